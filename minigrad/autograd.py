@@ -1,0 +1,449 @@
+"""The autograd engine: graph nodes, grad mode and reverse-mode backward.
+
+The idea in a screen:
+
+* Every differentiable op is a subclass of :class:`Function` with a ``forward``
+  (numpy arrays in, one numpy array out) and a hand-written ``backward``
+  (the output gradient in, one gradient per input out) side by side.
+* Calling an op instance runs ``forward``. When grad mode is on and some input
+  requires grad, the op instance becomes a node of the graph: it remembers its
+  parents (the nodes, or leaf tensors, that made its inputs) and whatever it
+  saved with :meth:`Function.save_for_backward`. The output tensor points at the
+  node through ``grad_fn``; nothing points back, so dropping the output frees the
+  graph by reference counting alone.
+* ``backward`` is written with minigrad ops. In ordinary use it runs with grad mode
+  off (plain numpy speed); with ``create_graph=True`` it is recorded like any
+  other computation, which gives second derivatives for free.
+* :func:`run_backward` walks the graph once to count how many children each node
+  has, then processes nodes in topological order with an explicit stack (no
+  recursion, so a chain of 100,000 ops is fine), summing the gradients that
+  reach a node before calling its ``backward``.
+"""
+from __future__ import annotations
+
+import threading
+import traceback
+
+import numpy as np
+
+__all__ = [
+    "Function", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
+    "detect_anomaly", "is_anomaly_enabled", "run_backward", "grad",
+]
+
+
+class _Mode(threading.local):
+    """Per-thread switches: one thread under ``no_grad`` leaves the others alone."""
+    enabled = True
+    anomaly = False
+
+
+_mode = _Mode()
+
+
+def is_grad_enabled() -> bool:
+    return _mode.enabled
+
+
+def is_anomaly_enabled() -> bool:
+    return _mode.anomaly
+
+
+class set_grad_enabled:
+    """Context manager (and decorator) that turns graph recording on or off."""
+
+    def __init__(self, mode: bool):
+        self.mode = bool(mode)
+
+    def __enter__(self):
+        self.prev = _mode.enabled
+        _mode.enabled = self.mode
+        return self
+
+    def __exit__(self, *exc):
+        _mode.enabled = self.prev
+        return False
+
+    def __call__(self, func):
+        import functools
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with type(self)(*self._args()):
+                return func(*args, **kwargs)
+        return wrapper
+
+    def _args(self):
+        return (self.mode,)
+
+
+class no_grad(set_grad_enabled):
+    """``with minigrad.no_grad():`` (or ``@minigrad.no_grad()``): record no graph."""
+
+    def __init__(self):
+        super().__init__(False)
+
+    def _args(self):
+        return ()
+
+
+class enable_grad(set_grad_enabled):
+    def __init__(self):
+        super().__init__(True)
+
+    def _args(self):
+        return ()
+
+
+class detect_anomaly:
+    """Context manager: remember where every op was created and stop at the first
+    op whose forward or backward produces NaN or inf, naming the op, the line
+    that created it and its input shapes. Off by default; costs nothing when off."""
+
+    def __init__(self, enabled: bool = True):
+        self.enabled = enabled
+
+    def __enter__(self):
+        self.prev = _mode.anomaly
+        _mode.anomaly = self.enabled
+        return self
+
+    def __exit__(self, *exc):
+        _mode.anomaly = self.prev
+        return False
+
+
+class _SavedOutput:
+    """An op's own output saved for backward. Holding the output tensor would make
+    a cycle (tensor -> node -> tensor); holding its array and version cell does not,
+    and backward rebuilds a tensor wired to the node on demand."""
+    __slots__ = ("data", "version", "saved_version")
+
+    def __init__(self, data, version):
+        self.data = data
+        self.version = version
+        self.saved_version = version[0]
+
+
+class Function:
+    """Base class of every op: a node of the computation graph.
+
+    Subclasses define ``forward(*arrays) -> array`` and ``backward(grad) -> grads``.
+    Hyper-parameters are given to ``__init__`` and kept as attributes (so the graph
+    can show them); values needed by backward are saved explicitly with
+    ``save_for_backward`` and read back as tensors from ``saved_tensors``.
+    Every concrete subclass registers itself in ``Function.registry`` (the tests
+    enumerate it to prove every op has a gradient check).
+    """
+
+    registry: dict[str, type] = {}
+    #: the output is a view of input 0, so in-place writes to one show in the other
+    is_view = False
+
+    # Set when the op is recorded as a graph node (class defaults otherwise).
+    parents: tuple = ()
+    saved = ()
+    saved_versions = ()
+    out_shape: tuple = ()
+    out_dtype = None
+    hooks = None          # functions called with the gradient of this node's output
+    creation = None       # anomaly mode: where the op was created
+    input_shapes = None   # anomaly mode
+
+    def __init_subclass__(cls, register: bool = True, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if register and not cls.__name__.startswith("_"):
+            Function.registry[cls.__name__] = cls
+
+    # -- what subclasses write ---------------------------------------------------
+    def forward(self, *arrays):
+        raise NotImplementedError
+
+    def backward(self, grad):
+        raise NotImplementedError
+
+    # -- helpers for subclasses --------------------------------------------------
+    def save_for_backward(self, *values):
+        """Keep arrays (inputs, the output or intermediates) for backward."""
+        self.saved = values
+
+    @property
+    def saved_tensors(self):
+        """The saved values as tensors: inputs and the output stay wired into the
+        graph (so a backward written with minigrad ops is itself differentiable);
+        intermediates come back as constants."""
+        saved = self.saved
+        if saved is None:
+            raise RuntimeError(
+                f"{self.name}: trying to backward through the graph a second time; "
+                "its saved values were freed by the first backward. "
+                "Pass retain_graph=True to the first backward() to keep them.")
+        from .tensor import Tensor, _make
+        result = []
+        for i, (item, version) in enumerate(zip(saved, self.saved_versions)):
+            if version is not None:
+                cell = item.version if type(item) is _SavedOutput else item._version
+                if cell[0] != version:
+                    what = "its output" if type(item) is _SavedOutput else "an input"
+                    raise RuntimeError(
+                        f"{self.name}: {what} saved for backward (saved value {i}, shape "
+                        f"{item.data.shape}, {item.data.dtype}) was modified in place "
+                        f"after it was saved (version {cell[0]}, saved at version "
+                        f"{version}). Backward needs the original values: modify a copy "
+                        "instead, or run the in-place change after backward().")
+                if type(item) is _SavedOutput:
+                    item = _make(item.data, True, self, item.version)
+                result.append(item)
+            else:
+                result.append(_make(item, False, None))
+        return result
+
+    @property
+    def needs_input_grad(self):
+        return tuple(p is not None for p in self.parents)
+
+    @property
+    def name(self) -> str:
+        return type(self).__name__
+
+    def settings(self) -> dict:
+        """The op's hyper-parameters (for printing and graph drawing)."""
+        return {k: v for k, v in vars(self).items() if not k.startswith("_")
+                and k not in ("parents", "saved", "saved_versions", "out_shape",
+                              "out_dtype", "hooks", "creation", "input_shapes")}
+
+    def __repr__(self):
+        opts = ", ".join(f"{k}={v!r}" for k, v in self.settings().items())
+        return f"<{self.name}({opts})>"
+
+    # -- running the op ----------------------------------------------------------
+    def __call__(self, *inputs):
+        """Run forward on tensors; record this op as a graph node when needed."""
+        from .tensor import _make
+        out = self.forward(*[t.data for t in inputs])
+        if type(out) is not np.ndarray:   # numpy returns scalars for 0-d results
+            out = np.asarray(out)
+        if _mode.anomaly:
+            self._anomaly_forward(inputs, out)
+        version = inputs[0]._version if self.is_view else None
+        if _mode.enabled:
+            for t in inputs:
+                if t.requires_grad:
+                    break
+            else:
+                self.saved = ()
+                return _make(out, False, None, version)
+        else:
+            self.saved = ()
+            return _make(out, False, None, version)
+
+        self.parents = tuple([(t.grad_fn or t) if t.requires_grad else None for t in inputs])
+        self.out_shape = out.shape
+        self.out_dtype = out.dtype
+        result = _make(out, True, self, version)
+        if self.saved:
+            saved, versions = [], []
+            for item in self.saved:
+                for t in inputs:
+                    if item is t.data:
+                        saved.append(t)
+                        versions.append(t._version[0])
+                        break
+                else:
+                    if item is out:
+                        item = _SavedOutput(out, result._version)
+                        versions.append(item.saved_version)
+                    else:
+                        versions.append(None)
+                    saved.append(item)
+            self.saved = tuple(saved)
+            self.saved_versions = tuple(versions)
+        return result
+
+    # -- anomaly mode ----------------------------------------------------------------
+    def _anomaly_forward(self, inputs, out):
+        frames = [f for f in traceback.extract_stack()[:-3]
+                  if "/minigrad/" not in f.filename.replace("\\", "/")]
+        frame = frames[-1] if frames else None
+        self.creation = f"{frame.filename}:{frame.lineno}: {frame.line}" if frame else "?"
+        self.input_shapes = tuple(t.shape for t in inputs)
+        if out.dtype.kind in "fc" and not np.all(np.isfinite(out)):
+            raise FloatingPointError(
+                f"anomaly: {self.name} forward produced {_bad_values(out)} "
+                f"(inputs {self.input_shapes}); created at {self.creation}")
+
+    def _anomaly_backward(self, grads):
+        for i, g in enumerate(grads):
+            if g is not None and g.data.dtype.kind in "fc" and not np.all(np.isfinite(g.data)):
+                raise FloatingPointError(
+                    f"anomaly: {self.name} backward produced {_bad_values(g.data)} in "
+                    f"the gradient of input {i} (inputs {self.input_shapes}); created at "
+                    f"{self.creation}")
+
+
+def _bad_values(a):
+    return f"{int(np.isnan(a).sum())} NaN and {int(np.isinf(a).sum())} inf values"
+
+
+# -- the backward engine -------------------------------------------------------------
+
+def _accumulate_leaf(leaf, g, create_graph):
+    from .tensor import Tensor
+    if leaf._hooks:
+        for hook in leaf._hooks:
+            new = hook(g)
+            if new is not None:
+                g = new
+    if g.data.dtype != leaf.data.dtype:
+        g = g.astype(leaf.data.dtype)
+    if leaf.grad is None:
+        # A gradient may share memory with another gradient (Add hands the same
+        # array to both inputs); the leaf gets its own writable copy.
+        leaf.grad = g if create_graph else Tensor._wrap(np.array(g.data, copy=True))
+    elif create_graph:
+        leaf.grad = leaf.grad + g
+    else:
+        leaf.grad = Tensor._wrap(leaf.grad.data + g.data)
+
+
+def run_backward(outputs, grads, retain_graph=False, create_graph=False, capture=None):
+    """Backpropagate ``grads`` from ``outputs`` (lists of tensors).
+
+    Without ``capture``, gradients accumulate into ``.grad`` of the leaves. With
+    ``capture`` (a list of tensors), their gradients are returned instead and no
+    ``.grad`` is touched (that is :func:`grad`)."""
+    from .tensor import Tensor
+    # Count, for every node, how many edges lead into it from the part of the
+    # graph we start from; a node is ready when all its children have reported.
+    pending = {}
+    stack = []
+    for out in outputs:
+        node = out.grad_fn
+        if node is not None and node not in pending:
+            pending[node] = 0
+            stack.append(node)
+    while stack:
+        node = stack.pop()
+        for p in node.parents:
+            if p is None or isinstance(p, Tensor):
+                continue
+            if p in pending:
+                pending[p] += 1
+            else:
+                pending[p] = 1
+                stack.append(p)
+
+    captured = None
+    capture_nodes = {}
+    if capture is not None:
+        captured = [None] * len(capture)
+        for i, t in enumerate(capture):
+            capture_nodes.setdefault(t.grad_fn if t.grad_fn is not None else t, []).append(i)
+
+    def deliver_leaf(leaf, g):
+        if capture is None:
+            _accumulate_leaf(leaf, g, create_graph)
+        else:
+            for i in capture_nodes.get(leaf, ()):
+                captured[i] = g if captured[i] is None else captured[i] + g
+
+    node_grads = {}
+    for out, g in zip(outputs, grads):
+        node = out.grad_fn
+        if node is None:
+            deliver_leaf(out, g)
+        elif node in node_grads:
+            node_grads[node] = node_grads[node] + g
+        else:
+            node_grads[node] = g
+
+    ready = [node for node in pending if pending[node] == 0]
+    anomaly = _mode.anomaly
+    with set_grad_enabled(create_graph):
+        while ready:
+            node = ready.pop()
+            g = node_grads.pop(node, None)
+            if g is not None:
+                if node.saved is None:
+                    raise RuntimeError(
+                        f"{node.name}: trying to backward through the graph a second "
+                        "time; its saved values were freed by the first backward. Pass "
+                        "retain_graph=True to the first backward() to keep them.")
+                if node.hooks:
+                    for hook in node.hooks:
+                        new = hook(g)
+                        if new is not None:
+                            g = new
+                if capture is not None and node in capture_nodes:
+                    for i in capture_nodes[node]:
+                        captured[i] = g if captured[i] is None else captured[i] + g
+                input_grads = node.backward(g)
+                if type(input_grads) is not tuple:
+                    input_grads = (input_grads,)
+                if anomaly:
+                    node._anomaly_backward(input_grads)
+                if not retain_graph:
+                    node.saved = None
+            else:
+                input_grads = (None,) * len(node.parents)
+            for p, ig in zip(node.parents, input_grads):
+                if p is None:
+                    continue
+                if isinstance(p, Tensor):
+                    if ig is not None:
+                        _check_grad_shape(node, ig, p.data.shape)
+                        deliver_leaf(p, ig)
+                    continue
+                if ig is not None:
+                    _check_grad_shape(node, ig, p.out_shape)
+                    if p in node_grads:
+                        node_grads[p] = node_grads[p] + ig
+                    else:
+                        node_grads[p] = ig
+                pending[p] -= 1
+                if pending[p] == 0:
+                    ready.append(p)
+    return captured
+
+
+def _check_grad_shape(node, g, shape):
+    if g.data.shape != shape:
+        raise RuntimeError(
+            f"{node.name}: backward returned a gradient of shape {g.data.shape} for an "
+            f"input of shape {shape} (a bug in the op's backward)")
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         allow_unused=False):
+    """Gradients of ``outputs`` with respect to ``inputs``, returned rather than
+    accumulated into ``.grad`` (as ``torch.autograd.grad``)."""
+    from .tensor import Tensor, _as_grad
+    single = isinstance(outputs, Tensor)
+    outputs = [outputs] if single else list(outputs)
+    inputs_single = isinstance(inputs, Tensor)
+    inputs = [inputs] if inputs_single else list(inputs)
+    if grad_outputs is None:
+        grad_outputs = [None] * len(outputs)
+    elif isinstance(grad_outputs, Tensor) or not isinstance(grad_outputs, (list, tuple)):
+        grad_outputs = [grad_outputs]
+    if len(grad_outputs) != len(outputs):
+        raise ValueError(f"grad: got {len(grad_outputs)} grad_outputs for {len(outputs)} outputs")
+    for t in inputs:
+        if not t.requires_grad:
+            raise RuntimeError(f"grad: an input of shape {t.shape} does not require grad")
+    outs, gs = [], []
+    for o, g in zip(outputs, grad_outputs):
+        if not o.requires_grad:
+            raise RuntimeError(f"grad: an output of shape {o.shape} does not require grad")
+        outs.append(o)
+        gs.append(_as_grad(o, g, "grad"))
+    if retain_graph is None:
+        retain_graph = create_graph
+    result = run_backward(outs, gs, retain_graph, create_graph, capture=inputs)
+    if not allow_unused:
+        for t, g in zip(inputs, result):
+            if g is None:
+                raise RuntimeError(
+                    f"grad: an input of shape {t.shape} was not used to compute the "
+                    "outputs; pass allow_unused=True to get None for it")
+    return result[0] if inputs_single else tuple(result)

@@ -1,0 +1,19 @@
+"""The functional interface (``import minigrad.nn.functional as F``)."""
+from ..ops.activation import (relu, sigmoid, tanh, leaky_relu, elu, gelu, softplus,  # noqa: F401
+                              softmax, log_softmax)
+from ..ops.loss import cross_entropy, nll_loss, mse_loss, binary_cross_entropy  # noqa: F401
+from ..ops.dropout import dropout  # noqa: F401
+from ..ops.linalg import matmul
+
+
+def linear(x, weight, bias=None):
+    """y = x @ weight^T + bias, with weight of shape (out_features, in_features)."""
+    if weight.ndim != 2:
+        raise ValueError(f"linear: weight must be 2-D (out_features, in_features), got shape "
+                         f"{weight.shape}")
+    if x.ndim < 1 or x.shape[-1] != weight.shape[1]:
+        raise ValueError(f"linear: input of shape {x.shape} has {x.shape[-1] if x.ndim else 0} "
+                         f"features but weight of shape {weight.shape} expects "
+                         f"{weight.shape[1]} (in_features)")
+    out = matmul(x, weight.T)
+    return out + bias if bias is not None else out

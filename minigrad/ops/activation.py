@@ -1,0 +1,220 @@
+"""Activations and softmax. Each backward is the derivative of the activation,
+written with minigrad ops on the saved input or output, so it can be
+differentiated again."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..autograd import Function
+from ..tensor import Tensor
+from .elementwise import Erf, erf, where
+
+
+class ReLU(Function):
+    """z = max(a, 0).   da = dz where a > 0, else 0 (0 at a = 0, as PyTorch)."""
+
+    def forward(self, a):
+        out = np.maximum(a, 0)
+        self.save_for_backward(out)
+        return out
+
+    def backward(self, g):
+        out, = self.saved_tensors
+        return g * (out.data > 0)
+
+
+class Sigmoid(Function):
+    """z = 1 / (1 + exp(-a)), computed as exp(-log(1 + exp(-a))) so no exp overflows.
+    da = dz * z * (1 - z)."""
+
+    def forward(self, a):
+        out = np.exp(-np.logaddexp(0, -a))
+        self.save_for_backward(out)
+        return out
+
+    def backward(self, g):
+        out, = self.saved_tensors
+        return g * out * (1 - out)
+
+
+class Tanh(Function):
+    """z = tanh(a).   da = dz * (1 - z^2)."""
+
+    def forward(self, a):
+        out = np.tanh(a)
+        self.save_for_backward(out)
+        return out
+
+    def backward(self, g):
+        out, = self.saved_tensors
+        return g * (1 - out * out)
+
+
+class LeakyReLU(Function):
+    """z = a if a > 0 else slope * a.   da = dz * (1 if a > 0 else slope)."""
+
+    def __init__(self, negative_slope=0.01):
+        self.negative_slope = negative_slope
+
+    def forward(self, a):
+        self.save_for_backward(a)
+        return np.where(a > 0, a, a * self.negative_slope)
+
+    def backward(self, g):
+        a, = self.saved_tensors
+        return g * np.where(a.data > 0, 1, self.negative_slope).astype(g.dtype)
+
+
+class ELU(Function):
+    """z = a if a > 0 else alpha * (exp(a) - 1).   da = dz if a > 0 else dz * (z + alpha)."""
+
+    def __init__(self, alpha=1.0):
+        self.alpha = alpha
+
+    def forward(self, a):
+        out = np.where(a > 0, a, self.alpha * np.expm1(np.minimum(a, 0)))
+        self.save_for_backward(a, out)
+        return out
+
+    def backward(self, g):
+        a, out = self.saved_tensors
+        return where(a.data > 0, g, g * (out + self.alpha))
+
+
+_SQRT2 = math.sqrt(2.0)
+_TANH_C = math.sqrt(2.0 / math.pi)
+
+
+class GELU(Function):
+    """z = a * Phi(a) with Phi the standard normal CDF (``approximate='tanh'``:
+    0.5 a (1 + tanh(c (a + 0.044715 a^3)))).
+    da = dz * (Phi(a) + a * phi(a)), phi the normal density (tanh form: its derivative)."""
+
+    def __init__(self, approximate="none"):
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+        self.approximate = approximate
+
+    def forward(self, a):
+        self.save_for_backward(a)
+        if self.approximate == "tanh":
+            return 0.5 * a * (1 + np.tanh(_TANH_C * (a + 0.044715 * a ** 3)))
+        return (0.5 * a * (1 + Erf._erf(a / _SQRT2).astype(a.dtype))).astype(a.dtype)
+
+    def backward(self, g):
+        a, = self.saved_tensors
+        if self.approximate == "tanh":
+            t = (_TANH_C * (a + 0.044715 * a * a * a)).tanh()
+            slope = 0.5 * (1 + t) + 0.5 * a * (1 - t * t) * (_TANH_C * (1 + 3 * 0.044715 * a * a))
+        else:
+            cdf = 0.5 * (1 + erf(a * (1 / _SQRT2)))
+            pdf = (a * a * -0.5).exp() * (1 / math.sqrt(2 * math.pi))
+            slope = cdf + a * pdf
+        return g * slope
+
+
+class Softplus(Function):
+    """z = log(1 + exp(beta a)) / beta (linear above ``threshold``, as PyTorch).
+    da = dz * sigmoid(beta a)."""
+
+    def __init__(self, beta=1.0, threshold=20.0):
+        self.beta, self.threshold = beta, threshold
+
+    def forward(self, a):
+        self.save_for_backward(a)
+        scaled = a * self.beta
+        return np.where(scaled > self.threshold, a, np.logaddexp(0, scaled) / self.beta).astype(a.dtype)
+
+    def backward(self, g):
+        a, = self.saved_tensors
+        return where((a.data * self.beta) > self.threshold, g, g * (a * self.beta).sigmoid())
+
+
+class Softmax(Function):
+    """z = exp(a - max) / sum(exp(a - max)) along ``axis``.
+    da = z * (dz - sum(dz * z, axis))."""
+
+    def __init__(self, axis=-1):
+        self.axis = axis
+
+    def forward(self, a):
+        e = np.exp(a - a.max(axis=self.axis, keepdims=True))
+        out = e / e.sum(axis=self.axis, keepdims=True)
+        self.save_for_backward(out)
+        return out
+
+    def backward(self, g):
+        out, = self.saved_tensors
+        return out * (g - (g * out).sum(axis=self.axis, keepdims=True))
+
+
+class LogSoftmax(Function):
+    """z = a - logsumexp(a) along ``axis`` (shifted by the max: stable for huge logits).
+    da = dz - exp(z) * sum(dz, axis)."""
+
+    def __init__(self, axis=-1):
+        self.axis = axis
+
+    def forward(self, a):
+        out = log_softmax_array(a, self.axis)
+        self.save_for_backward(out)
+        return out
+
+    def backward(self, g):
+        out, = self.saved_tensors
+        return g - out.exp() * g.sum(axis=self.axis, keepdims=True)
+
+
+def log_softmax_array(a, axis):
+    shifted = a - a.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+
+def _axis(x, axis, op):
+    from ._util import normalize_axis
+    return normalize_axis(axis, x.ndim, op)[0]
+
+
+def relu(x):
+    return ReLU()(x)
+
+
+def sigmoid(x):
+    return Sigmoid()(x)
+
+
+def tanh(x):
+    return Tanh()(x)
+
+
+def leaky_relu(x, negative_slope=0.01):
+    return LeakyReLU(negative_slope)(x)
+
+
+def elu(x, alpha=1.0):
+    return ELU(alpha)(x)
+
+
+def gelu(x, approximate="none"):
+    return GELU(approximate)(x)
+
+
+def softplus(x, beta=1.0, threshold=20.0):
+    return Softplus(beta, threshold)(x)
+
+
+def softmax(x, axis=-1):
+    return Softmax(_axis(x, axis, "softmax"))(x)
+
+
+def log_softmax(x, axis=-1):
+    return LogSoftmax(_axis(x, axis, "log_softmax"))(x)
+
+
+Tensor.relu = relu
+Tensor.sigmoid = sigmoid
+Tensor.tanh = tanh
+Tensor.softmax = softmax
+Tensor.log_softmax = log_softmax

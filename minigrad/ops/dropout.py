@@ -1,0 +1,34 @@
+"""Dropout: zero each element with probability p, scale the rest by 1/(1-p)."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd import Function
+from .. import random as _random
+
+
+class Dropout(Function):
+    """z = a * m / (1 - p), m ~ Bernoulli(1 - p) drawn in forward.
+    da = dz * m / (1 - p) (the same mask)."""
+
+    def __init__(self, p=0.5):
+        self.p = p
+
+    def forward(self, a):
+        keep = _random.generator().random(a.shape) >= self.p
+        scale = np.asarray(0.0 if self.p == 1 else 1.0 / (1.0 - self.p), dtype=a.dtype)
+        mask = keep * scale
+        self.save_for_backward(mask)
+        return a * mask
+
+    def backward(self, g):
+        mask, = self.saved_tensors
+        return g * mask
+
+
+def dropout(x, p=0.5, training=True):
+    if not isinstance(p, (int, float)) or isinstance(p, bool) or not 0 <= p <= 1:
+        raise ValueError(f"dropout: p must be a probability in [0, 1], got {p!r}")
+    if not training or p == 0:
+        return x
+    return Dropout(float(p))(x)

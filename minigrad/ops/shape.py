@@ -1,0 +1,347 @@
+"""Shape ops: reshape, transpose, broadcast, sum_to, pad, indexing, concatenate, stack.
+
+They move numbers around without changing them, so each backward moves the
+gradient back: reshape <-> reshape, transpose <-> inverse transpose,
+broadcast <-> sum_to, getitem <-> scatter-add, pad <-> crop, concat <-> split.
+"""
+from __future__ import annotations
+
+import operator
+
+import numpy as np
+
+from ..autograd import Function
+from ..tensor import Tensor, _index_data
+from ._util import normalize_axis
+
+
+class Reshape(Function):
+    """z = a.reshape(shape).   da = dz.reshape(a.shape)."""
+    is_view = True
+
+    def __init__(self, shape):
+        self.shape = shape
+
+    def forward(self, a):
+        self._in_shape = a.shape
+        try:
+            return a.reshape(self.shape)
+        except ValueError:
+            raise ValueError(f"reshape: cannot reshape a tensor of shape {a.shape} "
+                             f"({a.size} elements) into shape {self.shape}") from None
+
+    def backward(self, g):
+        return g.reshape(self._in_shape)
+
+
+class Transpose(Function):
+    """z = a.transpose(axes).   da = dz.transpose(inverse permutation of axes)."""
+    is_view = True
+
+    def __init__(self, axes):
+        self.axes = axes
+
+    def forward(self, a):
+        return a.transpose(self.axes)
+
+    def backward(self, g):
+        return Transpose(tuple(np.argsort(self.axes)))(g)
+
+
+class BroadcastTo(Function):
+    """z = a broadcast to ``shape``.   da = dz summed over the broadcast axes (sum_to)."""
+    is_view = True
+
+    def __init__(self, shape):
+        self.shape = tuple(shape)
+
+    def forward(self, a):
+        self._in_shape = a.shape
+        try:
+            return np.broadcast_to(a, self.shape)
+        except ValueError:
+            raise ValueError(f"expand: cannot broadcast a tensor of shape {a.shape} to "
+                             f"shape {self.shape}") from None
+
+    def backward(self, g):
+        return sum_to(g, self._in_shape)
+
+
+class SumTo(Function):
+    """z = a summed down to ``shape`` (the adjoint of broadcasting).   da = dz broadcast to a.shape."""
+
+    def __init__(self, shape):
+        self.shape = tuple(shape)
+
+    def forward(self, a):
+        self._in_shape = a.shape
+        lead = a.ndim - len(self.shape)
+        if lead < 0:
+            raise ValueError(f"sum_to: cannot sum a tensor of shape {a.shape} to the "
+                             f"longer shape {self.shape}")
+        axes = tuple(range(lead)) + tuple(
+            lead + i for i, n in enumerate(self.shape) if n == 1 and a.shape[lead + i] != 1)
+        out = a.sum(axis=axes, keepdims=True) if axes else a
+        if lead:
+            out = out.reshape(out.shape[lead:])
+        if out.shape != self.shape:
+            raise ValueError(f"sum_to: shape {a.shape} does not broadcast from {self.shape}")
+        return out
+
+    def backward(self, g):
+        return BroadcastTo(self._in_shape)(g)
+
+
+def sum_to(g, shape):
+    """Sum ``g`` down to ``shape``: undoes numpy broadcasting in backward."""
+    return g if g.data.shape == shape else SumTo(shape)(g)
+
+
+def _is_scatter_index(index):
+    """Integer arrays may repeat an element, so their gradients must be added up."""
+    items = index if isinstance(index, tuple) else (index,)
+    return any(isinstance(i, np.ndarray) and i.dtype.kind in "iu" for i in items)
+
+
+class GetItem(Function):
+    """z = a[index] (basic or integer-array indexing).
+    da = zeros like a with dz added at ``index`` (repeated indices accumulate)."""
+
+    def __init__(self, index):
+        self.index = index
+        self.is_view = not _is_advanced(index)
+
+    def forward(self, a):
+        self._in_shape = a.shape
+        try:
+            return a[self.index]
+        except IndexError as e:
+            raise IndexError(f"getitem: {e} (tensor of shape {a.shape}, index {self.index!r})") from None
+
+    def backward(self, g):
+        return ScatterAdd(self.index, self._in_shape)(g)
+
+    def settings(self):
+        return {"index": _describe_index(self.index)}
+
+
+class ScatterAdd(Function):
+    """z = zeros(shape) with a added at ``index`` (the backward of getitem).
+    da = dz[index]."""
+
+    def __init__(self, index, shape):
+        self.index = index
+        self.shape = tuple(shape)
+
+    def forward(self, a):
+        out = np.zeros(self.shape, dtype=a.dtype)
+        if _is_scatter_index(self.index):
+            np.add.at(out, self.index, a)
+        else:
+            out[self.index] = a
+        return out
+
+    def backward(self, g):
+        return GetItem(self.index)(g)
+
+    def settings(self):
+        return {"index": _describe_index(self.index), "shape": self.shape}
+
+
+def _is_advanced(index):
+    items = index if isinstance(index, tuple) else (index,)
+    return any(isinstance(i, (np.ndarray, list)) for i in items)
+
+
+def _describe_index(index):
+    items = index if isinstance(index, tuple) else (index,)
+    return "[" + ", ".join(f"<array {i.shape}>" if isinstance(i, np.ndarray) else
+                           (":" if i == slice(None) else repr(i)) for i in items) + "]"
+
+
+class Pad(Function):
+    """z = a padded with ``value`` (numpy's ``pad_width``).   da = dz cropped back."""
+
+    def __init__(self, pad_width, value=0.0):
+        self.pad_width = pad_width
+        self.value = value
+
+    def forward(self, a):
+        try:
+            width = np.broadcast_to(np.asarray(self.pad_width, dtype=np.int64), (a.ndim, 2))
+        except ValueError:
+            raise ValueError(f"pad: pad_width {self.pad_width!r} does not fit a tensor of "
+                             f"shape {a.shape} (expected an int, a (before, after) pair, or "
+                             f"one pair per axis)") from None
+        if (width < 0).any():
+            raise ValueError(f"pad: pad_width must be >= 0, got {self.pad_width!r}")
+        self._crop = tuple(slice(b, b + n) for (b, _), n in zip(width, a.shape))
+        return np.pad(a, width, constant_values=self.value)
+
+    def backward(self, g):
+        return GetItem(self._crop)(g)
+
+
+class Concatenate(Function):
+    """z = concatenate(inputs, axis).   each input's gradient is its slice of dz."""
+
+    def __init__(self, axis=0):
+        self.axis = axis
+
+    def forward(self, *arrays):
+        try:
+            out = np.concatenate(arrays, axis=self.axis)
+        except (ValueError, np.exceptions.AxisError) as e:
+            raise ValueError(f"concatenate: cannot join shapes {[a.shape for a in arrays]} "
+                             f"along axis {self.axis}: {e}") from None
+        axis = self.axis % out.ndim
+        bounds = np.cumsum([0] + [a.shape[axis] for a in arrays])
+        lead = (slice(None),) * axis
+        self._slices = [lead + (slice(int(s), int(e)),) for s, e in zip(bounds[:-1], bounds[1:])]
+        return out
+
+    def backward(self, g):
+        need = self.needs_input_grad
+        return tuple(GetItem(s)(g) if n else None for s, n in zip(self._slices, need))
+
+
+class Stack(Function):
+    """z = stack(inputs, axis).   input i's gradient is dz taken at position i of ``axis``."""
+
+    def __init__(self, axis=0):
+        self.axis = axis
+
+    def forward(self, *arrays):
+        try:
+            out = np.stack(arrays, axis=self.axis)
+        except (ValueError, np.exceptions.AxisError) as e:
+            raise ValueError(f"stack: cannot stack shapes {[a.shape for a in arrays]} along "
+                             f"axis {self.axis}: {e}") from None
+        self._lead = (slice(None),) * (self.axis % out.ndim)
+        return out
+
+    def backward(self, g):
+        need = self.needs_input_grad
+        return tuple(GetItem(self._lead + (i,))(g) if n else None for i, n in enumerate(need))
+
+
+# -- functions and Tensor methods ----------------------------------------------------
+
+def _shape_args(shape, op):
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    try:
+        return tuple(operator.index(s) for s in shape)
+    except TypeError:
+        raise TypeError(f"{op}: shape must be ints, got {shape!r}") from None
+
+
+def reshape(a, *shape):
+    shape = _shape_args(shape, "reshape")
+    return a if shape == a.shape else Reshape(shape)(a)
+
+
+def transpose(a, *axes):
+    axes = _shape_args(axes, "transpose")
+    if not axes:
+        axes = tuple(range(a.ndim))[::-1]
+    ndim = a.ndim
+    if (len(axes) != ndim or not all(-ndim <= x < ndim for x in axes)
+            or sorted(x % ndim for x in axes) != list(range(ndim))):
+        raise ValueError(f"transpose: axes {axes} is not a permutation of the {a.ndim} axes of "
+                         f"a tensor of shape {a.shape} (numpy semantics; use swapaxes(i, j) "
+                         "to swap two axes)")
+    return Transpose(tuple(x % ndim for x in axes))(a)
+
+
+def swapaxes(a, axis1, axis2):
+    axes = list(range(a.ndim))
+    i, j = normalize_axis(axis1, a.ndim, "swapaxes")[0], normalize_axis(axis2, a.ndim, "swapaxes")[0]
+    axes[i], axes[j] = axes[j], axes[i]
+    return Transpose(tuple(axes))(a)
+
+
+def expand(a, *shape):
+    shape = _shape_args(shape, "expand")
+    lead = len(shape) - a.ndim
+    if lead < 0:
+        raise ValueError(f"expand: target shape {shape} has fewer dimensions than the "
+                         f"tensor's shape {a.shape}")
+    shape = tuple(a.shape[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(shape))
+    return a if shape == a.shape else BroadcastTo(shape)(a)
+
+
+def squeeze(a, axis=None):
+    if axis is None:
+        axes = tuple(i for i, n in enumerate(a.shape) if n == 1)
+    else:
+        axes = normalize_axis(axis, a.ndim, "squeeze")
+        bad = [i for i in axes if a.shape[i] != 1]
+        if bad:
+            raise ValueError(f"squeeze: axis {bad[0]} of shape {a.shape} has size "
+                             f"{a.shape[bad[0]]}, expected 1")
+    return reshape(a, tuple(n for i, n in enumerate(a.shape) if i not in axes))
+
+
+def unsqueeze(a, axis):
+    ndim = a.ndim + 1
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"unsqueeze: axis {axis} is out of range for a result with {ndim} dims")
+    shape = list(a.shape)
+    shape.insert(axis % ndim, 1)
+    return reshape(a, tuple(shape))
+
+
+def flatten(a, start_axis=0, end_axis=-1):
+    if a.ndim == 0:
+        return reshape(a, (1,))
+    start = normalize_axis(start_axis, a.ndim, "flatten")[0]
+    end = normalize_axis(end_axis, a.ndim, "flatten")[0]
+    shape = a.shape[:start] + (int(np.prod(a.shape[start:end + 1])),) + a.shape[end + 1:]
+    return reshape(a, shape)
+
+
+def pad(a, pad_width, value=0.0):
+    return Pad(pad_width, value)(a)
+
+
+def getitem(a, index):
+    return GetItem(_index_data(index))(a)
+
+
+def _tensors(ts, op):
+    ts = list(ts)
+    if not ts:
+        raise ValueError(f"{op}: needs at least one tensor")
+    first = next((t for t in ts if isinstance(t, Tensor)), None)
+    if first is None:
+        return [Tensor(t) for t in ts]
+    from ..tensor import _const
+    return [_const(t, first) for t in ts]
+
+
+def concatenate(ts, axis=0):
+    """Join tensors along an existing axis (``numpy.concatenate``)."""
+    return Concatenate(axis)(*_tensors(ts, "concatenate"))
+
+
+def stack(ts, axis=0):
+    """Join tensors along a new axis (``numpy.stack``)."""
+    return Stack(axis)(*_tensors(ts, "stack"))
+
+
+Tensor.reshape = reshape
+Tensor.view = reshape
+Tensor.transpose = transpose
+Tensor.permute = transpose
+Tensor.swapaxes = swapaxes
+Tensor.T = property(lambda self: transpose(self))
+Tensor.mT = property(lambda self: swapaxes(self, -1, -2))
+Tensor.expand = expand
+Tensor.broadcast_to = lambda self, shape: expand(self, *shape)
+Tensor.sum_to = lambda self, shape: sum_to(self, tuple(shape))
+Tensor.squeeze = squeeze
+Tensor.unsqueeze = unsqueeze
+Tensor.flatten = flatten
+Tensor.pad = pad
+Tensor.__getitem__ = getitem

@@ -1,0 +1,339 @@
+"""``Tensor``: a numpy array that remembers the op that made it.
+
+A tensor is a thin wrapper: ``.data`` is the ndarray, ``.grad_fn`` the graph node
+(see :mod:`minigrad.autograd`) that produced it, ``.grad`` where backward leaves
+its gradient. Every method that computes something calls an op class from
+:mod:`minigrad.ops`; the tensor itself holds no math.
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from . import autograd
+from .autograd import Function, run_backward
+
+__all__ = ["Tensor", "tensor", "from_numpy"]
+
+DEFAULT_DTYPE = np.float32
+_new = object.__new__
+
+
+def _make(data, requires_grad, grad_fn, version=None):
+    """Wrap an ndarray without copying or checking (the ops' fast path)."""
+    t = _new(Tensor)
+    t.data = data
+    t.grad = None
+    t.requires_grad = requires_grad
+    t.grad_fn = grad_fn
+    t._version = [0] if version is None else version
+    t._hooks = None
+    return t
+
+
+def _to_array(data, dtype=None, copy=True):
+    """numpy arrays keep their dtype; Python numbers and lists become float32
+    (the API's default dtype) unless they are booleans or a dtype is given."""
+    if isinstance(data, Tensor):
+        data = data.data
+    if dtype is not None:
+        return np.array(data, dtype=np.dtype(dtype), copy=copy)
+    if isinstance(data, (np.ndarray, np.generic)):
+        return np.array(data, copy=copy)
+    arr = np.asarray(data)
+    if arr.dtype.kind in "iuf":
+        arr = arr.astype(DEFAULT_DTYPE)
+    elif arr.dtype.kind not in "bc":
+        raise TypeError(f"tensor: cannot make a tensor from {type(data).__name__} "
+                        f"(numpy dtype {arr.dtype}); expected numbers, nested lists or an ndarray")
+    return arr
+
+
+def _const(value, like):
+    """An operand that is not a tensor (a Python number, list or ndarray) as a
+    constant tensor. A Python number takes the other operand's dtype, so
+    ``float32_tensor * 2.0`` stays float32."""
+    if isinstance(value, Tensor):
+        return value
+    if isinstance(value, numbers.Number) and not isinstance(value, np.generic):
+        if isinstance(value, bool) or like.data.dtype.kind == "f" or not isinstance(value, float):
+            return _make(np.asarray(value, dtype=like.data.dtype if not isinstance(value, bool)
+                                    else np.bool_), False, None)
+        return _make(np.asarray(value, dtype=DEFAULT_DTYPE), False, None)
+    if isinstance(value, np.ndarray):
+        return _make(value, False, None)
+    arr = np.asarray(value)
+    if arr.dtype.kind == "O":
+        raise TypeError(f"cannot combine a tensor with {type(value).__name__}")
+    if arr.dtype.kind in "iuf" and like.data.dtype.kind == "f" and not isinstance(value, np.generic):
+        arr = arr.astype(like.data.dtype)
+    return _make(arr, False, None)
+
+
+def _as_grad(t, grad, op):
+    """Check or create the gradient handed to backward for output ``t``."""
+    if grad is None:
+        if t.data.size != 1:
+            raise RuntimeError(
+                f"{op}: grad can be created implicitly only for a scalar output, but the "
+                f"output has shape {t.shape}; pass grad= (a tensor of shape {t.shape}) "
+                "or reduce the output to a scalar first (e.g. .sum())")
+        return _make(np.ones_like(t.data), False, None)
+    if not isinstance(grad, Tensor):
+        grad = _make(np.asarray(grad, dtype=t.data.dtype), False, None)
+    if grad.shape != t.shape:
+        raise ValueError(f"{op}: grad has shape {grad.shape} but the output has shape "
+                         f"{t.shape}; they must match")
+    return grad
+
+
+def _index_data(index):
+    """Tensors inside an index are used by their arrays."""
+    if isinstance(index, Tensor):
+        return index.data
+    if isinstance(index, tuple):
+        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
+    if isinstance(index, list):
+        return np.asarray([i.data if isinstance(i, Tensor) else i for i in index])
+    return index
+
+
+class Tensor:
+    """An n-dimensional array with reverse-mode automatic differentiation."""
+
+    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_version", "_hooks",
+                 "__weakref__")
+    __array_ufunc__ = None   # ``ndarray * tensor`` defers to Tensor.__rmul__
+
+    def __init__(self, data, requires_grad=False, dtype=None):
+        self.data = _to_array(data, dtype)
+        self.grad = None
+        self.grad_fn = None
+        self._version = [0]
+        self._hooks = None
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    @classmethod
+    def _wrap(cls, data):
+        return _make(data, False, None)
+
+    # -- attributes ------------------------------------------------------------------
+    shape = property(lambda self: self.data.shape)
+    ndim = property(lambda self: self.data.ndim)
+    size = property(lambda self: self.data.size)
+    dtype = property(lambda self: self.data.dtype)
+    is_leaf = property(lambda self: self.grad_fn is None)
+
+    def requires_grad_(self, requires_grad=True):
+        if requires_grad and self.data.dtype.kind not in "fc":
+            raise TypeError(f"Tensor: only floating-point tensors can require grad; this "
+                            f"one has dtype {self.data.dtype} and shape {self.shape} "
+                            "(convert with .astype('float32') first)")
+        if not requires_grad and self.grad_fn is not None:
+            raise RuntimeError("requires_grad_: a non-leaf tensor always requires grad; "
+                               "use .detach() for a tensor outside the graph")
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def __len__(self):
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return len(self.data)
+
+    def __iter__(self):
+        for i in range(len(self)):
+            yield self[i]
+
+    def __repr__(self):
+        body = np.array2string(self.data, separator=", ", prefix="tensor(")
+        extra = ""
+        if self.data.dtype != DEFAULT_DTYPE:
+            extra += f", dtype={self.data.dtype}"
+        if self.grad_fn is not None:
+            extra += f", grad_fn=<{self.grad_fn.name}>"
+        elif self.requires_grad:
+            extra += ", requires_grad=True"
+        return f"tensor({body}{extra})"
+
+    __hash__ = object.__hash__
+
+    def __bool__(self):
+        if self.data.size != 1:
+            raise ValueError(f"the truth value of a tensor of shape {self.shape} is "
+                             "ambiguous; use .any() or .all()")
+        return bool(self.data)
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+            raise TypeError("only a single-element integer tensor can be used as an index")
+        return int(self.data)
+
+    # -- leaving the graph ---------------------------------------------------------
+    def detach(self):
+        """The same data as a new leaf that does not require grad."""
+        return _make(self.data, False, None, self._version)
+
+    def numpy(self):
+        return self.data
+
+    def item(self):
+        if self.data.size != 1:
+            raise ValueError(f"item: only a one-element tensor can be converted to a Python "
+                             f"number; this one has shape {self.shape}")
+        return self.data.item()
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def astype(self, dtype):
+        from .ops.elementwise import Cast
+        dtype = np.dtype(dtype)
+        if dtype == self.data.dtype:
+            return self
+        return Cast(dtype)(self)
+
+    def float(self):
+        return self.astype(np.float32)
+
+    def double(self):
+        return self.astype(np.float64)
+
+    def clone(self):
+        from .ops.elementwise import Clone
+        return Clone()(self)
+
+    def any(self):
+        return bool(np.any(self.data))
+
+    def all(self):
+        return bool(np.all(self.data))
+
+    # -- autograd --------------------------------------------------------------------
+    def backward(self, grad=None, retain_graph=False, create_graph=False):
+        """Accumulate d(self)/d(leaf) into ``leaf.grad`` for every leaf that requires grad."""
+        if not self.requires_grad:
+            raise RuntimeError(
+                f"backward: this tensor (shape {self.shape}) does not require grad and "
+                "has no grad_fn; did you create the inputs with requires_grad=True, and "
+                "is the computation outside no_grad()?")
+        run_backward([self], [_as_grad(self, grad, "backward")], retain_graph, create_graph)
+
+    def zero_grad(self):
+        self.grad = None
+
+    def retain_grad(self):
+        """Keep ``.grad`` on this non-leaf tensor too after backward."""
+        if self.grad_fn is None:
+            return
+        import weakref
+        ref = weakref.ref(self)
+
+        def keep(g):
+            t = ref()
+            if t is not None:
+                t.grad = g if t.grad is None else t.grad + g
+        self.register_hook(keep)
+
+    def register_hook(self, hook):
+        """``hook(grad)`` runs when this tensor's gradient is computed; it may return a
+        replacement gradient. Returns a handle with ``.remove()``."""
+        if not self.requires_grad:
+            raise RuntimeError("register_hook: the tensor does not require grad")
+        owner = self.grad_fn
+        if owner is None:
+            if self._hooks is None:
+                self._hooks = []
+            hooks = self._hooks
+        else:
+            if owner.hooks is None:
+                owner.hooks = []
+            hooks = owner.hooks
+        hooks.append(hook)
+
+        class _Handle:
+            def remove(self_inner):
+                if hook in hooks:
+                    hooks.remove(hook)
+        return _Handle()
+
+    # -- in-place changes (no graph; bump the version so stale saves are caught) ---
+    def _check_inplace(self, op):
+        if self.requires_grad and autograd.is_grad_enabled():
+            raise RuntimeError(
+                f"{op}: in-place change of a tensor that requires grad (shape {self.shape}) "
+                "while grad mode is on; do it under minigrad.no_grad(), or build a new "
+                "tensor (e.g. with minigrad.where)")
+        if not self.data.flags.writeable:
+            self.data = np.array(self.data)   # e.g. an expand() view: own the memory first
+
+    def _bump_version(self):
+        self._version[0] += 1
+
+    def __setitem__(self, index, value):
+        self._check_inplace("__setitem__")
+        self.data[_index_data(index)] = value.data if isinstance(value, Tensor) else value
+        self._version[0] += 1
+
+    def zero_(self):
+        self._check_inplace("zero_")
+        self.data[...] = 0
+        self._version[0] += 1
+        return self
+
+    def fill_(self, value):
+        self._check_inplace("fill_")
+        self.data[...] = value
+        self._version[0] += 1
+        return self
+
+    def copy_(self, src):
+        self._check_inplace("copy_")
+        src = src.data if isinstance(src, Tensor) else np.asarray(src)
+        try:
+            self.data[...] = src
+        except ValueError:
+            raise ValueError(f"copy_: cannot copy a source of shape {np.shape(src)} into a "
+                             f"tensor of shape {self.shape}") from None
+        self._version[0] += 1
+        return self
+
+    def add_(self, other, alpha=1):
+        self._check_inplace("add_")
+        other = other.data if isinstance(other, Tensor) else other
+        self.data += other * alpha if alpha != 1 else other
+        self._version[0] += 1
+        return self
+
+    def sub_(self, other, alpha=1):
+        return self.add_(other, -alpha)
+
+    def mul_(self, other):
+        self._check_inplace("mul_")
+        self.data *= other.data if isinstance(other, Tensor) else other
+        self._version[0] += 1
+        return self
+
+
+def tensor(data, requires_grad=False, dtype=None):
+    """``minigrad.tensor(data)``: copy ``data`` into a new leaf tensor."""
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+
+
+def from_numpy(array):
+    """A tensor sharing memory with ``array`` (no copy)."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy: expected an ndarray, got {type(array).__name__}")
+    return _make(array, False, None)
+
+
+# The ops bind themselves onto Tensor (operators and methods) when imported.
+from . import ops as _ops  # noqa: E402,F401

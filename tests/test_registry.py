@@ -1,0 +1,42 @@
+"""Every registered op is gradient-checked: gradcheck and gradgradcheck in float64."""
+import pytest
+
+import minigrad as mg
+from tests.registry import all_cases, ops_in_graph
+
+CASES = all_cases()
+
+
+def _outputs(case):
+    out = case.fn(*case.inputs())
+    return out if isinstance(out, tuple) else (out,)
+
+
+def test_every_registered_op_has_a_gradcheck_case():
+    covered = set()
+    second_order = set()
+    for case in CASES:
+        names = ops_in_graph(*_outputs(case))
+        covered |= names
+        if case.gradgrad is True:
+            second_order |= names
+    missing = sorted(set(mg.Function.registry) - covered)
+    assert not missing, f"ops with no gradcheck case in tests/ops: {missing}"
+    no_second = sorted(set(mg.Function.registry) - second_order)
+    assert not no_second, f"ops never gradgradchecked (add a case with gradgrad=True): {no_second}"
+
+
+def test_case_ids_are_unique():
+    ids = [c.id for c in CASES]
+    assert len(ids) == len(set(ids))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_gradcheck(case):
+    assert mg.gradcheck(case.fn, case.inputs(), atol=case.atol, rtol=case.rtol)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.gradgrad is True],
+                         ids=[c.id for c in CASES if c.gradgrad is True])
+def test_gradgradcheck(case):
+    assert mg.gradgradcheck(case.fn, case.inputs(), atol=case.atol, rtol=case.rtol)
