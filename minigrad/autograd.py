@@ -28,7 +28,7 @@ import numpy as np
 
 __all__ = [
     "Function", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
-    "detect_anomaly", "is_anomaly_enabled", "run_backward", "grad",
+    "detect_anomaly", "is_anomaly_enabled", "run_backward", "grad", "module_scope",
 ]
 
 
@@ -36,6 +36,7 @@ class _Mode(threading.local):
     """Per-thread switches: one thread under ``no_grad`` leaves the others alone."""
     enabled = True
     anomaly = False
+    scope = None   # the nn.Module calls currently running, outermost first
 
 
 _mode = _Mode()
@@ -113,6 +114,23 @@ class detect_anomaly:
         return False
 
 
+class module_scope:
+    """``with module_scope(module):`` tags the nodes recorded inside with the module
+    (``nn.Module.__call__`` uses it; ``visualize`` draws one cluster per module)."""
+
+    def __init__(self, module):
+        self.module = module
+
+    def __enter__(self):
+        self.prev = _mode.scope
+        _mode.scope = (self.prev or ()) + (self.module,)
+        return self
+
+    def __exit__(self, *exc):
+        _mode.scope = self.prev
+        return False
+
+
 class _SavedOutput:
     """An op's own output saved for backward. Holding the output tensor would make
     a cycle (tensor -> node -> tensor); holding its array and version cell does not,
@@ -148,6 +166,7 @@ class Function:
     out_dtype = None
     hooks = None          # functions called with the gradient of this node's output
     creation = None       # anomaly mode: where the op was created
+    scope = None          # the modules whose forward created this node (outermost first)
     input_shapes = None   # anomaly mode
 
     def __init_subclass__(cls, register: bool = True, **kwargs):
@@ -210,7 +229,7 @@ class Function:
         """The op's hyper-parameters (for printing and graph drawing)."""
         return {k: v for k, v in vars(self).items() if not k.startswith("_")
                 and k not in ("parents", "saved", "saved_versions", "out_shape",
-                              "out_dtype", "hooks", "creation", "input_shapes")}
+                              "out_dtype", "hooks", "creation", "input_shapes", "scope")}
 
     def __repr__(self):
         opts = ", ".join(f"{k}={v!r}" for k, v in self.settings().items())
@@ -238,6 +257,7 @@ class Function:
             return _make(out, False, None, version)
 
         self.parents = tuple([(t.grad_fn or t) if t.requires_grad else None for t in inputs])
+        self.scope = _mode.scope
         self.out_shape = out.shape
         self.out_dtype = out.dtype
         result = _make(out, True, self, version)
