@@ -41,6 +41,10 @@ class _Mode(threading.local):
 
 _mode = _Mode()
 
+# Set by minigrad.tensor once Tensor exists (the two modules need each other).
+Tensor = None
+_make = None
+
 
 def is_grad_enabled() -> bool:
     return _mode.enabled
@@ -135,12 +139,11 @@ class _SavedOutput:
     """An op's own output saved for backward. Holding the output tensor would make
     a cycle (tensor -> node -> tensor); holding its array and version cell does not,
     and backward rebuilds a tensor wired to the node on demand."""
-    __slots__ = ("data", "version", "saved_version")
+    __slots__ = ("data", "_version")
 
     def __init__(self, data, version):
         self.data = data
-        self.version = version
-        self.saved_version = version[0]
+        self._version = version
 
 
 class Function:
@@ -161,7 +164,8 @@ class Function:
     # Set when the op is recorded as a graph node (class defaults otherwise).
     parents: tuple = ()
     saved = ()
-    saved_versions = ()
+    _versions = ()        # each saved tensor's version when saved (None: a constant)
+    _saves_output = False
     out_shape: tuple = ()
     out_dtype = None
     hooks = None          # functions called with the gradient of this node's output
@@ -197,25 +201,20 @@ class Function:
                 f"{self.name}: trying to backward through the graph a second time; "
                 "its saved values were freed by the first backward. "
                 "Pass retain_graph=True to the first backward() to keep them.")
-        from .tensor import Tensor, _make
-        result = []
-        for i, (item, version) in enumerate(zip(saved, self.saved_versions)):
-            if version is not None:
-                cell = item.version if type(item) is _SavedOutput else item._version
-                if cell[0] != version:
-                    what = "its output" if type(item) is _SavedOutput else "an input"
-                    raise RuntimeError(
-                        f"{self.name}: {what} saved for backward (saved value {i}, shape "
-                        f"{item.data.shape}, {item.data.dtype}) was modified in place "
-                        f"after it was saved (version {cell[0]}, saved at version "
-                        f"{version}). Backward needs the original values: modify a copy "
-                        "instead, or run the in-place change after backward().")
-                if type(item) is _SavedOutput:
-                    item = _make(item.data, True, self, item.version)
-                result.append(item)
-            else:
-                result.append(_make(item, False, None))
-        return result
+        for position, version in enumerate(self._versions):
+            if version is not None and saved[position]._version[0] != version:
+                item = saved[position]
+                what = "its output" if type(item) is _SavedOutput else "an input"
+                raise RuntimeError(
+                    f"{self.name}: {what} saved for backward (saved value {position}, shape "
+                    f"{item.data.shape}, {item.data.dtype}) was modified in place after "
+                    f"it was saved (version {item._version[0]}, saved at version {version}). "
+                    "Backward needs the original values: modify a copy instead, or make "
+                    "the in-place change after backward().")
+        if self._saves_output:
+            return [_make(s.data, True, self, s._version) if type(s) is _SavedOutput else s
+                    for s in saved]
+        return saved
 
     @property
     def needs_input_grad(self):
@@ -228,7 +227,7 @@ class Function:
     def settings(self) -> dict:
         """The op's hyper-parameters (for printing and graph drawing)."""
         return {k: v for k, v in vars(self).items() if not k.startswith("_")
-                and k not in ("parents", "saved", "saved_versions", "out_shape",
+                and k not in ("parents", "saved", "out_shape",
                               "out_dtype", "hooks", "creation", "input_shapes", "scope")}
 
     def __repr__(self):
@@ -238,46 +237,45 @@ class Function:
     # -- running the op ----------------------------------------------------------
     def __call__(self, *inputs):
         """Run forward on tensors; record this op as a graph node when needed."""
-        from .tensor import _make
         out = self.forward(*[t.data for t in inputs])
         if type(out) is not np.ndarray:   # numpy returns scalars for 0-d results
             out = np.asarray(out)
-        if _mode.anomaly:
+        mode = _mode
+        if mode.anomaly:
             self._anomaly_forward(inputs, out)
-        version = inputs[0]._version if self.is_view else None
-        if _mode.enabled:
+        if mode.enabled:
             for t in inputs:
                 if t.requires_grad:
-                    break
-            else:
-                self.saved = ()
-                return _make(out, False, None, version)
-        else:
-            self.saved = ()
-            return _make(out, False, None, version)
+                    return self._record(inputs, out)
+        return _make(out, False, None, inputs[0]._version if self.is_view else None)
 
+    def _record(self, inputs, out):
+        """Become a graph node: remember parents, saved values and output metadata."""
         self.parents = tuple([(t.grad_fn or t) if t.requires_grad else None for t in inputs])
         self.scope = _mode.scope
         self.out_shape = out.shape
         self.out_dtype = out.dtype
-        result = _make(out, True, self, version)
+        result = _make(out, True, self, inputs[0]._version if self.is_view else None)
         if self.saved:
             saved, versions = [], []
             for item in self.saved:
                 for t in inputs:
                     if item is t.data:
-                        saved.append(t)
-                        versions.append(t._version[0])
+                        item = t
                         break
                 else:
                     if item is out:
                         item = _SavedOutput(out, result._version)
-                        versions.append(item.saved_version)
+                        self._saves_output = True
                     else:
+                        item = _make(item, False, None)
                         versions.append(None)
-                    saved.append(item)
+                        saved.append(item)
+                        continue
+                versions.append(item._version[0])
+                saved.append(item)
             self.saved = tuple(saved)
-            self.saved_versions = tuple(versions)
+            self._versions = tuple(versions)
         return result
 
     # -- anomaly mode ----------------------------------------------------------------
@@ -308,7 +306,6 @@ def _bad_values(a):
 # -- the backward engine -------------------------------------------------------------
 
 def _accumulate_leaf(leaf, g, create_graph):
-    from .tensor import Tensor
     if leaf._hooks:
         for hook in leaf._hooks:
             new = hook(g)
@@ -332,7 +329,6 @@ def run_backward(outputs, grads, retain_graph=False, create_graph=False, capture
     Without ``capture``, gradients accumulate into ``.grad`` of the leaves. With
     ``capture`` (a list of tensors), their gradients are returned instead and no
     ``.grad`` is touched (that is :func:`grad`)."""
-    from .tensor import Tensor
     # Count, for every node, how many edges lead into it from the part of the
     # graph we start from; a node is ready when all its children have reported.
     pending = {}

@@ -7,8 +7,6 @@ its gradient. Every method that computes something calls an op class from
 """
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
 from . import autograd
@@ -52,21 +50,23 @@ def _to_array(data, dtype=None, copy=True):
 
 def _const(value, like):
     """An operand that is not a tensor (a Python number, list or ndarray) as a
-    constant tensor. A Python number takes the other operand's dtype, so
-    ``float32_tensor * 2.0`` stays float32."""
+    constant tensor. A Python number takes a float tensor's dtype, so
+    ``float32_tensor * 2.0`` stays float32 (numpy's rule for Python scalars)."""
+    kind = type(value)
+    if kind is float or kind is int:
+        dtype = like.data.dtype
+        if dtype.kind != "f":
+            dtype = DEFAULT_DTYPE if kind is float else None
+        return _make(np.array(value, dtype=dtype), False, None)
     if isinstance(value, Tensor):
         return value
-    if isinstance(value, numbers.Number) and not isinstance(value, np.generic):
-        if isinstance(value, bool) or like.data.dtype.kind == "f" or not isinstance(value, float):
-            return _make(np.asarray(value, dtype=like.data.dtype if not isinstance(value, bool)
-                                    else np.bool_), False, None)
-        return _make(np.asarray(value, dtype=DEFAULT_DTYPE), False, None)
     if isinstance(value, np.ndarray):
         return _make(value, False, None)
     arr = np.asarray(value)
     if arr.dtype.kind == "O":
         raise TypeError(f"cannot combine a tensor with {type(value).__name__}")
-    if arr.dtype.kind in "iuf" and like.data.dtype.kind == "f" and not isinstance(value, np.generic):
+    if (arr.dtype.kind in "iuf" and like.data.dtype.kind == "f"
+            and not isinstance(value, np.generic)):
         arr = arr.astype(like.data.dtype)
     return _make(arr, False, None)
 
@@ -334,6 +334,9 @@ def from_numpy(array):
         raise TypeError(f"from_numpy: expected an ndarray, got {type(array).__name__}")
     return _make(array, False, None)
 
+
+autograd.Tensor = Tensor
+autograd._make = _make
 
 # The ops bind themselves onto Tensor (operators and methods) when imported.
 from . import ops as _ops  # noqa: E402,F401

@@ -15,11 +15,16 @@ from .shape import sum_to
 
 
 class _Binary(Function):
-    """Two broadcast operands; remembers their shapes to undo broadcasting."""
-    symbol = "?"
+    """Two broadcast operands. Remembers their shapes when they differ, to undo
+    broadcasting in backward; ``keeps_inputs`` ops save both operands."""
+    keeps_inputs = False
+    _shapes = None
 
     def forward(self, a, b):
-        self._shapes = (a.shape, b.shape)
+        if a.shape != b.shape:
+            self._shapes = (a.shape, b.shape)
+        if self.keeps_inputs:
+            self.saved = (a, b)
         try:
             return self.compute(a, b)
         except ValueError:
@@ -28,6 +33,8 @@ class _Binary(Function):
                 "together (numpy rules: trailing axes must be equal or 1)") from None
 
     def reduce_grads(self, ga, gb):
+        if self._shapes is None:
+            return ga, gb
         a_shape, b_shape = self._shapes
         return (sum_to(ga, a_shape) if ga is not None else None,
                 sum_to(gb, b_shape) if gb is not None else None)
@@ -52,30 +59,25 @@ class Sub(_Binary):
 class Mul(_Binary):
     """z = a * b.   da = dz * b,  db = dz * a."""
     compute = staticmethod(np.multiply)
-
-    def forward(self, a, b):
-        self.save_for_backward(a, b)
-        return super().forward(a, b)
+    keeps_inputs = True
 
     def backward(self, g):
         a, b = self.saved_tensors
-        need_a, need_b = self.needs_input_grad
-        return self.reduce_grads(g * b if need_a else None, g * a if need_b else None)
+        need_a, need_b = self.parents
+        return self.reduce_grads(g * b if need_a is not None else None,
+                                 g * a if need_b is not None else None)
 
 
 class Div(_Binary):
     """z = a / b.   da = dz / b,  db = -dz * a / b^2."""
     compute = staticmethod(np.true_divide)
-
-    def forward(self, a, b):
-        self.save_for_backward(a, b)
-        return super().forward(a, b)
+    keeps_inputs = True
 
     def backward(self, g):
         a, b = self.saved_tensors
-        need_a, need_b = self.needs_input_grad
-        return self.reduce_grads(g / b if need_a else None,
-                                 -(g * a) / (b * b) if need_b else None)
+        need_a, need_b = self.parents
+        return self.reduce_grads(g / b if need_a is not None else None,
+                                 -(g * a) / (b * b) if need_b is not None else None)
 
 
 class Pow(_Binary):
