@@ -1,0 +1,78 @@
+"""Containers: ``Sequential`` (run sub-modules in order) and ``ModuleList``."""
+from __future__ import annotations
+
+import operator
+from collections import OrderedDict
+
+from .module import Module
+
+__all__ = ["Sequential", "ModuleList"]
+
+
+class _IndexedModules(Module):
+    """Sub-modules kept in order; integer indexing, slicing, len and iteration."""
+
+    def _index(self, idx):
+        n = len(self._modules)
+        try:
+            i = operator.index(idx)
+        except TypeError:
+            raise TypeError(f"{type(self).__name__}: index must be an int or a slice, got "
+                            f"{type(idx).__name__}") from None
+        if not -n <= i < n:
+            raise IndexError(f"{type(self).__name__}: index {i} is out of range for "
+                             f"{n} module(s)")
+        return list(self._modules)[i % n]
+
+    def __getitem__(self, idx):
+        if isinstance(idx, slice):
+            return type(self)(OrderedDict(list(self._modules.items())[idx]))
+        return self._modules[self._index(idx)]
+
+    def __setitem__(self, idx, module):
+        setattr(self, self._index(idx), module)
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def append(self, module):
+        self.add_module(str(len(self._modules)), module)
+        return self
+
+    def extend(self, modules):
+        for module in modules:
+            self.append(module)
+        return self
+
+
+class Sequential(_IndexedModules):
+    """``Sequential(m0, m1, ...)`` (named '0', '1', ...) or ``Sequential(OrderedDict)``;
+    ``forward`` feeds each module's output to the next."""
+
+    def __init__(self, *modules):
+        super().__init__()
+        if len(modules) == 1 and isinstance(modules[0], (dict, OrderedDict)):
+            for name, module in modules[0].items():
+                self.add_module(name, module)
+        else:
+            self.extend(modules)
+
+    def forward(self, x):
+        for module in self._modules.values():
+            x = module(x)
+        return x
+
+
+class ModuleList(_IndexedModules):
+    """A list of sub-modules that registers them (so their parameters are found)."""
+
+    def __init__(self, modules=()):
+        super().__init__()
+        if isinstance(modules, (dict, OrderedDict)):
+            for name, module in modules.items():
+                self.add_module(name, module)
+        else:
+            self.extend(modules)

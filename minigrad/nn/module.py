@@ -1,0 +1,348 @@
+"""``Module`` and ``Parameter``: the bookkeeping behind every layer.
+
+A module registers what is assigned to it: a :class:`Parameter` goes into
+``_parameters``, a sub-module into ``_modules``, a buffer (a tensor that is state
+but not trained, such as BatchNorm's running mean) into ``_buffers``. Everything
+else (``state_dict``, ``parameters``, ``train``/``eval``, the repr) walks those
+three dictionaries, so the names come out as PyTorch's: ``features.0.weight``,
+``fc1.bias``, ``bn.running_mean``.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict, namedtuple
+
+import numpy as np
+
+from ..autograd import module_scope
+from ..tensor import Tensor, _to_array
+
+__all__ = ["Module", "Parameter", "StateDictError"]
+
+
+class Parameter(Tensor):
+    """A tensor that is a trainable weight: it requires grad, and assigning it to
+    a :class:`Module` attribute registers it. ``Parameter(tensor)`` shares the
+    tensor's array (no copy); a list or an ndarray is copied as ``Tensor`` does."""
+
+    __slots__ = ()
+
+    def __init__(self, data, requires_grad=True):
+        array = data.data if isinstance(data, Tensor) else _to_array(data)
+        super().__init__(array, requires_grad=False)
+        self.data = array          # Tensor.__init__ copied it; a Parameter shares
+        if requires_grad:
+            self.requires_grad_(True)
+
+    def __repr__(self):
+        return "Parameter containing:\n" + super().__repr__()
+
+
+class StateDictError(ValueError, RuntimeError):
+    """A state dict that does not fit the module (missing, unexpected or
+    mis-shaped keys). A ValueError as the API's bad arguments are, and a
+    RuntimeError as PyTorch raises for the same problem."""
+
+
+IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+
+
+def _as_array(value, key):
+    """A state-dict value (Tensor, ndarray, number, or anything ``np.asarray``
+    takes, such as a CPU torch tensor) as an ndarray."""
+    if isinstance(value, Tensor):
+        return value.data
+    try:
+        array = np.asarray(value)
+    except Exception as exc:   # e.g. a torch tensor that requires grad
+        raise TypeError(f"load_state_dict: value for {key!r} ({type(value).__name__}) cannot "
+                        f"be read as an array: {exc}") from None
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"load_state_dict: value for {key!r} must be numeric, got dtype "
+                        f"{array.dtype}")
+    return array
+
+
+class Module:
+    """Base class of layers and models: subclass it, assign parameters and
+    sub-modules in ``__init__``, write ``forward``, and call the module."""
+
+    training: bool
+
+    def __init__(self):
+        object.__setattr__(self, "_parameters", OrderedDict())
+        object.__setattr__(self, "_buffers", OrderedDict())
+        object.__setattr__(self, "_non_persistent", set())
+        object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "training", True)
+
+    # -- registration on assignment ----------------------------------------------
+    def _registries(self):
+        try:
+            return self.__dict__["_parameters"], self.__dict__["_buffers"], self.__dict__["_modules"]
+        except KeyError:
+            raise RuntimeError(f"{type(self).__name__}: call super().__init__() in __init__ "
+                               "before assigning parameters or sub-modules") from None
+
+    def __setattr__(self, name, value):
+        if isinstance(value, (Parameter, Module)):
+            params, buffers, modules = self._registries()
+            for registry in (params, buffers, modules):
+                registry.pop(name, None)
+            self.__dict__.pop(name, None)
+            (params if isinstance(value, Parameter) else modules)[name] = value
+            return
+        registries = self.__dict__.get("_parameters"), self.__dict__.get("_buffers"), \
+            self.__dict__.get("_modules")
+        params, buffers, modules = registries
+        if params is not None and name in params:
+            if value is not None:
+                raise TypeError(f"{type(self).__name__}: cannot assign {type(value).__name__} "
+                                f"to parameter {name!r} (expected a Parameter or None)")
+            params[name] = None
+        elif buffers is not None and name in buffers:
+            if value is not None and not isinstance(value, Tensor):
+                raise TypeError(f"{type(self).__name__}: cannot assign {type(value).__name__} "
+                                f"to buffer {name!r} (expected a Tensor or None)")
+            buffers[name] = value
+        elif modules is not None and name in modules:
+            if value is not None:
+                raise TypeError(f"{type(self).__name__}: cannot assign {type(value).__name__} "
+                                f"to sub-module {name!r} (expected a Module or None)")
+            modules[name] = None
+        else:
+            object.__setattr__(self, name, value)
+
+    def __getattr__(self, name):
+        # Only called when normal lookup fails: look in the registries.
+        d = self.__dict__
+        for registry in ("_parameters", "_buffers", "_modules"):
+            if registry in d and name in d[registry]:
+                return d[registry][name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def __delattr__(self, name):
+        for registry in ("_parameters", "_buffers", "_modules"):
+            if name in self.__dict__.get(registry, ()):
+                del self.__dict__[registry][name]
+                self._non_persistent.discard(name)
+                return
+        object.__delattr__(self, name)
+
+    def register_parameter(self, name, param):
+        """Register ``param`` (a Parameter, or None for an absent one such as a bias)."""
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"register_parameter: {name!r} must be a Parameter or None, got "
+                            f"{type(param).__name__}")
+        self._check_name(name, "register_parameter")
+        self._registries()[0][name] = param
+
+    def register_buffer(self, name, tensor, persistent=True):
+        """Register a tensor that is state but not trained (saved in ``state_dict``
+        unless ``persistent=False``)."""
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(f"register_buffer: {name!r} must be a Tensor or None, got "
+                            f"{type(tensor).__name__}")
+        self._check_name(name, "register_buffer")
+        self._registries()[1][name] = tensor
+        if not persistent:
+            self._non_persistent.add(name)
+
+    def add_module(self, name, module):
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"add_module: {name!r} must be a Module or None, got "
+                            f"{type(module).__name__}")
+        self._check_name(name, "add_module")
+        self._registries()[2][name] = module
+
+    register_module = add_module
+
+    def _check_name(self, name, op):
+        if not isinstance(name, str) or not name or "." in name:
+            raise ValueError(f"{op}: name must be a non-empty string without '.', got {name!r}")
+        if name in self.__dict__:
+            raise ValueError(f"{op}: attribute {name!r} already exists on "
+                             f"{type(self).__name__}")
+
+    # -- running -----------------------------------------------------------------
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__} has no forward()")
+
+    def __call__(self, *args, **kwargs):
+        # The scope tags every op recorded inside with this module (graph clusters).
+        with module_scope(self):
+            return self.forward(*args, **kwargs)
+
+    # -- walking the tree --------------------------------------------------------
+    def named_modules(self, prefix=""):
+        """(name, module) for this module and every descendant, each once."""
+        seen, stack = set(), [(prefix, self)]
+        while stack:
+            name, module = stack.pop()
+            if id(module) in seen:
+                continue
+            seen.add(id(module))
+            yield name, module
+            children = [(f"{name}.{n}" if name else n, m)
+                        for n, m in module._modules.items() if m is not None]
+            stack.extend(reversed(children))
+
+    def modules(self):
+        for _, module in self.named_modules():
+            yield module
+
+    def named_children(self):
+        for name, module in self._modules.items():
+            if module is not None:
+                yield name, module
+
+    def children(self):
+        for _, module in self.named_children():
+            yield module
+
+    def _named_members(self, registry, prefix, recurse):
+        seen = set()
+        modules = self.named_modules(prefix) if recurse else [(prefix, self)]
+        for module_name, module in modules:
+            for name, value in getattr(module, registry).items():
+                if value is None or id(value) in seen:
+                    continue
+                seen.add(id(value))
+                yield (f"{module_name}.{name}" if module_name else name), value
+
+    def named_parameters(self, prefix="", recurse=True):
+        """(dotted name, Parameter) pairs; a parameter shared by two modules comes once."""
+        return self._named_members("_parameters", prefix, recurse)
+
+    def parameters(self, recurse=True):
+        for _, p in self.named_parameters(recurse=recurse):
+            yield p
+
+    def named_buffers(self, prefix="", recurse=True):
+        return self._named_members("_buffers", prefix, recurse)
+
+    def buffers(self, recurse=True):
+        for _, b in self.named_buffers(recurse=recurse):
+            yield b
+
+    def apply(self, fn):
+        """Call ``fn(module)`` on every sub-module, then on this one."""
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
+        return self
+
+    # -- modes and gradients -----------------------------------------------------
+    def train(self, mode=True):
+        """Training mode (dropout drops, batch norm uses batch statistics)."""
+        for module in self.modules():
+            object.__setattr__(module, "training", bool(mode))
+        return self
+
+    def eval(self):
+        return self.train(False)
+
+    def zero_grad(self, set_to_none=True):
+        """Forget every parameter's gradient (``.grad = None``, PyTorch's default)."""
+        for p in self.parameters():
+            if set_to_none or p.grad is None:
+                p.grad = None
+            else:
+                p.grad = Tensor._wrap(np.zeros_like(p.data))
+
+    def requires_grad_(self, requires_grad=True):
+        for p in self.parameters():
+            p.requires_grad_(requires_grad)
+        return self
+
+    def astype(self, dtype):
+        """Convert every floating-point parameter and buffer to ``dtype`` in place."""
+        dtype = np.dtype(dtype)
+        for t in list(self.parameters()) + list(self.buffers()):
+            if t.data.dtype.kind == "f" and t.data.dtype != dtype:
+                t.data = t.data.astype(dtype)
+                t.grad = None
+                t._bump_version()
+        return self
+
+    def double(self):
+        return self.astype(np.float64)
+
+    def float(self):
+        return self.astype(np.float32)
+
+    # -- state -------------------------------------------------------------------
+    def _state_items(self):
+        """(key, tensor) of every parameter and persistent buffer, in PyTorch's order:
+        each module's parameters, then its buffers, then its children's."""
+        for module_name, module in self.named_modules():
+            dot = f"{module_name}." if module_name else ""
+            for name, p in module._parameters.items():
+                if p is not None:
+                    yield dot + name, p
+            for name, b in module._buffers.items():
+                if b is not None and name not in module._non_persistent:
+                    yield dot + name, b
+
+    def state_dict(self):
+        """An ordered dict from PyTorch-style keys to tensors sharing this module's
+        arrays (save it with ``minigrad.save``; copy it to keep a snapshot)."""
+        return OrderedDict((key, t.detach()) for key, t in self._state_items())
+
+    def load_state_dict(self, state_dict, strict=True):
+        """Copy values from ``state_dict`` into the parameters and buffers.
+
+        Everything is checked before anything is written: missing or unexpected
+        keys (with ``strict=True``) and any mis-shaped value raise a
+        :class:`StateDictError` naming them, and leave the module untouched.
+        Values are cast to each parameter's dtype. Returns
+        ``(missing_keys, unexpected_keys)``."""
+        if not hasattr(state_dict, "keys") or not hasattr(state_dict, "__getitem__"):
+            raise TypeError(f"load_state_dict: expected a dict of arrays, got "
+                            f"{type(state_dict).__name__}")
+        targets = OrderedDict(self._state_items())
+        missing = [k for k in targets if k not in state_dict]
+        unexpected = [k for k in state_dict.keys() if k not in targets]
+        problems = []
+        if strict and missing:
+            problems.append("missing key(s): " + ", ".join(missing))
+        if strict and unexpected:
+            problems.append("unexpected key(s): " + ", ".join(map(str, unexpected)))
+        updates = []
+        for key, target in targets.items():
+            if key not in state_dict:
+                continue
+            value = _as_array(state_dict[key], key)
+            if value.shape != target.data.shape:
+                problems.append(f"size mismatch for {key}: checkpoint has shape "
+                                f"{value.shape}, the model has {target.data.shape}")
+            else:
+                updates.append((target, value))
+        if problems:
+            raise StateDictError(f"load_state_dict for {type(self).__name__}: "
+                                 + "; ".join(problems) + " (nothing was loaded)")
+        for target, value in updates:
+            if not target.data.flags.writeable:
+                target.data = np.array(target.data)
+            target.data[...] = value
+            target._bump_version()
+        return IncompatibleKeys(missing, unexpected)
+
+    # -- printing ----------------------------------------------------------------
+    def extra_repr(self):
+        """The layer's settings for the repr (``Linear(in_features=3, ...)``)."""
+        return ""
+
+    def __repr__(self):
+        lines = []
+        for name, module in self._modules.items():
+            body = repr(module).replace("\n", "\n  ")
+            lines.append(f"  ({name}): {body}")
+        extra = self.extra_repr()
+        if not lines:
+            return f"{type(self).__name__}({extra})"
+        head = f"{type(self).__name__}(" + (f"{extra}\n" if extra else "\n")
+        return head + "\n".join(lines) + "\n)"
+
+    def __dir__(self):
+        return sorted(set(super().__dir__()) | set(self._parameters) | set(self._buffers)
+                      | set(self._modules))
