@@ -237,7 +237,7 @@ class Function:
     # -- running the op ----------------------------------------------------------
     def __call__(self, *inputs):
         """Run forward on tensors; record this op as a graph node when needed."""
-        out = self.forward(*[t.data for t in inputs])
+        out = raw = self.forward(*[t.data for t in inputs])
         if type(out) is not np.ndarray:   # numpy returns scalars for 0-d results
             out = np.asarray(out)
         mode = _mode
@@ -246,10 +246,10 @@ class Function:
         if mode.enabled:
             for t in inputs:
                 if t.requires_grad:
-                    return self._record(inputs, out)
+                    return self._record(inputs, out, raw)
         return _make(out, False, None, inputs[0]._version if self.is_view else None)
 
-    def _record(self, inputs, out):
+    def _record(self, inputs, out, raw):
         """Become a graph node: remember parents, saved values and output metadata."""
         self.parents = tuple([(t.grad_fn or t) if t.requires_grad else None for t in inputs])
         self.scope = _mode.scope
@@ -264,7 +264,7 @@ class Function:
                         item = t
                         break
                 else:
-                    if item is out:
+                    if item is out or item is raw:
                         item = _SavedOutput(out, result._version)
                         self._saves_output = True
                     else:

@@ -51,7 +51,7 @@ def _promote(inputs):
         if not isinstance(t, Tensor):
             raise TypeError(f"gradcheck: inputs must be Tensors, got {type(t).__name__}")
         data = t.data.astype(np.float64) if t.data.dtype.kind == "f" else t.data.copy()
-        promoted.append(_make(np.ascontiguousarray(data), False, None))
+        promoted.append(_make(np.array(data, order="C"), False, None))
         if t.requires_grad:
             promoted[-1].requires_grad_(True)
     return tuple(promoted)
@@ -76,7 +76,7 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, 
     rng = np.random.default_rng(seed)
 
     outs = _outputs(fn, inputs)
-    vs = [rng.standard_normal(o.shape) for o in outs]
+    vs = [np.asarray(rng.standard_normal(o.shape)) for o in outs]
 
     # Analytic: one backward pass of v . f(x).
     live = [(o, v) for o, v in zip(outs, vs) if o.requires_grad]
@@ -165,7 +165,7 @@ def gradgradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=Tr
     diff = [i for i, t in enumerate(inputs) if t.requires_grad]
     rng = np.random.default_rng(seed + 1)
     outs = _outputs(fn, inputs)
-    vs = tuple(_make(rng.standard_normal(o.shape), False, None).requires_grad_(True)
+    vs = tuple(_make(np.asarray(rng.standard_normal(o.shape)), False, None).requires_grad_(True)
                for o in outs)
     n = len(inputs)
 

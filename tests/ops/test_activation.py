@@ -1,0 +1,79 @@
+"""Activations and softmax: registry cases, stability, values."""
+import math
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+import minigrad.nn.functional as F
+from tests.registry import Case
+
+away_from_zero = lambda r, *s: r.choice([-1, 1], s) * r.uniform(0.2, 2, s)  # noqa: E731
+
+CASES = [
+    Case("relu", lambda a: F.relu(a) * a, lambda r: away_from_zero(r, 3, 4)),
+    Case("relu_at_zero", lambda a: a.relu(), lambda r: np.array([0.0, 1.0, -1.0]),
+         gradgrad="relu at 0 is a kink"),
+    Case("sigmoid", lambda a: a.sigmoid(), lambda r: r.normal(size=(2, 5)) * 3),
+    Case("tanh", lambda a: a.tanh(), lambda r: r.normal(size=(4,))),
+    Case("leaky_relu", lambda a: F.leaky_relu(a, 0.1) * a, lambda r: away_from_zero(r, 3, 3)),
+    Case("elu", lambda a: F.elu(a, alpha=0.7), lambda r: away_from_zero(r, 6)),
+    Case("gelu", lambda a: F.gelu(a), lambda r: r.normal(size=(5,)) * 2),
+    Case("gelu_tanh", lambda a: F.gelu(a, approximate="tanh"), lambda r: r.normal(size=(5,)) * 2),
+    Case("softplus", lambda a: F.softplus(a, beta=2.0, threshold=5.0),
+         lambda r: np.array([-3.0, -0.5, 0.3, 1.2, 4.0])),
+    Case("softmax_last", lambda a: a.softmax(), lambda r: r.normal(size=(3, 4))),
+    Case("softmax_axis0", lambda a: F.softmax(a, axis=0), lambda r: r.normal(size=(3, 2, 2))),
+    Case("log_softmax_axis1", lambda a: a.log_softmax(axis=1), lambda r: r.normal(size=(2, 4, 2))),
+]
+
+
+def test_sigmoid_is_stable_for_large_inputs():
+    x = mg.tensor([-1e4, -50.0, 0.0, 50.0, 1e4])
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        y = x.sigmoid()
+    assert np.all(np.isfinite(y.data)) and y.data[0] == 0 and y.data[-1] == 1
+    assert y.data[2] == 0.5
+
+
+def test_softmax_and_log_softmax_are_stable_for_huge_logits():
+    for dtype in (np.float32, np.float64):
+        x = mg.Tensor(np.array([[1e4, -1e4, 0.0], [-1e4, -1e4, -1e4]], dtype=dtype), requires_grad=True)
+        p, lp = x.softmax(), x.log_softmax()
+        assert np.all(np.isfinite(p.data)) and np.all(np.isfinite(lp.data))
+        np.testing.assert_allclose(p.data.sum(axis=1), 1, rtol=1e-6)
+        (lp * mg.Tensor(np.ones((2, 3), dtype))).sum().backward()
+        assert np.all(np.isfinite(x.grad.data))
+
+
+def test_values_against_formulas():
+    a = np.linspace(-3, 3, 13)
+    t = mg.Tensor(a)
+    np.testing.assert_allclose(F.gelu(t).data, [v * 0.5 * (1 + math.erf(v / math.sqrt(2))) for v in a])
+    np.testing.assert_allclose(F.elu(t).data, np.where(a > 0, a, np.expm1(a)))
+    np.testing.assert_allclose(F.softplus(t).data, np.log1p(np.exp(a)))
+    np.testing.assert_allclose(F.leaky_relu(t).data, np.where(a > 0, a, 0.01 * a))
+    np.testing.assert_allclose(t.tanh().data, np.tanh(a))
+
+
+def test_against_torch():
+    torch = pytest.importorskip("torch")
+    a = np.random.default_rng(0).normal(size=(4, 5)) * 3
+    for name, kw in [("relu", {}), ("sigmoid", {}), ("tanh", {}), ("gelu", {}), ("elu", {}),
+                     ("softplus", {}), ("leaky_relu", {}), ("softmax", {"dim": 1}),
+                     ("log_softmax", {"dim": 1})]:
+        x = mg.Tensor(a, requires_grad=True)
+        mkw = {"axis": 1} if "dim" in kw else {}
+        getattr(F, name)(x, **mkw).sum().backward() if name not in ("softmax",) else \
+            (getattr(F, name)(x, **mkw) * mg.Tensor(a)).sum().backward()
+        tx = torch.tensor(a, requires_grad=True)
+        ty = getattr(torch.nn.functional, name)(tx, **kw)
+        (ty.sum() if name != "softmax" else (ty * torch.tensor(a)).sum()).backward()
+        np.testing.assert_allclose(getattr(F, name)(mg.Tensor(a), **mkw).data, ty.detach().numpy(),
+                                   rtol=1e-6, atol=1e-7, err_msg=name)
+        np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-6, atol=1e-7, err_msg=name)
+
+
+def test_gelu_rejects_unknown_approximation():
+    with pytest.raises(ValueError, match="gelu: approximate"):
+        F.gelu(mg.ones(2), approximate="fast")

@@ -1,0 +1,43 @@
+"""Dropout: registry case (with a fixed mask), scaling, reproducibility."""
+import numpy as np
+import pytest
+
+import minigrad as mg
+import minigrad.nn.functional as F
+from tests.registry import Case
+
+
+def _seeded_dropout(a):
+    mg.manual_seed(3)   # the same mask on every call, so finite differences are meaningful
+    return F.dropout(a, p=0.4) * a
+
+
+CASES = [Case("dropout", _seeded_dropout, lambda r: r.normal(size=(4, 5)))]
+
+
+def test_mask_scales_survivors_and_gradient_uses_the_same_mask():
+    mg.manual_seed(0)
+    x = mg.Tensor(np.ones((200, 50)), requires_grad=True)
+    y = F.dropout(x, p=0.3)
+    kept = y.data != 0
+    assert 0.65 < kept.mean() < 0.75
+    np.testing.assert_allclose(y.data[kept], 1 / 0.7)
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.data != 0, kept)
+
+
+def test_reproducible_under_manual_seed_and_identity_in_eval():
+    x = mg.ones(10, 10)
+    mg.manual_seed(7)
+    a = F.dropout(x, 0.5).data
+    mg.manual_seed(7)
+    b = F.dropout(x, 0.5).data
+    np.testing.assert_array_equal(a, b)
+    assert F.dropout(x, 0.5, training=False) is x
+    assert np.all(F.dropout(x, 1.0).data == 0)
+
+
+@pytest.mark.parametrize("p", [-0.1, 1.5, "0.5"])
+def test_bad_probability(p):
+    with pytest.raises(ValueError, match="dropout: p must be a probability"):
+        F.dropout(mg.ones(2), p)

@@ -1,0 +1,115 @@
+"""Elementwise ops: registry cases, broadcasting (hypothesis), dtype rules, errors."""
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+from hypothesis.extra.numpy import mutually_broadcastable_shapes
+
+import minigrad as mg
+from tests.registry import Case
+
+pos = lambda rng, *s: rng.uniform(0.5, 2.0, s)  # noqa: E731  away from log/sqrt/pow trouble
+
+CASES = [
+    Case("add_same", lambda a, b: a + b, lambda r: (r.normal(size=(3, 4)), r.normal(size=(3, 4)))),
+    Case("add_broadcast", lambda a, b: a + b, lambda r: (r.normal(size=(2, 1, 4)), r.normal(size=(3, 1)))),
+    Case("add_scalar_reflected", lambda a: 2.5 + a, lambda r: r.normal(size=(5,))),
+    Case("sub_broadcast", lambda a, b: a - b, lambda r: (r.normal(size=(4,)), r.normal(size=(3, 4)))),
+    Case("rsub_scalar", lambda a: 1 - a, lambda r: r.normal(size=(2, 3))),
+    Case("mul_broadcast", lambda a, b: a * b, lambda r: (r.normal(size=(3, 1, 5)), r.normal(size=(4, 1)))),
+    Case("mul_self", lambda a: a * a, lambda r: r.normal(size=(3, 3))),
+    Case("div_broadcast", lambda a, b: a / b, lambda r: (r.normal(size=(2, 3)), pos(r, 3))),
+    Case("rdiv_scalar", lambda a: 1.0 / a, lambda r: pos(r, 4)),
+    Case("pow_tensor_tensor", lambda a, b: a ** b, lambda r: (pos(r, 2, 3), r.normal(size=(3,)))),
+    Case("pow_scalar_exp", lambda a: a ** 3, lambda r: r.normal(size=(4,))),
+    Case("rpow", lambda a: 2.0 ** a, lambda r: r.normal(size=(3,))),
+    Case("neg", lambda a: -a, lambda r: r.normal(size=(2, 3))),
+    Case("exp", lambda a: a.exp(), lambda r: r.normal(size=(3, 2))),
+    Case("log", lambda a: a.log(), lambda r: pos(r, 3, 2)),
+    Case("sqrt", lambda a: a.sqrt(), lambda r: pos(r, 5)),
+    Case("abs", lambda a: a.abs(), lambda r: r.normal(size=(2, 5))),
+    Case("clip_both", lambda a: a.clip(-0.5, 0.5), lambda r: r.uniform(-1, 1, (4, 4))),
+    Case("clip_lo_only", lambda a: a.clip(0.1), lambda r: r.uniform(-1, 1, (7,))),
+    Case("erf", lambda a: a.erf(), lambda r: r.normal(size=(6,))),
+    Case("where_broadcast", lambda a, b: mg.where(a.data > 0, a, b),
+         lambda r: (r.normal(size=(3, 4)), r.normal(size=(4,)))),
+    Case("where_scalar_branch", lambda a: mg.where(a.data > 0, a * 2, 0.0), lambda r: r.normal(size=(5,))),
+    Case("cast_roundtrip", lambda a: (a.astype(np.float32) * 1).astype(np.float64) * a,
+         lambda r: r.normal(size=(3,)), atol=1e-3, rtol=1e-2),
+    Case("clone", lambda a: a.clone() * a, lambda r: r.normal(size=(2, 2))),
+]
+
+
+@settings(max_examples=15, deadline=None)
+@given(shapes=mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, max_side=3),
+       op=st.sampled_from(["add", "sub", "mul", "div"]))
+def test_broadcasting_gradients_hypothesis(shapes, op):
+    rng = np.random.default_rng(0)
+    a_shape, b_shape = shapes.input_shapes
+    a = mg.Tensor(rng.normal(size=a_shape), requires_grad=True)
+    b = mg.Tensor(rng.uniform(0.5, 2, size=b_shape), requires_grad=True)
+    fn = {"add": lambda x, y: x + y, "sub": lambda x, y: x - y,
+          "mul": lambda x, y: x * y, "div": lambda x, y: x / y}[op]
+    out = fn(a, b)
+    assert out.shape == shapes.result_shape
+    assert mg.gradcheck(fn, (a, b))
+    out.sum().backward()
+    assert a.grad.shape == a_shape and b.grad.shape == b_shape
+
+
+def test_forward_values_match_numpy():
+    rng = np.random.default_rng(1)
+    a, b = rng.normal(size=(3, 4)), rng.uniform(0.5, 2, (4,))
+    ta, tb = mg.Tensor(a), mg.Tensor(b)
+    np.testing.assert_allclose((ta * tb - ta / tb + tb ** 2).data, a * b - a / b + b ** 2)
+    np.testing.assert_allclose(mg.Tensor(b).log().exp().data, b)
+    np.testing.assert_allclose(ta.erf().data, np.vectorize(__import__("math").erf)(a))
+
+
+def test_python_scalar_keeps_float32_and_float64_stays_float64():
+    t = mg.tensor([1.0, 2.0])
+    assert t.dtype == np.float32
+    for out in (t * 2.0, 2.0 * t, t + 1, t / 3, t ** 2, 1 - t, t.exp(), -t):
+        assert out.dtype == np.float32
+    d = mg.Tensor(np.array([1.0, 2.0]))
+    assert (d * 2.0 + 1).exp().dtype == np.float64
+
+
+def test_gradients_keep_the_inputs_dtype():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    (x * np.float64(3.0)).sum().backward()   # a float64 numpy scalar promotes the result
+    assert x.grad.dtype == np.float32
+
+
+def test_broadcast_mismatch_names_op_and_shapes():
+    with pytest.raises(ValueError, match=r"mul: shapes \(2, 3\) and \(4,\) cannot be broadcast"):
+        mg.ones(2, 3) * mg.ones(4)
+    with pytest.raises(ValueError, match=r"add: shapes"):
+        mg.ones(2, 3) + np.ones((3, 2))
+
+
+def test_comparisons_have_no_gradient():
+    x = mg.tensor([1.0, -1.0], requires_grad=True)
+    m = x > 0
+    assert m.dtype == np.bool_ and not m.requires_grad
+    assert (x == mg.tensor([1.0, 0.0])).tolist() == [True, False]
+
+
+def test_clip_gradient_is_one_inside_including_bounds():
+    x = mg.Tensor(np.array([-2.0, -1.0, 0.0, 1.0, 2.0]), requires_grad=True)
+    x.clip(-1, 1).sum().backward()
+    assert x.grad.tolist() == [0.0, 1.0, 1.0, 1.0, 0.0]
+
+
+def test_clip_rejects_bad_bounds():
+    with pytest.raises(ValueError, match="clip"):
+        mg.ones(2).clip()
+    with pytest.raises(ValueError, match="clip: lo"):
+        mg.ones(2).clip(1, 0)
+
+
+def test_ndarray_on_the_left_defers_to_tensor():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    y = np.array([3.0, 4.0], dtype=np.float32) * x
+    assert isinstance(y, mg.Tensor)
+    y.sum().backward()
+    assert x.grad.tolist() == [3.0, 4.0]

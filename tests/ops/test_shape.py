@@ -1,0 +1,91 @@
+"""Shape ops: registry cases, values against numpy, errors."""
+import numpy as np
+import pytest
+
+import minigrad as mg
+from minigrad.ops.shape import ScatterAdd
+from tests.registry import Case
+
+IDX = np.array([0, 2, 2, 1, 0])   # repeated indices must accumulate
+
+CASES = [
+    Case("reshape", lambda a: a.reshape(2, 6) * a.reshape(2, 6), lambda r: r.normal(size=(3, 4))),
+    Case("reshape_infer", lambda a: a.reshape(-1), lambda r: r.normal(size=(2, 3, 1))),
+    Case("transpose_3d", lambda a: a.transpose(2, 0, 1), lambda r: r.normal(size=(2, 3, 4))),
+    Case("T_and_mT", lambda a: a.T * 2 + a.mT.swapaxes(0, 1).T, lambda r: r.normal(size=(2, 3))),
+    Case("expand", lambda a: a.expand(3, 2, 4), lambda r: r.normal(size=(2, 1))),
+    Case("broadcast_to_lead", lambda a: a.broadcast_to((2, 3)) * a, lambda r: r.normal(size=(3,))),
+    Case("sum_to", lambda a: a.sum_to((1, 4)), lambda r: r.normal(size=(3, 3, 4))),
+    Case("squeeze_unsqueeze_flatten",
+         lambda a: a.squeeze(1).unsqueeze(0).flatten(1) * 3, lambda r: r.normal(size=(2, 1, 3))),
+    Case("getitem_basic", lambda a: a[1:, ::2, 0], lambda r: r.normal(size=(3, 4, 2))),
+    Case("getitem_int_array_repeats", lambda a: a[IDX] * a[IDX], lambda r: r.normal(size=(3, 2))),
+    Case("getitem_two_arrays", lambda a: a[np.array([0, 1, 1]), np.array([2, 0, 2])],
+         lambda r: r.normal(size=(2, 3))),
+    Case("getitem_bool_mask", lambda a: a[a.data > 0] * 2, lambda r: r.normal(size=(4, 3))),
+    Case("getitem_ellipsis_newaxis", lambda a: a[..., None, 1], lambda r: r.normal(size=(2, 3))),
+    Case("scatter_add", lambda a: ScatterAdd(IDX, (4, 2))(a) ** 2, lambda r: r.normal(size=(5, 2))),
+    Case("pad_per_axis", lambda a: a.pad(((1, 0), (2, 1))) ** 2, lambda r: r.normal(size=(2, 3))),
+    Case("pad_int_value", lambda a: a.pad(1, value=2.0) * a.pad(1), lambda r: r.normal(size=(2, 2))),
+    Case("concatenate_axis1", lambda a, b: mg.concatenate([a, b, a], axis=1) ** 2,
+         lambda r: (r.normal(size=(2, 1)), r.normal(size=(2, 3)))),
+    Case("stack_axis_last", lambda a, b: mg.stack([a, b], axis=-1) ** 2,
+         lambda r: (r.normal(size=(2, 3)), r.normal(size=(2, 3)))),
+]
+
+
+def test_values_match_numpy():
+    a = np.arange(24.0).reshape(2, 3, 4)
+    t = mg.Tensor(a)
+    np.testing.assert_array_equal(t.transpose(1, 2, 0).data, a.transpose(1, 2, 0))
+    np.testing.assert_array_equal(t.transpose().data, a.T)
+    np.testing.assert_array_equal(t[:, [0, 2]].data, a[:, [0, 2]])
+    np.testing.assert_array_equal(t.flatten(1).data, a.reshape(2, 12))
+    np.testing.assert_array_equal(t.pad(((0, 0), (1, 1), (0, 2))).data,
+                                  np.pad(a, ((0, 0), (1, 1), (0, 2))))
+    np.testing.assert_array_equal(mg.stack([t, t], 1).data, np.stack([a, a], 1))
+
+
+def test_repeated_indices_accumulate():
+    x = mg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    x[np.array([0, 0, 2, 0])].sum().backward()
+    assert x.grad.tolist() == [3.0, 0.0, 1.0]
+
+
+def test_tensor_index_and_list_index():
+    x = mg.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    idx = mg.tensor(np.array([1, 1]))
+    x[idx].sum().backward()
+    assert x.grad.tolist() == [[0, 0], [2, 2]]
+    assert x[[0, 1], [1, 0]].tolist() == [2.0, 3.0]
+
+
+def test_errors_name_op_and_shapes():
+    t = mg.ones(2, 3)
+    with pytest.raises(ValueError, match=r"reshape: cannot reshape a tensor of shape \(2, 3\)"):
+        t.reshape(4, 2)
+    with pytest.raises(ValueError, match="transpose: axes"):
+        mg.ones(2, 3, 4).transpose(0, 2)
+    with pytest.raises(ValueError, match="expand"):
+        t.expand(2, 4)
+    with pytest.raises(ValueError, match="squeeze: axis 0"):
+        t.squeeze(0)
+    with pytest.raises(ValueError, match="concatenate"):
+        mg.concatenate([t, mg.ones(3, 3)], axis=1)
+    with pytest.raises(IndexError, match="getitem"):
+        t[np.array([5])]
+    with pytest.raises(ValueError, match="pad"):
+        t.pad(-1)
+    with pytest.raises(ValueError, match="axis 5 is out of range"):
+        t.sum(axis=5)
+
+
+def test_view_shares_version_with_base():
+    base = mg.Tensor(np.arange(4.0))
+    view = base.reshape(2, 2)
+    w = mg.Tensor(np.ones((2, 2)), requires_grad=True)
+    y = w * view
+    with mg.no_grad():
+        base.add_(1)   # changes the view's data too
+    with pytest.raises(RuntimeError, match="modified in place"):
+        y.sum().backward()
