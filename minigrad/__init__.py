@@ -12,7 +12,8 @@ from .creation import zeros, ones, full, zeros_like, ones_like, arange, eye, ran
 from .ops.shape import concatenate, stack
 from .ops.elementwise import where
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError, KinkWarning
-from . import nn  # noqa: F401
+from .serialization import save, load
+from . import nn, optim, data, datasets  # noqa: F401
 
 float32 = "float32"
 float64 = "float64"
@@ -24,5 +25,5 @@ __all__ = [
     "set_grad_enabled", "is_grad_enabled", "detect_anomaly", "is_anomaly_enabled", "grad",
     "manual_seed", "zeros", "ones", "full", "zeros_like", "ones_like", "arange", "eye",
     "randn", "rand", "concatenate", "stack", "where", "gradcheck", "gradgradcheck",
-    "GradcheckError", "KinkWarning", "nn",
+    "GradcheckError", "KinkWarning", "nn", "optim", "data", "datasets", "save", "load",
 ]

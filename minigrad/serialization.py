@@ -1,0 +1,164 @@
+"""``minigrad.save`` / ``minigrad.load``: state dicts to ``.npz`` without pickle.
+
+A checkpoint is an ordinary ``.npz`` (a zip of ``.npy`` files). Every array
+(or tensor) in the object is stored as its own entry ``a0``, ``a1``, ...; the
+nesting around them (dicts with string or int keys, lists, tuples, numbers,
+strings, booleans, None) is written as JSON in the entry ``__minigrad__``.
+Loading uses ``numpy.load(allow_pickle=False)`` and ``json``, so a file can hold
+data but never code.
+
+Writes are atomic: the file is written to a temporary name in the same folder
+and renamed over the target only when complete, so a crash or an error while
+saving leaves any previous checkpoint intact.
+"""
+from __future__ import annotations
+
+import json
+import numbers
+import os
+import tempfile
+import zipfile
+import zlib
+
+import numpy as np
+
+from .tensor import Tensor, _make
+
+__all__ = ["save", "load"]
+
+HEADER = "__minigrad__"
+FORMAT = "minigrad.save"
+VERSION = 1
+
+
+def _encode(obj, arrays, where):
+    """The JSON form of ``obj``; arrays are appended to ``arrays`` and referenced
+    by name. ``where`` is the path inside the object, for error messages."""
+    if obj is None or isinstance(obj, (bool, str)):
+        return obj
+    if isinstance(obj, Tensor):
+        kind, array = "tensor", obj.data
+    elif isinstance(obj, np.ndarray):
+        kind, array = "ndarray", obj
+    elif isinstance(obj, np.generic):
+        kind, array = "scalar", np.asarray(obj)
+    elif isinstance(obj, numbers.Integral):
+        return int(obj)
+    elif isinstance(obj, numbers.Real):
+        return float(obj)
+    elif isinstance(obj, dict):
+        items = []
+        for key, value in obj.items():
+            if isinstance(key, bool) or not isinstance(key, (str, int, np.integer)):
+                raise TypeError(f"save: dict key {key!r} at {where} is a {type(key).__name__}; "
+                                "only str and int keys can be saved")
+            key = key if isinstance(key, str) else int(key)
+            items.append([key, _encode(value, arrays, f"{where}[{key!r}]")])
+        return {"dict": items}
+    elif isinstance(obj, (list, tuple)):
+        kind = "list" if isinstance(obj, list) else "tuple"
+        return {kind: [_encode(v, arrays, f"{where}[{i}]") for i, v in enumerate(obj)]}
+    else:
+        raise TypeError(f"save: cannot save a {type(obj).__name__} (at {where}); expected "
+                        "arrays, tensors, numbers, strings, None, and dicts/lists/tuples of them")
+    if array.dtype.hasobject:
+        raise TypeError(f"save: the array at {where} has dtype object, which cannot be saved "
+                        "without pickle")
+    name = f"a{len(arrays)}"
+    arrays[name] = array
+    return {kind: name}
+
+
+def _decode(node, arrays, where):
+    if node is None or isinstance(node, (bool, int, float, str)):
+        return node
+    if not isinstance(node, dict) or len(node) != 1:
+        raise ValueError(f"unexpected entry {node!r} at {where}")
+    (kind, body), = node.items()
+    if kind == "dict":
+        out = {}
+        for pair in body:
+            if not isinstance(pair, list) or len(pair) != 2 or not isinstance(pair[0], (str, int)):
+                raise ValueError(f"malformed dict item {pair!r} at {where}")
+            out[pair[0]] = _decode(pair[1], arrays, f"{where}[{pair[0]!r}]")
+        return out
+    if kind in ("list", "tuple"):
+        if not isinstance(body, list):
+            raise ValueError(f"malformed {kind} at {where}")
+        items = [_decode(v, arrays, f"{where}[{i}]") for i, v in enumerate(body)]
+        return items if kind == "list" else tuple(items)
+    if kind in ("tensor", "ndarray", "scalar"):
+        if body not in arrays:
+            raise ValueError(f"array entry {body!r} (at {where}) is missing from the file")
+        array = arrays[body]
+        if kind == "tensor":
+            return _make(array, False, None)
+        return array if kind == "ndarray" else array[()]
+    raise ValueError(f"unknown entry type {kind!r} at {where}")
+
+
+def save(obj, path):
+    """Save ``obj`` (a state dict, or any nesting of dicts, lists and tuples around
+    arrays, tensors and numbers) to ``path`` as a ``.npz`` file, atomically.
+    ``path`` is used as given (no suffix is added); a writable binary file object
+    is written directly."""
+    arrays = {}
+    tree = _encode(obj, arrays, "the top level")
+    header = json.dumps({"format": FORMAT, "version": VERSION, "tree": tree})
+    entries = {HEADER: np.array(header)}
+    entries.update(arrays)
+    if hasattr(path, "write"):
+        np.savez(path, **entries)
+        return
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp",
+                               dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            _write_npz(f, entries)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def _write_npz(f, entries):
+    np.savez(f, **entries)
+
+
+def load(path):
+    """Load what :func:`save` wrote (tensors come back as tensors, arrays as
+    arrays, tuples as tuples, int keys as ints). A plain ``.npz`` without
+    minigrad's header loads as a dict of arrays. Raises ``ValueError`` naming the
+    file when it is not a readable checkpoint."""
+    name = getattr(path, "name", None) or os.fspath(path)
+    try:
+        if not hasattr(path, "read"):
+            with open(path, "rb") as f:
+                start = f.read(4)
+            if start[:2] != b"PK":   # every zip (and so every .npz) starts so
+                raise ValueError(f"it is not a zip archive (starts with {start!r})")
+        loaded = np.load(path, allow_pickle=False)
+        if not isinstance(loaded, np.lib.npyio.NpzFile):
+            raise ValueError("it holds a single array (.npy), not a zip of named arrays")
+        with loaded as npz:
+            arrays = {key: npz[key] for key in npz.files}
+    except FileNotFoundError:
+        raise FileNotFoundError(f"load: no such file: {name}") from None
+    except (ValueError, OSError, zipfile.BadZipFile, EOFError, zlib.error) as exc:
+        raise ValueError(f"load: {name} is not a readable .npz checkpoint ({exc})") from None
+    if HEADER not in arrays:
+        return arrays
+    try:
+        header = json.loads(str(arrays.pop(HEADER)))
+        if not isinstance(header, dict) or header.get("format") != FORMAT:
+            raise ValueError("the header is not minigrad's")
+        if header.get("version") != VERSION:
+            raise ValueError(f"format version {header.get('version')!r}, this minigrad reads "
+                             f"version {VERSION}")
+        return _decode(header["tree"], arrays, "the top level")
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ValueError(f"load: {name} is a malformed minigrad checkpoint: {exc}") from None
