@@ -1,0 +1,74 @@
+"""Draw a minigrad computation graph so a person can read it.
+
+    import visualize
+    loss = F.cross_entropy(model(x), y)
+    visualize.render(loss, params=model, path="graph.svg")      # needs Graphviz `dot`
+    print(visualize.to_dot(loss, params=model))                 # needs nothing
+
+Rounded boxes are ops (name, settings, output shape), square boxes tensors
+(parameters by their module path, inputs, outputs); dashed boxes group the ops of
+each module; a legend explains the colours. ``collapse=`` folds modules into
+single nodes, ``show_backward=True`` writes each op's backward rule,
+``show_saved=True`` shows what each op keeps for backward, and ``show_grad=True``
+(after backward) colours every tensor by its gradient norm and flags NaN/inf and
+all-zero gradients; intermediate gradients need :func:`record_grads` before backward.
+
+Command line: ``python -m visualize examples/train_mnist.py --out graph.svg``
+(see ``python -m visualize --help``).
+"""
+from __future__ import annotations
+
+from .dot import to_dot_source
+from .graph import build
+from .grads import GradRecorder, GradStats, record_grads
+from .render import GraphvizMissingError, graphviz_package, render_source
+from .rules import BACKWARD_RULES, backward_rule
+from .report import grad_table
+
+__all__ = ["to_dot", "draw_graph", "render", "record_grads", "GradRecorder", "GradStats",
+           "GraphvizMissingError", "backward_rule", "BACKWARD_RULES", "grad_table"]
+
+
+def to_dot(*outputs, params=None, show_grad=False, show_saved=False, collapse=None,
+           max_nodes=None, show_backward=False, legend=True, rankdir="TB", title=None) -> str:
+    """DOT source of the graph that produced ``outputs`` (tensors, or a dict
+    name -> tensor). Needs neither the ``dot`` binary nor the graphviz package.
+
+    params: a dict name -> Tensor or an nn.Module (its named_parameters()) to name
+        parameters (``features.0.weight``); by default the names come from the
+        model whose forward recorded the graph.
+    show_grad: colour tensors by gradient norm and flag NaN/inf/all-zero gradients
+        (after backward; leaves use ``.grad``, ops need :func:`record_grads`).
+    show_saved: draw what each op saved for backward (shape, dtype, bytes).
+    collapse: fold modules into one node each: True (every module without
+        submodules), an int (modules at that depth, the model being 0), a module
+        path or glob (``"features.*"``), a class name (``"Conv2d"``), a class, a
+        module object, or a list of these.
+    max_nodes: draw at most this many ops and leaves; the rest is one
+        "... N more nodes" node.
+    show_backward: write each op's backward rule in one line.
+    legend, rankdir ("TB" or "LR"), title: presentation.
+    """
+    drawing = build(outputs, params=params, collapse=collapse, max_nodes=max_nodes)
+    return to_dot_source(drawing, show_grad=show_grad, show_saved=show_saved,
+                         show_backward=show_backward, legend=legend, rankdir=rankdir,
+                         title=title)
+
+
+def draw_graph(*outputs, **options):
+    """The graph as a ``graphviz.Digraph`` (same options as :func:`to_dot`); its
+    ``.source`` is exactly ``to_dot(...)``. Needs the graphviz Python package."""
+    from .dot import dot_lines
+    graphviz = graphviz_package()
+    drawing = build(outputs, params=options.pop("params", None),
+                    collapse=options.pop("collapse", None),
+                    max_nodes=options.pop("max_nodes", None))
+    return graphviz.Digraph(name="minigrad", body=dot_lines(drawing, **options))
+
+
+def render(*outputs, path, format=None, **options) -> str:
+    """Render the graph to ``path`` as ``format`` ('svg', 'png', 'pdf', or 'dot' for
+    the text; default: the path's suffix, else svg) and return the path written.
+    Needs the Graphviz ``dot`` program (not the Python package) except for 'dot';
+    without it raises :class:`GraphvizMissingError` saying how to install it."""
+    return render_source(to_dot(*outputs, **options), path, format)

@@ -1,0 +1,476 @@
+"""DOT text for a :class:`~visualize.graph.Drawing`: labels, colours, clusters, legend.
+
+Pure string formatting: needs neither the ``dot`` binary nor the graphviz package.
+Conventions (explained in the drawn legend): rounded boxes are ops, square boxes
+are tensors; parameters are blue, other leaves that require grad green, inputs
+without grad grey, outputs orange, folded modules yellow; dashed boxes around
+nodes are modules. Arrows point the way data flows forward; backward sends
+gradients against them. With ``show_grad=True`` the fill colour is the gradient
+norm instead (darker blue = larger, near-white = vanishing), all-zero gradients
+are grey and dashed, NaN/inf gradients red, and the border keeps the kind colour.
+"""
+from __future__ import annotations
+
+import html
+import inspect
+import numpy as np
+
+from .grads import format_norm, leaf_grad, node_grad
+from .graph import _has_children
+from .rules import backward_rule
+
+# -- colours -------------------------------------------------------------------------
+
+KIND_FILL = {
+    "op": "#f8f9fa", "param": "#cfe2ff", "leaf": "#d3f9d8", "input": "#e9ecef",
+    "output": "#ffd8a8", "group": "#fff3bf", "more": "#ffffff",
+}
+KIND_BORDER = {
+    "op": "#495057", "param": "#1c7ed6", "leaf": "#2f9e44", "input": "#868e96",
+    "output": "#e8590c", "group": "#495057", "more": "#868e96",
+}
+KIND_TEXT = {
+    "op": "op: name, settings, output shape", "param": "parameter (module path)",
+    "leaf": "leaf tensor that requires grad", "input": "input / constant without grad",
+    "output": "output", "group": "folded module (collapse=)",
+}
+# Gradient-norm bins, largest first: (lower bound, fill, text colour).
+GRAD_BINS = [
+    (10.0, "#08306b", "white"), (1.0, "#08519c", "white"), (1e-1, "#2171b5", "white"),
+    (1e-2, "#4292c6", "white"), (1e-3, "#6baed6", "black"), (1e-4, "#9ecae1", "black"),
+    (1e-5, "#c6dbef", "black"), (0.0, "#f7fbff", "black"),
+]
+ZERO_FILL = "#bdbdbd"
+BAD_FILL = "#e03131"
+NO_GRAD_FILL = "#ffffff"
+
+ABBREVIATIONS = {"padding": "pad", "dilation": "dil", "kernel_size": "kernel",
+                 "negative_slope": "slope", "output_padding": "out_pad"}
+
+
+def grad_colours(stats):
+    """(fill, font colour, extra style) for a node's gradient statistics."""
+    if stats is None:
+        return NO_GRAD_FILL, "black", ""
+    if stats.nonfinite:
+        return BAD_FILL, "white", ""
+    if stats.all_zero:
+        return ZERO_FILL, "black", "dashed"
+    for lower, fill, text in GRAD_BINS:
+        if stats.norm >= lower:
+            return fill, text, ""
+    return GRAD_BINS[-1][1], GRAD_BINS[-1][2], ""
+
+
+# -- text pieces ---------------------------------------------------------------------
+
+def esc(text) -> str:
+    return html.escape(str(text), quote=False)
+
+
+def fmt_shape(shape) -> str:
+    if shape is None:
+        return "shape ?"
+    return "(" + ", ".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+def fmt_value(v, limit=28) -> str:
+    if isinstance(v, np.ndarray):
+        return f"array{fmt_shape(v.shape)}"
+    if isinstance(v, (tuple, list)) and v and all(isinstance(x, (int, float, np.number))
+                                                  and not isinstance(x, bool) for x in v):
+        if len(v) == 1 or (len(v) == 2 and v[0] == v[1]):
+            return fmt_value(v[0])
+        text = "(" + ",".join(fmt_value(x) for x in v) + ")"
+    elif isinstance(v, (float, np.floating)):
+        text = f"{float(v):g}"
+    elif isinstance(v, np.dtype) or (isinstance(v, type) and issubclass(v, np.generic)):
+        text = str(np.dtype(v))
+    elif isinstance(v, str):
+        text = v
+    else:
+        text = repr(v)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+_DEFAULTS = {}
+
+
+def _defaults(cls) -> dict:
+    """The op's ``__init__`` defaults, so settings left at their default are not shown."""
+    if cls not in _DEFAULTS:
+        try:
+            params = inspect.signature(cls.__init__).parameters.values()
+            _DEFAULTS[cls] = {p.name: p.default for p in params
+                              if p.default is not inspect.Parameter.empty}
+        except (TypeError, ValueError):
+            _DEFAULTS[cls] = {}
+    return _DEFAULTS[cls]
+
+
+def _is_default(value, default) -> bool:
+    if isinstance(value, (tuple, list)) and value and not isinstance(default, (tuple, list)):
+        values = set()
+        for x in value:
+            if isinstance(x, (np.ndarray, list, tuple, dict)):
+                return False
+            values.add(x)
+        return len(values) == 1 and _is_default(value[0], default)
+    try:
+        same = value == default
+        return bool(same) if isinstance(same, (bool, np.bool_)) else False
+    except Exception:       # arrays and other things that do not compare to a bool
+        return False
+
+
+def op_title(node) -> str:
+    """``Conv2d stride=2 pad=1``: the op's name and its non-default settings."""
+    try:
+        settings = node.settings()
+    except Exception:       # a user's op whose settings() fails must not break the drawing
+        settings = {}
+    defaults = _defaults(type(node))
+    parts = [f"{ABBREVIATIONS.get(k, k)}={fmt_value(v)}" for k, v in settings.items()
+             if not (k in defaults and _is_default(v, defaults[k]))]
+    return " ".join([node.name] + parts)
+
+
+def module_title(module) -> str:
+    """``Conv2d(1, 6, kernel_size=(5, 5), stride=(1, 1))`` for a layer; just the class
+    name for a container (its repr would list every child) or a long repr."""
+    extra = getattr(module, "extra_repr", None)
+    text = None
+    if callable(extra) and not _has_children(module):
+        try:
+            text = f"{type(module).__name__}({extra()})"
+        except Exception:
+            text = None
+    if text is None or "\n" in text or len(text) > 60:
+        return type(module).__name__
+    return text
+
+
+def _small(text, colour="#495057", size=9):
+    return f'<FONT POINT-SIZE="{size}" COLOR="{colour}">{text}</FONT>'
+
+
+def _grad_line(stats, colour, prefix=""):
+    if stats is None:
+        return None
+    flags = []
+    if stats.nans:
+        flags.append(f"NaN x{stats.nans}")
+    if stats.infs:
+        flags.append(f"inf x{stats.infs}")
+    if stats.all_zero:
+        flags.append("ALL ZERO")
+    elif stats.zero_fraction >= 0.5:
+        flags.append(f"{stats.zero_fraction:.0%} zero")
+    text = f"{prefix}|grad| {format_norm(stats.norm)}"
+    if flags:
+        text += " <B>" + esc(", ".join(flags)) + "</B>"
+    return _small(text, colour, 9)
+
+
+# -- one node ------------------------------------------------------------------------
+
+class NodeStyle:
+    def __init__(self, show_grad, show_backward, show_saved):
+        self.show_grad = show_grad
+        self.show_backward = show_backward
+        self.show_saved = show_saved
+
+    def stats(self, item):
+        if item.kind == "op":
+            return node_grad(item.obj)
+        if item.kind in ("param", "leaf"):
+            return leaf_grad(item.obj)
+        if item.kind == "output":
+            t = item.obj
+            return node_grad(t.grad_fn) if t.grad_fn is not None else leaf_grad(t)
+        if item.kind == "group":
+            return _group_stats(item)
+        return None
+
+    def attributes(self, item) -> dict:
+        kind = item.kind
+        if kind == "more":
+            return {"shape": "box", "style": "dashed", "color": KIND_BORDER["more"],
+                    "label": f"<... {item.count} more node{'s' if item.count != 1 else ''}"
+                             "<BR/>" + _small("(max_nodes reached)") + ">"}
+        stats = self.stats(item) if self.show_grad else None
+        if self.show_grad and kind != "input":
+            fill, font, extra = grad_colours(stats)
+        else:
+            fill, font, extra = KIND_FILL[kind], "black", ""
+        muted = "#dee2e6" if font == "white" else "#495057"
+        lines = self.lines(item, muted)
+        if self.show_grad:
+            inside = kind == "group" and stats is not None and stats is not node_grad(item.exit)
+            line = _grad_line(stats, font, "inside: " if inside else "")
+            if line:
+                lines.append(line)
+        attrs = {"label": "<" + "<BR/>".join(lines) + ">"}
+        style = ["filled"] + (["rounded"] if kind in ("op", "group") else []) + \
+            ([extra] if extra else [])
+        attrs["style"] = ",".join(style)
+        attrs["fillcolor"] = fill
+        if font != "black":
+            attrs["fontcolor"] = font
+        if self.show_grad or kind != "op":
+            attrs["color"] = KIND_BORDER[kind]
+        if self.show_grad and kind in ("param", "leaf", "output", "group"):
+            attrs["penwidth"] = "2"
+        if kind == "output":
+            attrs["peripheries"] = "2"
+        return attrs
+
+    def lines(self, item, muted):
+        kind = item.kind
+        if kind == "op":
+            node = item.obj
+            title = esc(op_title(node))
+            if item.consts:
+                title += esc(" with " + ", ".join(f"{v:g}" for _, v in item.consts))
+            lines = [_bold_name(node.name, title),
+                     _small(f"{fmt_shape(node.out_shape)} {node.out_dtype}", muted)]
+            if self.show_backward:
+                lines.append(_small("<I>" + esc(backward_rule(node)) + "</I>", muted))
+            if self.show_saved and node.saved is None:
+                lines.append(_small("saved values freed by backward", muted))
+            return lines
+        if kind in ("param", "leaf"):
+            t = item.obj
+            head = esc(item.name) if kind == "param" else "leaf (requires grad)"
+            return [f"<B>{head}</B>", _small(f"{fmt_shape(t.shape)} {t.dtype}", muted)]
+        if kind == "input":
+            info = item.obj
+            shape = f"{fmt_shape(info.shape)} {info.dtype}" if info.shape is not None \
+                else "shape not saved"
+            return ["<B>input</B> (no grad)", _small(esc(shape), muted)]
+        if kind == "output":
+            t = item.obj
+            text = f"{fmt_shape(t.shape)} {t.dtype}"
+            if t.data.size == 1 and t.data.dtype.kind in "biuf":
+                text += f" = {float(t.data.reshape(-1)[0]):.5g}"
+            return [f"<B>{esc(item.name)}</B>", _small(esc(text), muted)]
+        if kind == "group":
+            module = item.obj
+            lines = [f"<B>{esc(item.name or type(module).__name__)}</B>: "
+                     f"{esc(module_title(module))}"]
+            for name, t in item.absorbed:
+                label = name.rpartition(".")[2] if name else "leaf"
+                lines.append(_small(esc(f"{label} {fmt_shape(t.shape)}"), muted))
+            exit_node = item.exit
+            ops = len(item.members)
+            lines.append(_small(esc(f"{fmt_shape(exit_node.out_shape)} {exit_node.out_dtype}"
+                                    f" · {ops} op{'s' if ops != 1 else ''}"), muted))
+            return lines
+        raise ValueError(f"visualize: unknown node kind {kind!r}")
+
+
+def _bold_name(name, title):
+    """The op name in bold, settings after it (title is already escaped)."""
+    head = esc(name)
+    if title.startswith(head):
+        return f"<B>{head}</B>{title[len(head):]}"
+    return title
+
+
+def _group_stats(item):
+    """A folded module shows the gradient at its output, unless a NaN/inf or an
+    all-zero gradient hides inside (what one looks for): then that one."""
+    inner = [node_grad(n) for n in item.members] + [leaf_grad(t) for _, t in item.absorbed]
+    inner = [s for s in inner if s is not None]
+    for bad in (lambda s: s.nonfinite, lambda s: s.all_zero):
+        found = next((s for s in inner if bad(s)), None)
+        if found is not None:
+            return found
+    return node_grad(item.exit)
+
+
+# -- saved values --------------------------------------------------------------------
+
+def saved_label(node):
+    """A note listing what the op saved for backward (None when nothing, or when
+    backward already freed it: the op's label says so instead)."""
+    saved = node.saved
+    if not saved:
+        return None
+    from minigrad.autograd import _SavedOutput
+    from minigrad.tensor import Tensor
+    parts, total = [], 0
+    for item in saved:
+        if isinstance(item, _SavedOutput):
+            what, arr = "output", item.data
+        elif isinstance(item, Tensor):
+            index = _parent_index(node, item)
+            what = f"input {index}" if index is not None else "input"
+            arr = item.data
+        else:
+            what, arr = "array", np.asarray(item)
+        total += arr.nbytes
+        parts.append(esc(f"{what} {fmt_shape(arr.shape)} {arr.dtype}"))
+    return "<BR/>".join(["<B>saved</B> " + esc(_bytes(total))] + [_small(p) for p in parts])
+
+
+def _parent_index(node, t):
+    target = t.grad_fn if t.grad_fn is not None else t
+    for i, p in enumerate(node.parents):
+        if p is target:
+            return i
+    for i, p in enumerate(node.parents):
+        if p is None and not t.requires_grad:
+            return i
+    return None
+
+
+def _bytes(n):
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+
+
+# -- legend --------------------------------------------------------------------------
+
+def legend_label(kinds, show_grad, recorded):
+    rows = []
+
+    def row(fill, text, style="", font="black", border="#495057"):
+        cell_text = esc(text)
+        if font != "black":
+            cell_text = f'<FONT COLOR="{font}">{cell_text}</FONT>'
+        rows.append(f'<TR><TD BGCOLOR="{fill}" COLOR="{border}" BORDER="1"{style}>'
+                    f'&nbsp;&nbsp;&nbsp;&nbsp;</TD><TD ALIGN="LEFT">{cell_text}</TD></TR>')
+
+    rows.append('<TR><TD COLSPAN="2"><B>Legend</B></TD></TR>')
+    for kind in ("op", "param", "leaf", "input", "output", "group"):
+        if kind in kinds:
+            fill = NO_GRAD_FILL if show_grad and kind != "input" else KIND_FILL[kind]
+            text = KIND_TEXT[kind] + (" (border colour)" if show_grad and kind != "op" else "")
+            row(fill, text, border=KIND_BORDER[kind])
+    if show_grad:
+        rows.append('<TR><TD COLSPAN="2" ALIGN="LEFT"><B>gradient L2 norm</B></TD></TR>')
+        uppers = [None] + [lower for lower, _, _ in GRAD_BINS[:-1]]
+        for (lower, fill, _), upper in zip(GRAD_BINS, uppers):
+            if upper is None:
+                text = f">= {lower:g}"
+            elif lower == 0:
+                text = f"< {upper:g} (vanishing)"
+            else:
+                text = f"{lower:g} .. {upper:g}"
+            row(fill, text)
+        row(ZERO_FILL, "all zero (e.g. a dead ReLU)", ' STYLE="dashed"')
+        row(BAD_FILL, "NaN or inf in the gradient")
+        row(NO_GRAD_FILL, "no gradient" + ("" if recorded else
+                                           " (call visualize.record_grads before backward)"))
+    rows.append('<TR><TD COLSPAN="2" ALIGN="LEFT">rounded = op, square = tensor; '
+                'arrows = forward data flow,<BR ALIGN="LEFT"/>backward sends gradients '
+                'against them<BR ALIGN="LEFT"/></TD></TR>')
+    return ('<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="2" CELLPADDING="2" '
+            'COLOR="#adb5bd">' + "".join(rows) + "</TABLE>>")
+
+
+# -- the whole graph -----------------------------------------------------------------
+
+def _quote(value) -> str:
+    text = str(value)
+    if text.startswith("<") and text.endswith(">"):
+        return text        # an HTML label
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def attr_list(attrs: dict) -> str:
+    return "[" + " ".join(f"{k}={_quote(v)}" for k, v in attrs.items()) + "]"
+
+
+def dot_lines(drawing, show_grad=False, show_saved=False, show_backward=False,
+              legend=True, rankdir="TB", title=None):
+    """The statements of the DOT graph, each a line ending in a newline (the form
+    ``graphviz.Digraph(body=...)`` takes, so its ``.source`` equals ``to_dot``)."""
+    style = NodeStyle(show_grad, show_backward, show_saved)
+    if title is None:
+        title = _auto_title(drawing)
+    graph_attrs = {"rankdir": rankdir, "fontname": "Helvetica", "fontsize": "12",
+                   "nodesep": "0.25", "ranksep": "0.3", "newrank": "true"}
+    if title:
+        graph_attrs.update(label=f"<<B>{esc(title)}</B>>", labelloc="t", labeljust="l")
+    lines = [f"graph {attr_list(graph_attrs)}",
+             f"node {attr_list({'fontname': 'Helvetica', 'fontsize': '10', 'shape': 'box', 'margin': '0.08,0.03', 'height': '0.3'})}",
+             f"edge {attr_list({'color': '#6c757d', 'arrowsize': '0.6'})}"]
+
+    # Nodes, nested inside their module boxes (clusters) in order of first appearance.
+    tree = {(): []}              # cluster path -> list of node items and child paths
+    order = [()]
+    for item in drawing.nodes:
+        path = tuple(item.cluster)
+        for depth in range(1, len(path) + 1):
+            prefix = path[:depth]
+            if prefix not in tree:
+                tree[prefix] = []
+                tree[prefix[:-1]].append(("cluster", prefix))
+                order.append(prefix)
+        tree[path].append(("node", item))
+    cluster_ids = {path: f"cluster_{i}" for i, path in enumerate(order[1:])}
+
+    def emit(path, indent):
+        pad = "\t" * indent
+        for what, value in tree[path]:
+            if what == "node":
+                lines.append(pad + f"{value.id} {attr_list(style.attributes(value))}")
+                if show_saved and value.kind == "op":
+                    label = saved_label(value.obj)
+                    if label is not None:
+                        lines.append(pad + f"{value.id}_saved " + attr_list({
+                            "label": f"<{label}>", "shape": "note", "style": "filled",
+                            "fillcolor": "#fffde7", "color": "#adb5bd", "fontsize": "9"}))
+            else:
+                module = value[-1]
+                name = drawing.module_names.get(id(module), type(module).__name__)
+                label = f"<<B>{esc(name)}</B>: {esc(module_title(module))}>" if name \
+                    else f"<{esc(module_title(module))}>"
+                lines.append(pad + f"subgraph {cluster_ids[value]} {{")
+                lines.append(pad + "\t" + f"graph {attr_list({'label': label, 'style': 'rounded,dashed', 'color': '#868e96', 'fontsize': '10', 'labeljust': 'l'})}")
+                emit(value, indent + 1)
+                lines.append(pad + "}")
+
+    emit((), 0)                # recursion depth = module nesting depth: small
+    for a, b in drawing.edges:
+        lines.append(f"{a} -> {b}")
+    if show_saved:
+        for item in drawing.nodes:
+            if item.kind == "op" and saved_label(item.obj) is not None:
+                lines.append(f"{item.id}_saved -> {item.id} "
+                             + attr_list({"style": "dotted", "arrowhead": "none"}))
+    if legend:
+        kinds = {item.kind for item in drawing.nodes}
+        recorded = any(node_grad(item.obj) is not None for item in drawing.nodes
+                       if item.kind == "op")
+        lines.append("legend " + attr_list({"shape": "plaintext", "margin": "0",
+                                            "label": legend_label(kinds, show_grad, recorded)}))
+    return ["\t" + line + "\n" for line in lines]
+
+
+def _auto_title(drawing):
+    params = {}
+    for item in drawing.nodes:
+        if item.kind == "param":
+            params[id(item.obj)] = item.obj.size
+        for _, t in item.absorbed:
+            params[id(t)] = t.size
+    parts = []
+    named_roots = [r for r in drawing.roots if drawing.module_names.get(id(r)) == ""]
+    if named_roots:
+        parts.append(" + ".join(type(r).__name__ for r in named_roots))
+    parts.append(f"{drawing.op_count} op{'s' if drawing.op_count != 1 else ''}")
+    if params:
+        parts.append(f"{sum(params.values()):,} parameter values")
+    if drawing.hidden:
+        parts.append(f"{drawing.hidden} nodes not drawn (max_nodes)")
+    return " · ".join(parts)
+
+
+def to_dot_source(drawing, **options) -> str:
+    return "digraph minigrad {\n" + "".join(dot_lines(drawing, **options)) + "}\n"
+

@@ -1,0 +1,417 @@
+"""Walk a minigrad graph (iteratively) into a plain list of things to draw.
+
+:func:`build` starts at the outputs' ``grad_fn`` and visits every node once,
+breadth first, with an explicit queue (no recursion: a 100,000-op chain is fine).
+It returns a :class:`Drawing`: display nodes in traversal order with ids ``n0,
+n1, ...``, the edges between them (in the forward direction: input -> op ->
+output), the module each node belongs to, and with ``collapse`` whole modules
+folded into single nodes. The DOT writer (:mod:`visualize.dot`) only formats it.
+"""
+from __future__ import annotations
+
+import fnmatch
+from collections import deque
+from dataclasses import dataclass, field
+
+from minigrad.autograd import Function
+from minigrad.tensor import Tensor
+
+_INPUTS_ATTR = "_visualize_inputs"   # no-grad inputs remembered by record_grads
+
+
+# -- what is drawn -------------------------------------------------------------------
+
+@dataclass
+class InputInfo:
+    """An input of an op that does not require grad (its parent slot is None).
+    The tensor itself is only known when the op saved it for backward."""
+    shape: tuple | None
+    dtype: object
+    value: float | None      # the number, for a one-element constant
+    tensor_id: int | None
+
+
+@dataclass
+class DisplayNode:
+    id: str
+    kind: str                 # op | param | leaf | input | output | group | more
+    obj: object = None        # Function, Tensor, module (group), InputInfo, or None
+    name: str | None = None   # parameter path, output name, module path
+    cluster: tuple = ()       # the modules (outermost first) whose box holds it
+    members: list = field(default_factory=list)   # group: the ops folded in
+    absorbed: list = field(default_factory=list)  # group: (name, tensor) leaves folded in
+    consts: list = field(default_factory=list)    # op: (input index, value) constants
+    exit: object = None       # group: the op whose output leaves the group
+    count: int = 0            # more: how many graph nodes were left out
+
+
+@dataclass
+class Drawing:
+    nodes: list
+    edges: list               # (source id, target id), forward direction, no duplicates
+    module_names: dict        # id(module) -> dotted path ("" for a root module)
+    modules: dict             # id(module) -> module
+    roots: list               # the outermost modules seen
+    op_count: int
+    hidden: int               # graph nodes left out by max_nodes
+
+
+# -- traversal -----------------------------------------------------------------------
+
+def output_list(outputs):
+    """``to_dot``'s positional arguments as (name, tensor) pairs: tensors, lists or
+    tuples of tensors, or a dict name -> tensor."""
+    pairs = []
+    for item in outputs:
+        if isinstance(item, Tensor):
+            pairs.append((None, item))
+        elif isinstance(item, dict):
+            pairs.extend((str(k), v) for k, v in item.items())
+        elif isinstance(item, (list, tuple)):
+            pairs.extend((None, v) for v in item)
+        else:
+            raise TypeError(f"visualize: outputs must be Tensors (or a list or dict of "
+                            f"Tensors), got {type(item).__name__}")
+    for name, t in pairs:
+        if not isinstance(t, Tensor):
+            raise TypeError(f"visualize: output {name or ''!s} is a {type(t).__name__}, "
+                            "expected a minigrad Tensor")
+    if not pairs:
+        raise ValueError("visualize: give at least one output tensor to draw")
+    if len(pairs) == 1 and pairs[0][0] is None:
+        return [("output", pairs[0][1])]
+    return [(name if name is not None else f"output {i}", t) for i, (name, t) in enumerate(pairs)]
+
+
+def iter_nodes(outputs):
+    """Every graph node (``Function``) behind ``outputs``, once each, breadth first."""
+    seen = set()
+    queue = deque()
+    for _, t in output_list(outputs):
+        if t.grad_fn is not None and id(t.grad_fn) not in seen:
+            seen.add(id(t.grad_fn))
+            queue.append(t.grad_fn)
+    while queue:
+        node = queue.popleft()
+        yield node
+        for p in node.parents:
+            if isinstance(p, Function) and id(p) not in seen:
+                seen.add(id(p))
+                queue.append(p)
+
+
+def no_grad_inputs(node) -> dict:
+    """index -> InputInfo for each input of ``node`` that did not require grad.
+    Saved tensors give its shape (aligned by position when the op saved one value
+    per input, or when there is one such input and one such saved tensor)."""
+    parents = node.parents
+    slots = [i for i, p in enumerate(parents) if p is None]
+    if not slots:
+        return {}
+    cached = getattr(node, _INPUTS_ATTR, None)
+    saved = node.saved
+    if saved is None and cached is not None:
+        return cached      # backward released the saved values; record_grads kept this
+    saved = saved or ()
+    consts = [s for s in saved if isinstance(s, Tensor) and not s.requires_grad]
+    found = {}
+    for i in slots:
+        t = None
+        if len(saved) == len(parents) and isinstance(saved[i], Tensor) \
+                and not saved[i].requires_grad:
+            t = saved[i]
+        elif len(slots) == 1 and len(consts) == 1:
+            t = consts[0]
+        if t is None:
+            found[i] = InputInfo(None, None, None, None)
+        else:
+            value = float(t.data.reshape(-1)[0]) if t.data.size == 1 and \
+                t.data.dtype.kind in "biuf" else None
+            found[i] = InputInfo(t.data.shape, t.data.dtype, value, id(t))
+    return found
+
+
+def remember_inputs(node):
+    """Keep the no-grad input descriptions on the node (backward frees ``saved``)."""
+    if any(p is None for p in node.parents):
+        setattr(node, _INPUTS_ATTR, no_grad_inputs(node))
+
+
+# -- names ---------------------------------------------------------------------------
+
+def _named(obj, method):
+    fn = getattr(obj, method, None)
+    return list(fn()) if callable(fn) else None
+
+
+def parameter_names(params) -> dict:
+    """id(tensor) -> name from a dict, an nn.Module or (name, tensor) pairs."""
+    if params is None:
+        return {}
+    if isinstance(params, dict):
+        pairs = params.items()
+    elif callable(getattr(params, "named_parameters", None)):
+        pairs = params.named_parameters()
+    else:
+        try:
+            pairs = list(params)
+        except TypeError:
+            raise TypeError("visualize: params must be a dict name -> Tensor, an "
+                            f"nn.Module or (name, Tensor) pairs, got {type(params).__name__}") \
+                from None
+    names = {}
+    for pair in pairs:
+        try:
+            name, t = pair
+        except (TypeError, ValueError):
+            raise TypeError("visualize: params must be a dict name -> Tensor, an nn.Module "
+                            f"or (name, Tensor) pairs; got an item {pair!r}") from None
+        if not isinstance(t, Tensor):
+            raise TypeError(f"visualize: params[{name!r}] is a {type(t).__name__}, expected "
+                            "a Tensor")
+        names.setdefault(id(t), str(name))
+    return names
+
+
+def _module_paths(roots):
+    """id(module) -> dotted path, from each root's named_modules() (a root is "");
+    plain objects used with module_scope get their class name (numbered when a
+    class occurs more than once)."""
+    names = {}
+    for root in roots:
+        named = _named(root, "named_modules")
+        if named is None:
+            continue
+        names.setdefault(id(root), "")
+        for path, m in named:
+            names.setdefault(id(m), path)
+    return names
+
+
+# -- collapse ------------------------------------------------------------------------
+
+def _has_children(module):
+    children = getattr(module, "children", None)
+    if not callable(children):
+        return False
+    return next(iter(children()), None) is not None
+
+
+def _collapse_rule(collapse):
+    """``collapse`` as a predicate (module, path, depth) -> bool."""
+    if collapse is None or collapse is False:
+        return None
+    if collapse is True:
+        return lambda m, path, depth: not _has_children(m)
+    if isinstance(collapse, int):
+        return lambda m, path, depth: depth == collapse
+    if isinstance(collapse, str):
+        return lambda m, path, depth: (fnmatch.fnmatchcase(path, collapse)
+                                       or type(m).__name__ == collapse)
+    if isinstance(collapse, type):
+        return lambda m, path, depth: isinstance(m, collapse)
+    if isinstance(collapse, (list, tuple, set, frozenset)):
+        rules = [_collapse_rule(c) for c in collapse]
+        rules = [r for r in rules if r is not None]
+        return lambda m, path, depth: any(r(m, path, depth) for r in rules)
+    target = collapse
+    return lambda m, path, depth: m is target
+
+
+# -- building the drawing ------------------------------------------------------------
+
+def build(outputs, params=None, collapse=None, max_nodes=None) -> Drawing:
+    if max_nodes is not None and (not isinstance(max_nodes, int) or isinstance(max_nodes, bool)
+                                  or max_nodes < 1):
+        raise ValueError(f"visualize: max_nodes must be a positive int or None, got {max_nodes!r}")
+    pairs = output_list(outputs)
+
+    # 1. Visit the graph: raw items keyed by what they are, edges between keys.
+    items = {}                # key -> DisplayNode (ids assigned later)
+    edges = []
+    consumers = {}            # leaf key -> set of op keys using it
+    overflow = []             # graph objects not drawn because of max_nodes
+    budget = [max_nodes if max_nodes is not None else -1]
+
+    def room():
+        if budget[0] == 0:
+            return False
+        budget[0] -= 1
+        return True
+
+    more_key = ("more",)
+    queue = deque()
+    for i, (name, t) in enumerate(pairs):
+        out_key = ("out", i)
+        items[out_key] = DisplayNode("", "output", t, name)
+        node = t.grad_fn
+        if node is None:
+            continue
+        key = ("op", id(node))
+        if key not in items:
+            if room():
+                items[key] = DisplayNode("", "op", node)
+                queue.append(node)
+            else:
+                overflow.append(node)
+                key = more_key
+        edges.append((key, out_key))
+
+    while queue:
+        node = queue.popleft()
+        node_key = ("op", id(node))
+        inputs = no_grad_inputs(node)
+        for i, p in enumerate(node.parents):
+            if p is None:
+                info = inputs[i]
+                if info.value is not None:          # a number: written on the op itself
+                    items[node_key].consts.append((i, info.value))
+                    continue
+                key = ("in", info.tensor_id) if info.tensor_id is not None else ("in", id(node), i)
+                if key not in items:
+                    items[key] = DisplayNode("", "input", info)
+                edges.append((key, node_key))
+                continue
+            is_leaf = isinstance(p, Tensor)
+            key = ("leaf", id(p)) if is_leaf else ("op", id(p))
+            if key not in items:
+                if not room():
+                    overflow.append(p)
+                    edges.append((more_key, node_key))
+                    continue
+                items[key] = DisplayNode("", "leaf" if is_leaf else "op", p)
+                if not is_leaf:
+                    queue.append(p)
+            if is_leaf:
+                consumers.setdefault(key, set()).add(node_key)
+            edges.append((key, node_key))
+
+    hidden = _count_hidden(overflow, items)
+    if overflow:
+        items[more_key] = DisplayNode("", "more", None, count=hidden)
+
+    # 2. Names: parameters and modules.
+    roots, modules = [], {}
+    for item in items.values():
+        if item.kind == "op" and item.obj.scope:
+            for m in item.obj.scope:
+                modules.setdefault(id(m), m)
+            if id(item.obj.scope[0]) not in {id(r) for r in roots}:
+                roots.append(item.obj.scope[0])
+    if params is not None and callable(getattr(params, "named_modules", None)) \
+            and all(r is not params for r in roots):
+        roots.insert(0, params)
+    module_names = _module_paths(roots)
+    _name_plain_modules(modules, module_names)
+    param_names = parameter_names(params)
+    if params is None:        # name parameters through the model that made the graph
+        for root in roots:
+            for name, t in _named(root, "named_parameters") or ():
+                param_names.setdefault(id(t), name)
+
+    # 3. Where each item is drawn: the box of its module (roots get no box).
+    def cluster_of(scope):
+        return tuple(m for m in scope if module_names.get(id(m)) != "") if scope else ()
+
+    owner_scope = {}          # module path -> scope prefix ending at that module
+    for item in items.values():
+        if item.kind == "op" and item.obj.scope:
+            scope = item.obj.scope
+            for j, m in enumerate(scope):
+                owner_scope.setdefault(module_names.get(id(m)), scope[:j + 1])
+    for key, item in items.items():
+        if item.kind == "op":
+            item.cluster = cluster_of(item.obj.scope)
+        elif item.kind == "leaf":
+            name = param_names.get(id(item.obj))
+            if name is not None:
+                item.kind, item.name = "param", name
+                owner = name.rpartition(".")[0]
+                if owner in owner_scope:
+                    item.cluster = cluster_of(owner_scope[owner])
+
+    # 4. Collapse modules into single nodes.
+    rule = _collapse_rule(collapse)
+    mapping = {key: key for key in items}
+    if rule is not None:
+        groups = {}
+        for key, item in items.items():
+            if item.kind != "op" or not item.obj.scope:
+                continue
+            scope = item.obj.scope
+            for depth, m in enumerate(scope):
+                if rule(m, module_names.get(id(m), ""), depth):
+                    gkey = ("group", id(m))
+                    if gkey not in groups:
+                        groups[gkey] = DisplayNode("", "group", m, module_names.get(id(m)),
+                                                   cluster=cluster_of(scope[:depth]))
+                    groups[gkey].members.append(item.obj)
+                    mapping[key] = gkey
+                    break
+        for key, item in items.items():     # leaves used only inside one group
+            if item.kind in ("param", "leaf") and key in consumers:
+                targets = {mapping[c] for c in consumers[key]}
+                if len(targets) == 1:
+                    (target,) = targets
+                    if target in groups:
+                        groups[target].absorbed.append((item.name, item.obj))
+                        mapping[key] = target
+        for gkey, group in groups.items():  # the op whose output leaves the group
+            for src, dst in edges:
+                if mapping.get(src) == gkey and mapping.get(dst) != gkey:
+                    group.exit = items[src].obj
+                    break
+            if group.exit is None:
+                group.exit = group.members[0]
+        items.update(groups)
+
+    # 5. Ids in order of first appearance (the traversal order), edges deduplicated.
+    order, ids = [], {}
+    for key in items:
+        target = mapping.get(key, key)
+        if target not in ids:
+            ids[target] = f"n{len(ids)}"
+            order.append(target)
+    nodes = []
+    for target in order:
+        item = items[target]
+        item.id = "more" if item.kind == "more" else ids[target]
+        nodes.append(item)
+    seen, drawn_edges = set(), []
+    for src, dst in edges:
+        a, b = items[mapping.get(src, src)].id, items[mapping.get(dst, dst)].id
+        if a != b and (a, b) not in seen:
+            seen.add((a, b))
+            drawn_edges.append((a, b))
+    op_count = sum(1 for item in items.values() if item.kind == "op")
+    return Drawing(nodes, drawn_edges, module_names, modules, roots, op_count, hidden)
+
+
+def _name_plain_modules(modules, names):
+    """Modules outside any named root (plain objects given to module_scope) get
+    their class name, numbered in forward order when a class occurs twice (the
+    traversal meets them output first, hence the reversal)."""
+    plain = [m for m in reversed(list(modules.values())) if id(m) not in names]
+    counts = {}
+    for m in plain:
+        counts[type(m).__name__] = counts.get(type(m).__name__, 0) + 1
+    seen = {}
+    for m in plain:
+        cls = type(m).__name__
+        seen[cls] = seen.get(cls, 0) + 1
+        names[id(m)] = cls if counts[cls] == 1 else f"{cls}#{seen[cls]}"
+
+
+def _count_hidden(overflow, items):
+    """How many graph nodes (ops and leaf tensors) were left out."""
+    seen = set()
+    stack = list(overflow)
+    while stack:
+        obj = stack.pop()
+        key = ("leaf", id(obj)) if isinstance(obj, Tensor) else ("op", id(obj))
+        if key in items or key in seen:
+            continue
+        seen.add(key)
+        if not isinstance(obj, Tensor):
+            stack.extend(p for p in obj.parents if p is not None)
+    return len(seen)
