@@ -375,58 +375,72 @@ def run_backward(outputs, grads, retain_graph=False, create_graph=False, capture
 
     ready = [node for node in pending if pending[node] == 0]
     anomaly = _mode.anomaly
-    with set_grad_enabled(create_graph):
-        while ready:
-            node = ready.pop()
-            g = node_grads.pop(node, None)
-            if g is not None:
-                if node.saved is None:
-                    raise RuntimeError(
-                        f"{node.name}: trying to backward through the graph a second "
-                        "time; its saved values were freed by the first backward. Pass "
-                        "retain_graph=True to the first backward() to keep them.")
-                if node.hooks:
-                    for hook in node.hooks:
-                        new = hook(g)
-                        if new is not None:
-                            g = new
-                if capture is not None and node in capture_nodes:
-                    for i in capture_nodes[node]:
-                        captured[i] = g if captured[i] is None else captured[i] + g
-                input_grads = node.backward(g)
-                if type(input_grads) is not tuple:
-                    input_grads = (input_grads,)
-                if anomaly:
-                    node._anomaly_backward(input_grads)
-                if not retain_graph:
-                    node.saved = None
-            else:
-                input_grads = (None,) * len(node.parents)
-            for p, ig in zip(node.parents, input_grads):
-                if p is None:
-                    continue
-                if isinstance(p, Tensor):
+    # In anomaly mode the ops inside a backward formula are not checked one by
+    # one: the node's own check below names the op whose backward went wrong.
+    _mode.anomaly = False
+    try:
+        with set_grad_enabled(create_graph):
+            while ready:
+                node = ready.pop()
+                g = node_grads.pop(node, None)
+                if g is None:   # nothing flowed into this node: pass "nothing" on
+                    input_grads = (None,) * len(node.parents)
+                else:
+                    input_grads = _node_backward(node, g, retain_graph, anomaly,
+                                                 capture_nodes, captured)
+                for p, ig in zip(node.parents, input_grads):
+                    if p is None:
+                        continue
+                    if isinstance(p, Tensor):
+                        if ig is not None:
+                            if ig.data.shape != p.data.shape:
+                                _bad_grad_shape(node, ig, p.data.shape)
+                            deliver_leaf(p, ig)
+                        continue
                     if ig is not None:
-                        _check_grad_shape(node, ig, p.data.shape)
-                        deliver_leaf(p, ig)
-                    continue
-                if ig is not None:
-                    _check_grad_shape(node, ig, p.out_shape)
-                    if p in node_grads:
-                        node_grads[p] = node_grads[p] + ig
-                    else:
-                        node_grads[p] = ig
-                pending[p] -= 1
-                if pending[p] == 0:
-                    ready.append(p)
+                        if ig.data.shape != p.out_shape:
+                            _bad_grad_shape(node, ig, p.out_shape)
+                        if p in node_grads:
+                            node_grads[p] = node_grads[p] + ig
+                        else:
+                            node_grads[p] = ig
+                    pending[p] -= 1
+                    if pending[p] == 0:
+                        ready.append(p)
+    finally:
+        _mode.anomaly = anomaly
     return captured
 
 
-def _check_grad_shape(node, g, shape):
-    if g.data.shape != shape:
+def _node_backward(node, g, retain_graph, anomaly, capture_nodes, captured):
+    """Call one node's backward with its total output gradient ``g``."""
+    if node.saved is None:
         raise RuntimeError(
-            f"{node.name}: backward returned a gradient of shape {g.data.shape} for an "
-            f"input of shape {shape} (a bug in the op's backward)")
+            f"{node.name}: trying to backward through the graph a second time; its "
+            "saved values were freed by the first backward. Pass retain_graph=True to "
+            "the first backward() to keep them.")
+    if node.hooks:
+        for hook in node.hooks:
+            new = hook(g)
+            if new is not None:
+                g = new
+    if node in capture_nodes:
+        for i in capture_nodes[node]:
+            captured[i] = g if captured[i] is None else captured[i] + g
+    input_grads = node.backward(g)
+    if type(input_grads) is not tuple:
+        input_grads = (input_grads,)
+    if anomaly:
+        node._anomaly_backward(input_grads)
+    if not retain_graph:
+        node.saved = None
+    return input_grads
+
+
+def _bad_grad_shape(node, g, shape):
+    raise RuntimeError(
+        f"{node.name}: backward returned a gradient of shape {g.data.shape} for an "
+        f"input of shape {shape} (a bug in the op's backward)")
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,

@@ -1,0 +1,283 @@
+"""The engine: accumulation, graph recording rules, release, memory, higher order, errors."""
+import gc
+import threading
+import weakref
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+from minigrad.autograd import Function
+
+
+def leaf(values):
+    return mg.Tensor(np.asarray(values, dtype=np.float64), requires_grad=True)
+
+
+def test_leaf_gradients_accumulate_across_backward_calls():
+    x = leaf([1.0, 2.0])
+    (x * 3).sum().backward()
+    (x * x).sum().backward()
+    np.testing.assert_allclose(x.grad.data, [3 + 2, 3 + 4])
+
+
+def test_node_used_twice_gets_both_contributions():
+    x = leaf([2.0])
+    y = x * x          # y used twice below
+    z = y + y * 3      # dz/dx = 4 * 2x
+    z.sum().backward()
+    np.testing.assert_allclose(x.grad.data, [16.0])
+
+
+def test_diamond_graph():
+    x = leaf([1.5])
+    a, b = x.exp(), x.sin() if hasattr(x, "sin") else x * x
+    (a * b).sum().backward()
+    np.testing.assert_allclose(x.grad.data, np.exp(1.5) * 1.5 ** 2 + np.exp(1.5) * 3.0)
+
+
+def test_broadcasting_is_undone_for_leaves():
+    w = leaf(np.ones((1, 3)))
+    x = mg.Tensor(np.arange(6.0).reshape(2, 3))
+    (x * w).sum().backward()
+    np.testing.assert_allclose(w.grad.data, [[3.0, 5.0, 7.0]])
+
+
+def test_graph_recorded_only_when_needed():
+    a = mg.Tensor(np.ones(3))
+    assert (a * 2).grad_fn is None
+    b = leaf(np.ones(3))
+    assert (a * b).grad_fn is not None
+    with mg.no_grad():
+        c = b * 2
+    assert c.grad_fn is None and not c.requires_grad
+    assert mg.is_grad_enabled()
+
+
+def test_no_grad_as_decorator_and_set_grad_enabled():
+    @mg.no_grad()
+    def f(t):
+        return t * 2
+    assert f(leaf([1.0])).grad_fn is None
+    with mg.set_grad_enabled(False):
+        with mg.enable_grad():
+            assert (leaf([1.0]) * 2).requires_grad
+
+
+def test_grad_mode_is_thread_local():
+    results = {}
+
+    def worker():
+        with mg.no_grad():
+            results["worker_inside"] = mg.is_grad_enabled()
+            barrier.wait()   # main thread checks while the worker is inside no_grad
+            barrier.wait()
+
+    barrier = threading.Barrier(2)
+    t = threading.Thread(target=worker)
+    t.start()
+    barrier.wait()
+    results["main"] = mg.is_grad_enabled()
+    results["main_records"] = (leaf([1.0]) * 2).grad_fn is not None
+    barrier.wait()
+    t.join()
+    assert results == {"worker_inside": False, "main": True, "main_records": True}
+
+
+def test_deep_chain_has_no_recursion_error():
+    x = leaf([1.0])
+    y = x
+    for _ in range(100_000):
+        y = y * 1.0
+    y.sum().backward()
+    assert x.grad.item() == 1.0
+    ref = weakref.ref(y.grad_fn)
+    del y
+    assert ref() is None   # freed by reference counting alone, no cycle
+
+
+def test_graph_is_freed_when_output_is_dropped():
+    x = leaf(np.ones(4))
+    y = (x.exp() * x).sigmoid().sum()   # sigmoid and exp save their own outputs
+    refs = []
+    stack = [y.grad_fn]
+    while stack:
+        node = stack.pop()
+        refs.append(weakref.ref(node))
+        stack.extend(p for p in node.parents if isinstance(p, Function))
+    gc.disable()
+    try:
+        del y, node, stack
+        assert all(r() is None for r in refs), "a reference cycle keeps the graph alive"
+    finally:
+        gc.enable()
+
+
+def test_second_backward_through_released_graph_is_an_error():
+    x = leaf([1.0, 2.0])
+    y = (x * x).sum()
+    y.backward()
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        y.backward()
+
+
+def test_retain_graph_allows_a_second_backward():
+    x = leaf([1.0, 2.0])
+    y = (x * x).sum()
+    y.backward(retain_graph=True)
+    y.backward()
+    np.testing.assert_allclose(x.grad.data, [4.0, 8.0])
+
+
+def test_saved_values_are_released_after_backward():
+    x = leaf(np.ones(3))
+    y = x.exp()
+    node = y.grad_fn
+    y.sum().backward()
+    assert node.saved is None
+
+
+def test_backward_of_non_scalar_needs_a_gradient():
+    x = leaf(np.ones((2, 3)))
+    with pytest.raises(RuntimeError, match=r"scalar output.*shape \(2, 3\)"):
+        (x * 2).backward()
+    (x * 2).backward(np.ones((2, 3)))
+    np.testing.assert_allclose(x.grad.data, 2 * np.ones((2, 3)))
+    with pytest.raises(ValueError, match=r"grad has shape \(3,\) but the output has shape \(2, 3\)"):
+        (x * 2).backward(np.ones(3))
+
+
+def test_backward_on_tensor_without_grad_is_an_error():
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        mg.tensor([1.0]).sum().backward()
+
+
+def test_integer_tensor_cannot_require_grad():
+    with pytest.raises(TypeError, match="only floating-point tensors can require grad.*int64"):
+        mg.Tensor(np.array([1, 2]), requires_grad=True)
+
+
+def test_in_place_change_of_a_saved_input_is_detected():
+    x = leaf([1.0, 2.0])
+    a = mg.Tensor(np.array([3.0, 4.0]))
+    y = (x * a).sum()
+    a[0] = 10.0     # Mul saved a for x's gradient
+    with pytest.raises(RuntimeError, match=r"Mul: an input saved for backward .*shape \(2,\).*modified in place"):
+        y.backward()
+
+
+def test_in_place_on_tensor_requiring_grad_needs_no_grad():
+    x = leaf([1.0])
+    with pytest.raises(RuntimeError, match="in-place change of a tensor that requires grad"):
+        x.add_(1.0)
+    with mg.no_grad():
+        x.add_(1.0)
+    assert x.item() == 2.0
+
+
+def test_create_graph_gives_second_derivatives():
+    x = leaf([0.5, -1.0])
+    y = (x ** 3).sum()
+    (g,) = mg.grad(y, [x], create_graph=True)
+    np.testing.assert_allclose(g.data, 3 * x.data ** 2)
+    g.sum().backward()
+    np.testing.assert_allclose(x.grad.data, 6 * x.data)
+
+
+def test_hessian_vector_product():
+    rng = np.random.default_rng(0)
+    A = rng.normal(size=(3, 3))
+    A = A + A.T
+    x = leaf(rng.normal(size=3))
+    v = mg.Tensor(rng.normal(size=3))
+    f = (x @ mg.Tensor(A) @ x) * 0.5 + (x * x * x).sum()
+    (g,) = mg.grad(f, [x], create_graph=True)
+    (hv,) = mg.grad((g * v).sum(), [x])
+    np.testing.assert_allclose(hv.data, A @ v.data + 6 * x.data * v.data, rtol=1e-10)
+
+
+def test_backward_create_graph_leaves_differentiable_grad():
+    x = leaf([2.0])
+    (x ** 2).sum().backward(create_graph=True)
+    assert x.grad.requires_grad
+    gx = x.grad
+    x.grad = None
+    gx.sum().backward()
+    np.testing.assert_allclose(x.grad.data, [2.0])
+
+
+def test_grad_function_does_not_touch_dot_grad_and_reports_unused():
+    x, z = leaf([1.0]), leaf([1.0])
+    y = (x * 4).sum()
+    (gx,) = mg.grad(y, [x], retain_graph=True)
+    assert x.grad is None and gx.item() == 4.0
+    with pytest.raises(RuntimeError, match="not used"):
+        mg.grad(y, [x, z], retain_graph=True)
+    gx, gz = mg.grad(y, [x, z], allow_unused=True)
+    assert gz is None
+
+
+def test_grad_of_intermediate_tensor():
+    x = leaf([3.0])
+    h = x * 2
+    y = (h * h).sum()
+    (gh,) = mg.grad(y, [h])
+    np.testing.assert_allclose(gh.data, [12.0])
+
+
+def test_hooks_and_retain_grad():
+    x = leaf([1.0, 2.0])
+    h = x * 3
+    h.retain_grad()
+    seen = []
+    h.register_hook(lambda g: seen.append(g.data.copy()))
+    x.register_hook(lambda g: g * 10)   # replaces the leaf's gradient
+    (h * h).sum().backward()
+    np.testing.assert_allclose(h.grad.data, 2 * h.data)
+    np.testing.assert_allclose(seen[0], 2 * h.data)
+    np.testing.assert_allclose(x.grad.data, 10 * 3 * 2 * h.data)
+
+
+def test_detach_cuts_the_graph():
+    x = leaf([1.0])
+    y = (x * 2).detach() * x
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.data, [2.0])
+
+
+def test_grad_is_a_private_copy():
+    a, b = leaf([1.0]), leaf([1.0])
+    (a + b).sum().backward()   # Add hands the same gradient array to both
+    a.grad.data[0] = 5.0
+    assert b.grad.item() == 1.0
+
+
+def test_custom_function_in_user_code():
+    class Cube(Function):
+        """z = a^3.   da = 3 a^2 dz."""
+        def forward(self, a):
+            self.save_for_backward(a)
+            return a ** 3
+
+        def backward(self, g):
+            a, = self.saved_tensors
+            return g * 3 * a * a
+
+    x = leaf([1.0, 2.0])
+    assert mg.gradcheck(lambda t: Cube()(t), x)
+    assert mg.gradgradcheck(lambda t: Cube()(t), x)
+    del Function.registry["Cube"]   # keep the registry to the library's own ops
+
+
+def test_anomaly_mode_names_the_op_and_line():
+    x = leaf([0.0, 1.0])
+    with mg.detect_anomaly():
+        with pytest.raises(FloatingPointError, match=r"Log forward produced .*inf.*test_autograd.py"):
+            with np.errstate(divide="ignore"):
+                x.log()
+        y = x.sqrt()    # finite forward, inf gradient at 0
+        with pytest.raises(FloatingPointError, match=r"Sqrt backward produced .*inf.*created at .*x.sqrt\(\)"):
+            with np.errstate(divide="ignore"):
+                y.sum().backward()
+    assert not mg.is_anomaly_enabled()
+    assert (x * 2).grad_fn.creation is None   # off: nothing recorded
