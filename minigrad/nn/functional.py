@@ -17,3 +17,8 @@ def linear(x, weight, bias=None):
                          f"{weight.shape[1]} (in_features)")
     out = matmul(x, weight.T)
     return out + bias if bias is not None else out
+
+
+# -- convolution and pooling (minigrad/ops/conv.py, minigrad/ops/pool.py) -----------------
+from ..ops.conv import conv2d, conv_transpose2d  # noqa: E402,F401
+from ..ops.pool import max_pool2d, avg_pool2d  # noqa: E402,F401

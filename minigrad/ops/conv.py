@@ -1,0 +1,458 @@
+"""2-D convolution and its transpose, with the gradients derived by hand.
+
+Notation (NCHW, one group; docs/derivations.md has the whole derivation):
+x (N, C, H, W) is padded by p to x_p; the weight w is (O, C, kH, kW); stride s,
+dilation d. Then
+
+    y[n, o, i, j] = sum_{c, a, b} w[o, c, a, b] * x_p[n, c, s*i + d*a, s*j + d*b] + bias[o]
+
+and, with g = dL/dy, the chain rule gives three formulas, each one op here:
+
+* input gradient (op ``ConvTranspose2d``): every y[n, o, i, j] touched the pixels
+  x_p[n, c, s*i + d*a, s*j + d*b], so dx_p[n, c, u, v] collects g[n, o, i, j] *
+  w[o, c, a, b] over the (i, j, a, b) that land on (u, v). Written as a
+  convolution, that is the *full* convolution of g, dilated by the stride and
+  padded by d(k-1) - p, with the kernel rotated by 180 degrees and its in/out
+  channels swapped (``full_convolution_rot180`` spells that out literally); the
+  fast kernel computes the same sum as col2im(w^T @ g).
+* weight gradient (op ``Conv2dWeightGrad``): dw[o, c, a, b] = sum_{n, i, j}
+  g[n, o, i, j] * x_p[n, c, s*i + d*a, s*j + d*b], the correlation of the input
+  with the output gradient: (g as a matrix) @ im2col(x)^T.
+* bias gradient: db[o] = sum_{n, i, j} g[n, o, i, j].
+
+The three ops are bilinear and each one's backward is made of the other two, so
+gradients of any order work: Conv2d -> (ConvTranspose2d, Conv2dWeightGrad),
+ConvTranspose2d -> (Conv2d, Conv2dWeightGrad), Conv2dWeightGrad -> (ConvTranspose2d, Conv2d).
+
+Speed: the column matrix of a whole batch is tens of MB (memory-bound), so the
+kernels build im2col columns for a tile of about ``TILE`` output positions at a
+time from a channel-first padded copy (C, N, Hp, Wp) of the input, which keeps
+each tile in cache. Results are computed channel-first too, and returned as an
+NCHW *view* of that (C, N, H, W) memory: the next conv reads it with no copy.
+"""
+from __future__ import annotations
+
+import operator
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from ..autograd import Function
+from ..tensor import Tensor
+from ._util import as_pair
+
+#: output positions per im2col tile (a tile of columns is TILE x C*kH*kW numbers)
+TILE = 4096
+
+
+# -- geometry ------------------------------------------------------------------------
+
+def conv_output_size(size, kernel, stride, padding, dilation):
+    """Positions a window of ``kernel`` (dilated) takes along one axis: floor, as PyTorch."""
+    return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
+
+
+def channel_first_padded(x, padding, fill=0.0):
+    """x (N, C, H, W) as a new (C, N, H + 2ph, W + 2pw) array with ``fill`` around it.
+    Without padding and with x already a view of channel-first memory, no copy."""
+    ph, pw = padding
+    xt = x.transpose(1, 0, 2, 3)
+    if ph == 0 and pw == 0 and xt.flags.c_contiguous:
+        return xt
+    n, c, h, w = x.shape
+    out = np.empty((c, n, h + 2 * ph, w + 2 * pw), dtype=x.dtype)
+    if ph or pw:
+        out[:, :, :ph] = fill
+        out[:, :, h + ph:] = fill
+        out[:, :, :, :pw] = fill
+        out[:, :, :, w + pw:] = fill
+    out[:, :, ph:ph + h, pw:pw + w] = xt
+    return out
+
+
+def channel_first(a):
+    """(N, C, H, W) -> a C-contiguous (C, N, H, W) array (no copy when it already is)."""
+    return np.ascontiguousarray(a.transpose(1, 0, 2, 3))
+
+
+def windows(xp, kernel, stride, dilation, out_hw):
+    """Read-only view (C, kH, kW, N, Ho, Wo) of a channel-first padded input:
+    [c, a, b, n, i, j] = xp[c, n, s*i + d*a, s*j + d*b], the pixel that kernel tap
+    (a, b) sees at output position (i, j). No copy: im2col is a copy of a tile of it."""
+    sc, sn, sh, sw = xp.strides
+    shape = (xp.shape[0], kernel[0], kernel[1], xp.shape[1], out_hw[0], out_hw[1])
+    strides = (sc, sh * dilation[0], sw * dilation[1], sn, sh * stride[0], sw * stride[1])
+    return as_strided(xp, shape, strides, writeable=False)
+
+
+def tiles(n, out_hw, tile=None):
+    """Slices (batch, rows) covering an (n, Ho, Wo) grid of output positions in
+    pieces of about ``tile`` positions: several images per tile when they are
+    small, a band of rows of one image when an image alone is larger."""
+    tile = tile or TILE
+    ho, wo = out_hw
+    per_image = ho * wo
+    if per_image <= tile:
+        step = max(1, tile // max(per_image, 1))
+        return [(slice(i, min(n, i + step)), slice(0, ho)) for i in range(0, n, step)]
+    rows = max(1, tile // max(wo, 1))
+    return [(slice(i, i + 1), slice(r, min(ho, r + rows)))
+            for i in range(n) for r in range(0, ho, rows)]
+
+
+# -- numpy kernels (arrays in, arrays out) ---------------------------------------
+
+def conv2d_array(x, w, stride, padding, dilation, groups):
+    """y = conv2d(x, w): per tile, (w as an (O, C*kH*kW) matrix) @ im2col(x tile).
+    Returns an NCHW view of channel-first (O, N, Ho, Wo) memory."""
+    n, c, h, wd = x.shape
+    o, cg, kh, kw = w.shape
+    ho = conv_output_size(h, kh, stride[0], padding[0], dilation[0])
+    wo = conv_output_size(wd, kw, stride[1], padding[1], dilation[1])
+    win = windows(channel_first_padded(x, padding), (kh, kw), stride, dilation, (ho, wo))
+    w_groups = w.reshape(groups, o // groups, cg * kh * kw)
+    out = np.empty((o, n, ho, wo), dtype=np.result_type(x, w))
+    for nb, rows in tiles(n, (ho, wo)):
+        cols = np.ascontiguousarray(win[:, :, :, nb, rows]).reshape(groups, cg * kh * kw, -1)
+        out[:, nb, rows] = np.matmul(w_groups, cols).reshape(o, nb.stop - nb.start,
+                                                             rows.stop - rows.start, wo)
+    return out.transpose(1, 0, 2, 3)
+
+
+def conv2d_weight_array(x, g, kernel, stride, padding, dilation, groups):
+    """dw = sum over tiles of (g tile as an (O, positions) matrix) @ im2col(x tile)^T:
+    the correlation of the input with the output gradient. ``g`` may cover fewer
+    output rows/columns than the input allows (the rest count as zero)."""
+    n, c, h, wd = x.shape
+    o, ho, wo = g.shape[1], g.shape[2], g.shape[3]
+    kh, kw = kernel
+    cg = c // groups
+    win = windows(channel_first_padded(x, padding), kernel, stride, dilation, (ho, wo))
+    g_cf = channel_first(g)
+    dw = np.zeros((groups, o // groups, cg * kh * kw), dtype=np.result_type(x, g))
+    for nb, rows in tiles(n, (ho, wo)):
+        cols = np.ascontiguousarray(win[:, :, :, nb, rows]).reshape(groups, cg * kh * kw, -1)
+        g_tile = g_cf[:, nb, rows].reshape(groups, o // groups, -1)
+        dw += np.matmul(g_tile, cols.transpose(0, 2, 1))
+    return dw.reshape(o, cg, kh, kw)
+
+
+def conv_transpose2d_array(g, w, out_hw, stride, padding, dilation, groups):
+    """dx = col2im(w^T @ g): per tile, the columns w^T @ g (C*kH*kW, positions) are
+    added back onto the pixels they were read from (what ``windows`` views), the
+    exact adjoint of im2col. This is the full convolution of ``full_convolution_rot180``
+    computed without the zeros the stride inserts. ``w`` is a conv2d weight
+    (O, C/groups, kH, kW); g is (N, O, Ho, Wo); the result is (N, C, H, W) = out_hw."""
+    n, o, ho, wo = g.shape
+    _, cg, kh, kw = w.shape
+    h, wd = out_hw
+    (sh, sw), (ph, pw), (dh, dw_) = stride, padding, dilation
+    # The padded canvas must hold every window (an output_padding >= stride can
+    # ask for fewer rows than the windows span; the extra is cropped away).
+    hp = max(h + 2 * ph, (ho - 1) * sh + dh * (kh - 1) + 1)
+    wp = max(wd + 2 * pw, (wo - 1) * sw + dw_ * (kw - 1) + 1)
+    canvas = np.zeros((cg * groups, n, hp, wp), dtype=np.result_type(g, w))
+    w_t = w.reshape(groups, o // groups, cg * kh * kw).transpose(0, 2, 1)
+    g_cf = channel_first(g)
+    for nb, rows in tiles(n, (ho, wo)):
+        cols = np.matmul(w_t, g_cf[:, nb, rows].reshape(groups, o // groups, -1))
+        cols = cols.reshape(cg * groups, kh, kw, nb.stop - nb.start, rows.stop - rows.start, wo)
+        top = rows.start * sh
+        for a in range(kh):
+            r0 = top + a * dh
+            for b in range(kw):
+                c0 = b * dw_
+                canvas[:, nb, r0:r0 + sh * (cols.shape[4] - 1) + 1:sh,
+                       c0:c0 + sw * (wo - 1) + 1:sw] += cols[:, a, b]
+    return canvas[:, :, ph:ph + h, pw:pw + wd].transpose(1, 0, 2, 3)
+
+
+def rot180_swap(w, groups):
+    """The kernel of the input gradient: each (kH, kW) filter rotated by 180
+    degrees, and in/out channels swapped within each group:
+    (O, C/groups, kH, kW) -> (C, O/groups, kH, kW),
+    result[gi*Cg + c, o, a, b] = w[gi*Og + o, c, kH-1-a, kW-1-b]."""
+    o, cg, kh, kw = w.shape
+    og = o // groups
+    flipped = w[:, :, ::-1, ::-1].reshape(groups, og, cg, kh, kw)
+    return flipped.transpose(0, 2, 1, 3, 4).reshape(groups * cg, og, kh, kw)
+
+
+def full_convolution_rot180(g, w, out_hw, stride, padding, dilation, groups):
+    """The input gradient exactly as the textbook writes it (slow, literal):
+
+    1. dilate g by the stride: put s-1 zeros between neighbouring rows/columns;
+    2. pad it by d(k-1) - p on each side (crop when that is negative), plus the
+       rows/columns the forward's floor left unread at the bottom/right;
+    3. convolve (stride 1, same dilation d) with ``rot180_swap(w)``.
+
+    ``ConvTranspose2d`` computes the same numbers with ``conv_transpose2d_array``;
+    tests/ops/test_conv.py proves they agree."""
+    n, o, ho, wo = g.shape
+    kh, kw = w.shape[2:]
+    dilated = np.zeros((n, o, (ho - 1) * stride[0] + 1, (wo - 1) * stride[1] + 1), dtype=g.dtype)
+    dilated[:, :, ::stride[0], ::stride[1]] = g
+    edges = []
+    for axis in (0, 1):
+        k, p, d = (kh, kw)[axis], padding[axis], dilation[axis]
+        before = d * (k - 1) - p
+        # out = dilated + before + after - d(k-1)  =>  after = out - dilated - before + d(k-1)
+        after = out_hw[axis] - dilated.shape[2 + axis] - before + d * (k - 1)
+        edges.append((before, after))
+    crop = tuple(slice(max(0, -b), s - max(0, -a))
+                 for (b, a), s in zip(edges, dilated.shape[2:]))
+    dilated = dilated[:, :, crop[0], crop[1]]
+    padded = np.pad(dilated, ((0, 0), (0, 0)) + tuple((max(0, b), max(0, a)) for b, a in edges))
+    return conv2d_array(padded, rot180_swap(w, groups), (1, 1), (0, 0), dilation, groups)
+
+
+# -- the ops ---------------------------------------------------------------------------
+
+def _crop_to(t, hw):
+    """The top-left hw of an NCHW tensor (differentiable); t itself if it fits."""
+    return t if t.shape[2:] == tuple(hw) else t[:, :, :hw[0], :hw[1]]
+
+
+class _Conv(Function):
+    """Shared hyper-parameters: pairs of stride, padding, dilation, and groups."""
+
+    def __init__(self, stride=(1, 1), padding=(0, 0), dilation=(1, 1), groups=1):
+        self.stride, self.padding, self.dilation, self.groups = stride, padding, dilation, groups
+
+    def _geometry(self):
+        return self.stride, self.padding, self.dilation, self.groups
+
+    def _unread(self, in_hw, kernel):
+        """Input rows/cols past the last window (the forward's floor): the
+        output_padding that makes the transpose give back the input's size."""
+        return tuple((in_hw[i] + 2 * self.padding[i] - self.dilation[i] * (kernel[i] - 1) - 1)
+                     % self.stride[i] for i in (0, 1))
+
+
+class Conv2d(_Conv):
+    """y = conv2d(x, w) + bias (cross-correlation, as PyTorch).
+
+    dx = ConvTranspose2d(g, w): the full convolution of the stride-dilated g, padded
+         by d(k-1) - p, with w rotated 180 degrees and in/out channels swapped;
+    dw = Conv2dWeightGrad(x, g): the correlation of x with g;
+    dbias = g summed over N, H, W."""
+
+    def forward(self, x, w, bias=None):
+        self._in_hw = x.shape[2:]
+        self.save_for_backward(x, w)
+        out = conv2d_array(x, w, *self._geometry())
+        if bias is not None:
+            out += bias.reshape(1, -1, 1, 1)
+        return out
+
+    def backward(self, g):
+        x, w = self.saved_tensors
+        need = self.needs_input_grad
+        kernel = w.shape[2:]
+        gx = (ConvTranspose2d(*self._geometry(), output_padding=self._unread(self._in_hw, kernel))
+              (g, w) if need[0] else None)
+        gw = Conv2dWeightGrad(kernel, *self._geometry())(x, g) if need[1] else None
+        if len(need) == 2:
+            return gx, gw
+        return gx, gw, (g.sum(axis=(0, 2, 3)) if need[2] else None)
+
+
+class ConvTranspose2d(_Conv):
+    """y = conv_transpose2d(x, w) + bias, the adjoint of conv2d with the same weight
+    (w is (C_in, C_out/groups, kH, kW), as PyTorch): each input pixel spreads
+    x * w over a kH x kW patch of the output, patches s apart. Forward is
+    col2im(w^T @ x), i.e. ``full_convolution_rot180`` without its zeros.
+
+    Since y is linear in x with the conv2d(., w) adjoint, dx = Conv2d(g, w);
+    dw = Conv2dWeightGrad(g, x) (x plays the output gradient); dbias = g summed over N, H, W."""
+
+    def __init__(self, stride=(1, 1), padding=(0, 0), dilation=(1, 1), groups=1,
+                 output_padding=(0, 0)):
+        super().__init__(stride, padding, dilation, groups)
+        self.output_padding = output_padding
+
+    def output_hw(self, in_hw, kernel):
+        return tuple((in_hw[i] - 1) * self.stride[i] - 2 * self.padding[i]
+                     + self.dilation[i] * (kernel[i] - 1) + self.output_padding[i] + 1
+                     for i in (0, 1))
+
+    def forward(self, x, w, bias=None):
+        self._in_hw = x.shape[2:]
+        self.save_for_backward(x, w)
+        out = conv_transpose2d_array(x, w, self.output_hw(x.shape[2:], w.shape[2:]),
+                                     *self._geometry())
+        if bias is not None:
+            out = out + bias.reshape(1, -1, 1, 1)
+        return out
+
+    def backward(self, g):
+        x, w = self.saved_tensors
+        need = self.needs_input_grad
+        # With output_padding >= stride, conv2d of g reaches past x: keep x's part.
+        gx = _crop_to(Conv2d(*self._geometry())(g, w), self._in_hw) if need[0] else None
+        gw = Conv2dWeightGrad(w.shape[2:], *self._geometry())(g, x) if need[1] else None
+        if len(need) == 2:
+            return gx, gw
+        return gx, gw, (g.sum(axis=(0, 2, 3)) if need[2] else None)
+
+
+class Conv2dWeightGrad(_Conv):
+    """dw = conv2d_weight(x, g): dw[o, c, a, b] = sum_{n,i,j} g[n,o,i,j] x_p[n,c,s*i+d*a,s*j+d*b].
+
+    It is bilinear in (x, g); with G = dL/d(dw):
+    dx = ConvTranspose2d(g, G) (the input gradient of a conv with weight G),
+    dg = Conv2d(x, G) (the conv itself, with weight G)."""
+
+    def __init__(self, kernel_size, stride=(1, 1), padding=(0, 0), dilation=(1, 1), groups=1):
+        super().__init__(stride, padding, dilation, groups)
+        self.kernel_size = tuple(kernel_size)
+
+    def forward(self, x, g):
+        self._in_hw, self._g_hw = x.shape[2:], g.shape[2:]
+        self.save_for_backward(x, g)
+        return conv2d_weight_array(x, g, self.kernel_size, *self._geometry())
+
+    def backward(self, gw):
+        x, g = self.saved_tensors
+        need_x, need_g = self.needs_input_grad
+        full_hw = tuple(conv_output_size(self._in_hw[i], self.kernel_size[i], self.stride[i],
+                                         self.padding[i], self.dilation[i]) for i in (0, 1))
+        # g may cover fewer output positions than x allows (then the transpose must
+        # still give back x's size: the extra rows enter output_padding).
+        extra = tuple(self._unread(self._in_hw, self.kernel_size)[i]
+                      + (full_hw[i] - self._g_hw[i]) * self.stride[i] for i in (0, 1))
+        gx = ConvTranspose2d(*self._geometry(), output_padding=extra)(g, gw) if need_x else None
+        gg = _crop_to(Conv2d(*self._geometry())(x, gw), self._g_hw) if need_g else None
+        return gx, gg
+
+
+# -- argument checking and the public functions --------------------------------------
+
+def _check_tensor(t, name, op, ndim=None, what=""):
+    if not isinstance(t, Tensor):
+        raise TypeError(f"{op}: {name} must be a Tensor, got {type(t).__name__}")
+    if t.dtype.kind != "f":
+        raise TypeError(f"{op}: {name} must be a floating-point tensor, got dtype {t.dtype} "
+                        f"(shape {t.shape}); convert with .astype('float32')")
+    if ndim is not None and t.ndim != ndim:
+        raise ValueError(f"{op}: {name} must be {ndim}-D {what}, got shape {t.shape}")
+
+
+def _check_dtypes(op, *named):
+    dtypes = {t.dtype for _, t in named if t is not None}
+    if len(dtypes) > 1:
+        seen = ", ".join(f"{name} {t.dtype}" for name, t in named if t is not None)
+        raise TypeError(f"{op}: input, weight and bias must share one dtype, got {seen}")
+
+
+def _check_groups(groups, op):
+    try:
+        groups = operator.index(groups)
+    except TypeError:
+        raise TypeError(f"{op}: groups must be an int, got {groups!r}") from None
+    if isinstance(groups, bool) or groups < 1:
+        raise ValueError(f"{op}: groups must be >= 1, got {groups!r}")
+    return groups
+
+
+def _conv_args(op, stride, padding, dilation, groups):
+    return (as_pair(stride, "stride", op, minimum=1), as_pair(padding, "padding", op, minimum=0),
+            as_pair(dilation, "dilation", op, minimum=1), _check_groups(groups, op))
+
+
+def _check_bias(op, bias, channels):
+    if bias is None:
+        return
+    _check_tensor(bias, "bias", op)
+    if bias.shape != (channels,):
+        raise ValueError(f"{op}: bias must have shape ({channels},) (one value per output "
+                         f"channel), got {bias.shape}")
+
+
+def _check_window_fits(op, in_hw, kernel, padding, dilation, x_shape, w_shape):
+    for axis, name in ((0, "height"), (1, "width")):
+        span = dilation[axis] * (kernel[axis] - 1) + 1
+        room = in_hw[axis] + 2 * padding[axis]
+        if span > room:
+            raise ValueError(
+                f"{op}: the kernel ({name} {kernel[axis]}, dilation {dilation[axis]}: spans "
+                f"{span}) is larger than the padded input ({name} {in_hw[axis]} + 2*padding "
+                f"{padding[axis]} = {room}); input {x_shape}, weight {w_shape}")
+
+
+def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """2-D convolution (cross-correlation, as PyTorch) of x (N, C_in, H, W) with weight
+    (C_out, C_in/groups, kH, kW): output (N, C_out, Ho, Wo) with
+    Ho = floor((H + 2p - d(kH-1) - 1) / s) + 1. ``stride``, ``padding``, ``dilation``:
+    an int or an (h, w) pair."""
+    op = "conv2d"
+    _check_tensor(x, "input", op, 4, "(N, C_in, H, W)")
+    _check_tensor(weight, "weight", op, 4, "(C_out, C_in/groups, kH, kW)")
+    _check_dtypes(op, ("input", x), ("weight", weight), ("bias", bias))
+    stride, padding, dilation, groups = _conv_args(op, stride, padding, dilation, groups)
+    c_in, c_out = x.shape[1], weight.shape[0]
+    if c_in % groups or c_out % groups:
+        raise ValueError(f"{op}: groups={groups} must divide both input channels ({c_in}, input "
+                         f"{x.shape}) and output channels ({c_out}, weight {weight.shape})")
+    if weight.shape[1] * groups != c_in:
+        raise ValueError(f"{op}: input {x.shape} has {c_in} channels but weight {weight.shape} "
+                         f"with groups={groups} expects {weight.shape[1] * groups} "
+                         f"(weight.shape[1] * groups)")
+    _check_bias(op, bias, c_out)
+    _check_window_fits(op, x.shape[2:], weight.shape[2:], padding, dilation, x.shape, weight.shape)
+    inputs = (x, weight) if bias is None else (x, weight, bias)
+    return Conv2d(stride, padding, dilation, groups)(*inputs)
+
+
+def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    """Transposed convolution (the adjoint of conv2d, "fractionally strided"), as
+    PyTorch: x (N, C_in, H, W), weight (C_in, C_out/groups, kH, kW), output
+    (N, C_out, Ho, Wo) with Ho = (H - 1)s - 2p + d(kH - 1) + output_padding + 1."""
+    op = "conv_transpose2d"
+    _check_tensor(x, "input", op, 4, "(N, C_in, H, W)")
+    _check_tensor(weight, "weight", op, 4, "(C_in, C_out/groups, kH, kW)")
+    _check_dtypes(op, ("input", x), ("weight", weight), ("bias", bias))
+    stride, padding, dilation, groups = _conv_args(op, stride, padding, dilation, groups)
+    output_padding = as_pair(output_padding, "output_padding", op, minimum=0)
+    for axis in (0, 1):
+        if output_padding[axis] >= max(stride[axis], dilation[axis]):
+            raise ValueError(f"{op}: output_padding {output_padding} must be smaller than "
+                             f"stride {stride} or dilation {dilation} (per axis)")
+    c_in = x.shape[1]
+    if c_in % groups:
+        raise ValueError(f"{op}: groups={groups} must divide the input channels ({c_in}, input "
+                         f"{x.shape})")
+    if weight.shape[0] != c_in:
+        raise ValueError(f"{op}: input {x.shape} has {c_in} channels but weight {weight.shape} "
+                         f"expects {weight.shape[0]} (weight.shape[0])")
+    fn = ConvTranspose2d(stride, padding, dilation, groups, output_padding)
+    out_hw = fn.output_hw(x.shape[2:], weight.shape[2:])
+    if min(out_hw) < 1:
+        raise ValueError(f"{op}: input {x.shape} and weight {weight.shape} with stride {stride}, "
+                         f"padding {padding}, dilation {dilation} give an empty output "
+                         f"{out_hw}; reduce the padding")
+    _check_bias(op, bias, weight.shape[1] * groups)
+    return fn(*((x, weight) if bias is None else (x, weight, bias)))
+
+
+def conv2d_weight(x, weight_size, grad_output, stride=1, padding=0, dilation=1, groups=1):
+    """The gradient of conv2d with respect to its weight (as
+    ``torch.nn.grad.conv2d_weight``): the correlation of ``x`` with ``grad_output``."""
+    op = "conv2d_weight"
+    _check_tensor(x, "input", op, 4, "(N, C_in, H, W)")
+    _check_tensor(grad_output, "grad_output", op, 4, "(N, C_out, Ho, Wo)")
+    _check_dtypes(op, ("input", x), ("grad_output", grad_output))
+    stride, padding, dilation, groups = _conv_args(op, stride, padding, dilation, groups)
+    weight_size = tuple(weight_size)
+    if len(weight_size) != 4:
+        raise ValueError(f"{op}: weight_size must be (C_out, C_in/groups, kH, kW), got "
+                         f"{weight_size}")
+    c_out, c_g, kh, kw = weight_size
+    expected = (x.shape[0], c_out) + tuple(
+        conv_output_size(x.shape[2 + i], (kh, kw)[i], stride[i], padding[i], dilation[i])
+        for i in (0, 1))
+    if c_g * groups != x.shape[1] or c_out % groups or grad_output.shape != expected:
+        raise ValueError(f"{op}: input {x.shape}, weight_size {weight_size}, groups {groups} "
+                         f"need grad_output of shape {expected}, got {grad_output.shape}")
+    return Conv2dWeightGrad((kh, kw), stride, padding, dilation, groups)(x, grad_output)

@@ -1,0 +1,255 @@
+"""2-D max and average pooling, with the gradients derived by hand.
+
+A pooling window of kH x kW pixels, windows ``stride`` apart, on the input padded
+by ``padding`` (-inf for max, counted zeros for average, as PyTorch). Output size
+Ho = floor((H + 2p - kH) / s) + 1. With g = dL/dy (docs/derivations.md):
+
+* average: y = (1/(kH kW)) * sum over the window, so each input pixel receives
+  g / (kH kW) from every window that contains it: the gradient upsampled over the
+  windows and divided by the window size (``AvgUnpool2d``, whose own backward is
+  the average pooling again);
+* max: y = x[argmax of the window], so the whole of g goes to the pixel that was
+  the maximum, recorded in the forward pass (``MaxUnpool2d``); on ties, the first
+  maximum in row-major window order (row by row, left to right) takes it all.
+  Its backward gathers at the same argmax (``GatherArgmax2d``), and so on.
+
+Overlapping windows (stride < kernel) add their contributions. The kernels loop
+over the kH*kW window taps, each a strided view of the whole batch: no loop over
+pixels, channels or batch items.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd import Function
+from ..tensor import Tensor
+from ._util import as_pair
+from .conv import conv_output_size
+
+
+# -- geometry ------------------------------------------------------------------------
+
+class _Window:
+    """Kernel, stride and padding pairs, and the input/output spatial sizes."""
+
+    def __init__(self, kernel, stride, padding, in_hw):
+        self.kernel, self.stride, self.padding = kernel, stride, padding
+        self.in_hw = tuple(in_hw)
+        self.out_hw = tuple(conv_output_size(in_hw[i], kernel[i], stride[i], padding[i], 1)
+                            for i in (0, 1))
+        self.overlapping = stride[0] < kernel[0] or stride[1] < kernel[1]
+
+    def taps(self):
+        """Window positions (a, b) in row-major order: the tie-breaking order."""
+        return [(a, b) for a in range(self.kernel[0]) for b in range(self.kernel[1])]
+
+    def tap_view(self, padded, a, b):
+        """padded[..., s*i + a, s*j + b] for every output position (i, j): a view."""
+        (sh, sw), (ho, wo) = self.stride, self.out_hw
+        return padded[..., a:a + sh * (ho - 1) + 1:sh, b:b + sw * (wo - 1) + 1:sw]
+
+    def padded_shape(self, shape):
+        return shape[:2] + (self.in_hw[0] + 2 * self.padding[0], self.in_hw[1] + 2 * self.padding[1])
+
+    def pad(self, x, fill):
+        ph, pw = self.padding
+        if ph == 0 and pw == 0:
+            return x
+        out = _empty_like_layout(self.padded_shape(x.shape), x)
+        out.fill(fill)
+        out[:, :, ph:ph + x.shape[2], pw:pw + x.shape[3]] = x
+        return out
+
+    def crop(self, padded):
+        ph, pw = self.padding
+        if ph == 0 and pw == 0:
+            return padded
+        return padded[:, :, ph:ph + self.in_hw[0], pw:pw + self.in_hw[1]]
+
+    def covers_exactly(self):
+        """Windows tile the padded input with no gap and no overlap."""
+        return all(self.stride[i] == self.kernel[i]
+                   and self.out_hw[i] * self.stride[i] == self.in_hw[i] + 2 * self.padding[i]
+                   for i in (0, 1))
+
+    def settings(self):
+        return {"kernel_size": self.kernel, "stride": self.stride, "padding": self.padding}
+
+
+def _empty_like_layout(shape, like, zero=False):
+    """An array of ``shape`` whose axes lie in memory in the same order as ``like``'s
+    (so a channel-first conv output stays channel-first through pooling)."""
+    order = np.argsort([-s for s in like.strides], kind="stable")
+    alloc = np.zeros if zero else np.empty
+    return alloc(tuple(shape[i] for i in order), dtype=like.dtype).transpose(np.argsort(order))
+
+
+def _scatter_to_taps(values, window, taps_of):
+    """The adjoint of reading windows: an input-shaped array where every output
+    position adds ``values`` (selected per tap by ``taps_of(k)``, a mask or None
+    for all) onto the pixel of its tap; overlapping windows accumulate."""
+    shape = values.shape[:2] + window.in_hw
+    exact = window.covers_exactly()
+    padded = _empty_like_layout(window.padded_shape(shape), values, zero=not exact)
+    for k, (a, b) in enumerate(window.taps()):
+        target = window.tap_view(padded, a, b)
+        mask = taps_of(k)
+        if exact:                         # each pixel belongs to exactly one window
+            if mask is None:
+                target[...] = values
+            else:
+                np.multiply(values, mask, out=target)
+        elif mask is None:
+            target += values
+        else:
+            target += values * mask
+    return window.crop(padded)
+
+
+# -- max pooling ---------------------------------------------------------------------
+
+def first_argmax(x, window):
+    """Forward of max pooling: (max of every window, index k of the first tap that
+    reaches it in row-major order). NaN counts as the maximum, as PyTorch."""
+    padded = window.pad(x, -np.inf)
+    taps = window.taps()
+    views = [window.tap_view(padded, a, b) for a, b in taps]
+    out = np.array(views[0], order="K")
+    for v in views[1:]:
+        np.maximum(out, v, out=out)
+    index = np.full(out.shape, len(taps) - 1, dtype=np.uint8 if len(taps) < 256 else np.int32)
+    # Going backwards, earlier taps overwrite later ones: the first maximum wins.
+    for k in range(len(taps) - 2, -1, -1):
+        np.copyto(index, k, where=views[k] == out)
+    if np.isnan(out).any():   # NaN compares unequal to itself: route to the first NaN
+        for k in range(len(taps) - 1, -1, -1):
+            np.copyto(index, k, where=np.isnan(views[k]) & np.isnan(out))
+    return out, index
+
+
+def _gather_at(x, index, window):
+    """out[n, c, i, j] = x_padded[n, c, s*i + a_k, s*j + b_k] with k = index[n, c, i, j]."""
+    padded = window.pad(x, 0.0)
+    out = _empty_like_layout(index.shape, x)
+    for k, (a, b) in enumerate(window.taps()):
+        np.copyto(out, window.tap_view(padded, a, b), where=index == k)
+    return out
+
+
+class _Pool(Function):
+    def __init__(self, window):
+        self._window = window
+
+    def settings(self):
+        return self._window.settings()
+
+
+class MaxPool2d(_Pool):
+    """y = max over each window; the argmax (first in row-major order on ties) is
+    recorded.   dx = MaxUnpool2d(g): g routed to the recorded argmax."""
+
+    def forward(self, x):
+        out, self._argmax = first_argmax(x, self._window)
+        return out
+
+    def backward(self, g):
+        return MaxUnpool2d(self._window, self._argmax)(g)
+
+
+class MaxUnpool2d(_Pool):
+    """z = zeros like the pooled input, with each g[n, c, i, j] added at its window's
+    recorded argmax (overlapping windows accumulate).   dg = GatherArgmax2d(dz)."""
+
+    def __init__(self, window, argmax):
+        super().__init__(window)
+        self._argmax = argmax
+
+    def forward(self, g):
+        index = self._argmax
+        return _scatter_to_taps(g, self._window, lambda k: index == k)
+
+    def backward(self, gg):
+        return GatherArgmax2d(self._window, self._argmax)(gg)
+
+
+class GatherArgmax2d(_Pool):
+    """z[n, c, i, j] = x[n, c, recorded argmax of window (i, j)] (max pooling with the
+    argmax frozen).   dx = MaxUnpool2d(dz)."""
+
+    def __init__(self, window, argmax):
+        super().__init__(window)
+        self._argmax = argmax
+
+    def forward(self, x):
+        return _gather_at(x, self._argmax, self._window)
+
+    def backward(self, g):
+        return MaxUnpool2d(self._window, self._argmax)(g)
+
+
+# -- average pooling -----------------------------------------------------------------
+
+class AvgPool2d(_Pool):
+    """y = sum over each window / (kH kW) (padding zeros are counted, as PyTorch's
+    count_include_pad=True).   dx = AvgUnpool2d(g): g / (kH kW) spread over each window."""
+
+    def forward(self, x):
+        window = self._window
+        padded = window.pad(x, 0.0)
+        views = [window.tap_view(padded, a, b) for a, b in window.taps()]
+        out = np.array(views[0], order="K")
+        for v in views[1:]:
+            out += v
+        out *= 1.0 / len(views)
+        return out
+
+    def backward(self, g):
+        return AvgUnpool2d(self._window)(g)
+
+
+class AvgUnpool2d(_Pool):
+    """z = each g[n, c, i, j] / (kH kW) added to every pixel of its window (the
+    adjoint of average pooling).   dg = AvgPool2d(dz)."""
+
+    def forward(self, g):
+        scaled = g * np.asarray(1.0 / len(self._window.taps()), dtype=g.dtype)
+        return _scatter_to_taps(scaled, self._window, lambda k: None)
+
+    def backward(self, gg):
+        return AvgPool2d(self._window)(gg)
+
+
+# -- argument checking and the public functions --------------------------------------
+
+def _window(op, x, kernel_size, stride, padding):
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{op}: input must be a Tensor, got {type(x).__name__}")
+    if x.ndim != 4:
+        raise ValueError(f"{op}: input must be 4-D (N, C, H, W), got shape {x.shape}")
+    if x.dtype.kind != "f":
+        raise TypeError(f"{op}: input must be a floating-point tensor, got dtype {x.dtype}")
+    kernel = as_pair(kernel_size, "kernel_size", op, minimum=1)
+    stride = kernel if stride is None else as_pair(stride, "stride", op, minimum=1)
+    padding = as_pair(padding, "padding", op, minimum=0)
+    for i, name in ((0, "height"), (1, "width")):
+        if 2 * padding[i] > kernel[i]:
+            raise ValueError(f"{op}: padding {padding} must be at most half the kernel_size "
+                             f"{kernel} (as PyTorch), so every window holds a real pixel")
+        if kernel[i] > x.shape[2 + i] + 2 * padding[i]:
+            raise ValueError(f"{op}: kernel_size {kernel} is larger than the padded input "
+                             f"({name} {x.shape[2 + i]} + 2*padding {padding[i]}); input "
+                             f"shape {x.shape}")
+    return _Window(kernel, stride, padding, x.shape[2:])
+
+
+def max_pool2d(x, kernel_size, stride=None, padding=0):
+    """Max over kH x kW windows, ``stride`` apart (default: kernel_size), on the
+    input padded with -inf. The gradient goes to each window's first maximum
+    (row-major order)."""
+    return MaxPool2d(_window("max_pool2d", x, kernel_size, stride, padding))(x)
+
+
+def avg_pool2d(x, kernel_size, stride=None, padding=0):
+    """Mean over kH x kW windows, ``stride`` apart (default: kernel_size), on the
+    input padded with zeros that count in the mean (PyTorch's default)."""
+    return AvgPool2d(_window("avg_pool2d", x, kernel_size, stride, padding))(x)
