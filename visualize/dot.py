@@ -332,44 +332,48 @@ def _bytes(n):
         n /= 1024
 
 
-# -- legend --------------------------------------------------------------------------
+# -- legend ---------------------------------------------------------------------------
 
-def legend_label(kinds, show_grad, recorded):
-    rows = []
+def _swatch(fill, text, border="#495057", font="black", dashed=False):
+    text = esc(text) if font == "black" else f'<FONT COLOR="{font}">{esc(text)}</FONT>'
+    style = ' STYLE="dashed"' if dashed else ""
+    return (f'<TD BGCOLOR="{fill}" COLOR="{border}" BORDER="1"{style}>'
+            f'<FONT POINT-SIZE="9">{text}</FONT></TD>')
 
-    def row(fill, text, style="", font="black", border="#495057"):
-        cell_text = esc(text)
-        if font != "black":
-            cell_text = f'<FONT COLOR="{font}">{cell_text}</FONT>'
-        rows.append(f'<TR><TD BGCOLOR="{fill}" COLOR="{border}" BORDER="1"{style}>'
-                    f'&nbsp;&nbsp;&nbsp;&nbsp;</TD><TD ALIGN="LEFT">{cell_text}</TD></TR>')
 
-    rows.append('<TR><TD COLSPAN="2"><B>Legend</B></TD></TR>')
+def legend_table(kinds, show_grad, recorded):
+    """The legend: a short, wide HTML table drawn in the graph's label, above the
+    graph (a legend node would sit on a rank and stretch the layout)."""
+    cells = []
     for kind in ("op", "param", "leaf", "input", "output", "group"):
         if kind in kinds:
             fill = NO_GRAD_FILL if show_grad and kind != "input" else KIND_FILL[kind]
-            text = KIND_TEXT[kind] + (" (border colour)" if show_grad and kind != "op" else "")
-            row(fill, text, border=KIND_BORDER[kind])
+            cells.append(_swatch(fill, KIND_TEXT[kind], border=KIND_BORDER[kind]))
+    rows = [_legend_row("<B>kind</B>" + (" (border)" if show_grad else ""), cells)]
     if show_grad:
-        rows.append('<TR><TD COLSPAN="2" ALIGN="LEFT"><B>gradient L2 norm</B></TD></TR>')
+        cells = []
         uppers = [None] + [lower for lower, _, _ in GRAD_BINS[:-1]]
-        for (lower, fill, _), upper in zip(GRAD_BINS, uppers):
-            if upper is None:
-                text = f">= {lower:g}"
-            elif lower == 0:
-                text = f"< {upper:g} (vanishing)"
-            else:
-                text = f"{lower:g} .. {upper:g}"
-            row(fill, text)
-        row(ZERO_FILL, "all zero (e.g. a dead ReLU)", ' STYLE="dashed"')
-        row(BAD_FILL, "NaN or inf in the gradient")
-        row(NO_GRAD_FILL, "no gradient" + ("" if recorded else
-                                           " (call visualize.record_grads before backward)"))
-    rows.append('<TR><TD COLSPAN="2" ALIGN="LEFT">rounded = op, square = tensor; '
-                'arrows = forward data flow,<BR ALIGN="LEFT"/>backward sends gradients '
-                'against them<BR ALIGN="LEFT"/></TD></TR>')
-    return ('<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="2" CELLPADDING="2" '
-            'COLOR="#adb5bd">' + "".join(rows) + "</TABLE>>")
+        for (lower, fill, font), upper in zip(GRAD_BINS, uppers):
+            text = f">= {lower:g}" if upper is None else (
+                f"< {upper:g} vanishing" if lower == 0 else f"{lower:g}..{upper:g}")
+            cells.append(_swatch(fill, text, font=font))
+        cells.append(_swatch(ZERO_FILL, "all zero (dead)", dashed=True))
+        cells.append(_swatch(BAD_FILL, "NaN / inf", font="white"))
+        cells.append(_swatch(NO_GRAD_FILL, "none" if recorded else
+                             "none (record_grads before backward)"))
+        rows.append(_legend_row("<B>|grad| (fill)</B>", cells))
+    rows.append(_legend_row("rounded box = op (name, settings, output shape); square box = "
+                            "tensor; dashed box = module; arrows = forward data flow, "
+                            "gradients flow back against them", []))
+    return ('<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">'
+            + "".join(rows) + "</TABLE>")
+
+
+def _legend_row(title, cells):
+    """One legend line as its own table, so its cells keep their natural widths."""
+    head = f'<TD ALIGN="LEFT"><FONT POINT-SIZE="9">{title}</FONT></TD>'
+    return ('<TR><TD ALIGN="LEFT"><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="3" '
+            f'CELLPADDING="2"><TR>{head}{"".join(cells)}</TR></TABLE></TD></TR>')
 
 
 # -- the whole graph -----------------------------------------------------------------
@@ -394,8 +398,17 @@ def dot_lines(drawing, show_grad=False, show_saved=False, show_backward=False,
         title = _auto_title(drawing)
     graph_attrs = {"rankdir": rankdir, "fontname": "Helvetica", "fontsize": "12",
                    "nodesep": "0.25", "ranksep": "0.3", "newrank": "true"}
-    if title:
-        graph_attrs.update(label=f"<<B>{esc(title)}</B>>", labelloc="t", labeljust="l")
+    label_rows = [f'<TR><TD ALIGN="LEFT"><B>{esc(title)}</B></TD></TR>'] if title else []
+    if legend:
+        kinds = {item.kind for item in drawing.nodes}
+        recorded = any(node_grad(item.obj) is not None for item in drawing.nodes
+                       if item.kind == "op")
+        label_rows.append(f'<TR><TD ALIGN="LEFT">{legend_table(kinds, show_grad, recorded)}'
+                          "</TD></TR>")
+    if label_rows:
+        graph_attrs.update(label='<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0">'
+                                 + "".join(label_rows) + "</TABLE>>",
+                           labelloc="t", labeljust="l")
     lines = [f"graph {attr_list(graph_attrs)}",
              f"node {attr_list({'fontname': 'Helvetica', 'fontsize': '10', 'shape': 'box', 'margin': '0.08,0.03', 'height': '0.3'})}",
              f"edge {attr_list({'color': '#6c757d', 'arrowsize': '0.6'})}"]
@@ -443,12 +456,6 @@ def dot_lines(drawing, show_grad=False, show_saved=False, show_backward=False,
             if item.kind == "op" and saved_label(item.obj) is not None:
                 lines.append(f"{item.id}_saved -> {item.id} "
                              + attr_list({"style": "dotted", "arrowhead": "none"}))
-    if legend:
-        kinds = {item.kind for item in drawing.nodes}
-        recorded = any(node_grad(item.obj) is not None for item in drawing.nodes
-                       if item.kind == "op")
-        lines.append("legend " + attr_list({"shape": "plaintext", "margin": "0",
-                                            "label": legend_label(kinds, show_grad, recorded)}))
     return ["\t" + line + "\n" for line in lines]
 
 

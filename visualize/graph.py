@@ -363,6 +363,7 @@ def build(outputs, params=None, collapse=None, max_nodes=None) -> Drawing:
                     break
             if group.exit is None:
                 group.exit = group.members[0]
+            group.absorbed.reverse()        # forward order: weight before bias
         items.update(groups)
 
     # 5. Ids in order of first appearance (the traversal order), edges deduplicated.

@@ -1,0 +1,7 @@
+"""``python -m visualize``: see ``python -m visualize --help``."""
+import sys
+
+from .cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())
