@@ -145,7 +145,7 @@ def module_title(module) -> str:
             text = f"{type(module).__name__}({extra()})"
         except Exception:
             text = None
-    if text is None or "\n" in text or len(text) > 60:
+    if text is None or "\n" in text or len(text) > 80:
         return type(module).__name__
     return text
 
@@ -416,7 +416,7 @@ def dot_lines(drawing, show_grad=False, show_saved=False, show_backward=False,
     # Nodes, nested inside their module boxes (clusters) in order of first appearance.
     tree = {(): []}              # cluster path -> list of node items and child paths
     order = [()]
-    for item in drawing.nodes:
+    for item in reversed(drawing.nodes):     # forward order (inputs first) lays out best
         path = tuple(item.cluster)
         for depth in range(1, len(path) + 1):
             prefix = path[:depth]
@@ -449,8 +449,10 @@ def dot_lines(drawing, show_grad=False, show_saved=False, show_backward=False,
                 lines.append(pad + "}")
 
     emit((), 0)                # recursion depth = module nesting depth: small
+    spine = {item.id for item in drawing.nodes if item.kind in ("op", "group", "more")}
     for a, b in drawing.edges:
-        lines.append(f"{a} -> {b}")
+        # Heavier op -> op edges keep the main data path straight, the tensors to the side.
+        lines.append(f"{a} -> {b}" + (" [weight=4]" if a in spine else ""))
     if show_saved:
         for item in drawing.nodes:
             if item.kind == "op" and saved_label(item.obj) is not None:

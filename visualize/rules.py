@@ -58,7 +58,11 @@ BACKWARD_RULES = {
     # convolution and pooling (spelled the ways a conv family may name them)
     "Conv2d": "dx = conv_full(dilate(dy), rot180(W)), dW = corr(x, dy), db = sum(dy)",
     "Conv2D": "dx = conv_full(dilate(dy), rot180(W)), dW = corr(x, dy), db = sum(dy)",
-    "ConvTranspose2d": "dx = conv(dy, W), dW = corr(dy, x), db = sum(dy)",
+    "ConvTranspose2d": "dx = conv2d(dy, W), dW = corr(dy, x), db = sum(dy)",
+    "Conv2dWeightGrad": "dx = conv_transpose(g, dy), dg = conv2d(x, dy)",
+    "MaxUnpool2d": "dx = gather(dy, argmax)",
+    "GatherArgmax2d": "dx = route(dy, argmax)",
+    "AvgUnpool2d": "dx = avg_pool(dy)",
     "MaxPool2d": "dx = route(dy, argmax)",
     "MaxPool2D": "dx = route(dy, argmax)",
     "AvgPool2d": "dx = upsample(dy)/N",
