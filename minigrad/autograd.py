@@ -237,7 +237,10 @@ class Function:
     # -- running the op ----------------------------------------------------------
     def __call__(self, *inputs):
         """Run forward on tensors; record this op as a graph node when needed."""
-        out = raw = self.forward(*[t.data for t in inputs])
+        if len(inputs) == 1:
+            out = raw = self.forward(inputs[0].data)
+        else:
+            out = raw = self.forward(*[t.data for t in inputs])
         if type(out) is not np.ndarray:   # numpy returns scalars for 0-d results
             out = np.asarray(out)
         mode = _mode

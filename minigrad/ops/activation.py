@@ -36,7 +36,22 @@ class Sigmoid(Function):
 
     def backward(self, g):
         out, = self.saved_tensors
-        return g * out * (1 - out)
+        return SigmoidBackward()(g, out)
+
+
+class SigmoidBackward(Function):
+    """Sigmoid's backward fused into one op (as PyTorch's sigmoid_backward):
+    z = g * y * (1 - y).   dg = dz * y * (1 - y),  dy = dz * g * (1 - 2y)."""
+
+    def forward(self, g, y):
+        self.save_for_backward(g, y)
+        return g * y * (1 - y)
+
+    def backward(self, dz):
+        g, y = self.saved_tensors
+        need_g, need_y = self.needs_input_grad
+        return (SigmoidBackward()(dz, y) if need_g else None,
+                dz * g * (1 - 2 * y) if need_y else None)
 
 
 class Tanh(Function):
@@ -49,7 +64,22 @@ class Tanh(Function):
 
     def backward(self, g):
         out, = self.saved_tensors
-        return g * (1 - out * out)
+        return TanhBackward()(g, out)
+
+
+class TanhBackward(Function):
+    """Tanh's backward fused into one op (as PyTorch's tanh_backward):
+    z = g * (1 - y^2).   dg = dz * (1 - y^2),  dy = -2 dz * g * y."""
+
+    def forward(self, g, y):
+        self.save_for_backward(g, y)
+        return g * (1 - y * y)
+
+    def backward(self, dz):
+        g, y = self.saved_tensors
+        need_g, need_y = self.needs_input_grad
+        return (TanhBackward()(dz, y) if need_g else None,
+                dz * g * y * -2 if need_y else None)
 
 
 class LeakyReLU(Function):

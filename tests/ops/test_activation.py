@@ -6,6 +6,7 @@ import pytest
 
 import minigrad as mg
 import minigrad.nn.functional as F
+from minigrad.ops.activation import SigmoidBackward, TanhBackward
 from tests.registry import Case
 
 away_from_zero = lambda r, *s: r.choice([-1, 1], s) * r.uniform(0.2, 2, s)  # noqa: E731
@@ -16,6 +17,10 @@ CASES = [
          gradgrad="relu at 0 is a kink"),
     Case("sigmoid", lambda a: a.sigmoid(), lambda r: r.normal(size=(2, 5)) * 3),
     Case("tanh", lambda a: a.tanh(), lambda r: r.normal(size=(4,))),
+    Case("sigmoid_backward_op", lambda g, y: SigmoidBackward()(g, y),
+         lambda r: (r.normal(size=(3,)), r.uniform(0.1, 0.9, (3,)))),
+    Case("tanh_backward_op", lambda g, y: TanhBackward()(g, y),
+         lambda r: (r.normal(size=(2, 2)), r.uniform(-0.9, 0.9, (2, 2)))),
     Case("leaky_relu", lambda a: F.leaky_relu(a, 0.1) * a, lambda r: away_from_zero(r, 3, 3)),
     Case("elu", lambda a: F.elu(a, alpha=0.7), lambda r: away_from_zero(r, 6)),
     Case("gelu", lambda a: F.gelu(a), lambda r: r.normal(size=(5,)) * 2),

@@ -1,0 +1,92 @@
+"""Per-op framework overhead: minigrad vs PyTorch in the same process.
+
+A chain of N ops on a 1-element tensor is all overhead (the arithmetic is one
+number), so the time per op is the cost of the framework itself: building the
+node in forward, and walking it in backward.
+
+    python benchmarks/overhead.py [--repeats 30]
+
+Prints medians (microseconds per op, forward + backward) for a 1,000-op chain of
+a few ops, and the forward and backward time of a 100,000-op chain. PyTorch
+columns appear when torch is installed.
+"""
+from __future__ import annotations
+
+import argparse
+import gc
+import statistics
+import time
+
+import numpy as np
+
+import minigrad as mg
+
+try:
+    import torch
+except ImportError:   # the comparison is optional
+    torch = None
+
+CHAINS = {
+    "y * 1.0001": lambda y, w: y * 1.0001,
+    "y + w": lambda y, w: y + w,
+    "tanh(y)": lambda y, w: y.tanh(),
+}
+
+
+def run_chain(lib, step, n):
+    """Forward and backward seconds of an n-op chain."""
+    if lib == "minigrad":
+        x = mg.tensor([0.5], requires_grad=True)
+        w = mg.tensor([1e-4])
+    else:
+        x = torch.tensor([0.5], requires_grad=True)
+        w = torch.tensor([1e-4])
+    gc.collect()
+    t0 = time.perf_counter()
+    y = x
+    for _ in range(n):
+        y = step(y, w)
+    loss = y.sum()
+    t1 = time.perf_counter()
+    loss.backward()
+    t2 = time.perf_counter()
+    return t1 - t0, t2 - t1
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=30)
+    parser.add_argument("--deep", type=int, default=100_000, help="length of the deep chain")
+    args = parser.parse_args()
+    libs = ["minigrad"] + (["torch"] if torch is not None else [])
+    print(f"numpy {np.__version__}" + (f", torch {torch.__version__}" if torch else ", torch not installed"))
+
+    print(f"\n1,000-op chain on a 1-element tensor: median of {args.repeats} runs, "
+          "microseconds per op (forward + backward)")
+    header = f"{'op':<12}" + "".join(f"{lib:>12}" for lib in libs) + ("   ratio" if torch else "")
+    print(header)
+    for name, step in CHAINS.items():
+        medians = {}
+        for lib in libs:
+            runs = [sum(run_chain(lib, step, 1000)) for _ in range(args.repeats)]
+            medians[lib] = statistics.median(runs) / 1000 * 1e6
+        row = f"{name:<12}" + "".join(f"{medians[lib]:>12.2f}" for lib in libs)
+        if torch:
+            row += f"   {medians['minigrad'] / medians['torch']:.2f}x"
+        print(row)
+
+    print(f"\n{args.deep:,}-op chain (y * 1.0001): seconds, median of 3")
+    print(f"{'':<12}" + "".join(f"{lib + ' fwd':>14}{lib + ' bwd':>14}" for lib in libs))
+    row = f"{'':<12}"
+    results = {}
+    for lib in libs:
+        runs = [run_chain(lib, CHAINS["y * 1.0001"], args.deep) for _ in range(3)]
+        results[lib] = (statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs))
+        row += f"{results[lib][0]:>14.3f}{results[lib][1]:>14.3f}"
+    print(row)
+    if torch:
+        print(f"backward ratio minigrad/torch: {results['minigrad'][1] / results['torch'][1]:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
