@@ -441,8 +441,9 @@ def dot_lines(drawing, show_grad=False, show_saved=False, show_backward=False,
             else:
                 module = value[-1]
                 name = drawing.module_names.get(id(module), type(module).__name__)
-                label = f"<<B>{esc(name)}</B>: {esc(module_title(module))}>" if name \
-                    else f"<{esc(module_title(module))}>"
+                title = module_title(module)
+                label = f"<<B>{esc(name)}</B>: {esc(title)}>" if name and \
+                    name != type(module).__name__ else f"<<B>{esc(title)}</B>>"
                 lines.append(pad + f"subgraph {cluster_ids[value]} {{")
                 lines.append(pad + "\t" + f"graph {attr_list({'label': label, 'style': 'rounded,dashed', 'color': '#868e96', 'fontsize': '10', 'labeljust': 'l'})}")
                 emit(value, indent + 1)
