@@ -86,10 +86,12 @@ class Module:
     def __setattr__(self, name, value):
         if isinstance(value, (Parameter, Module)):
             params, buffers, modules = self._registries()
+            target = params if isinstance(value, Parameter) else modules
             for registry in (params, buffers, modules):
-                registry.pop(name, None)
+                if registry is not target:
+                    registry.pop(name, None)
             self.__dict__.pop(name, None)
-            (params if isinstance(value, Parameter) else modules)[name] = value
+            target[name] = value   # an existing name keeps its place in the order
             return
         registries = self.__dict__.get("_parameters"), self.__dict__.get("_buffers"), \
             self.__dict__.get("_modules")
@@ -173,12 +175,13 @@ class Module:
             return self.forward(*args, **kwargs)
 
     # -- walking the tree --------------------------------------------------------
-    def named_modules(self, prefix=""):
-        """(name, module) for this module and every descendant, each once."""
+    def named_modules(self, prefix="", remove_duplicate=True):
+        """(name, module) for this module and every descendant, each once (or once
+        per name a shared module is registered under, with remove_duplicate=False)."""
         seen, stack = set(), [(prefix, self)]
         while stack:
             name, module = stack.pop()
-            if id(module) in seen:
+            if remove_duplicate and id(module) in seen:
                 continue
             seen.add(id(module))
             yield name, module
@@ -274,7 +277,7 @@ class Module:
     def _state_items(self):
         """(key, tensor) of every parameter and persistent buffer, in PyTorch's order:
         each module's parameters, then its buffers, then its children's."""
-        for module_name, module in self.named_modules():
+        for module_name, module in self.named_modules(remove_duplicate=False):
             dot = f"{module_name}." if module_name else ""
             for name, p in module._parameters.items():
                 if p is not None:
