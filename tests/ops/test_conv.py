@@ -1,0 +1,355 @@
+"""conv2d, conv_transpose2d and the conv weight gradient.
+
+* ``CASES``: float64 gradcheck + gradgradcheck (tests/test_registry.py runs them)
+  over stride, padding, dilation, groups, odd sizes, 1 and 3 channels, batch 1 and 3;
+* the derivation itself: slow loop references of the textbook formulas equal the
+  fast kernels (forward, input gradient as the full convolution with the rotated
+  kernel, weight gradient as a correlation, bias gradient as a sum);
+* per-sample gradient accumulation equals the gradient of the summed batch loss;
+* bad arguments fail with clear errors; optional PyTorch oracle comparisons.
+"""
+import numpy as np
+import pytest
+
+import minigrad as mg
+import minigrad.nn.functional as F
+from minigrad.ops.conv import (conv2d_weight, conv_transpose2d_array, full_convolution_rot180,
+                               rot180_swap)
+from tests.registry import Case
+
+
+def _shapes(*shapes):
+    return lambda r: tuple(r.normal(size=s) for s in shapes)
+
+
+CASES = [
+    Case("conv2d_basic_bias", lambda x, w, b: F.conv2d(x, w, b),
+         _shapes((2, 3, 5, 5), (2, 3, 3, 3), (2,))),
+    Case("conv2d_stride2_pad1_odd", lambda x, w: F.conv2d(x, w, stride=2, padding=1),
+         _shapes((1, 1, 7, 6), (2, 1, 3, 3))),
+    Case("conv2d_dilation2_pad2_rect_kernel_pair_stride",
+         lambda x, w: F.conv2d(x, w, stride=(1, 2), padding=2, dilation=2),
+         _shapes((1, 2, 6, 7), (2, 2, 2, 3))),
+    Case("conv2d_groups3_depthwise_bias", lambda x, w, b: F.conv2d(x, w, b, padding=1, groups=3),
+         _shapes((1, 3, 5, 5), (3, 1, 3, 3), (3,))),
+    Case("conv2d_batch3_stride3_floor", lambda x, w: F.conv2d(x, w, stride=3),
+         _shapes((3, 1, 7, 7), (1, 1, 2, 2))),
+    Case("conv2d_padding_beyond_kernel", lambda x, w: F.conv2d(x, w, stride=2, padding=(2, 1)),
+         _shapes((1, 2, 5, 5), (1, 2, 2, 2))),
+    Case("conv_transpose2d_stride2_pad1_outpad1_bias",
+         lambda x, w, b: F.conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1),
+         _shapes((1, 2, 3, 4), (2, 1, 3, 3), (1,))),
+    Case("conv_transpose2d_groups2_dilation2",
+         lambda x, w: F.conv_transpose2d(x, w, groups=2, dilation=2, padding=1),
+         _shapes((2, 2, 3, 3), (2, 1, 2, 2))),
+    Case("conv_transpose2d_outpad_ge_stride",
+         lambda x, w: F.conv_transpose2d(x, w, stride=1, dilation=2, output_padding=1),
+         _shapes((1, 1, 3, 3), (1, 2, 2, 2))),
+    Case("conv2d_weight_stride2_pad1",
+         lambda x, g: conv2d_weight(x, (2, 1, 3, 3), g, stride=2, padding=1),
+         _shapes((1, 1, 6, 5), (1, 2, 3, 3))),
+    Case("conv2d_weight_groups3_dilation2",
+         lambda x, g: conv2d_weight(x, (3, 1, 2, 2), g, padding=1, dilation=2, groups=3),
+         _shapes((1, 3, 5, 5), (1, 3, 5, 5))),
+]
+
+
+# -- the textbook formulas, with loops (slow, obviously right) ---------------------------
+
+def loop_conv2d(x, w, stride, padding, dilation, groups):
+    """y[n,o,i,j] = sum_{c,a,b} w[o,c,a,b] x_p[n, g*Cg + c, s*i + d*a, s*j + d*b]."""
+    (s, t), (p, q), (d, e) = stride, padding, dilation
+    n, c, h, wd = x.shape
+    o, cg, kh, kw = w.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (p, p), (q, q)))
+    ho = (h + 2 * p - d * (kh - 1) - 1) // s + 1
+    wo = (wd + 2 * q - e * (kw - 1) - 1) // t + 1
+    og = o // groups
+    y = np.zeros((n, o, ho, wo))
+    for b_ in range(n):
+        for oc in range(o):
+            first = (oc // og) * cg
+            for i in range(ho):
+                for j in range(wo):
+                    for ci in range(cg):
+                        for a in range(kh):
+                            for b in range(kw):
+                                y[b_, oc, i, j] += (w[oc, ci, a, b]
+                                                    * xp[b_, first + ci, s * i + d * a, t * j + e * b])
+    return y
+
+
+def loop_input_grad_textbook(g, w, in_hw, stride, padding, dilation, groups):
+    """The input gradient as the textbook derives it, step by step with loops:
+    dilate g by the stride, pad by d(k-1) - p (plus the rows the floor left
+    unread), rotate each kernel 180 degrees, swap in/out channels, convolve."""
+    (s, t), (p, q), (d, e) = stride, padding, dilation
+    n, o, ho, wo = g.shape
+    _, cg, kh, kw = w.shape
+    h, wd = in_hw
+    og = o // groups
+    # 1. zeros between the gradient's pixels
+    dil = np.zeros((n, o, (ho - 1) * s + 1, (wo - 1) * t + 1))
+    for i in range(ho):
+        for j in range(wo):
+            dil[:, :, i * s, j * t] = g[:, :, i, j]
+    # 2. a frame of d(k-1) - p zeros (a negative frame crops), on a big canvas
+    top, left = d * (kh - 1) - p, e * (kw - 1) - q
+    big = np.zeros((n, o, h + d * (kh - 1) + 50, wd + e * (kw - 1) + 50))
+    off = 20
+    big[:, :, off + top:off + top + dil.shape[2], off + left:off + left + dil.shape[3]] = dil
+    # 3. rotated kernel with channels swapped, 4. a plain stride-1 convolution
+    dx = np.zeros((n, o // og * cg, h, wd))
+    for n_ in range(n):
+        for c in range(dx.shape[1]):
+            grp = c // cg
+            for oc in range(og):
+                for u in range(h):
+                    for v in range(wd):
+                        for a in range(kh):
+                            for b in range(kw):
+                                rotated = w[grp * og + oc, c % cg, kh - 1 - a, kw - 1 - b]
+                                dx[n_, c, u, v] += rotated * big[n_, grp * og + oc,
+                                                                 off + u + d * a, off + v + e * b]
+    return dx
+
+
+def loop_weight_grad(x, g, kernel, stride, padding, dilation, groups):
+    """dw[o,c,a,b] = sum_{n,i,j} g[n,o,i,j] x_p[n, group*Cg + c, s*i + d*a, s*j + d*b]."""
+    (s, t), (p, q), (d, e) = stride, padding, dilation
+    n, c, _, _ = x.shape
+    o, ho, wo = g.shape[1:]
+    cg, og = c // groups, o // groups
+    xp = np.pad(x, ((0, 0), (0, 0), (p, p), (q, q)))
+    dw = np.zeros((o, cg, *kernel))
+    for oc in range(o):
+        for ci in range(cg):
+            for a in range(kernel[0]):
+                for b in range(kernel[1]):
+                    for n_ in range(n):
+                        for i in range(ho):
+                            for j in range(wo):
+                                dw[oc, ci, a, b] += (g[n_, oc, i, j] * xp[n_, (oc // og) * cg + ci,
+                                                                        s * i + d * a, t * j + e * b])
+    return dw
+
+
+GRID = [  # (x shape, out channels, kernel, stride, padding, dilation, groups)
+    ((1, 1, 5, 5), 1, (3, 3), (1, 1), (0, 0), (1, 1), 1),
+    ((3, 3, 7, 6), 2, (3, 2), (2, 1), (1, 0), (1, 1), 1),
+    ((2, 2, 7, 7), 4, (2, 2), (3, 2), (2, 1), (2, 1), 2),
+    ((1, 3, 6, 7), 3, (3, 3), (2, 2), (1, 3), (1, 2), 3),
+    ((3, 1, 6, 5), 2, (1, 2), (1, 3), (0, 1), (1, 1), 1),
+]
+
+
+@pytest.mark.parametrize("shape, o, kernel, stride, padding, dilation, groups", GRID)
+def test_forward_and_gradients_equal_the_loop_references(shape, o, kernel, stride, padding,
+                                                         dilation, groups):
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=shape)
+    w = rng.normal(size=(o, shape[1] // groups, *kernel))
+    bias = rng.normal(size=o)
+    X, W, B = (mg.Tensor(a, requires_grad=True) for a in (x, w, bias))
+    y = F.conv2d(X, W, B, stride, padding, dilation, groups)
+    np.testing.assert_allclose(y.data, loop_conv2d(x, w, stride, padding, dilation, groups)
+                               + bias.reshape(1, -1, 1, 1), atol=1e-12)
+    g = rng.normal(size=y.shape)
+    y.backward(g)
+    np.testing.assert_allclose(
+        X.grad.data, loop_input_grad_textbook(g, w, shape[2:], stride, padding, dilation, groups),
+        atol=1e-12)
+    np.testing.assert_allclose(
+        W.grad.data, loop_weight_grad(x, g, kernel, stride, padding, dilation, groups), atol=1e-12)
+    np.testing.assert_allclose(B.grad.data, g.sum(axis=(0, 2, 3)), atol=1e-12)
+
+
+@pytest.mark.parametrize("shape, o, kernel, stride, padding, dilation, groups", GRID)
+def test_literal_rot180_full_convolution_equals_the_col2im_kernel(shape, o, kernel, stride,
+                                                                  padding, dilation, groups):
+    """The slow textbook form (dilate, pad, rot180, convolve) and the fast col2im of
+    w^T @ g used by ConvTranspose2d compute the same input gradient."""
+    rng = np.random.default_rng(2)
+    w = rng.normal(size=(o, shape[1] // groups, *kernel))
+    y = F.conv2d(mg.Tensor(rng.normal(size=shape)), mg.Tensor(w), None, stride, padding,
+                 dilation, groups)
+    g = rng.normal(size=y.shape)
+    args = (shape[2:], stride, padding, dilation, groups)
+    np.testing.assert_allclose(full_convolution_rot180(g, w, *args),
+                               conv_transpose2d_array(g, w, *args), atol=1e-12)
+
+
+def test_rot180_swap_rotates_each_filter_and_swaps_channels_per_group():
+    w = np.arange(2 * 2 * 2 * 3, dtype=float).reshape(4, 1, 2, 3)   # 4 out, 2 groups of 1 in
+    r = rot180_swap(w, groups=2)
+    assert r.shape == (2, 2, 2, 3)                                    # 2 in, 2 out per group
+    for group in range(2):
+        for o in range(2):
+            np.testing.assert_array_equal(r[group, o], np.rot90(w[group * 2 + o, 0], 2))
+
+
+def test_conv_transpose2d_is_the_adjoint_of_conv2d():
+    """<conv2d(x, w), y> == <x, conv_transpose2d(y, w)> (what makes it the input gradient)."""
+    rng = np.random.default_rng(3)
+    x, w = rng.normal(size=(2, 4, 7, 6)), rng.normal(size=(6, 2, 3, 2))
+    kw = dict(stride=(2, 1), padding=(1, 0), dilation=(1, 2), groups=2)
+    y = F.conv2d(mg.Tensor(x), mg.Tensor(w), **kw)
+    v = rng.normal(size=y.shape)
+    back = F.conv_transpose2d(mg.Tensor(v), mg.Tensor(w), output_padding=(0, 0), **kw)
+    assert back.shape == x.shape
+    np.testing.assert_allclose(np.sum(y.data * v), np.sum(x * back.data), rtol=1e-12)
+
+
+def test_sample_by_sample_gradients_add_up_to_the_batch_gradient():
+    """The training procedure: backward per sample, gradients accumulating in .grad,
+    equals one backward of the summed batch loss."""
+    rng = np.random.default_rng(4)
+    x, target = rng.normal(size=(3, 2, 7, 7)), np.array([1, 0, 2])
+    init = [rng.normal(size=s) * 0.5 for s in ((3, 2, 3, 3), (3,), (3, 3, 2, 2), (3,), (3, 27))]
+
+    def loss(params, batch, labels):
+        w1, b1, w2, b2, fc = params
+        h = F.max_pool2d(F.relu(F.conv2d(batch, w1, b1, padding=1)), 3, 2, 1)
+        h = F.avg_pool2d(F.conv2d(h, w2, b2, stride=1, padding=1, dilation=2), 2, 1)
+        return F.cross_entropy(h.flatten(1) @ fc.T, labels, reduction="sum")
+
+    batch_params = [mg.Tensor(a, requires_grad=True) for a in init]
+    loss(batch_params, mg.Tensor(x), target).backward()
+    sample_params = [mg.Tensor(a, requires_grad=True) for a in init]
+    for i in range(3):
+        loss(sample_params, mg.Tensor(x[i:i + 1]), target[i:i + 1]).backward()
+    for a, b in zip(batch_params, sample_params):
+        np.testing.assert_allclose(a.grad.data, b.grad.data, rtol=1e-10, atol=1e-12)
+
+
+def test_float32_stays_float32_and_layout_does_not_matter():
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(3, 2, 6, 6)).astype(np.float32)
+    w = rng.normal(size=(4, 2, 3, 3)).astype(np.float32)
+    y = F.conv2d(mg.Tensor(x), mg.Tensor(w), padding=1)
+    assert y.dtype == np.float32
+    # the same input stored channel-first, or as a strided view, gives the same output
+    cf = np.ascontiguousarray(x.transpose(1, 0, 2, 3)).transpose(1, 0, 2, 3)
+    strided = np.zeros((3, 2, 12, 6), dtype=np.float32)
+    strided[:, :, ::2] = x
+    for other in (cf, strided[:, :, ::2]):
+        np.testing.assert_array_equal(F.conv2d(mg.Tensor._wrap(other), mg.Tensor(w),
+                                               padding=1).data, y.data)
+
+
+def test_large_images_are_tiled_by_rows():
+    """An image with more output positions than a tile is split into bands of rows."""
+    from minigrad.ops import conv
+    rng = np.random.default_rng(6)
+    x, w = rng.normal(size=(2, 2, 9, 8)), rng.normal(size=(3, 2, 3, 3))
+    old = conv.TILE
+    try:
+        conv.TILE = 10
+        X, W = mg.Tensor(x, requires_grad=True), mg.Tensor(w, requires_grad=True)
+        y = F.conv2d(X, W, padding=1, stride=(2, 1))
+        g = rng.normal(size=y.shape)
+        y.backward(g)
+    finally:
+        conv.TILE = old
+    args = ((2, 1), (1, 1), (1, 1), 1)
+    np.testing.assert_allclose(y.data, loop_conv2d(x, w, *args), atol=1e-12)
+    np.testing.assert_allclose(X.grad.data, loop_input_grad_textbook(g, w, (9, 8), *args), atol=1e-12)
+    np.testing.assert_allclose(W.grad.data, loop_weight_grad(x, g, (3, 3), *args), atol=1e-12)
+
+
+def test_second_derivative_through_conv_relu_conv():
+    """Gradient of a gradient norm (a double-backward use case) through two convs."""
+    rng = np.random.default_rng(7)
+    x = mg.Tensor(rng.normal(size=(1, 2, 5, 5)), requires_grad=True)
+    w1, w2 = rng.normal(size=(2, 2, 3, 3)), rng.normal(size=(1, 2, 2, 2))
+
+    def f(x, w1, w2):
+        with mg.enable_grad():   # gradcheck's numerical side runs under no_grad
+            out = F.conv2d(F.conv2d(x, w1, padding=1).tanh(), w2, stride=2)
+            g, = mg.grad(out.sum(), [x], create_graph=True)
+            return (g * g).sum()
+    assert mg.gradcheck(f, (x, mg.Tensor(w1, requires_grad=True), mg.Tensor(w2, requires_grad=True)))
+
+
+# -- bad input -------------------------------------------------------------------------
+
+X4 = mg.Tensor(np.zeros((1, 4, 5, 5)))
+W4 = mg.Tensor(np.zeros((2, 4, 3, 3)))
+
+
+@pytest.mark.parametrize("call, error, words", [
+    (lambda: F.conv2d(mg.Tensor(np.zeros((4, 5, 5))), W4), ValueError, ["conv2d", "input", "4-D", "(4, 5, 5)"]),
+    (lambda: F.conv2d(X4, mg.Tensor(np.zeros((2, 4, 3)))), ValueError, ["conv2d", "weight", "(2, 4, 3)"]),
+    (lambda: F.conv2d(X4, mg.Tensor(np.zeros((2, 3, 3, 3)))), ValueError, ["conv2d", "4 channels", "expects 3"]),
+    (lambda: F.conv2d(X4, mg.Tensor(np.zeros((2, 4, 6, 3)))), ValueError, ["conv2d", "larger than the padded input", "height"]),
+    (lambda: F.conv2d(X4, mg.Tensor(np.zeros((2, 4, 3, 3))), dilation=3), ValueError, ["dilation 3", "spans 7"]),
+    (lambda: F.conv2d(X4, W4, stride=0), ValueError, ["conv2d", "stride", ">= 1"]),
+    (lambda: F.conv2d(X4, W4, padding=-1), ValueError, ["conv2d", "padding", ">= 0"]),
+    (lambda: F.conv2d(X4, W4, dilation=(1, 0)), ValueError, ["conv2d", "dilation", ">= 1"]),
+    (lambda: F.conv2d(X4, W4, stride=1.5), TypeError, ["conv2d", "stride", "int"]),
+    (lambda: F.conv2d(X4, W4, padding=(1, 1, 1)), TypeError, ["conv2d", "padding", "pair"]),
+    (lambda: F.conv2d(X4, mg.Tensor(np.zeros((3, 2, 3, 3))), groups=2), ValueError, ["groups=2", "divide", "3"]),
+    (lambda: F.conv2d(X4, mg.Tensor(np.zeros((3, 1, 3, 3))), groups=3), ValueError, ["groups=3", "divide", "4"]),
+    (lambda: F.conv2d(X4, W4, groups=0), ValueError, ["conv2d", "groups", ">= 1"]),
+    (lambda: F.conv2d(X4, W4, groups=1.0), TypeError, ["conv2d", "groups", "int"]),
+    (lambda: F.conv2d(X4, W4, mg.Tensor(np.zeros(3))), ValueError, ["conv2d", "bias", "(2,)", "(3,)"]),
+    (lambda: F.conv2d(np.zeros((1, 4, 5, 5)), W4), TypeError, ["conv2d", "input", "Tensor", "ndarray"]),
+    (lambda: F.conv2d(mg.Tensor(np.zeros((1, 4, 5, 5), dtype=np.int64)), W4), TypeError, ["floating-point"]),
+    (lambda: F.conv2d(X4, W4.astype(np.float32)), TypeError, ["conv2d", "dtype", "float64", "float32"]),
+    (lambda: F.conv_transpose2d(X4, mg.Tensor(np.zeros((3, 2, 3, 3)))), ValueError, ["conv_transpose2d", "4 channels", "expects 3"]),
+    (lambda: F.conv_transpose2d(X4, W4.reshape(4, 2, 3, 3), stride=2, output_padding=2), ValueError, ["output_padding", "smaller than"]),
+    (lambda: F.conv_transpose2d(mg.Tensor(np.zeros((1, 4, 1, 1))), W4.reshape(4, 2, 3, 3), padding=2), ValueError, ["empty output"]),
+    (lambda: F.conv_transpose2d(X4, W4.reshape(4, 2, 3, 3), groups=3), ValueError, ["groups=3", "divide"]),
+    (lambda: conv2d_weight(X4, (2, 4, 3, 3), mg.Tensor(np.zeros((1, 2, 4, 4)))), ValueError, ["conv2d_weight", "(1, 2, 3, 3)", "(1, 2, 4, 4)"]),
+])
+def test_bad_arguments_fail_clearly(call, error, words):
+    with pytest.raises(error) as info:
+        call()
+    for word in words:
+        assert word in str(info.value), (word, str(info.value))
+
+
+# -- PyTorch as an oracle (optional) -----------------------------------------------------
+
+@pytest.mark.parametrize("shape, o, kernel, stride, padding, dilation, groups", GRID + [
+    ((2, 6, 9, 8), 4, (3, 3), (2, 2), (1, 1), (1, 1), 2)])
+def test_matches_torch_conv2d_and_conv_transpose2d(shape, o, kernel, stride, padding, dilation,
+                                                   groups):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(8)
+    x, w, b = rng.normal(size=shape), rng.normal(size=(o, shape[1] // groups, *kernel)), rng.normal(size=o)
+    ours = [mg.Tensor(a, requires_grad=True) for a in (x, w, b)]
+    theirs = [torch.tensor(a, requires_grad=True) for a in (x, w, b)]
+    y = F.conv2d(*ours, stride, padding, dilation, groups)
+    ty = torch.nn.functional.conv2d(*theirs, stride, padding, dilation, groups)
+    g = rng.normal(size=ty.shape)
+    y.backward(g)
+    ty.backward(torch.tensor(g))
+    np.testing.assert_allclose(y.data, ty.detach().numpy(), atol=1e-10)
+    for a, t in zip(ours, theirs):
+        np.testing.assert_allclose(a.grad.data, t.grad.numpy(), atol=1e-10)
+    # conv_transpose2d with the weight read as (C_in, C_out/groups, kH, kW)
+    wt = rng.normal(size=(shape[1], o // groups, *kernel))
+    for op in range(max(max(stride), max(dilation))):
+        out_pad = tuple(min(op, max(s, d) - 1) for s, d in zip(stride, dilation))
+        ours = [mg.Tensor(a, requires_grad=True) for a in (x, wt)]
+        theirs = [torch.tensor(a, requires_grad=True) for a in (x, wt)]
+        y = F.conv_transpose2d(*ours, None, stride, padding, out_pad, groups, dilation)
+        ty = torch.nn.functional.conv_transpose2d(*theirs, None, stride, padding, out_pad, groups,
+                                                  dilation)
+        g = rng.normal(size=ty.shape)
+        y.backward(g)
+        ty.backward(torch.tensor(g))
+        np.testing.assert_allclose(y.data, ty.detach().numpy(), atol=1e-10)
+        for a, t in zip(ours, theirs):
+            np.testing.assert_allclose(a.grad.data, t.grad.numpy(), atol=1e-10)
+
+
+def test_conv2d_weight_matches_torch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(9)
+    x, g = rng.normal(size=(2, 4, 7, 6)), rng.normal(size=(2, 6, 4, 4))
+    ours = conv2d_weight(mg.Tensor(x), (6, 2, 3, 2), mg.Tensor(g), stride=2, padding=1, groups=2)
+    theirs = torch.nn.grad.conv2d_weight(torch.tensor(x), (6, 2, 3, 2), torch.tensor(g), stride=2,
+                                         padding=1, groups=2)
+    np.testing.assert_allclose(ours.data, theirs.numpy(), atol=1e-10)
