@@ -23,10 +23,11 @@ from .graph import build
 from .grads import GradRecorder, GradStats, record_grads
 from .render import GraphvizMissingError, graphviz_package, render_source
 from .rules import BACKWARD_RULES, backward_rule
-from .report import grad_table
+from . import report  # noqa: F401
+from .report import grad_rows, grad_table
 
 __all__ = ["to_dot", "draw_graph", "render", "record_grads", "GradRecorder", "GradStats",
-           "GraphvizMissingError", "backward_rule", "BACKWARD_RULES", "grad_table"]
+           "GraphvizMissingError", "backward_rule", "BACKWARD_RULES", "grad_rows", "grad_table"]
 
 
 def to_dot(*outputs, params=None, show_grad=False, show_saved=False, collapse=None,

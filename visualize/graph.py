@@ -363,7 +363,7 @@ def build(outputs, params=None, collapse=None, max_nodes=None) -> Drawing:
                     break
             if group.exit is None:
                 group.exit = group.members[0]
-            group.absorbed.reverse()        # forward order: weight before bias
+            _parameter_order(group)
         items.update(groups)
 
     # 5. Ids in order of first appearance (the traversal order), edges deduplicated.
@@ -386,6 +386,16 @@ def build(outputs, params=None, collapse=None, max_nodes=None) -> Drawing:
             drawn_edges.append((a, b))
     op_count = sum(1 for item in items.values() if item.kind == "op")
     return Drawing(nodes, drawn_edges, module_names, modules, roots, op_count, hidden)
+
+
+def _parameter_order(group):
+    """The folded leaves in the module's own parameter order (weight, then bias)."""
+    named = _named(group.obj, "named_parameters")
+    if named is None:
+        group.absorbed.reverse()            # traversal meets the last-used leaf first
+        return
+    order = {id(t): i for i, (_, t) in enumerate(named)}
+    group.absorbed.sort(key=lambda pair: order.get(id(pair[1]), len(order)))
 
 
 def _name_plain_modules(modules, names):
