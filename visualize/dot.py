@@ -44,6 +44,12 @@ ZERO_FILL = "#bdbdbd"
 BAD_FILL = "#e03131"
 NO_GRAD_FILL = "#ffffff"
 
+NODE_DEFAULTS = {"fontname": "Helvetica", "fontsize": "10", "shape": "box",
+                 "margin": "0.08,0.03", "height": "0.3"}
+EDGE_DEFAULTS = {"color": "#6c757d", "arrowsize": "0.6"}
+CLUSTER_STYLE = {"style": "rounded,dashed", "color": "#868e96", "fontsize": "10",
+                 "labeljust": "l"}
+
 ABBREVIATIONS = {"padding": "pad", "dilation": "dil", "kernel_size": "kernel",
                  "negative_slope": "slope", "output_padding": "out_pad"}
 
@@ -409,9 +415,9 @@ def dot_lines(drawing, show_grad=False, show_saved=False, show_backward=False,
         graph_attrs.update(label='<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0">'
                                  + "".join(label_rows) + "</TABLE>>",
                            labelloc="t", labeljust="l")
-    lines = [f"graph {attr_list(graph_attrs)}",
-             f"node {attr_list({'fontname': 'Helvetica', 'fontsize': '10', 'shape': 'box', 'margin': '0.08,0.03', 'height': '0.3'})}",
-             f"edge {attr_list({'color': '#6c757d', 'arrowsize': '0.6'})}"]
+    lines = ["graph " + attr_list(graph_attrs),
+             "node " + attr_list(NODE_DEFAULTS),
+             "edge " + attr_list(EDGE_DEFAULTS)]
 
     # Nodes, nested inside their module boxes (clusters) in order of first appearance.
     tree = {(): []}              # cluster path -> list of node items and child paths
@@ -445,7 +451,7 @@ def dot_lines(drawing, show_grad=False, show_saved=False, show_backward=False,
                 label = f"<<B>{esc(name)}</B>: {esc(title)}>" if name and \
                     name != type(module).__name__ else f"<<B>{esc(title)}</B>>"
                 lines.append(pad + f"subgraph {cluster_ids[value]} {{")
-                lines.append(pad + "\t" + f"graph {attr_list({'label': label, 'style': 'rounded,dashed', 'color': '#868e96', 'fontsize': '10', 'labeljust': 'l'})}")
+                lines.append(pad + "\tgraph " + attr_list({"label": label, **CLUSTER_STYLE}))
                 emit(value, indent + 1)
                 lines.append(pad + "}")
 

@@ -61,6 +61,7 @@ def render_source(source: str, path, format=None) -> str:
     result = subprocess.run([dot, f"-T{format}", "-o", path], input=source.encode("utf-8"),
                             capture_output=True)
     if result.returncode != 0:
+        message = result.stderr.decode(errors="replace").strip()
         raise RuntimeError(f"visualize.render: `dot -T{format}` failed (exit code "
-                           f"{result.returncode}): {result.stderr.decode(errors='replace').strip()}")
+                           f"{result.returncode}): {message}")
     return path

@@ -9,7 +9,7 @@ import pytest
 import minigrad as mg
 import visualize
 from minigrad import nn
-from minigrad.autograd import Function, module_scope
+from minigrad.autograd import Function
 from visualize.dot import BAD_FILL, GRAD_BINS, ZERO_FILL
 from visualize.rules import BACKWARD_RULES, backward_rule, docstring_rule
 from tests.registry import all_cases, ops_in_graph
