@@ -1,0 +1,204 @@
+"""Optimizer steps equal PyTorch's update rules: written-out numbers that run
+without torch, and a comparison with torch itself when it is installed."""
+import numpy as np
+import pytest
+
+import minigrad as mg
+from minigrad import nn, optim
+
+
+def _run(opt_class, grads, start=1.0, **settings):
+    """The parameter's value after each step with the given scalar gradients."""
+    p = nn.Parameter(np.array([start], dtype=np.float64))
+    opt = opt_class([p], **settings)
+    values = []
+    for g in grads:
+        p.grad = mg.Tensor(np.array([g], dtype=np.float64))
+        opt.step()
+        values.append(p.data[0])
+    return values
+
+
+# Each expected value is worked out by hand from the update rule in the docstring.
+SGD_CASES = [
+    # plain: p = 1 - 0.1 * 1 = 0.9, then 0.9 - 0.1 * 2 = 0.7
+    (dict(lr=0.1), [0.9, 0.7]),
+    # momentum 0.9: buf = 1, p = 0.9; buf = 0.9 * 1 + 2 = 2.9, p = 0.9 - 0.29 = 0.61
+    (dict(lr=0.1, momentum=0.9), [0.9, 0.61]),
+    # dampening 0.5 (not on the first step): buf = 1, p = 0.9; buf = 0.9 + 0.5 * 2 = 1.9, p = 0.71
+    (dict(lr=0.1, momentum=0.9, dampening=0.5), [0.9, 0.71]),
+    # nesterov: buf = 1, g = 1 + 0.9 * 1 = 1.9, p = 0.81;
+    #           buf = 2.9, g = 2 + 0.9 * 2.9 = 4.61, p = 0.81 - 0.461 = 0.349
+    (dict(lr=0.1, momentum=0.9, nesterov=True), [0.81, 0.349]),
+    # weight decay 0.5: g = 1 + 0.5 * 1 = 1.5, p = 0.85; g = 2 + 0.425 = 2.425, p = 0.6075
+    (dict(lr=0.1, weight_decay=0.5), [0.85, 0.6075]),
+    # maximize: ascend, p = 1 + 0.1 = 1.1, then 1.3
+    (dict(lr=0.1, maximize=True), [1.1, 1.3]),
+]
+
+
+@pytest.mark.parametrize("settings, expected", SGD_CASES)
+def test_sgd_written_out(settings, expected):
+    np.testing.assert_allclose(_run(optim.SGD, [1.0, 2.0], **settings), expected, rtol=1e-12)
+
+
+def test_adam_written_out():
+    # Step 1, g = 0.5: m = 0.05, v = 0.00025; m_hat = 0.5, sqrt(v_hat) = 0.5; p = 1 - 0.1 * 0.5 / (0.5 + 1e-8)
+    # Step 2, g = -1: m = 0.045 - 0.1 = -0.055, v = 0.00024975 + 0.001 = 0.00124975
+    #   p -= 0.1 / 0.19 * m / (sqrt(v) / sqrt(0.001999) + 1e-8)
+    step1 = 1 - 0.1 * 0.5 / (0.5 + 1e-8)
+    step2 = step1 - 0.1 / 0.19 * -0.055 / (np.sqrt(0.00124975) / np.sqrt(0.001999) + 1e-8)
+    values = _run(optim.Adam, [0.5, -1.0], lr=0.1)
+    np.testing.assert_allclose(values, [step1, step2], rtol=1e-12)
+    assert values[1] == pytest.approx(0.93661, abs=1e-5)
+
+
+def test_adam_l2_versus_adamw_decoupled_decay():
+    # Adam folds the decay into g: g = 0.5 + 0.1 * 1 = 0.6; the first step is still lr * sign.
+    assert _run(optim.Adam, [0.5], lr=0.1, weight_decay=0.1) == pytest.approx([0.9], abs=1e-7)
+    # AdamW shrinks p first: p = 1 * (1 - 0.1 * 0.1) = 0.99, then 0.99 - 0.1
+    assert _run(optim.AdamW, [0.5], lr=0.1, weight_decay=0.1) == pytest.approx([0.89], abs=1e-7)
+    # Second step with g = 0: Adam's L2 gradient is 0.1 * 0.9 = 0.09 > 0, so p keeps falling
+    adam = _run(optim.Adam, [0.5, 0.0], lr=0.1, weight_decay=0.1)
+    assert adam[1] < adam[0]
+
+
+def test_amsgrad_keeps_the_largest_second_moment():
+    # Step 2's gradient is tiny, so v falls; amsgrad divides by the old, larger v.
+    plain = _run(optim.Adam, [1.0, 1e-3], lr=0.1)
+    ams = _run(optim.Adam, [1.0, 1e-3], lr=0.1, amsgrad=True)
+    assert plain[0] == ams[0]
+    assert (plain[0] - plain[1]) > (ams[0] - ams[1]) > 0
+
+
+TORCH_CONFIGS = [
+    ("SGD", dict(lr=0.05)),
+    ("SGD", dict(lr=0.05, momentum=0.9, weight_decay=0.01)),
+    ("SGD", dict(lr=0.05, momentum=0.8, dampening=0.3)),
+    ("SGD", dict(lr=0.05, momentum=0.9, nesterov=True, weight_decay=1e-3)),
+    ("Adam", dict(lr=0.01)),
+    ("Adam", dict(lr=0.01, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1)),
+    ("Adam", dict(lr=0.01, amsgrad=True, maximize=True)),
+    ("AdamW", dict(lr=0.01)),
+    ("AdamW", dict(lr=0.01, weight_decay=0.2, amsgrad=True)),
+]
+
+
+@pytest.mark.parametrize("name, settings", TORCH_CONFIGS)
+def test_matches_torch(name, settings):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    starts = [rng.standard_normal((3, 4)), rng.standard_normal(5)]
+    ours = [nn.Parameter(s.copy()) for s in starts]
+    theirs = [torch.nn.Parameter(torch.tensor(s)) for s in starts]
+    opt = getattr(optim, name)(ours, **settings)
+    ref = getattr(torch.optim, name)(theirs, **settings)
+    for _ in range(6):
+        for p, t in zip(ours, theirs):
+            g = rng.standard_normal(p.shape)
+            p.grad, t.grad = mg.Tensor(g), torch.tensor(g)
+        opt.step()
+        ref.step()
+    for p, t in zip(ours, theirs):
+        np.testing.assert_allclose(p.data, t.detach().numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_zero_grad_sets_none_and_parameters_without_grad_are_skipped():
+    a, b = nn.Parameter([1.0]), nn.Parameter([2.0])
+    opt = optim.SGD([a, b], lr=0.5)
+    a.grad = mg.Tensor(np.array([1.0], np.float32))
+    opt.step()
+    assert a.data[0] == 0.5 and b.data[0] == 2.0
+    opt.zero_grad()
+    assert a.grad is None and b.grad is None
+
+
+def test_step_bumps_the_version_so_a_stale_backward_is_refused():
+    w = nn.Parameter([2.0])
+    x = mg.Tensor([3.0])
+    y = (w * x).sum()                # Mul saved w's value for the gradient of x
+    opt = optim.SGD([w], lr=0.1)
+    w.grad = mg.Tensor([1.0])
+    opt.step()
+    x.requires_grad_(True)
+    y2 = (w * x).sum()
+    with pytest.raises(RuntimeError, match="modified in place"):
+        (y + y2).backward()
+
+
+def test_parameter_groups_have_their_own_settings():
+    a, b = nn.Parameter([1.0]), nn.Parameter([1.0])
+    opt = optim.SGD([{"params": [a]}, {"params": [b], "lr": 0.5}], lr=0.1)
+    a.grad = b.grad = mg.Tensor([1.0])
+    opt.step()
+    assert a.data[0] == pytest.approx(0.9) and b.data[0] == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda p: optim.SGD(p, lr=-1), "learning rate"),
+    (lambda p: optim.SGD(p, lr=0.1, nesterov=True), "nesterov"),
+    (lambda p: optim.Adam(p, betas=(0.9, 1.0)), "betas"),
+    (lambda p: optim.SGD(p[0], lr=0.1), "single Tensor"),
+    (lambda p: optim.SGD([], lr=0.1), "empty"),
+    (lambda p: optim.SGD([p[0], p[0]], lr=0.1), "more than one"),
+    (lambda p: optim.SGD([mg.ones(2)], lr=0.1), "require grad"),
+])
+def test_bad_settings_are_errors(make, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        make([nn.Parameter([1.0])])
+
+
+def _fit(opt_class, steps, resume_at=None, tmp_path=None, **settings):
+    """Fit y = 2x + 1 with a Linear layer; optionally save and reload the model
+    and optimizer half way (through a file) and carry on with fresh objects."""
+    mg.manual_seed(0)
+    model = nn.Linear(1, 1)
+    opt = opt_class(model.parameters(), **settings)
+    x = mg.Tensor(np.linspace(-1, 1, 16, dtype=np.float32).reshape(-1, 1))
+    y = x * 2 + 1
+    for step in range(steps):
+        if step == resume_at:
+            path = tmp_path / "ckpt.npz"
+            mg.save({"model": model.state_dict(), "opt": opt.state_dict()}, path)
+            mg.manual_seed(123)
+            model = nn.Linear(1, 1)
+            opt = opt_class(model.parameters(), **settings)
+            saved = mg.load(path)
+            model.load_state_dict(saved["model"])
+            opt.load_state_dict(saved["opt"])
+        loss = ((model(x) - y) ** 2).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    return model, loss.item()
+
+
+@pytest.mark.parametrize("opt_class, settings", [
+    (optim.SGD, dict(lr=0.1, momentum=0.9, nesterov=True)),
+    (optim.Adam, dict(lr=0.05, amsgrad=True)),
+    (optim.AdamW, dict(lr=0.05)),
+])
+def test_resuming_from_a_checkpoint_continues_exactly(opt_class, settings, tmp_path):
+    straight, loss = _fit(opt_class, 60, **settings)
+    resumed, _ = _fit(opt_class, 60, resume_at=25, tmp_path=tmp_path, **settings)
+    assert loss < 1e-2                                   # it really learns y = 2x + 1 (from ~4)
+    for a, b in zip(straight.parameters(), resumed.parameters()):
+        np.testing.assert_array_equal(a.data, b.data)
+
+
+def test_optimizer_state_dict_layout_and_mismatch_errors():
+    a, b = nn.Parameter(np.ones((2, 2), np.float32)), nn.Parameter(np.ones(3, np.float32))
+    opt = optim.Adam([a, b], lr=0.1)
+    a.grad = mg.ones(2, 2)
+    opt.step()
+    sd = opt.state_dict()
+    assert sd["param_groups"][0]["params"] == [0, 1] and sd["param_groups"][0]["betas"] == (0.9, 0.999)
+    assert set(sd["state"]) == {0} and set(sd["state"][0]) == {"step", "exp_avg", "exp_avg_sq"}
+    assert sd["state"][0]["step"] == 1
+    other = optim.Adam([nn.Parameter(np.ones(3, np.float32))])
+    with pytest.raises(ValueError, match="2 parameter\\(s\\) in the state dict but 1 here"):
+        other.load_state_dict(sd)
+    swapped = optim.Adam([nn.Parameter(np.ones(3, np.float32)), nn.Parameter(np.ones((2, 2)))])
+    with pytest.raises(ValueError, match="shape \\(2, 2\\), the parameter has \\(3,\\)"):
+        swapped.load_state_dict(sd)
+    assert swapped.state == {}                           # nothing was half-applied
