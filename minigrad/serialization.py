@@ -134,7 +134,7 @@ def load(path):
     arrays, tuples as tuples, int keys as ints). A plain ``.npz`` without
     minigrad's header loads as a dict of arrays. Raises ``ValueError`` naming the
     file when it is not a readable checkpoint."""
-    name = getattr(path, "name", None) or os.fspath(path)
+    name = getattr(path, "name", "<file>") if hasattr(path, "read") else os.fspath(path)
     try:
         if not hasattr(path, "read"):
             with open(path, "rb") as f:

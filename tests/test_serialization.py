@@ -1,0 +1,145 @@
+"""minigrad.save / minigrad.load: exact round trips without pickle, atomic
+writes, and clear errors for files that are not checkpoints."""
+import json
+import os
+import zipfile
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+from minigrad import nn, optim, serialization
+
+
+def test_nested_round_trip_keeps_types_and_values(tmp_path):
+    obj = {
+        "weights": {"0.weight": mg.Tensor(np.arange(6, dtype=np.float32).reshape(2, 3)),
+                    "bn.num_batches_tracked": mg.Tensor(np.array(3, np.int64))},
+        "state": {0: {"step": 4, "exp_avg": np.ones(3, np.float64)}, 7: {}},
+        "betas": (0.9, 0.999),
+        "history": [{"loss": 0.5, "ok": True}, None, "text", -3],
+        "mask": np.array([True, False]),
+        "pixels": np.zeros((2, 2), np.uint8),
+        "scalar": np.float32(1.5),
+        "inf": float("inf"),
+        "empty": np.zeros((0, 4)),
+    }
+    path = tmp_path / "ckpt.npz"
+    mg.save(obj, path)
+    back = mg.load(path)
+    assert set(back) == set(obj) and list(back["state"]) == [0, 7]
+    assert isinstance(back["weights"]["0.weight"], mg.Tensor)
+    np.testing.assert_array_equal(back["weights"]["0.weight"].data, obj["weights"]["0.weight"].data)
+    assert back["weights"]["0.weight"].dtype == np.float32
+    assert back["weights"]["bn.num_batches_tracked"].data.dtype == np.int64
+    assert back["state"][0]["step"] == 4 and type(back["state"][0]["step"]) is int
+    assert isinstance(back["state"][0]["exp_avg"], np.ndarray)
+    assert back["betas"] == (0.9, 0.999) and isinstance(back["betas"], tuple)
+    assert back["history"] == [{"loss": 0.5, "ok": True}, None, "text", -3]
+    assert back["mask"].dtype == bool and back["pixels"].dtype == np.uint8
+    assert back["scalar"] == np.float32(1.5) and type(back["scalar"]) is np.float32
+    assert back["inf"] == float("inf") and back["empty"].shape == (0, 4)
+
+
+def test_the_file_is_a_plain_npz_without_pickle(tmp_path):
+    path = tmp_path / "m.npz"
+    mg.save(nn.Linear(3, 2).state_dict(), path)
+    with np.load(path, allow_pickle=False) as npz:   # would raise on any pickled entry
+        header = json.loads(str(npz["__minigrad__"]))
+        assert header["format"] == "minigrad.save"
+        assert sorted(npz.files) == ["__minigrad__", "a0", "a1"]
+    assert zipfile.is_zipfile(path)
+
+
+def test_path_is_used_as_given_and_file_objects_work(tmp_path):
+    mg.save({"a": 1}, tmp_path / "weights.ckpt")
+    assert os.listdir(tmp_path) == ["weights.ckpt"]
+    with open(tmp_path / "f.npz", "wb") as f:
+        mg.save({"b": np.ones(2)}, f)
+    with open(tmp_path / "f.npz", "rb") as f:
+        assert mg.load(f)["b"].tolist() == [1.0, 1.0]
+
+
+def test_a_failed_save_leaves_the_old_checkpoint_intact(tmp_path, monkeypatch):
+    path = tmp_path / "ckpt.npz"
+    mg.save({"epoch": 1, "w": np.ones(1000)}, path)
+    good = path.read_bytes()
+
+    def crash_half_way(f, entries):
+        f.write(good[: len(good) // 2])              # some bytes reach the disk ...
+        raise OSError("disk full")                   # ... then the write fails
+
+    monkeypatch.setattr(serialization, "_write_npz", crash_half_way)
+    with pytest.raises(OSError, match="disk full"):
+        mg.save({"epoch": 2, "w": np.zeros(1000)}, path)
+    assert path.read_bytes() == good
+    assert os.listdir(tmp_path) == ["ckpt.npz"]      # the temporary file is gone
+    assert mg.load(path)["epoch"] == 1
+
+
+@pytest.mark.parametrize("obj, message", [
+    ({"a": {1, 2}}, "cannot save a set \\(at the top level\\['a'\\]\\)"),
+    ({"a": np.array([object()])}, "dtype object"),
+    ({(1, 2): 3}, "only str and int keys"),
+    ({"f": lambda: 0}, "cannot save a function"),
+])
+def test_unsupported_content_is_refused_before_writing(tmp_path, obj, message):
+    with pytest.raises(TypeError, match=message):
+        mg.save(obj, tmp_path / "x.npz")
+    assert os.listdir(tmp_path) == []
+
+
+def test_malformed_files_give_clear_errors(tmp_path):
+    garbage = tmp_path / "garbage.npz"
+    garbage.write_bytes(b"\x80\x04 a pickle, perhaps")
+    with pytest.raises(ValueError, match="garbage.npz is not a readable .npz checkpoint "
+                                         "\\(it is not a zip archive"):
+        mg.load(garbage)
+
+    good = tmp_path / "good.npz"
+    mg.save({"w": np.ones(5000)}, good)
+    cut = tmp_path / "cut.npz"
+    cut.write_bytes(good.read_bytes()[:3000])
+    with pytest.raises(ValueError, match="cut.npz is not a readable"):
+        mg.load(cut)
+
+    np.save(tmp_path / "single.npy", np.ones(2))
+    with pytest.raises(ValueError, match="single.npy is not a readable .npz checkpoint"):
+        mg.load(tmp_path / "single.npy")
+
+    bad_header = tmp_path / "header.npz"
+    np.savez(bad_header, __minigrad__=np.array("{not json"))
+    with pytest.raises(ValueError, match="header.npz is a malformed minigrad checkpoint"):
+        mg.load(bad_header)
+
+    dangling = tmp_path / "dangling.npz"
+    tree = {"format": "minigrad.save", "version": 1, "tree": {"dict": [["w", {"tensor": "a9"}]]}}
+    np.savez(dangling, __minigrad__=np.array(json.dumps(tree)))
+    with pytest.raises(ValueError, match="array entry 'a9' .* is missing"):
+        mg.load(dangling)
+
+    with pytest.raises(FileNotFoundError, match="no such file"):
+        mg.load(tmp_path / "nope.npz")
+
+
+def test_a_plain_npz_loads_as_a_dict_of_arrays(tmp_path):
+    np.savez(tmp_path / "plain.npz", weight=np.ones((2, 2)), bias=np.zeros(2))
+    loaded = mg.load(tmp_path / "plain.npz")
+    assert sorted(loaded) == ["bias", "weight"]
+    m = nn.Linear(2, 2)
+    m.load_state_dict(loaded)
+    assert np.all(m.weight.data == 1)
+
+
+def test_model_and_optimizer_checkpoint(tmp_path):
+    mg.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.ReLU(), nn.Linear(4, 2))
+    opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    model(mg.randn(8, 3)).sum().backward()
+    opt.step()
+    mg.save({"model": model.state_dict(), "optimizer": opt.state_dict()}, tmp_path / "c.npz")
+    back = mg.load(tmp_path / "c.npz")
+    assert list(back["model"]) == list(model.state_dict())
+    assert sorted(back["optimizer"]["state"]) == [0, 1, 2, 3, 4, 5]
+    for k, v in model.state_dict().items():
+        np.testing.assert_array_equal(back["model"][k].data, v.data)
