@@ -182,8 +182,11 @@ def outputs_for(module, name, no_loss=False, eval_mode=False):
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
-    import visualize
-    from visualize.graph import output_list
+    from .api import render, to_dot
+    from .graph import output_list
+    from .grads import record_grads
+    from .render import GraphvizMissingError
+    from .report import grad_table
 
     module, name, stem = load_target(args.target)
     outputs, model = outputs_for(module, name, args.no_loss, args.eval)
@@ -193,7 +196,7 @@ def main(argv=None):
                    legend=not args.no_legend)
     if args.show_grad:
         tensors = [t for _, t in output_list((outputs,))]
-        recorder = visualize.record_grads(*tensors)
+        recorder = record_grads(*tensors)
         import minigrad as mg
         total = None
         for t in tensors:
@@ -206,16 +209,16 @@ def main(argv=None):
         recorder.remove()
         del mg
     if args.print_dot:
-        sys.stdout.write(visualize.to_dot(outputs, **options))
+        sys.stdout.write(to_dot(outputs, **options))
         return 0
     fmt = args.format
     out = args.out or f"{stem}_graph.{fmt or 'svg'}"
     try:
-        written = visualize.render(outputs, path=out, format=fmt, **options)
-    except visualize.GraphvizMissingError as e:
+        written = render(outputs, path=out, format=fmt, **options)
+    except GraphvizMissingError as e:
         print(str(e), file=sys.stderr)
         return 1
     print(f"wrote {written}")
     if args.show_grad and args.grad_table:
-        print(visualize.grad_table(outputs, params=model))
+        print(grad_table(outputs, params=model))
     return 0
