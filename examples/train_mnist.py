@@ -186,8 +186,13 @@ def draw_graph(model, out_dir, log=print):
     try:
         import visualize
     except ImportError:
-        log("graph: the visualize package is not importable; skipped")
-        return None
+        # Not installed (e.g. an older editable install): use the checkout's copy.
+        sys.path.append(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        try:
+            import visualize
+        except ImportError:
+            log("graph: the visualize package is not importable (pip install -e .); skipped")
+            return None
     model.train()
     images, labels = example_batch(8)
     loss = F.cross_entropy(model(images), labels)
@@ -207,7 +212,7 @@ def draw_graph(model, out_dir, log=print):
 def main(argv=None, log=print):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("--epochs", type=int, default=1)
+    parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--lr", type=float, default=2e-3, help="Adam's learning rate "
                         "(decayed to 0 by a cosine schedule)")
