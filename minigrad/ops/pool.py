@@ -117,13 +117,20 @@ def first_argmax(x, window):
     out = np.array(views[0], order="K")
     for v in views[1:]:
         np.maximum(out, v, out=out)
-    index = np.full(out.shape, len(taps) - 1, dtype=np.uint8 if len(taps) < 256 else np.int32)
-    # Going backwards, earlier taps overwrite later ones: the first maximum wins.
-    for k in range(len(taps) - 2, -1, -1):
-        np.copyto(index, k, where=views[k] == out)
-    if np.isnan(out).any():   # NaN compares unequal to itself: route to the first NaN
-        for k in range(len(taps) - 1, -1, -1):
-            np.copyto(index, k, where=np.isnan(views[k]) & np.isnan(out))
+    index_type = np.uint8 if len(taps) < 256 else np.int32
+    if len(taps) == 1:
+        return out, np.zeros(out.shape, dtype=index_type)
+    if np.isnan(out).any():   # NaN compares unequal to itself: a NaN max is hit by a NaN
+        nan_out = np.isnan(out)
+        misses = [~((v == out) | (np.isnan(v) & nan_out)) for v in views[:-1]]
+    else:
+        misses = [v != out for v in views[:-1]]
+    # The first tap that reaches the max, without a search: with miss_k = (tap k is
+    # not the max), index = miss_0 * (1 + miss_1 * (1 + ... (1 + miss_{K-2}))).
+    index = misses[-1].astype(index_type)
+    for miss in misses[-2::-1]:
+        index += 1
+        index *= miss
     return out, index
 
 
