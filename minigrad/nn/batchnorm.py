@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .layers import _positive_int
 from .module import Module, Parameter
 from ..tensor import DEFAULT_DTYPE, Tensor
 
@@ -24,9 +25,7 @@ class _BatchNorm(Module):
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
                  track_running_stats=True, dtype=None):
         super().__init__()
-        if isinstance(num_features, bool) or not isinstance(num_features, int) or num_features <= 0:
-            raise ValueError(f"{type(self).__name__}: num_features must be a positive int, got "
-                             f"{num_features!r}")
+        num_features = _positive_int(num_features, "num_features", type(self).__name__)
         dtype = np.dtype(DEFAULT_DTYPE if dtype is None else dtype)
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
