@@ -62,6 +62,12 @@ def _as_array(value, key):
     return array
 
 
+# registry, what else may be assigned to a name in it, and how to say so
+_SLOTS = (("_parameters", (), "a Parameter or None"),
+          ("_buffers", Tensor, "a Tensor or None"),
+          ("_modules", (), "a Module or None"))
+
+
 class Module:
     """Base class of layers and models: subclass it, assign parameters and
     sub-modules in ``__init__``, write ``forward``, and call the module."""
@@ -93,26 +99,16 @@ class Module:
             self.__dict__.pop(name, None)
             target[name] = value   # an existing name keeps its place in the order
             return
-        registries = self.__dict__.get("_parameters"), self.__dict__.get("_buffers"), \
-            self.__dict__.get("_modules")
-        params, buffers, modules = registries
-        if params is not None and name in params:
-            if value is not None:
-                raise TypeError(f"{type(self).__name__}: cannot assign {type(value).__name__} "
-                                f"to parameter {name!r} (expected a Parameter or None)")
-            params[name] = None
-        elif buffers is not None and name in buffers:
-            if value is not None and not isinstance(value, Tensor):
-                raise TypeError(f"{type(self).__name__}: cannot assign {type(value).__name__} "
-                                f"to buffer {name!r} (expected a Tensor or None)")
-            buffers[name] = value
-        elif modules is not None and name in modules:
-            if value is not None:
-                raise TypeError(f"{type(self).__name__}: cannot assign {type(value).__name__} "
-                                f"to sub-module {name!r} (expected a Module or None)")
-            modules[name] = None
-        else:
-            object.__setattr__(self, name, value)
+        # Anything else assigned to a registered name must fit its slot (None empties it).
+        for registry, allowed, expected in _SLOTS:
+            table = self.__dict__.get(registry)
+            if table is not None and name in table:
+                if value is not None and not isinstance(value, allowed):
+                    raise TypeError(f"{type(self).__name__}: cannot assign "
+                                    f"{type(value).__name__} to {name!r} (expected {expected})")
+                table[name] = value
+                return
+        object.__setattr__(self, name, value)
 
     def __getattr__(self, name):
         # Only called when normal lookup fails: look in the registries.
