@@ -26,9 +26,11 @@ ConvTranspose2d -> (Conv2d, Conv2dWeightGrad), Conv2dWeightGrad -> (ConvTranspos
 
 Speed: the column matrix of a whole batch is tens of MB (memory-bound), so the
 kernels build im2col columns for a tile of about ``TILE`` output positions at a
-time from a channel-first padded copy (C, N, Hp, Wp) of the input, which keeps
-each tile in cache. Results are computed channel-first too, and returned as an
-NCHW *view* of that (C, N, H, W) memory: the next conv reads it with no copy.
+time from a padded copy of the input laid out batch-last, (C, Hp, Wp, N), which
+keeps each tile in cache and makes every window row one contiguous run. Results
+are computed batch-last too and returned as an NCHW *view* of that (C, H, W, N)
+memory: elementwise ops and pooling keep the layout, and the next conv reads it
+with no copy.
 """
 from __future__ import annotations
 
@@ -52,71 +54,70 @@ def conv_output_size(size, kernel, stride, padding, dilation):
     return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
 
 
-def channel_first_padded(x, padding, fill=0.0):
-    """x (N, C, H, W) as a new (C, N, H + 2ph, W + 2pw) array with ``fill`` around it.
-    Without padding and with x already a view of channel-first memory, no copy."""
+def batch_last(a):
+    """(N, C, H, W) -> a C-contiguous (C, H, W, N) array (no copy when it already is)."""
+    return np.ascontiguousarray(a.transpose(1, 2, 3, 0))
+
+
+def batch_last_padded(x, padding):
+    """x (N, C, H, W) as a (C, H + 2ph, W + 2pw, N) array with zeros around it.
+    Without padding and with x already a view of batch-last memory, no copy."""
     ph, pw = padding
-    xt = x.transpose(1, 0, 2, 3)
-    if ph == 0 and pw == 0 and xt.flags.c_contiguous:
-        return xt
+    if ph == 0 and pw == 0:
+        return batch_last(x)
     n, c, h, w = x.shape
-    out = np.empty((c, n, h + 2 * ph, w + 2 * pw), dtype=x.dtype)
-    if ph or pw:
-        out[:, :, :ph] = fill
-        out[:, :, h + ph:] = fill
-        out[:, :, :, :pw] = fill
-        out[:, :, :, w + pw:] = fill
-    out[:, :, ph:ph + h, pw:pw + w] = xt
+    out = np.zeros((c, h + 2 * ph, w + 2 * pw, n), dtype=x.dtype)
+    out[:, ph:ph + h, pw:pw + w] = x.transpose(1, 2, 3, 0)
     return out
 
 
-def channel_first(a):
-    """(N, C, H, W) -> a C-contiguous (C, N, H, W) array (no copy when it already is)."""
-    return np.ascontiguousarray(a.transpose(1, 0, 2, 3))
-
-
 def windows(xp, kernel, stride, dilation, out_hw):
-    """Read-only view (C, kH, kW, N, Ho, Wo) of a channel-first padded input:
-    [c, a, b, n, i, j] = xp[c, n, s*i + d*a, s*j + d*b], the pixel that kernel tap
-    (a, b) sees at output position (i, j). No copy: im2col is a copy of a tile of it."""
-    sc, sn, sh, sw = xp.strides
-    shape = (xp.shape[0], kernel[0], kernel[1], xp.shape[1], out_hw[0], out_hw[1])
-    strides = (sc, sh * dilation[0], sw * dilation[1], sn, sh * stride[0], sw * stride[1])
+    """Read-only view (C, kH, kW, Ho, Wo, N) of a batch-last padded input:
+    [c, a, b, i, j, n] = xp[c, s*i + d*a, s*j + d*b, n], the pixel that kernel tap
+    (a, b) sees at output position (i, j). No copy: im2col copies a tile of it.
+    With the batch innermost, a window row is one contiguous run of Wo*N numbers
+    (stride 1), so the copies and the col2im adds run at memory speed."""
+    sc, sh, sw, sn = xp.strides
+    shape = (xp.shape[0], kernel[0], kernel[1], out_hw[0], out_hw[1], xp.shape[3])
+    strides = (sc, sh * dilation[0], sw * dilation[1], sh * stride[0], sw * stride[1], sn)
     return as_strided(xp, shape, strides, writeable=False)
 
 
-def tiles(n, out_hw, tile=None):
-    """Slices (batch, rows) covering an (n, Ho, Wo) grid of output positions in
-    pieces of about ``tile`` positions: several images per tile when they are
-    small, a band of rows of one image when an image alone is larger."""
+def tiles(out_hw, n, tile=None):
+    """Slices (rows, batch) covering the (Ho, Wo, N) output positions in pieces of
+    about ``tile`` positions: bands of whole rows across the batch, or, when one row
+    of the whole batch is already larger, one row of a part of the batch."""
     tile = tile or TILE
     ho, wo = out_hw
-    per_image = ho * wo
-    if per_image <= tile:
-        step = max(1, tile // max(per_image, 1))
-        return [(slice(i, min(n, i + step)), slice(0, ho)) for i in range(0, n, step)]
-    rows = max(1, tile // max(wo, 1))
-    return [(slice(i, i + 1), slice(r, min(ho, r + rows)))
-            for i in range(n) for r in range(0, ho, rows)]
+    per_row = wo * n
+    if per_row <= tile:
+        step = max(1, tile // max(per_row, 1))
+        return [(slice(r, min(ho, r + step)), slice(0, n)) for r in range(0, ho, step)]
+    step = max(1, tile // max(wo, 1))
+    return [(slice(r, r + 1), slice(i, min(n, i + step)))
+            for r in range(ho) for i in range(0, n, step)]
+
+
+def _size(sl):
+    return sl.stop - sl.start
 
 
 # -- numpy kernels (arrays in, arrays out) ---------------------------------------
 
 def conv2d_array(x, w, stride, padding, dilation, groups):
     """y = conv2d(x, w): per tile, (w as an (O, C*kH*kW) matrix) @ im2col(x tile).
-    Returns an NCHW view of channel-first (O, N, Ho, Wo) memory."""
+    Returns an NCHW view of batch-last (O, Ho, Wo, N) memory."""
     n, c, h, wd = x.shape
     o, cg, kh, kw = w.shape
     ho = conv_output_size(h, kh, stride[0], padding[0], dilation[0])
     wo = conv_output_size(wd, kw, stride[1], padding[1], dilation[1])
-    win = windows(channel_first_padded(x, padding), (kh, kw), stride, dilation, (ho, wo))
+    win = windows(batch_last_padded(x, padding), (kh, kw), stride, dilation, (ho, wo))
     w_groups = w.reshape(groups, o // groups, cg * kh * kw)
-    out = np.empty((o, n, ho, wo), dtype=np.result_type(x, w))
-    for nb, rows in tiles(n, (ho, wo)):
-        cols = np.ascontiguousarray(win[:, :, :, nb, rows]).reshape(groups, cg * kh * kw, -1)
-        out[:, nb, rows] = np.matmul(w_groups, cols).reshape(o, nb.stop - nb.start,
-                                                             rows.stop - rows.start, wo)
-    return out.transpose(1, 0, 2, 3)
+    out = np.empty((o, ho, wo, n), dtype=np.result_type(x, w))
+    for rows, batch in tiles((ho, wo), n):
+        cols = np.ascontiguousarray(win[:, :, :, rows, :, batch]).reshape(groups, cg * kh * kw, -1)
+        out[:, rows, :, batch] = np.matmul(w_groups, cols).reshape(o, _size(rows), wo, _size(batch))
+    return out.transpose(3, 0, 1, 2)
 
 
 def conv2d_weight_array(x, g, kernel, stride, padding, dilation, groups):
@@ -127,12 +128,12 @@ def conv2d_weight_array(x, g, kernel, stride, padding, dilation, groups):
     o, ho, wo = g.shape[1], g.shape[2], g.shape[3]
     kh, kw = kernel
     cg = c // groups
-    win = windows(channel_first_padded(x, padding), kernel, stride, dilation, (ho, wo))
-    g_cf = channel_first(g)
+    win = windows(batch_last_padded(x, padding), kernel, stride, dilation, (ho, wo))
+    g_last = batch_last(g)
     dw = np.zeros((groups, o // groups, cg * kh * kw), dtype=np.result_type(x, g))
-    for nb, rows in tiles(n, (ho, wo)):
-        cols = np.ascontiguousarray(win[:, :, :, nb, rows]).reshape(groups, cg * kh * kw, -1)
-        g_tile = g_cf[:, nb, rows].reshape(groups, o // groups, -1)
+    for rows, batch in tiles((ho, wo), n):
+        cols = np.ascontiguousarray(win[:, :, :, rows, :, batch]).reshape(groups, cg * kh * kw, -1)
+        g_tile = g_last[:, rows, :, batch].reshape(groups, o // groups, -1)
         dw += np.matmul(g_tile, cols.transpose(0, 2, 1))
     return dw.reshape(o, cg, kh, kw)
 
@@ -151,20 +152,19 @@ def conv_transpose2d_array(g, w, out_hw, stride, padding, dilation, groups):
     # ask for fewer rows than the windows span; the extra is cropped away).
     hp = max(h + 2 * ph, (ho - 1) * sh + dh * (kh - 1) + 1)
     wp = max(wd + 2 * pw, (wo - 1) * sw + dw_ * (kw - 1) + 1)
-    canvas = np.zeros((cg * groups, n, hp, wp), dtype=np.result_type(g, w))
+    canvas = np.zeros((cg * groups, hp, wp, n), dtype=np.result_type(g, w))
     w_t = w.reshape(groups, o // groups, cg * kh * kw).transpose(0, 2, 1)
-    g_cf = channel_first(g)
-    for nb, rows in tiles(n, (ho, wo)):
-        cols = np.matmul(w_t, g_cf[:, nb, rows].reshape(groups, o // groups, -1))
-        cols = cols.reshape(cg * groups, kh, kw, nb.stop - nb.start, rows.stop - rows.start, wo)
-        top = rows.start * sh
+    g_last = batch_last(g)
+    for rows, batch in tiles((ho, wo), n):
+        cols = np.matmul(w_t, g_last[:, rows, :, batch].reshape(groups, o // groups, -1))
+        cols = cols.reshape(cg * groups, kh, kw, _size(rows), wo, _size(batch))
         for a in range(kh):
-            r0 = top + a * dh
+            top = rows.start * sh + a * dh
             for b in range(kw):
-                c0 = b * dw_
-                canvas[:, nb, r0:r0 + sh * (cols.shape[4] - 1) + 1:sh,
-                       c0:c0 + sw * (wo - 1) + 1:sw] += cols[:, a, b]
-    return canvas[:, :, ph:ph + h, pw:pw + wd].transpose(1, 0, 2, 3)
+                left = b * dw_
+                canvas[:, top:top + sh * (_size(rows) - 1) + 1:sh,
+                       left:left + sw * (wo - 1) + 1:sw, batch] += cols[:, a, b]
+    return canvas[:, ph:ph + h, pw:pw + wd].transpose(3, 0, 1, 2)
 
 
 def rot180_swap(w, groups):

@@ -78,7 +78,7 @@ class _Window:
 
 def _empty_like_layout(shape, like, zero=False):
     """An array of ``shape`` whose axes lie in memory in the same order as ``like``'s
-    (so a channel-first conv output stays channel-first through pooling)."""
+    (so a conv output, laid out batch-last, stays batch-last through pooling)."""
     order = np.argsort([-s for s in like.strides], kind="stable")
     alloc = np.zeros if zero else np.empty
     return alloc(tuple(shape[i] for i in order), dtype=like.dtype).transpose(np.argsort(order))

@@ -228,23 +228,28 @@ def test_float32_stays_float32_and_layout_does_not_matter():
     w = rng.normal(size=(4, 2, 3, 3)).astype(np.float32)
     y = F.conv2d(mg.Tensor(x), mg.Tensor(w), padding=1)
     assert y.dtype == np.float32
-    # the same input stored channel-first, or as a strided view, gives the same output
+    # conv outputs are NCHW views of batch-last (C, H, W, N) memory
+    assert y.data.transpose(1, 2, 3, 0).flags.c_contiguous
+    # the same input stored batch-last, channel-first, or as a strided view: same output
+    last = np.ascontiguousarray(x.transpose(1, 2, 3, 0)).transpose(3, 0, 1, 2)
     cf = np.ascontiguousarray(x.transpose(1, 0, 2, 3)).transpose(1, 0, 2, 3)
     strided = np.zeros((3, 2, 12, 6), dtype=np.float32)
     strided[:, :, ::2] = x
-    for other in (cf, strided[:, :, ::2]):
+    for other in (last, cf, strided[:, :, ::2]):
         np.testing.assert_array_equal(F.conv2d(mg.Tensor._wrap(other), mg.Tensor(w),
                                                padding=1).data, y.data)
 
 
-def test_large_images_are_tiled_by_rows():
-    """An image with more output positions than a tile is split into bands of rows."""
+@pytest.mark.parametrize("tile", [10, 40])
+def test_small_tiles_give_the_same_result(tile):
+    """Tiles of a few rows across the batch (tile 40), or of one row of part of the
+    batch (tile 10, smaller than a row), compute the same numbers."""
     from minigrad.ops import conv
     rng = np.random.default_rng(6)
-    x, w = rng.normal(size=(2, 2, 9, 8)), rng.normal(size=(3, 2, 3, 3))
+    x, w = rng.normal(size=(3, 2, 9, 8)), rng.normal(size=(3, 2, 3, 3))
     old = conv.TILE
     try:
-        conv.TILE = 10
+        conv.TILE = tile
         X, W = mg.Tensor(x, requires_grad=True), mg.Tensor(w, requires_grad=True)
         y = F.conv2d(X, W, padding=1, stride=(2, 1))
         g = rng.normal(size=y.shape)

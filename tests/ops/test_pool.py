@@ -169,17 +169,17 @@ def test_padding_is_minus_infinity_for_max_and_counted_zeros_for_avg():
                                   np.full((1, 1, 2, 2), -0.25))
 
 
-def test_channel_first_layout_and_float32_are_kept():
-    """A conv output is an NCHW view of channel-first memory; pooling keeps that layout
-    (so the next conv reads it without a copy) and the dtype."""
+def test_batch_last_layout_and_float32_are_kept():
+    """A conv output is an NCHW view of batch-last (C, H, W, N) memory; pooling keeps
+    that layout (so the next conv reads it without a copy) and the dtype."""
     rng = np.random.default_rng(1)
-    x = np.ascontiguousarray(rng.normal(size=(3, 2, 6, 6)).astype(np.float32)
-                             .transpose(1, 0, 2, 3)).transpose(1, 0, 2, 3)
+    x = rng.normal(size=(3, 2, 6, 6)).astype(np.float32)
+    x_last = np.ascontiguousarray(x.transpose(1, 2, 3, 0)).transpose(3, 0, 1, 2)
     for pool in (F.max_pool2d, F.avg_pool2d):
-        X = mg.Tensor._wrap(x).requires_grad_(True)
+        X = mg.Tensor._wrap(x_last).requires_grad_(True)
         y = pool(X, 2)
-        assert y.dtype == np.float32 and y.data.transpose(1, 0, 2, 3).flags.c_contiguous
-        np.testing.assert_array_equal(y.data, pool(mg.Tensor(np.ascontiguousarray(x)), 2).data)
+        assert y.dtype == np.float32 and y.data.transpose(1, 2, 3, 0).flags.c_contiguous
+        np.testing.assert_array_equal(y.data, pool(mg.Tensor(x), 2).data)
         y.sum().backward()
         assert X.grad.dtype == np.float32
 
