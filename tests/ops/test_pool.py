@@ -47,6 +47,7 @@ CASES = [
     Case("max_pool2d_2x2", lambda x: F.max_pool2d(x, 2), _input(1, 3, 6, 6)),
     Case("max_pool2d_k3_s2_p1_overlap_batch3", lambda x: F.max_pool2d(x, 3, 2, 1), _input(3, 1, 7, 7)),
     Case("max_pool2d_rect_s1_overlap_odd", lambda x: F.max_pool2d(x, (2, 3), 1), _input(1, 2, 5, 7)),
+    Case("max_pool2d_k2_s1_batch3_3ch", lambda x: F.max_pool2d(x, 2, 1), _input(3, 3, 4, 5)),
     Case("max_pool2d_floor_pad_pair", lambda x: F.max_pool2d(x, 3, (2, 3), (1, 0)), _input(1, 1, 6, 7)),
     # Ties are kinks: gradcheck accepts the first-max gradient as a subgradient when
     # each tied pixel lies in one window. A pixel tied in two overlapping windows has
@@ -61,6 +62,7 @@ CASES = [
                     r.normal(size=(1, 1, 5, 6)))),
     Case("avg_pool2d_2x2", lambda x: F.avg_pool2d(x, 2), _input(1, 3, 6, 6)),
     Case("avg_pool2d_k3_s2_p1_overlap_batch3", lambda x: F.avg_pool2d(x, 3, 2, 1), _input(3, 1, 7, 7)),
+    Case("avg_pool2d_k2_s1_batch3_3ch", lambda x: F.avg_pool2d(x, 2, 1), _input(3, 3, 4, 5)),
     Case("avg_pool2d_rect_pair_args_odd", lambda x: F.avg_pool2d(x, (3, 2), (1, 2), (1, 0)),
          _input(1, 2, 5, 7)),
     Case("avg_unpool2d_via_create_graph", pool_gradient(F.avg_pool2d, 3, 2, 1),
