@@ -55,8 +55,6 @@ class LRScheduler:
 
     def load_state_dict(self, state_dict):
         self.__dict__.update(state_dict)
-        # A JSON round trip (minigrad.save) turns tuples into lists.
-        self.base_lrs = list(self.base_lrs)
 
 
 def _positive(value, name, op):

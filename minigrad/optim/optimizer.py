@@ -161,7 +161,7 @@ class Optimizer:
         new_groups = []
         for saved, group in zip(saved_groups, self.param_groups):
             restored = copy.deepcopy({k: v for k, v in saved.items() if k != "params"})
-            for key, value in restored.items():   # a JSON round trip turns tuples into lists
+            for key, value in restored.items():   # state from JSON may hold lists for tuples
                 if isinstance(group.get(key), tuple) and isinstance(value, list):
                     restored[key] = tuple(value)
             restored["params"] = group["params"]
