@@ -104,14 +104,17 @@ def _size(sl):
 
 # -- numpy kernels (arrays in, arrays out) ---------------------------------------
 
-def conv2d_array(x, w, stride, padding, dilation, groups):
+def conv2d_array(x, w, stride, padding, dilation, groups, padded=None):
     """y = conv2d(x, w): per tile, (w as an (O, C*kH*kW) matrix) @ im2col(x tile).
-    Returns an NCHW view of batch-last (O, Ho, Wo, N) memory."""
+    Returns an NCHW view of batch-last (O, Ho, Wo, N) memory. ``padded``: x as
+    ``batch_last_padded`` already made it, if at hand."""
     n, c, h, wd = x.shape
     o, cg, kh, kw = w.shape
     ho = conv_output_size(h, kh, stride[0], padding[0], dilation[0])
     wo = conv_output_size(wd, kw, stride[1], padding[1], dilation[1])
-    win = windows(batch_last_padded(x, padding), (kh, kw), stride, dilation, (ho, wo))
+    if padded is None:
+        padded = batch_last_padded(x, padding)
+    win = windows(padded, (kh, kw), stride, dilation, (ho, wo))
     w_groups = w.reshape(groups, o // groups, cg * kh * kw)
     out = np.empty((o, ho, wo, n), dtype=np.result_type(x, w))
     for rows, batch in tiles((ho, wo), n):
@@ -120,7 +123,7 @@ def conv2d_array(x, w, stride, padding, dilation, groups):
     return out.transpose(3, 0, 1, 2)
 
 
-def conv2d_weight_array(x, g, kernel, stride, padding, dilation, groups):
+def conv2d_weight_array(x, g, kernel, stride, padding, dilation, groups, padded=None):
     """dw = sum over tiles of (g tile as an (O, positions) matrix) @ im2col(x tile)^T:
     the correlation of the input with the output gradient. ``g`` may cover fewer
     output rows/columns than the input allows (the rest count as zero)."""
@@ -128,7 +131,9 @@ def conv2d_weight_array(x, g, kernel, stride, padding, dilation, groups):
     o, ho, wo = g.shape[1], g.shape[2], g.shape[3]
     kh, kw = kernel
     cg = c // groups
-    win = windows(batch_last_padded(x, padding), kernel, stride, dilation, (ho, wo))
+    if padded is None:
+        padded = batch_last_padded(x, padding)
+    win = windows(padded, kernel, stride, dilation, (ho, wo))
     g_last = batch_last(g)
     dw = np.zeros((groups, o // groups, cg * kh * kw), dtype=np.result_type(x, g))
     for rows, batch in tiles((ho, wo), n):
@@ -240,7 +245,10 @@ class Conv2d(_Conv):
     def forward(self, x, w, bias=None):
         self._in_hw = x.shape[2:]
         self.save_for_backward(x, w)
-        out = conv2d_array(x, w, *self._geometry())
+        # The padded batch-last copy of x is kept for the weight gradient, which
+        # reads the same windows (saves making it twice; freed by backward).
+        self._padded = batch_last_padded(x, self.padding)
+        out = conv2d_array(x, w, *self._geometry(), padded=self._padded)
         if bias is not None:
             out += bias.reshape(1, -1, 1, 1)
         return out
@@ -251,7 +259,9 @@ class Conv2d(_Conv):
         kernel = w.shape[2:]
         gx = (ConvTranspose2d(*self._geometry(), output_padding=self._unread(self._in_hw, kernel))
               (g, w) if need[0] else None)
-        gw = Conv2dWeightGrad(kernel, *self._geometry())(x, g) if need[1] else None
+        padded, self._padded = self._padded, None   # None again after a retained backward
+        gw = (Conv2dWeightGrad(kernel, *self._geometry(), padded_input=padded)(x, g)
+              if need[1] else None)
         if len(need) == 2:
             return gx, gw
         return gx, gw, (g.sum(axis=(0, 2, 3)) if need[2] else None)
@@ -303,14 +313,17 @@ class Conv2dWeightGrad(_Conv):
     dx = ConvTranspose2d(g, G) (the input gradient of a conv with weight G),
     dg = Conv2d(x, G) (the conv itself, with weight G)."""
 
-    def __init__(self, kernel_size, stride=(1, 1), padding=(0, 0), dilation=(1, 1), groups=1):
+    def __init__(self, kernel_size, stride=(1, 1), padding=(0, 0), dilation=(1, 1), groups=1,
+                 padded_input=None):
         super().__init__(stride, padding, dilation, groups)
         self.kernel_size = tuple(kernel_size)
+        self._padded = padded_input     # x as batch_last_padded made it (Conv2d's copy)
 
     def forward(self, x, g):
         self._in_hw, self._g_hw = x.shape[2:], g.shape[2:]
         self.save_for_backward(x, g)
-        return conv2d_weight_array(x, g, self.kernel_size, *self._geometry())
+        padded, self._padded = self._padded, None
+        return conv2d_weight_array(x, g, self.kernel_size, *self._geometry(), padded=padded)
 
     def backward(self, gw):
         x, g = self.saved_tensors

@@ -246,6 +246,20 @@ def test_float32_stays_float32_and_layout_does_not_matter():
                                                padding=1).data, y.data)
 
 
+def test_a_retained_graph_gives_the_same_gradient_twice():
+    """Conv2d hands its padded input to the weight gradient once; a second backward
+    through a retained graph must rebuild it and agree."""
+    rng = np.random.default_rng(10)
+    x = mg.Tensor(rng.normal(size=(2, 2, 5, 5)), requires_grad=True)
+    w = mg.Tensor(rng.normal(size=(3, 2, 3, 3)), requires_grad=True)
+    loss = (F.conv2d(x, w, padding=1, stride=2) ** 2).sum()
+    loss.backward(retain_graph=True)
+    first = (x.grad.data.copy(), w.grad.data.copy())
+    loss.backward()
+    np.testing.assert_allclose(x.grad.data, 2 * first[0], rtol=1e-12)
+    np.testing.assert_allclose(w.grad.data, 2 * first[1], rtol=1e-12)
+
+
 @pytest.mark.parametrize("tile", [10, 40])
 def test_small_tiles_give_the_same_result(tile):
     """Tiles of a few rows across the batch (tile 40), or of one row of part of the
