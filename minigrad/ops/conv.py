@@ -292,7 +292,7 @@ class ConvTranspose2d(_Conv):
         out = conv_transpose2d_array(x, w, self.output_hw(x.shape[2:], w.shape[2:]),
                                      *self._geometry())
         if bias is not None:
-            out = out + bias.reshape(1, -1, 1, 1)
+            out += bias.reshape(1, -1, 1, 1)
         return out
 
     def backward(self, g):
