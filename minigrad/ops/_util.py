@@ -5,6 +5,8 @@ import operator
 
 import numpy as np
 
+from ..tensor import Tensor
+
 
 def normalize_axis(axis, ndim, op):
     """``axis`` (None, an int or a tuple of ints) as a sorted tuple of non-negative
@@ -43,3 +45,30 @@ def as_pair(value, name, op, minimum=0):
     if any(v < minimum for v in pair):
         raise ValueError(f"{op}: {name} must be >= {minimum}, got {value!r}")
     return tuple(int(v) for v in pair)
+
+
+def check_float_tensor(t, name, op, ndim=None, what=""):
+    """``t`` must be a floating-point Tensor (of ``ndim`` dimensions, if given):
+    a TypeError for an ndarray, a list, an integer or bool tensor (which cannot
+    carry a gradient and would silently change the result's dtype), a ValueError
+    for the wrong rank. ``what`` describes the expected layout, e.g. "(N, C, H, W)"."""
+    if not isinstance(t, Tensor):
+        raise TypeError(f"{op}: {name} must be a Tensor, got {type(t).__name__} "
+                        "(wrap arrays with minigrad.tensor(...))")
+    if t.dtype.kind != "f":
+        raise TypeError(f"{op}: {name} must be a floating-point tensor, got dtype {t.dtype} "
+                        f"(shape {t.shape}); convert with .astype('float32')")
+    if ndim is not None and t.ndim not in ((ndim,) if isinstance(ndim, int) else ndim):
+        dims = ndim if isinstance(ndim, int) else " or ".join(map(str, ndim))
+        layout = f" {what}" if what else ""
+        raise ValueError(f"{op}: {name} must be {dims}-D{layout}, got shape {t.shape}")
+
+
+def check_same_dtype(op, *named):
+    """``named``: (name, tensor or None) pairs that must share one dtype (numpy
+    would silently promote float32 with float64 to float64)."""
+    dtypes = {t.dtype for _, t in named if t is not None}
+    if len(dtypes) > 1:
+        seen = ", ".join(f"{name} {t.dtype}" for name, t in named if t is not None)
+        names = ", ".join(name for name, t in named if t is not None)
+        raise TypeError(f"{op}: {names} must share one dtype, got {seen}")

@@ -41,7 +41,7 @@ from numpy.lib.stride_tricks import as_strided
 
 from ..autograd import Function
 from ..tensor import Tensor
-from ._util import as_pair
+from ._util import as_pair, check_float_tensor, check_same_dtype
 
 #: output positions per im2col tile (a tile of columns is TILE x C*kH*kW numbers)
 TILE = 4096
@@ -341,23 +341,6 @@ class Conv2dWeightGrad(_Conv):
 
 # -- argument checking and the public functions --------------------------------------
 
-def _check_tensor(t, name, op, ndim=None, what=""):
-    if not isinstance(t, Tensor):
-        raise TypeError(f"{op}: {name} must be a Tensor, got {type(t).__name__}")
-    if t.dtype.kind != "f":
-        raise TypeError(f"{op}: {name} must be a floating-point tensor, got dtype {t.dtype} "
-                        f"(shape {t.shape}); convert with .astype('float32')")
-    if ndim is not None and t.ndim != ndim:
-        raise ValueError(f"{op}: {name} must be {ndim}-D {what}, got shape {t.shape}")
-
-
-def _check_dtypes(op, *named):
-    dtypes = {t.dtype for _, t in named if t is not None}
-    if len(dtypes) > 1:
-        seen = ", ".join(f"{name} {t.dtype}" for name, t in named if t is not None)
-        raise TypeError(f"{op}: input, weight and bias must share one dtype, got {seen}")
-
-
 def _check_groups(groups, op):
     try:
         groups = operator.index(groups)
@@ -368,6 +351,15 @@ def _check_groups(groups, op):
     return groups
 
 
+def _check_not_empty(op, x, weight):
+    """Channels and kernel taps must exist (only the batch may be empty): with
+    none, the im2col matrices have a zero-length axis and numpy fails deep inside."""
+    if x.shape[1] == 0 or 0 in weight.shape:
+        raise ValueError(f"{op}: input {x.shape} and weight {weight.shape} must have at least "
+                         "one channel and a kernel of at least 1x1 (only the batch axis N may "
+                         "be 0)")
+
+
 def _conv_args(op, stride, padding, dilation, groups):
     return (as_pair(stride, "stride", op, minimum=1), as_pair(padding, "padding", op, minimum=0),
             as_pair(dilation, "dilation", op, minimum=1), _check_groups(groups, op))
@@ -376,7 +368,7 @@ def _conv_args(op, stride, padding, dilation, groups):
 def _check_bias(op, bias, channels):
     if bias is None:
         return
-    _check_tensor(bias, "bias", op)
+    check_float_tensor(bias, "bias", op)
     if bias.shape != (channels,):
         raise ValueError(f"{op}: bias must have shape ({channels},) (one value per output "
                          f"channel), got {bias.shape}")
@@ -399,9 +391,10 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     Ho = floor((H + 2p - d(kH-1) - 1) / s) + 1. ``stride``, ``padding``, ``dilation``:
     an int or an (h, w) pair."""
     op = "conv2d"
-    _check_tensor(x, "input", op, 4, "(N, C_in, H, W)")
-    _check_tensor(weight, "weight", op, 4, "(C_out, C_in/groups, kH, kW)")
-    _check_dtypes(op, ("input", x), ("weight", weight), ("bias", bias))
+    check_float_tensor(x, "input", op, 4, "(N, C_in, H, W)")
+    check_float_tensor(weight, "weight", op, 4, "(C_out, C_in/groups, kH, kW)")
+    check_same_dtype(op, ("input", x), ("weight", weight), ("bias", bias))
+    _check_not_empty(op, x, weight)
     stride, padding, dilation, groups = _conv_args(op, stride, padding, dilation, groups)
     c_in, c_out = x.shape[1], weight.shape[0]
     if c_in % groups or c_out % groups:
@@ -423,9 +416,10 @@ def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0
     PyTorch: x (N, C_in, H, W), weight (C_in, C_out/groups, kH, kW), output
     (N, C_out, Ho, Wo) with Ho = (H - 1)s - 2p + d(kH - 1) + output_padding + 1."""
     op = "conv_transpose2d"
-    _check_tensor(x, "input", op, 4, "(N, C_in, H, W)")
-    _check_tensor(weight, "weight", op, 4, "(C_in, C_out/groups, kH, kW)")
-    _check_dtypes(op, ("input", x), ("weight", weight), ("bias", bias))
+    check_float_tensor(x, "input", op, 4, "(N, C_in, H, W)")
+    check_float_tensor(weight, "weight", op, 4, "(C_in, C_out/groups, kH, kW)")
+    check_same_dtype(op, ("input", x), ("weight", weight), ("bias", bias))
+    _check_not_empty(op, x, weight)
     stride, padding, dilation, groups = _conv_args(op, stride, padding, dilation, groups)
     output_padding = as_pair(output_padding, "output_padding", op, minimum=0)
     for axis in (0, 1):
@@ -453,9 +447,9 @@ def conv2d_weight(x, weight_size, grad_output, stride=1, padding=0, dilation=1, 
     """The gradient of conv2d with respect to its weight (as
     ``torch.nn.grad.conv2d_weight``): the correlation of ``x`` with ``grad_output``."""
     op = "conv2d_weight"
-    _check_tensor(x, "input", op, 4, "(N, C_in, H, W)")
-    _check_tensor(grad_output, "grad_output", op, 4, "(N, C_out, Ho, Wo)")
-    _check_dtypes(op, ("input", x), ("grad_output", grad_output))
+    check_float_tensor(x, "input", op, 4, "(N, C_in, H, W)")
+    check_float_tensor(grad_output, "grad_output", op, 4, "(N, C_out, Ho, Wo)")
+    check_same_dtype(op, ("input", x), ("grad_output", grad_output))
     stride, padding, dilation, groups = _conv_args(op, stride, padding, dilation, groups)
     weight_size = tuple(weight_size)
     if len(weight_size) != 4:
