@@ -8,6 +8,7 @@ import numpy as np
 from ..autograd import Function, is_grad_enabled
 from ..tensor import Tensor, _const, _make
 from .activation import log_softmax_array
+from ._util import check_float_tensor
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -87,16 +88,19 @@ class CrossEntropy(Function):
 def cross_entropy(logits, target, reduction="mean"):
     """Softmax cross-entropy of (N, C[, d...]) logits with integer class targets."""
     _check_reduction(reduction, "cross_entropy")
+    check_float_tensor(logits, "input (logits)", "cross_entropy")
     return CrossEntropy(class_index("cross_entropy", logits.shape, target), reduction)(logits)
 
 
 def nll_loss(log_probs, target, reduction="mean"):
     """Negative log-likelihood of log-probabilities (the output of log_softmax)."""
     _check_reduction(reduction, "nll_loss")
+    check_float_tensor(log_probs, "input (log-probabilities)", "nll_loss")
     return _reduce(-log_probs[class_index("nll_loss", log_probs.shape, target)], reduction)
 
 
 def _same_shape(a, b, op):
+    check_float_tensor(a, "input", op)
     b = _const(b, a)
     if a.shape != b.shape:
         raise ValueError(f"{op}: input has shape {a.shape} but target has shape {b.shape}; "
