@@ -4,13 +4,19 @@ from ..ops.activation import (relu, sigmoid, tanh, leaky_relu, elu, gelu, softpl
 from ..ops.loss import cross_entropy, nll_loss, mse_loss, binary_cross_entropy  # noqa: F401
 from ..ops.dropout import dropout  # noqa: F401
 from ..ops.linalg import matmul
+from ..ops._util import check_float_tensor, check_same_dtype
 
 
 def linear(x, weight, bias=None):
     """y = x @ weight^T + bias, with weight of shape (out_features, in_features)."""
-    if weight.ndim != 2:
-        raise ValueError(f"linear: weight must be 2-D (out_features, in_features), got shape "
-                         f"{weight.shape}")
+    check_float_tensor(x, "input", "linear")
+    check_float_tensor(weight, "weight", "linear", 2, "(out_features, in_features)")
+    if bias is not None:
+        check_float_tensor(bias, "bias", "linear")
+        if bias.shape != (weight.shape[0],):
+            raise ValueError(f"linear: bias must have shape ({weight.shape[0]},) (one value per "
+                             f"output feature of weight {weight.shape}), got {bias.shape}")
+    check_same_dtype("linear", ("input", x), ("weight", weight), ("bias", bias))
     if x.ndim < 1 or x.shape[-1] != weight.shape[1]:
         raise ValueError(f"linear: input of shape {x.shape} has {x.shape[-1] if x.ndim else 0} "
                          f"features but weight of shape {weight.shape} expects "
