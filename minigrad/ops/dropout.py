@@ -5,6 +5,7 @@ import numpy as np
 
 from ..autograd import Function
 from .. import random as _random
+from ._util import check_float_tensor
 
 
 class Dropout(Function):
@@ -27,6 +28,9 @@ class Dropout(Function):
 
 
 def dropout(x, p=0.5, training=True):
+    """Zero each element of x with probability p (training only), scaling the rest
+    by 1/(1-p). x must be a float tensor: an integer one would be truncated."""
+    check_float_tensor(x, "input", "dropout")
     if not isinstance(p, (int, float)) or isinstance(p, bool) or not 0 <= p <= 1:
         raise ValueError(f"dropout: p must be a probability in [0, 1], got {p!r}")
     if not training or p == 0:

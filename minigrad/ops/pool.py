@@ -22,8 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Function
-from ..tensor import Tensor
-from ._util import as_pair
+from ._util import as_pair, check_float_tensor
 from .conv import conv_output_size
 
 
@@ -229,12 +228,7 @@ class AvgUnpool2d(_Pool):
 # -- argument checking and the public functions --------------------------------------
 
 def _window(op, x, kernel_size, stride, padding):
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{op}: input must be a Tensor, got {type(x).__name__}")
-    if x.ndim != 4:
-        raise ValueError(f"{op}: input must be 4-D (N, C, H, W), got shape {x.shape}")
-    if x.dtype.kind != "f":
-        raise TypeError(f"{op}: input must be a floating-point tensor, got dtype {x.dtype}")
+    check_float_tensor(x, "input", op, 4, "(N, C, H, W)")
     kernel = as_pair(kernel_size, "kernel_size", op, minimum=1)
     stride = kernel if stride is None else as_pair(stride, "stride", op, minimum=1)
     padding = as_pair(padding, "padding", op, minimum=0)
