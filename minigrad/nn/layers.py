@@ -117,6 +117,11 @@ class _Pool2d(Module):
 
     def __init__(self, kernel_size, stride=None, padding=0):
         super().__init__()
+        # Checked here so a bad setting fails where the model is built, not at its first batch.
+        name = type(self).__name__
+        as_pair(kernel_size, "kernel_size", name, minimum=1)
+        as_pair(kernel_size if stride is None else stride, "stride", name, minimum=1)
+        as_pair(padding, "padding", name, minimum=0)
         self.kernel_size = kernel_size
         self.stride = kernel_size if stride is None else stride
         self.padding = padding
