@@ -39,7 +39,11 @@ def _to_array(data, dtype=None, copy=True):
         return np.array(data, dtype=np.dtype(dtype), copy=copy)
     if isinstance(data, (np.ndarray, np.generic)):
         return np.array(data, copy=copy)
-    arr = np.asarray(data)
+    try:
+        arr = np.asarray(data)
+    except ValueError as exc:   # ragged nesting such as [[1, 2], [3]]
+        raise ValueError(f"tensor: cannot make a tensor from this {type(data).__name__}: the "
+                         f"nested lists must form a rectangular array ({exc})") from None
     if arr.dtype.kind in "iuf":
         arr = arr.astype(DEFAULT_DTYPE)
     elif arr.dtype.kind not in "bc":
@@ -63,8 +67,9 @@ def _const(value, like):
     if isinstance(value, np.ndarray):
         return _make(value, False, None)
     arr = np.asarray(value)
-    if arr.dtype.kind == "O":
-        raise TypeError(f"cannot combine a tensor with {type(value).__name__}")
+    if arr.dtype.kind not in "biufc":   # strings, objects, dates: numpy's ufunc error is cryptic
+        raise TypeError(f"cannot combine a tensor with {type(value).__name__} (numpy dtype "
+                        f"{arr.dtype}); expected a number, an array of numbers or a tensor")
     if (arr.dtype.kind in "iuf" and like.data.dtype.kind == "f"
             and not isinstance(value, np.generic)):
         arr = arr.astype(like.data.dtype)
