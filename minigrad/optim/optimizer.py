@@ -8,6 +8,7 @@ stale backward instead of silently using the new one.
 from __future__ import annotations
 
 import copy
+import numbers
 
 import numpy as np
 
@@ -60,8 +61,12 @@ class Optimizer:
 
     def _check_group(self, group):
         """Validate hyper-parameters (subclasses extend)."""
-        if group["lr"] < 0:
-            raise ValueError(f"{type(self).__name__}: invalid learning rate {group['lr']}")
+        lr = group["lr"]
+        if isinstance(lr, bool) or not isinstance(lr, numbers.Real):
+            raise TypeError(f"{type(self).__name__}: lr must be a number, got "
+                            f"{type(lr).__name__} {lr!r}")
+        if not lr >= 0:   # also refuses NaN, which would poison every parameter
+            raise ValueError(f"{type(self).__name__}: invalid learning rate {lr} (must be >= 0)")
 
     def zero_grad(self, set_to_none=True):
         for group in self.param_groups:
