@@ -8,6 +8,14 @@ from .tensor import DEFAULT_DTYPE, Tensor, _make
 from .ops.shape import _shape_args
 
 
+def _sizes(shape, op):
+    """A shape of non-negative ints (numpy's own error does not name the function)."""
+    shape = _shape_args(shape, op)
+    if any(n < 0 for n in shape):
+        raise ValueError(f"{op}: sizes must be >= 0, got shape {shape}")
+    return shape
+
+
 def _leaf(data, requires_grad):
     t = _make(data, False, None)
     if requires_grad:
@@ -20,15 +28,15 @@ def _dtype(dtype):
 
 
 def zeros(*shape, dtype=None, requires_grad=False):
-    return _leaf(np.zeros(_shape_args(shape, "zeros"), _dtype(dtype)), requires_grad)
+    return _leaf(np.zeros(_sizes(shape, "zeros"), _dtype(dtype)), requires_grad)
 
 
 def ones(*shape, dtype=None, requires_grad=False):
-    return _leaf(np.ones(_shape_args(shape, "ones"), _dtype(dtype)), requires_grad)
+    return _leaf(np.ones(_sizes(shape, "ones"), _dtype(dtype)), requires_grad)
 
 
 def full(shape, fill_value, dtype=None, requires_grad=False):
-    return _leaf(np.full(_shape_args((shape,), "full"), fill_value, _dtype(dtype)), requires_grad)
+    return _leaf(np.full(_sizes((shape,), "full"), fill_value, _dtype(dtype)), requires_grad)
 
 
 def zeros_like(t, dtype=None, requires_grad=False):
@@ -43,6 +51,8 @@ def ones_like(t, dtype=None, requires_grad=False):
 
 def arange(start, stop=None, step=1, dtype=None, requires_grad=False):
     """Like numpy.arange; integers give int64, anything else float32 by default."""
+    if step == 0:
+        raise ValueError("arange: step must not be zero")
     data = np.arange(start, stop, step) if stop is not None else np.arange(start, step=step)
     if dtype is not None:
         data = data.astype(dtype)
@@ -52,16 +62,17 @@ def arange(start, stop=None, step=1, dtype=None, requires_grad=False):
 
 
 def eye(n, m=None, dtype=None, requires_grad=False):
+    _sizes((n,) if m is None else (n, m), "eye")
     return _leaf(np.eye(n, m, dtype=_dtype(dtype)), requires_grad)
 
 
 def randn(*shape, dtype=None, requires_grad=False):
     """Standard normal samples from minigrad's seeded generator."""
-    data = _random.generator().standard_normal(_shape_args(shape, "randn"))
+    data = _random.generator().standard_normal(_sizes(shape, "randn"))
     return _leaf(data.astype(_dtype(dtype), copy=False), requires_grad)
 
 
 def rand(*shape, dtype=None, requires_grad=False):
     """Uniform samples in [0, 1) from minigrad's seeded generator."""
-    data = _random.generator().random(_shape_args(shape, "rand"))
+    data = _random.generator().random(_sizes(shape, "rand"))
     return _leaf(data.astype(_dtype(dtype), copy=False), requires_grad)
