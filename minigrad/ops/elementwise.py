@@ -27,10 +27,17 @@ class _Binary(Function):
             self.saved = (a, b)
         try:
             return self.compute(a, b)
-        except ValueError:
-            raise ValueError(
-                f"{self.name.lower()}: shapes {a.shape} and {b.shape} cannot be broadcast "
-                "together (numpy rules: trailing axes must be equal or 1)") from None
+        except ValueError as exc:
+            op = self.name.lower()
+            try:
+                np.broadcast_shapes(a.shape, b.shape)
+            except ValueError:
+                raise ValueError(
+                    f"{op}: shapes {a.shape} and {b.shape} cannot be broadcast together "
+                    "(numpy rules: trailing axes must be equal or 1)") from None
+            # Not a shape problem (e.g. an integer to a negative integer power): say so.
+            raise ValueError(f"{op}: {exc} (operands of dtype {a.dtype} and {b.dtype}, shapes "
+                             f"{a.shape} and {b.shape})") from None
 
     def reduce_grads(self, ga, gb):
         if self._shapes is None:
