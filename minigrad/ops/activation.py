@@ -10,6 +10,7 @@ import numpy as np
 from ..autograd import Function
 from ..tensor import Tensor
 from .elementwise import Erf, erf, where
+from ._util import check_float_tensor, normalize_axis
 
 
 class ReLU(Function):
@@ -203,8 +204,19 @@ def log_softmax_array(a, axis):
 
 
 def _axis(x, axis, op):
-    from ._util import normalize_axis
+    """The one axis softmax normalises over; x must be a float tensor (numpy would
+    fail on bool and silently promote ints)."""
+    check_float_tensor(x, "input", op)
+    if isinstance(axis, (tuple, list)) or axis is None:   # not silently the first of several
+        raise TypeError(f"{op}: axis must be a single int, got {axis!r}")
     return normalize_axis(axis, x.ndim, op)[0]
+
+
+def _number(value, name, op):
+    """A real-number hyper-parameter (a string would fail inside a numpy ufunc)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{op}: {name} must be a number, got {type(value).__name__} {value!r}")
+    return float(value)
 
 
 def relu(x):
@@ -220,11 +232,11 @@ def tanh(x):
 
 
 def leaky_relu(x, negative_slope=0.01):
-    return LeakyReLU(negative_slope)(x)
+    return LeakyReLU(_number(negative_slope, "negative_slope", "leaky_relu"))(x)
 
 
 def elu(x, alpha=1.0):
-    return ELU(alpha)(x)
+    return ELU(_number(alpha, "alpha", "elu"))(x)
 
 
 def gelu(x, approximate="none"):
@@ -232,7 +244,7 @@ def gelu(x, approximate="none"):
 
 
 def softplus(x, beta=1.0, threshold=20.0):
-    return Softplus(beta, threshold)(x)
+    return Softplus(_number(beta, "beta", "softplus"), _number(threshold, "threshold", "softplus"))(x)
 
 
 def softmax(x, axis=-1):
