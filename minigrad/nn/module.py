@@ -62,6 +62,24 @@ def _as_array(value, key):
     return array
 
 
+def _cast_problem(key, value, dtype):
+    """Why ``value`` cannot be cast to ``dtype`` without changing a number, or None:
+    a float with a fraction into an integer buffer would be truncated, a finite
+    number beyond float32's range would become inf."""
+    if value.dtype.kind == "b" or value.size == 0:
+        return None
+    if dtype.kind in "iu" and value.dtype.kind == "f":
+        if not (np.isfinite(value).all() and (value == np.round(value)).all()):
+            return (f"value for {key} holds non-integer numbers (dtype {value.dtype}) but the "
+                    f"model's is {dtype}")
+    elif dtype.kind == "f" and value.dtype.itemsize > dtype.itemsize:
+        with np.errstate(over="ignore"):
+            cast = value.astype(dtype)
+        if not np.array_equal(np.isfinite(cast), np.isfinite(value)):
+            return f"value for {key} has numbers beyond the range of the model's {dtype}"
+    return None
+
+
 # registry, what else may be assigned to a name in it, and how to say so
 _SLOTS = (("_parameters", (), "a Parameter or None"),
           ("_buffers", Tensor, "a Tensor or None"),
@@ -314,6 +332,8 @@ class Module:
             if value.shape != target.data.shape:
                 problems.append(f"size mismatch for {key}: checkpoint has shape "
                                 f"{value.shape}, the model has {target.data.shape}")
+            elif (problem := _cast_problem(key, value, target.data.dtype)) is not None:
+                problems.append(problem)
             else:
                 updates.append((target, value))
         if problems:
