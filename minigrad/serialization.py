@@ -112,6 +112,8 @@ def save(obj, path):
         return
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):   # else mkstemp's error names the hidden temporary file
+        raise FileNotFoundError(f"save: cannot write {path}: the folder {folder} does not exist")
     fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp",
                                dir=folder)
     try:
