@@ -86,7 +86,11 @@ def _as_grad(t, grad, op):
                 "or reduce the output to a scalar first (e.g. .sum())")
         return _make(np.ones_like(t.data), False, None)
     if not isinstance(grad, Tensor):
-        grad = _make(np.asarray(grad, dtype=t.data.dtype), False, None)
+        array = np.asarray(grad)
+        if array.dtype.kind not in "biuf":
+            raise TypeError(f"{op}: grad must be a tensor or an array of numbers, got "
+                            f"{type(grad).__name__} (numpy dtype {array.dtype})")
+        grad = _make(array.astype(t.data.dtype, copy=False), False, None)
     if grad.shape != t.shape:
         raise ValueError(f"{op}: grad has shape {grad.shape} but the output has shape "
                          f"{t.shape}; they must match")
