@@ -1,0 +1,395 @@
+"""The bad-input table: every public op and module, given a wrong rank, wrong
+channels, impossible geometry, wrong dtype, wrong type or an out-of-range value,
+raises ValueError/TypeError whose message names the op, the argument, what it
+saw and what it expected (never a numpy traceback, never a silent answer).
+
+Bad inputs already tabled next to their op are not repeated here:
+tests/ops/test_conv.py::test_bad_arguments_fail_clearly (conv2d rank, channel,
+kernel-size, stride/padding/dilation/groups, bias and dtype errors),
+tests/ops/test_pool.py::test_bad_arguments_fail_clearly (pooling window, stride,
+padding), tests/ops/test_loss.py::test_loss_errors (cross_entropy batch mismatch,
+index out of range, float target), tests/nn/test_module.py (load_state_dict
+missing/unexpected/size-mismatch keys). ``test_every_bad_input_is_tabled``
+counts all of them together.
+
+The second half checks odd but *valid* inputs (read-only, non-contiguous, empty
+batch, unsigned class indices): they must give the same numbers as plain ones.
+"""
+import math
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+import minigrad.nn.functional as F
+from minigrad import nn, optim
+from minigrad.ops.conv import conv2d_weight
+
+X = mg.Tensor(np.zeros((2, 3, 6, 6)))              # float64 NCHW batch
+W = mg.Tensor(np.zeros((4, 3, 3, 3)))
+X32 = mg.zeros(2, 3, 6, 6)                          # float32, for modules
+LOGITS = mg.ones(2, 3)
+
+
+def _bn_state(**change):
+    state = dict(nn.BatchNorm2d(2).state_dict())
+    state.update(change)
+    return state
+
+
+# (id, call, exception type, regex that names op + argument + what was seen/expected)
+BAD_INPUTS = [
+    # -- conv2d / conv_transpose2d / conv2d_weight beyond tests/ops/test_conv.py --------
+    ("conv2d-bool-input", lambda: F.conv2d(mg.Tensor(np.zeros((2, 3, 6, 6), bool)), W),
+     TypeError, r"conv2d: input must be a floating-point tensor, got dtype bool \(shape \(2, 3, 6, 6\)\)"),
+    ("conv2d-int-weight", lambda: F.conv2d(X, mg.Tensor(np.zeros((4, 3, 3, 3), np.int32))),
+     TypeError, r"conv2d: weight must be a floating-point tensor, got dtype int32"),
+    ("conv2d-weight-ndarray", lambda: F.conv2d(X, np.zeros((4, 3, 3, 3))),
+     TypeError, r"conv2d: weight must be a Tensor, got ndarray"),
+    ("conv2d-bias-ndarray", lambda: F.conv2d(X, W, np.zeros(4)),
+     TypeError, r"conv2d: bias must be a Tensor, got ndarray"),
+    ("conv2d-bias-2d", lambda: F.conv2d(X, W, mg.Tensor(np.zeros((4, 1)))),
+     ValueError, r"conv2d: bias must have shape \(4,\) .* got \(4, 1\)"),
+    ("conv2d-zero-channels", lambda: F.conv2d(mg.Tensor(np.zeros((2, 0, 6, 6))), mg.Tensor(np.zeros((4, 0, 3, 3)))),
+     ValueError, r"conv2d: input \(2, 0, 6, 6\) and weight \(4, 0, 3, 3\) must have at least one channel"),
+    ("conv2d-zero-kernel", lambda: F.conv2d(X, mg.Tensor(np.zeros((4, 3, 0, 3)))),
+     ValueError, r"conv2d: .*weight \(4, 3, 0, 3\) .*kernel of at least 1x1"),
+    ("conv2d-zero-out-channels", lambda: F.conv2d(X, mg.Tensor(np.zeros((0, 3, 3, 3)))),
+     ValueError, r"conv2d: .*weight \(0, 3, 3, 3\) must have at least one channel"),
+    ("conv2d-stride-bool", lambda: F.conv2d(X, W, stride=True),
+     TypeError, r"conv2d: stride must be an int or a pair of ints, got True"),
+    ("conv2d-stride-None", lambda: F.conv2d(X, W, stride=None),
+     TypeError, r"conv2d: stride must be an int or a pair of ints, got None"),
+    ("conv2d-padding-float", lambda: F.conv2d(X, W, padding=1.0),
+     TypeError, r"conv2d: padding must be an int or a pair of ints, got 1.0"),
+    ("conv2d-dilation-float", lambda: F.conv2d(X, W, dilation=(1, 1.5)),
+     TypeError, r"conv2d: dilation must be an int or a pair of ints, got \(1, 1.5\)"),
+    ("conv2d-stride-one-element", lambda: F.conv2d(X, W, stride=[1]),
+     TypeError, r"conv2d: stride must be an int or a pair of ints, got \[1\]"),
+    ("conv_transpose2d-rank", lambda: F.conv_transpose2d(mg.Tensor(np.zeros((3, 6, 6))), W),
+     ValueError, r"conv_transpose2d: input must be 4-D \(N, C_in, H, W\), got shape \(3, 6, 6\)"),
+    ("conv_transpose2d-stride-0", lambda: F.conv_transpose2d(X, mg.Tensor(np.zeros((3, 2, 3, 3))), stride=0),
+     ValueError, r"conv_transpose2d: stride must be >= 1, got 0"),
+    ("conv_transpose2d-dilation-0", lambda: F.conv_transpose2d(X, mg.Tensor(np.zeros((3, 2, 3, 3))), dilation=0),
+     ValueError, r"conv_transpose2d: dilation must be >= 1, got 0"),
+    ("conv_transpose2d-empty-weight", lambda: F.conv_transpose2d(X, mg.Tensor(np.zeros((3, 0, 3, 3)))),
+     ValueError, r"conv_transpose2d: .*weight \(3, 0, 3, 3\) must have at least one channel"),
+    ("conv_transpose2d-dtype-mix", lambda: F.conv_transpose2d(X32, mg.Tensor(np.zeros((3, 2, 3, 3)))),
+     TypeError, r"conv_transpose2d: input, weight must share one dtype, got input float32, weight float64"),
+    ("conv2d_weight-bad-size", lambda: conv2d_weight(X, (4, 3, 3), mg.Tensor(np.zeros((2, 4, 4, 4)))),
+     ValueError, r"conv2d_weight: weight_size must be \(C_out, C_in/groups, kH, kW\), got \(4, 3, 3\)"),
+    # -- nn.Conv2d ---------------------------------------------------------------------
+    ("Conv2d-kernel-float", lambda: nn.Conv2d(3, 4, 2.5),
+     TypeError, r"Conv2d: kernel_size must be an int or a pair of ints, got 2.5"),
+    ("Conv2d-kernel-0", lambda: nn.Conv2d(3, 4, 0), ValueError, r"Conv2d: kernel_size must be >= 1, got 0"),
+    ("Conv2d-stride-0", lambda: nn.Conv2d(3, 4, 3, stride=0), ValueError, r"Conv2d: stride must be >= 1, got 0"),
+    ("Conv2d-padding-negative", lambda: nn.Conv2d(3, 4, 3, padding=-1),
+     ValueError, r"Conv2d: padding must be >= 0, got -1"),
+    ("Conv2d-dilation-0", lambda: nn.Conv2d(3, 4, 3, dilation=(0, 1)),
+     ValueError, r"Conv2d: dilation must be >= 1, got \(0, 1\)"),
+    ("Conv2d-in-channels-0", lambda: nn.Conv2d(0, 4, 3),
+     ValueError, r"Conv2d: in_channels must be a positive int, got 0"),
+    ("Conv2d-groups-not-dividing", lambda: nn.Conv2d(3, 4, 3, groups=2),
+     ValueError, r"Conv2d: in_channels \(3\) and out_channels \(4\) must both be divisible by groups \(2\)"),
+    ("Conv2d-groups-0", lambda: nn.Conv2d(4, 4, 3, groups=0), ValueError, r"Conv2d: groups must be a positive int, got 0"),
+    ("Conv2d-channel-mismatch", lambda: nn.Conv2d(1, 4, 3)(X32),
+     ValueError, r"conv2d: input \(2, 3, 6, 6\) has 3 channels but weight \(4, 1, 3, 3\) with groups=1 expects 1"),
+    ("Conv2d-3d-input", lambda: nn.Conv2d(3, 4, 3)(mg.zeros(3, 6, 6)),
+     ValueError, r"conv2d: input must be 4-D \(N, C_in, H, W\), got shape \(3, 6, 6\)"),
+    ("Conv2d-kernel-larger-than-padded-input", lambda: nn.Conv2d(3, 4, 5, padding=1)(mg.zeros(1, 3, 2, 2)),
+     ValueError, r"conv2d: the kernel \(height 5, dilation 1: spans 5\) is larger than the padded input "
+                 r"\(height 2 \+ 2\*padding 1 = 4\)"),
+    ("Conv2d-float64-input", lambda: nn.Conv2d(3, 4, 3)(X),
+     TypeError, r"conv2d: input, weight, bias must share one dtype, got input float64, weight float32"),
+    ("Conv2d-int-input", lambda: nn.Conv2d(3, 4, 3)(mg.Tensor(np.zeros((2, 3, 6, 6), np.int64))),
+     TypeError, r"conv2d: input must be a floating-point tensor, got dtype int64"),
+    # -- pooling beyond tests/ops/test_pool.py -----------------------------------------
+    ("max_pool2d-int-input", lambda: F.max_pool2d(mg.Tensor(np.zeros((2, 3, 6, 6), np.int32)), 2),
+     TypeError, r"max_pool2d: input must be a floating-point tensor, got dtype int32 \(shape \(2, 3, 6, 6\)\)"),
+    ("avg_pool2d-bool-input", lambda: F.avg_pool2d(mg.Tensor(np.zeros((2, 3, 6, 6), bool)), 2),
+     TypeError, r"avg_pool2d: input must be a floating-point tensor, got dtype bool"),
+    ("max_pool2d-empty-height", lambda: F.max_pool2d(mg.Tensor(np.zeros((2, 3, 0, 6))), 1),
+     ValueError, r"max_pool2d: kernel_size \(1, 1\) is larger than the padded input \(height 0"),
+    ("max_pool2d-kernel-bool", lambda: F.max_pool2d(X, True),
+     TypeError, r"max_pool2d: kernel_size must be an int or a pair of ints, got True"),
+    ("MaxPool2d-kernel-0", lambda: nn.MaxPool2d(0), ValueError, r"MaxPool2d: kernel_size must be >= 1, got 0"),
+    ("AvgPool2d-stride-0", lambda: nn.AvgPool2d(2, 0), ValueError, r"AvgPool2d: stride must be >= 1, got 0"),
+    ("AvgPool2d-padding-negative", lambda: nn.AvgPool2d(2, 2, -1),
+     ValueError, r"AvgPool2d: padding must be >= 0, got -1"),
+    ("MaxPool2d-window-larger-than-input", lambda: nn.MaxPool2d(7)(X32),
+     ValueError, r"max_pool2d: kernel_size \(7, 7\) is larger than the padded input \(height 6 \+ 2\*padding 0\); "
+                 r"input shape \(2, 3, 6, 6\)"),
+    # -- cross_entropy / nll_loss beyond tests/ops/test_loss.py ------------------------
+    ("cross_entropy-bool-target", lambda: F.cross_entropy(LOGITS, np.array([True, False])),
+     TypeError, r"cross_entropy: target must hold integer class indices, got dtype bool"),
+    ("cross_entropy-float-tensor-target", lambda: F.cross_entropy(LOGITS, mg.tensor([0, 1])),
+     TypeError, r"cross_entropy: target must hold integer class indices, got dtype float32"),
+    ("cross_entropy-target-2d", lambda: F.cross_entropy(LOGITS, np.array([[0], [1]])),
+     ValueError, r"cross_entropy: target has shape \(2, 1\) but input of shape \(2, 3\) needs a target of shape \(2,\)"),
+    ("cross_entropy-more-targets-than-logits", lambda: F.cross_entropy(LOGITS, np.array([0, 1, 2])),
+     ValueError, r"cross_entropy: target has shape \(3,\) but input of shape \(2, 3\) needs a target of shape \(2,\)"),
+    ("cross_entropy-spatial-mismatch", lambda: F.cross_entropy(mg.ones(2, 3, 4, 4), np.zeros((2, 4, 5), np.int64)),
+     ValueError, r"cross_entropy: target has shape \(2, 4, 5\) but input of shape \(2, 3, 4, 4\) needs a target "
+                 r"of shape \(2, 4, 4\)"),
+    ("cross_entropy-zero-classes", lambda: F.cross_entropy(mg.ones(2, 0), np.zeros(2, np.int64)),
+     ValueError, r"cross_entropy: target holds class index 0, but input has 0 classes"),
+    ("cross_entropy-ndarray-logits", lambda: F.cross_entropy(np.ones((2, 3)), np.array([0, 1])),
+     TypeError, r"cross_entropy: input \(logits\) must be a Tensor, got ndarray"),
+    ("cross_entropy-int-logits", lambda: F.cross_entropy(mg.Tensor(np.ones((2, 3), np.int64)), np.array([0, 1])),
+     TypeError, r"cross_entropy: input \(logits\) must be a floating-point tensor, got dtype int64 \(shape \(2, 3\)\)"),
+    ("cross_entropy-reduction-None", lambda: F.cross_entropy(LOGITS, np.array([0, 1]), reduction=None),
+     ValueError, r"cross_entropy: reduction must be one of \('mean', 'sum', 'none'\), got None"),
+    ("nll_loss-float-target", lambda: F.nll_loss(LOGITS, np.array([0.0, 1.0])),
+     TypeError, r"nll_loss: target must hold integer class indices, got dtype float64"),
+    ("nll_loss-index-out-of-range", lambda: F.nll_loss(LOGITS, np.array([0, 3])),
+     ValueError, r"nll_loss: target holds class index 3, but input has 3 classes \(expected 0 <= target < 3\)"),
+    ("nll_loss-1d-input", lambda: F.nll_loss(mg.ones(3), np.array([0])),
+     ValueError, r"nll_loss: input must have shape \(N, C\) or \(N, C, d1, ...\), got \(3,\)"),
+    ("CrossEntropyLoss-batch-mismatch", lambda: nn.CrossEntropyLoss()(LOGITS, np.array([0])),
+     ValueError, r"cross_entropy: target has shape \(1,\) but input of shape \(2, 3\) needs a target of shape \(2,\)"),
+    ("mse_loss-int-input", lambda: F.mse_loss(mg.Tensor(np.ones(3, np.int64)), mg.Tensor(np.ones(3, np.int64))),
+     TypeError, r"mse_loss: input must be a floating-point tensor, got dtype int64"),
+    ("MSELoss-shape-mismatch", lambda: nn.MSELoss()(mg.ones(2, 3), mg.ones(3, 2)),
+     ValueError, r"mse_loss: input has shape \(2, 3\) but target has shape \(3, 2\)"),
+    ("binary_cross_entropy-ndarray-input", lambda: F.binary_cross_entropy(np.ones(2) / 2, mg.ones(2)),
+     TypeError, r"binary_cross_entropy: input must be a Tensor, got ndarray"),
+    ("binary_cross_entropy-shape-mismatch", lambda: F.binary_cross_entropy(mg.ones(2) * 0.5, mg.ones(3)),
+     ValueError, r"binary_cross_entropy: input has shape \(2,\) but target has shape \(3,\)"),
+    # -- linear / nn.Linear --------------------------------------------------------------
+    ("Linear-feature-mismatch", lambda: nn.Linear(4, 2)(mg.ones(3, 5)),
+     ValueError, r"linear: input of shape \(3, 5\) has 5 features but weight of shape \(2, 4\) expects 4 \(in_features\)"),
+    ("Linear-0d-input", lambda: nn.Linear(4, 2)(mg.tensor(1.0)),
+     ValueError, r"linear: input of shape \(\) has 0 features but weight of shape \(2, 4\) expects 4"),
+    ("Linear-int-input", lambda: nn.Linear(4, 2)(mg.Tensor(np.ones((3, 4), np.int64))),
+     TypeError, r"linear: input must be a floating-point tensor, got dtype int64 \(shape \(3, 4\)\)"),
+    ("Linear-bool-input", lambda: nn.Linear(4, 2)(mg.Tensor(np.ones((3, 4), bool))),
+     TypeError, r"linear: input must be a floating-point tensor, got dtype bool"),
+    ("Linear-ndarray-input", lambda: nn.Linear(4, 2)(np.ones((3, 4), np.float32)),
+     TypeError, r"linear: input must be a Tensor, got ndarray"),
+    ("Linear-float64-input", lambda: nn.Linear(4, 2)(mg.Tensor(np.ones((3, 4)))),
+     TypeError, r"linear: input, weight, bias must share one dtype, got input float64, weight float32, bias float32"),
+    ("Linear-in-features-0", lambda: nn.Linear(0, 2), ValueError, r"Linear: in_features must be a positive int, got 0"),
+    ("Linear-out-features-float", lambda: nn.Linear(4, 2.0),
+     ValueError, r"Linear: out_features must be a positive int, got 2.0"),
+    ("linear-bias-shape", lambda: F.linear(mg.ones(3, 4), mg.ones(2, 4), mg.ones(3)),
+     ValueError, r"linear: bias must have shape \(2,\) .*weight \(2, 4\).*got \(3,\)"),
+    ("linear-weight-1d", lambda: F.linear(mg.ones(3, 4), mg.ones(4)),
+     ValueError, r"linear: weight must be 2-D \(out_features, in_features\), got shape \(4,\)"),
+    # -- BatchNorm -----------------------------------------------------------------------
+    ("BatchNorm2d-channel-mismatch", lambda: nn.BatchNorm2d(4)(mg.ones(2, 3, 4, 4)),
+     ValueError, r"BatchNorm2d: expected input of 4 dimensions with 4 channels on axis 1, got shape \(2, 3, 4, 4\)"),
+    ("BatchNorm2d-3d-input", lambda: nn.BatchNorm2d(3)(mg.ones(3, 4, 4)),
+     ValueError, r"BatchNorm2d: expected input of 4 dimensions with 3 channels on axis 1, got shape \(3, 4, 4\)"),
+    ("BatchNorm1d-channel-mismatch", lambda: nn.BatchNorm1d(3)(mg.ones(4, 5)),
+     ValueError, r"BatchNorm1d: expected input of 2 or 3 dimensions with 3 channels on axis 1, got shape \(4, 5\)"),
+    ("BatchNorm2d-empty-batch", lambda: nn.BatchNorm2d(3)(mg.ones(0, 3, 4, 4)),
+     ValueError, r"BatchNorm2d: training needs more than one value per channel, got input of shape \(0, 3, 4, 4\)"),
+    ("BatchNorm2d-int-input", lambda: nn.BatchNorm2d(3)(mg.Tensor(np.ones((2, 3, 4, 4), np.int64))),
+     TypeError, r"BatchNorm2d: input must be a floating-point tensor, got dtype int64"),
+    ("BatchNorm2d-eps-negative", lambda: nn.BatchNorm2d(3, eps=-1e-5),
+     ValueError, r"BatchNorm2d: eps must be a number >= 0, got -1e-05"),
+    ("BatchNorm2d-momentum-2", lambda: nn.BatchNorm2d(3, momentum=2),
+     ValueError, r"BatchNorm2d: momentum must be in \[0, 1\] or None, got 2"),
+    ("BatchNorm2d-features-0", lambda: nn.BatchNorm2d(0),
+     ValueError, r"BatchNorm2d: num_features must be a positive int, got 0"),
+    # -- load_state_dict beyond tests/nn/test_module.py --------------------------------
+    ("load_state_dict-fractional-into-int-buffer",
+     lambda: nn.BatchNorm2d(2).load_state_dict(_bn_state(num_batches_tracked=np.array(2.7))),
+     ValueError, r"load_state_dict for BatchNorm2d: value for num_batches_tracked holds non-integer numbers "
+                 r"\(dtype float64\) but the model's is int64 \(nothing was loaded\)"),
+    ("load_state_dict-overflows-float32",
+     lambda: nn.Linear(3, 2).load_state_dict({"weight": np.full((2, 3), 1e300), "bias": np.ones(2)}),
+     ValueError, r"load_state_dict for Linear: value for weight has numbers beyond the range of the model's float32"),
+    ("load_state_dict-string-value",
+     lambda: nn.Linear(3, 2).load_state_dict({"weight": "abc", "bias": np.ones(2)}),
+     TypeError, r"load_state_dict: value for 'weight' must be numeric, got dtype <U3"),
+    ("load_state_dict-complex-value",
+     lambda: nn.Linear(3, 2).load_state_dict({"weight": np.ones((2, 3), complex), "bias": np.ones(2)}),
+     TypeError, r"load_state_dict: value for 'weight' must be numeric, got dtype complex128"),
+    ("load_state_dict-transposed-weight",
+     lambda: nn.Conv2d(1, 2, 3).load_state_dict({"weight": np.zeros((1, 2, 3, 3)), "bias": np.zeros(2)}),
+     ValueError, r"size mismatch for weight: checkpoint has shape \(1, 2, 3, 3\), the model has \(2, 1, 3, 3\)"),
+    # -- other functional ops and modules -----------------------------------------------
+    ("dropout-int-input", lambda: F.dropout(mg.Tensor(np.ones(3, np.int64)), 0.3),
+     TypeError, r"dropout: input must be a floating-point tensor, got dtype int64"),
+    ("dropout-p-above-1", lambda: F.dropout(mg.ones(3), 1.5),
+     ValueError, r"dropout: p must be a probability in \[0, 1\], got 1.5"),
+    ("Dropout-p-negative", lambda: nn.Dropout(-0.1),
+     ValueError, r"Dropout: p must be a probability in \[0, 1\], got -0.1"),
+    ("softmax-axis-out-of-range", lambda: F.softmax(LOGITS, axis=2),
+     ValueError, r"softmax: axis 2 is out of range for a tensor with 2 dimension\(s\) \(expected -2 <= axis < 2\)"),
+    ("softmax-axis-tuple", lambda: F.softmax(LOGITS, axis=(0, 1)),
+     TypeError, r"softmax: axis must be a single int, got \(0, 1\)"),
+    ("softmax-axis-float", lambda: F.softmax(LOGITS, axis=1.0),
+     TypeError, r"softmax: axis must be an int or a tuple of ints, got 1.0"),
+    ("softmax-bool-input", lambda: mg.Tensor(np.ones(3, bool)).softmax(),
+     TypeError, r"softmax: input must be a floating-point tensor, got dtype bool"),
+    ("log_softmax-int-input", lambda: F.log_softmax(mg.Tensor(np.ones(3, np.int64))),
+     TypeError, r"log_softmax: input must be a floating-point tensor, got dtype int64"),
+    ("Softmax-empty-rank", lambda: nn.Softmax(dim=1)(mg.ones(3)),
+     ValueError, r"softmax: axis 1 is out of range for a tensor with 1 dimension\(s\)"),
+    ("leaky_relu-slope-string", lambda: F.leaky_relu(mg.ones(3), "a"),
+     TypeError, r"leaky_relu: negative_slope must be a number, got str 'a'"),
+    ("elu-alpha-string", lambda: F.elu(mg.ones(3), "a"), TypeError, r"elu: alpha must be a number, got str 'a'"),
+    ("softplus-beta-None", lambda: F.softplus(mg.ones(3), None),
+     TypeError, r"softplus: beta must be a number, got NoneType None"),
+    ("Flatten-1d-input", lambda: nn.Flatten()(mg.ones(3)),
+     ValueError, r"flatten: axis 1 is out of range for a tensor with 1 dimension\(s\)"),
+    ("Sequential-non-module", lambda: nn.Sequential(3),
+     TypeError, r"add_module: '0' must be a Module or None, got int"),
+    # -- tensors and arithmetic -------------------------------------------------------------
+    ("add-broadcast-mismatch", lambda: mg.ones(2, 3) + mg.ones(3, 2),
+     ValueError, r"add: shapes \(2, 3\) and \(3, 2\) cannot be broadcast together"),
+    ("mul-ndarray-broadcast-mismatch", lambda: mg.ones(2, 3) * np.ones(4),
+     ValueError, r"mul: shapes \(2, 3\) and \(4,\) cannot be broadcast together"),
+    ("add-string", lambda: mg.ones(2) + "a",
+     TypeError, r"cannot combine a tensor with str \(numpy dtype <U1\); expected a number"),
+    ("pow-int-negative-exponent", lambda: mg.Tensor(np.array([2])) ** -1,
+     ValueError, r"pow: Integers to negative integer powers are not allowed. \(operands of dtype int64 and int64"),
+    ("matmul-mismatch", lambda: mg.ones(2, 3) @ mg.ones(2, 3),
+     ValueError, r"matmul: shapes \(2, 3\) and \(2, 3\) do not align: the last axis of a \(3\) must equal"),
+    ("tensor-ragged-list", lambda: mg.tensor([[1, 2], [3]]),
+     ValueError, r"tensor: cannot make a tensor from this list: the nested lists must form a rectangular array"),
+    ("tensor-int-requires-grad", lambda: mg.tensor([1, 2], dtype="int64", requires_grad=True),
+     TypeError, r"Tensor: only floating-point tensors can require grad; this one has dtype int64 and shape \(2,\)"),
+    ("backward-grad-string", lambda: (mg.ones(2, requires_grad=True) * 2).backward("ab"),
+     TypeError, r"backward: grad must be a tensor or an array of numbers, got str"),
+    ("backward-grad-shape", lambda: (mg.ones(2, requires_grad=True) * 2).backward(mg.ones(3)),
+     ValueError, r"backward: grad has shape \(3,\) but the output has shape \(2,\)"),
+    ("sum-empty-max", lambda: mg.ones(0).max(),
+     ValueError, r"max: cannot reduce an empty tensor \(shape \(0,\), axis None\)"),
+    ("reshape-wrong-size", lambda: mg.ones(2, 3).reshape(4, 2),
+     ValueError, r"reshape: cannot reshape a tensor of shape \(2, 3\) \(6 elements\) into shape \(4, 2\)"),
+    # -- creation, seeding, optimizers --------------------------------------------------------
+    ("randn-negative-size", lambda: mg.randn(-1, 2), ValueError, r"randn: sizes must be >= 0, got shape \(-1, 2\)"),
+    ("zeros-float-size", lambda: mg.zeros(2.5), TypeError, r"zeros: shape must be ints, got \(2.5,\)"),
+    ("eye-negative", lambda: mg.eye(-1), ValueError, r"eye: sizes must be >= 0, got shape \(-1,\)"),
+    ("arange-zero-step", lambda: mg.arange(0, 5, 0), ValueError, r"arange: step must not be zero"),
+    ("manual_seed-float", lambda: mg.manual_seed(1.5), TypeError, r"manual_seed: seed must be an int, got float 1.5"),
+    ("manual_seed-negative", lambda: mg.manual_seed(-1), ValueError, r"manual_seed: seed must be >= 0, got -1"),
+    ("SGD-lr-string", lambda: optim.SGD(nn.Linear(2, 2).parameters(), lr="0.1"),
+     TypeError, r"SGD: lr must be a number, got str '0.1'"),
+    ("Adam-lr-nan", lambda: optim.Adam(nn.Linear(2, 2).parameters(), lr=math.nan),
+     ValueError, r"Adam: invalid learning rate nan \(must be >= 0\)"),
+    ("SGD-int-tensor-param", lambda: optim.SGD([mg.ones(2)], lr=0.1),
+     ValueError, r"SGD: can only optimise leaf tensors that require grad \(got one of shape \(2,\)\)"),
+    ("DataLoader-batch-0", lambda: mg.data.DataLoader(mg.data.TensorDataset(np.ones(3)), batch_size=0),
+     ValueError, r"DataLoader: batch_size must be a positive int, got 0"),
+    ("TensorDataset-length-mismatch", lambda: mg.data.TensorDataset(np.ones(3), np.ones(4)),
+     ValueError, r"TensorDataset: every array needs the same first dimension, got shapes \[\(3,\), \(4,\)\]"),
+]
+
+
+@pytest.mark.parametrize("call, error, pattern", [case[1:] for case in BAD_INPUTS],
+                         ids=[case[0] for case in BAD_INPUTS])
+def test_bad_input_raises_a_named_error(call, error, pattern):
+    with pytest.raises(error, match=pattern) as info:
+        call()
+    # A numpy-internal exception class (UFuncTypeError, AxisError, ...) means the
+    # input reached numpy unchecked, even when it happens to subclass the right type.
+    assert type(info.value).__module__.split(".")[0] != "numpy", type(info.value)
+
+
+def test_a_rejected_state_dict_changes_nothing():
+    bn = nn.BatchNorm2d(2)
+    before = {k: v.data.copy() for k, v in bn.state_dict().items()}
+    with pytest.raises(ValueError):
+        bn.load_state_dict(_bn_state(num_batches_tracked=np.array(2.7), running_mean=np.full(2, 5.0)))
+    for k, v in bn.state_dict().items():
+        np.testing.assert_array_equal(v.data, before[k])
+
+
+def _table_size(test_function):
+    """Number of parametrised cases of a test (the product over its parametrize marks)."""
+    size = 1
+    for mark in test_function.pytestmark:
+        if mark.name == "parametrize":
+            size *= len(mark.args[1])
+    return size
+
+
+def test_every_bad_input_is_tabled():
+    """The per-op tables named in the module docstring still exist (so together
+    with this one they list every bad input), and no case is listed twice."""
+    from tests.ops import test_conv, test_loss, test_pool
+    elsewhere = (_table_size(test_conv.test_bad_arguments_fail_clearly)
+                 + _table_size(test_pool.test_bad_arguments_fail_clearly)
+                 + _table_size(test_loss.test_loss_errors))
+    ids = [case[0] for case in BAD_INPUTS]
+    assert len(ids) == len(set(ids))
+    assert len(BAD_INPUTS) + elsewhere >= 160, (len(BAD_INPUTS), elsewhere)
+
+
+# -- odd but valid inputs: the same numbers as plain ones ---------------------------------
+
+def _read_only(a):
+    a = np.array(a)
+    a.flags.writeable = False
+    return a
+
+
+def _non_contiguous(a):
+    """The same values in a strided, non-contiguous (Fortran-ordered, doubled) view."""
+    wide = np.zeros(a.shape[:-1] + (2 * a.shape[-1],), dtype=a.dtype, order="F")
+    wide[..., ::2] = a
+    view = wide[..., ::2]
+    assert not view.flags.c_contiguous
+    return view
+
+
+RNG = np.random.default_rng(7)
+IMAGES = RNG.normal(size=(2, 3, 6, 6))
+CONV_W = RNG.normal(size=(4, 3, 3, 3))
+MATRIX = RNG.normal(size=(5, 4))
+LIN_W = RNG.normal(size=(2, 4))
+TARGET = np.array([0, 3, 1, 2, 3])
+
+VALID_OPS = {
+    "conv2d": (lambda x, w: F.conv2d(x, w, stride=2, padding=1), IMAGES, CONV_W),
+    "max_pool2d": (lambda x: F.max_pool2d(x, 3, 2, 1), IMAGES),
+    "avg_pool2d": (lambda x: F.avg_pool2d(x, 2), IMAGES),
+    "linear": (lambda x, w: F.linear(x, w), MATRIX, LIN_W),
+    "cross_entropy": (lambda x: F.cross_entropy(x, TARGET), MATRIX),
+    "softmax": (lambda x: F.softmax(x, axis=0), MATRIX),
+    "batch_norm": (lambda x: nn.BatchNorm2d(3).double()(x), IMAGES),
+    "broadcast_mul": (lambda x, w: x * w[0], MATRIX, LIN_W),
+}
+
+
+@pytest.mark.parametrize("layout", [_read_only, _non_contiguous])
+@pytest.mark.parametrize("name", sorted(VALID_OPS))
+def test_read_only_and_non_contiguous_arrays_give_the_plain_results(name, layout):
+    fn, *arrays = VALID_OPS[name]
+
+    def run(make):
+        leaves = [mg.from_numpy(make(a)).requires_grad_() for a in arrays]
+        out = fn(*leaves)
+        (out * out).sum().backward()
+        return out.data, [t.grad.data for t in leaves]
+
+    out, grads = run(np.array)
+    odd_out, odd_grads = run(layout)
+    np.testing.assert_allclose(odd_out, out, rtol=1e-12, atol=1e-12)
+    for g, odd in zip(grads, odd_grads):
+        np.testing.assert_allclose(odd, g, rtol=1e-12, atol=1e-12)
+
+
+def test_empty_batches_give_empty_results():
+    empty = mg.Tensor(np.zeros((0, 3, 6, 6)), requires_grad=True)
+    out = F.max_pool2d(F.conv2d(empty, mg.Tensor(CONV_W), padding=1), 2)
+    assert out.shape == (0, 4, 3, 3)
+    out.sum().backward()
+    assert empty.grad.shape == (0, 3, 6, 6)
+    assert F.linear(mg.Tensor(np.zeros((0, 4))), mg.Tensor(LIN_W)).shape == (0, 2)
+    # an empty batch has no mean loss: NaN, as PyTorch (and a 'sum' of 0)
+    logits = mg.Tensor(np.zeros((0, 3)))
+    assert math.isnan(F.cross_entropy(logits, np.zeros(0, np.int64)).item())
+    assert F.cross_entropy(logits, np.zeros(0, np.int64), reduction="sum").item() == 0
+
+
+def test_unsigned_and_list_class_indices_are_accepted():
+    logits = mg.Tensor(MATRIX)
+    expected = F.cross_entropy(logits, TARGET).item()
+    assert F.cross_entropy(logits, TARGET.astype(np.uint8)).item() == expected
+    assert F.cross_entropy(logits, TARGET.tolist()).item() == expected
+    assert F.cross_entropy(logits, mg.Tensor(TARGET)).item() == expected
