@@ -2,7 +2,7 @@
 
     python benchmarks/conv.py [--samples 30] [--no-memory]
 
-Measures (float32, medians of interleaved samples):
+Measures (float32, medians of interleaved samples, single runs and steady state):
   * conv2d forward + backward: x 64x16x32x32, w 32x16x3x3, padding 1;
   * max_pool2d 2x2 forward + backward on 64x32x32x32;
   * one LeNet-5 training step (batch 64, 1x28x28: conv 6@5x5 pad 2, relu, maxpool,
@@ -142,8 +142,11 @@ def torch_lenet(torch, lr=0.01):
 
 # -- measuring -----------------------------------------------------------------------
 
-def interleaved(ours, theirs, samples):
-    """Median seconds of each, alternating single runs with a pause in between."""
+def interleaved(ours, theirs, samples, burst=1):
+    """Median seconds of each. Samples of the two alternate with a pause in between
+    (so neither runs while the other's threads still spin). burst=1 times single
+    runs right after the pause (a cold start every time); burst=k > 1 runs k times
+    in a row and keeps the runs after the first (the steady state of a training loop)."""
     for f in (ours, theirs):       # warm up
         f()
         f()
@@ -151,9 +154,11 @@ def interleaved(ours, theirs, samples):
     for _ in range(samples):
         for f, out in ((ours, times[0]), (theirs, times[1])):
             time.sleep(PAUSE)
-            start = time.perf_counter()
-            f()
-            out.append(time.perf_counter() - start)
+            for k in range(burst):
+                start = time.perf_counter()
+                f()
+                if burst == 1 or k > 0:
+                    out.append(time.perf_counter() - start)
     return float(np.median(times[0])), float(np.median(times[1]))
 
 
@@ -216,19 +221,28 @@ def main():
               f"version {lib.get('version')} threads {lib.get('num_threads')} "
               f"kernel {lib.get('architecture', '-')}")
 
+    print("load average before: %.2f %.2f %.2f (other processes on these 2 cores skew "
+          "both columns, OpenBLAS's spinning threads most)" % os.getloadavg())
     rows = []
     for name, make in (("conv2d fwd+bwd 64x16x32x32 * 32x16x3x3 pad 1", conv_workloads),
                        ("max_pool2d 2x2 fwd+bwd 64x32x32x32", pool_workloads),
                        ("LeNet-5 train step, batch 64",
                         lambda torch: (minigrad_lenet(), torch_lenet(torch)))):
         ours, theirs = make(torch)
-        rows.append((name,) + interleaved(ours, theirs, args.samples))
+        rows.append((name, interleaved(ours, theirs, args.samples, burst=1),
+                     interleaved(ours, theirs, max(1, args.samples // 3), burst=4)))
 
-    print(f"\n{'benchmark (float32, median of %d)' % args.samples:50s} {'minigrad':>10s} "
-          f"{'torch':>10s} {'ratio':>7s}")
-    for name, a, b in rows:
-        print(f"{name:50s} {a * 1e3:8.2f}ms {b * 1e3:8.2f}ms {a / b:6.2f}x")
+    print(f"\nfloat32, medians. 'single': one run right after a {PAUSE}s pause, {args.samples} "
+          f"samples each;\n'steady': runs 2-4 of 4 in a row after the pause, "
+          f"{max(1, args.samples // 3)} samples each.")
+    print(f"{'benchmark':46s} {'minigrad':>9s} {'torch':>9s} {'ratio':>6s}   "
+          f"{'minigrad':>9s} {'torch':>9s} {'ratio':>6s}")
+    print(f"{'':46s} {'-- single --':>26s}   {'-- steady --':>26s}")
+    for name, (a, b), (c, d) in rows:
+        print(f"{name:46s} {a * 1e3:7.2f}ms {b * 1e3:7.2f}ms {a / b:5.2f}x   "
+              f"{c * 1e3:7.2f}ms {d * 1e3:7.2f}ms {c / d:5.2f}x")
 
+    print("load average after:  %.2f %.2f %.2f" % os.getloadavg())
     if not args.no_memory:
         print("\npeak memory of 50 LeNet-5 steps (separate processes):")
         for framework in ("minigrad", "torch"):
