@@ -75,21 +75,24 @@ class _Window:
         return {"kernel_size": self.kernel, "stride": self.stride, "padding": self.padding}
 
 
-def _empty_like_layout(shape, like, zero=False):
+def _empty_like_layout(shape, like, dtype=None, zero=False):
     """An array of ``shape`` whose axes lie in memory in the same order as ``like``'s
     (so a conv output, laid out batch-last, stays batch-last through pooling)."""
     order = np.argsort([-s for s in like.strides], kind="stable")
     alloc = np.zeros if zero else np.empty
-    return alloc(tuple(shape[i] for i in order), dtype=like.dtype).transpose(np.argsort(order))
+    return alloc(tuple(shape[i] for i in order),
+                 dtype=like.dtype if dtype is None else dtype).transpose(np.argsort(order))
 
 
-def _scatter_to_taps(values, window, taps_of):
+def _scatter_to_taps(values, window, taps_of, layout_like):
     """The adjoint of reading windows: an input-shaped array where every output
     position adds ``values`` (selected per tap by ``taps_of(k)``, a mask or None
-    for all) onto the pixel of its tap; overlapping windows accumulate."""
+    for all) onto the pixel of its tap; overlapping windows accumulate. The result
+    is laid out in memory as ``layout_like`` is."""
     shape = values.shape[:2] + window.in_hw
     exact = window.covers_exactly()
-    padded = _empty_like_layout(window.padded_shape(shape), values, zero=not exact)
+    padded = _empty_like_layout(window.padded_shape(shape), layout_like, values.dtype,
+                                zero=not exact)
     for k, (a, b) in enumerate(window.taps()):
         target = window.tap_view(padded, a, b)
         mask = taps_of(k)
@@ -136,7 +139,7 @@ def first_argmax(x, window):
 def _gather_at(x, index, window):
     """out[n, c, i, j] = x_padded[n, c, s*i + a_k, s*j + b_k] with k = index[n, c, i, j]."""
     padded = window.pad(x, 0.0)
-    out = _empty_like_layout(index.shape, x)
+    out = _empty_like_layout(index.shape, index, x.dtype)
     for k, (a, b) in enumerate(window.taps()):
         np.copyto(out, window.tap_view(padded, a, b), where=index == k)
     return out
@@ -172,7 +175,9 @@ class MaxUnpool2d(_Pool):
 
     def forward(self, g):
         index = self._argmax
-        return _scatter_to_taps(g, self._window, lambda k: index == k)
+        # The argmax is laid out as the pooled input was (batch-last after a conv):
+        # the gradient going back to that conv follows it, so it needs no copy.
+        return _scatter_to_taps(g, self._window, lambda k: index == k, layout_like=index)
 
     def backward(self, gg):
         return GatherArgmax2d(self._window, self._argmax)(gg)
@@ -219,7 +224,7 @@ class AvgUnpool2d(_Pool):
 
     def forward(self, g):
         scaled = g * np.asarray(1.0 / len(self._window.taps()), dtype=g.dtype)
-        return _scatter_to_taps(scaled, self._window, lambda k: None)
+        return _scatter_to_taps(scaled, self._window, lambda k: None, layout_like=scaled)
 
     def backward(self, gg):
         return AvgPool2d(self._window)(gg)
