@@ -93,18 +93,23 @@ def _scatter_to_taps(values, window, taps_of, layout_like):
     exact = window.covers_exactly()
     padded = _empty_like_layout(window.padded_shape(shape), layout_like, values.dtype,
                                 zero=not exact)
+    # values * mask is the fast select, but inf * 0 is NaN: with an inf or NaN
+    # anywhere in values (then their sum is not finite), select with where instead.
+    finite = bool(np.isfinite(values.sum()))
     for k, (a, b) in enumerate(window.taps()):
         target = window.tap_view(padded, a, b)
         mask = taps_of(k)
-        if exact:                         # each pixel belongs to exactly one window
-            if mask is None:
-                target[...] = values
-            else:
-                np.multiply(values, mask, out=target)
-        elif mask is None:
-            target += values
+        if mask is None:
+            picked = values
+        elif finite:
+            picked = np.multiply(values, mask, out=target if exact else None)
         else:
-            target += values * mask
+            picked = np.where(mask, values, np.zeros((), dtype=values.dtype))
+        if exact:                         # each pixel belongs to exactly one window
+            if picked is not target:
+                target[...] = picked
+        else:
+            target += picked
     return window.crop(padded)
 
 

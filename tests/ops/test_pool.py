@@ -164,6 +164,18 @@ def test_nan_is_the_maximum_as_in_pytorch():
     np.testing.assert_array_equal(X.grad.data, [[[[0.0, 1.0], [0.0, 0.0]]]])
 
 
+@pytest.mark.parametrize("stride", [2, 1])
+def test_an_infinite_gradient_reaches_only_the_argmax(stride):
+    """inf * 0 would be NaN: the routing must select, not multiply by a mask."""
+    x = mg.Tensor(np.arange(16.0).reshape(1, 1, 4, 4), requires_grad=True)
+    y = F.max_pool2d(x, 2, stride)
+    g = np.ones(y.shape)
+    g[0, 0, 0, 0] = np.inf
+    y.backward(g)
+    assert not np.isnan(x.grad.data).any()
+    assert x.grad.data[0, 0, 1, 1] == np.inf and np.isinf(x.grad.data).sum() == 1
+
+
 def test_padding_is_minus_infinity_for_max_and_counted_zeros_for_avg():
     x = -np.ones((1, 1, 2, 2))
     np.testing.assert_array_equal(F.max_pool2d(mg.Tensor(x), 2, 2, 1).data, -np.ones((1, 1, 2, 2)))
