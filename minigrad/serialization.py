@@ -157,7 +157,10 @@ def load(path):
             arrays = {key: npz[key] for key in npz.files}
     except FileNotFoundError:
         raise FileNotFoundError(f"load: no such file: {name}") from None
-    except (ValueError, OSError, zipfile.BadZipFile, EOFError, zlib.error) as exc:
+    except (ValueError, OSError, zipfile.BadZipFile, EOFError, zlib.error,
+            NotImplementedError, RuntimeError) as exc:
+        # (zipfile raises NotImplementedError for an unknown version or compression
+        # and RuntimeError for an "encrypted" entry: what a damaged header looks like)
         raise ValueError(f"load: {name} is not a readable .npz checkpoint ({exc})") from None
     if HEADER not in arrays:
         return arrays
