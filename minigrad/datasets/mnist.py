@@ -108,6 +108,12 @@ def _fetch(name, folder, mirrors, timeout):
     with the right SHA-256. The bytes go to a temporary file in ``folder`` and
     are renamed into place only once verified; nothing is written elsewhere."""
     expected = MNIST_FILES[name][0]
+    target = folder / name
+    # The file lands directly in ``folder``: a name with a separator or "..", or a
+    # symlink already in its place, must not send the bytes anywhere else.
+    if Path(name).name != name or name in ("", ".", ".."):
+        raise ValueError(f"MNIST download: refusing file name {name!r}: it must be a plain "
+                         f"file name inside {folder}")
     failures = []
     for base in mirrors:
         url = base.rstrip("/") + "/" + name
@@ -122,8 +128,8 @@ def _fetch(name, folder, mirrors, timeout):
             if got != expected:
                 failures.append(f"{url}: SHA-256 mismatch (got {got}, expected {expected})")
                 continue
-            os.replace(tmp, folder / name)
-            return folder / name
+            os.replace(tmp, target)   # replaces a symlink itself, never the file it points to
+            return target
         except (OSError, ValueError, http.client.HTTPException) as exc:   # URLError is an OSError
             failures.append(f"{url}: {exc}")
         finally:
