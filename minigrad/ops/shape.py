@@ -320,14 +320,21 @@ def _tensors(ts, op):
     return [_const(t, first) for t in ts]
 
 
+def _int_axis(axis, op):
+    try:
+        return operator.index(axis)
+    except TypeError:
+        raise TypeError(f"{op}: axis must be an int, got {axis!r}") from None
+
+
 def concatenate(ts, axis=0):
     """Join tensors along an existing axis (``numpy.concatenate``)."""
-    return Concatenate(axis)(*_tensors(ts, "concatenate"))
+    return Concatenate(_int_axis(axis, "concatenate"))(*_tensors(ts, "concatenate"))
 
 
 def stack(ts, axis=0):
     """Join tensors along a new axis (``numpy.stack``)."""
-    return Stack(axis)(*_tensors(ts, "stack"))
+    return Stack(_int_axis(axis, "stack"))(*_tensors(ts, "stack"))
 
 
 Tensor.reshape = reshape
