@@ -88,6 +88,10 @@ class Optimizer:
             for p in group["params"]:
                 if p.grad is None:
                     continue
+                if not isinstance(p.grad, Tensor):   # e.g. an ndarray assigned by hand
+                    raise TypeError(f"{type(self).__name__}: the .grad of a parameter of shape "
+                                    f"{p.data.shape} is a {type(p.grad).__name__}; expected a "
+                                    "Tensor or None")
                 grad = p.grad.data
                 if grad.shape != p.data.shape:
                     raise RuntimeError(f"{type(self).__name__}: gradient of shape {grad.shape} "
