@@ -114,7 +114,8 @@ class DataLoader:
         self.shuffle = bool(shuffle)
         self.drop_last = bool(drop_last)
         self.seed = seed
-        self._rng = np.random.default_rng(seed) if seed is not None else None
+        self._rng = (np.random.default_rng(_random.check_seed(seed, "DataLoader"))
+                     if seed is not None else None)
 
     def __len__(self):
         """The number of batches per epoch."""

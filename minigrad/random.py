@@ -7,14 +7,19 @@ import numpy as np
 _rng = np.random.default_rng()
 
 
+def check_seed(seed, op):
+    """A seed is a non-negative int (numpy's own errors do not name the caller)."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"{op}: seed must be an int, got {type(seed).__name__} {seed!r}")
+    if seed < 0:
+        raise ValueError(f"{op}: seed must be >= 0, got {seed}")
+    return int(seed)
+
+
 def manual_seed(seed):
     """Reseed minigrad's generator (initialisation, dropout, randn, shuffling)."""
     global _rng
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"manual_seed: seed must be an int, got {type(seed).__name__} {seed!r}")
-    if seed < 0:
-        raise ValueError(f"manual_seed: seed must be >= 0, got {seed}")
-    _rng = np.random.default_rng(seed)
+    _rng = np.random.default_rng(check_seed(seed, "manual_seed"))
     return _rng
 
 
