@@ -110,7 +110,7 @@ def save(obj, path):
     if hasattr(path, "write"):
         np.savez(path, **entries)
         return
-    path = os.fspath(path)
+    path = _fspath(path, "save")
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):   # else mkstemp's error names the hidden temporary file
         raise FileNotFoundError(f"save: cannot write {path}: the folder {folder} does not exist")
@@ -128,6 +128,14 @@ def save(obj, path):
         raise
 
 
+def _fspath(path, op):
+    try:
+        return os.fspath(path)
+    except TypeError:
+        raise TypeError(f"{op}: path must be a str, a pathlib.Path or a binary file object, "
+                        f"got {type(path).__name__}") from None
+
+
 def _umask():
     mask = os.umask(0)
     os.umask(mask)
@@ -143,7 +151,7 @@ def load(path):
     arrays, tuples as tuples, int keys as ints). A plain ``.npz`` without
     minigrad's header loads as a dict of arrays. Raises ``ValueError`` naming the
     file when it is not a readable checkpoint."""
-    name = getattr(path, "name", "<file>") if hasattr(path, "read") else os.fspath(path)
+    name = getattr(path, "name", "<file>") if hasattr(path, "read") else _fspath(path, "load")
     try:
         if not hasattr(path, "read"):
             with open(path, "rb") as f:
