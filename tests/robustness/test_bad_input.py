@@ -1,6 +1,6 @@
 """The bad-input table: every public op and module, given a wrong rank, wrong
 channels, impossible geometry, wrong dtype, wrong type or an out-of-range value,
-raises ValueError/TypeError whose message names the op, the argument, what it
+raises ValueError/TypeError (RuntimeError for misuse of gradients, as /work/shared/API.md) whose message names the op, the argument, what it
 saw and what it expected (never a numpy traceback, never a silent answer).
 
 Bad inputs already tabled next to their op are not repeated here:
@@ -35,6 +35,13 @@ def _bn_state(**change):
     state = dict(nn.BatchNorm2d(2).state_dict())
     state.update(change)
     return state
+
+
+def _step_with_grad(optimizer_class, grad):
+    model = nn.Linear(2, 2)
+    opt = optimizer_class(model.parameters(), lr=0.1)
+    model.weight.grad = grad
+    opt.step()
 
 
 # (id, call, exception type, regex that names op + argument + what was seen/expected)
@@ -273,6 +280,22 @@ BAD_INPUTS = [
      ValueError, r"Adam: invalid learning rate nan \(must be >= 0\)"),
     ("SGD-int-tensor-param", lambda: optim.SGD([mg.ones(2)], lr=0.1),
      ValueError, r"SGD: can only optimise leaf tensors that require grad \(got one of shape \(2,\)\)"),
+    ("SGD-grad-ndarray", lambda: _step_with_grad(optim.SGD, np.ones((2, 2))),
+     TypeError, r"SGD: the .grad of a parameter of shape \(2, 2\) is a ndarray; expected a Tensor or None"),
+    ("Adam-grad-wrong-shape", lambda: _step_with_grad(optim.Adam, mg.ones(3)),
+     RuntimeError, r"Adam: gradient of shape \(3,\) for a parameter of shape \(2, 2\)"),
+    ("DataLoader-seed-string", lambda: mg.data.DataLoader(mg.data.TensorDataset(np.ones(3)), seed="a"),
+     TypeError, r"DataLoader: seed must be an int, got str 'a'"),
+    ("concatenate-axis-string", lambda: mg.concatenate([mg.ones(2)], axis="0"),
+     TypeError, r"concatenate: axis must be an int, got '0'"),
+    ("stack-shape-mismatch", lambda: mg.stack([mg.ones(2), mg.ones(3)]),
+     ValueError, r"stack: cannot stack shapes \[\(2,\), \(3,\)\] along axis 0"),
+    ("clip-string-bound", lambda: mg.ones(2).clip("a"), TypeError, r"clip: lo must be a number or None, got str 'a'"),
+    ("clip-lo-above-hi", lambda: mg.ones(2).clip(2, 1), ValueError, r"clip: lo \(2\) must not exceed hi \(1\)"),
+    ("save-path-int", lambda: mg.save({"a": 1}, 5),
+     TypeError, r"save: path must be a str, a pathlib.Path or a binary file object, got int"),
+    ("load-path-None", lambda: mg.load(None),
+     TypeError, r"load: path must be a str, a pathlib.Path or a binary file object, got NoneType"),
     ("DataLoader-batch-0", lambda: mg.data.DataLoader(mg.data.TensorDataset(np.ones(3)), batch_size=0),
      ValueError, r"DataLoader: batch_size must be a positive int, got 0"),
     ("TensorDataset-length-mismatch", lambda: mg.data.TensorDataset(np.ones(3), np.ones(4)),
