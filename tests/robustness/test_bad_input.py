@@ -1,7 +1,8 @@
 """The bad-input table: every public op and module, given a wrong rank, wrong
 channels, impossible geometry, wrong dtype, wrong type or an out-of-range value,
-raises ValueError/TypeError (RuntimeError for misuse of gradients, as /work/shared/API.md) whose message names the op, the argument, what it
-saw and what it expected (never a numpy traceback, never a silent answer).
+raises ValueError/TypeError (RuntimeError for misuse of gradients, as API.md
+says) whose message names the op, the argument, what it saw and what it
+expected (never a numpy traceback, never a silent answer).
 
 Bad inputs already tabled next to their op are not repeated here:
 tests/ops/test_conv.py::test_bad_arguments_fail_clearly (conv2d rank, channel,
