@@ -14,7 +14,7 @@ import numpy as np
 
 from .layers import _positive_int
 from .module import Module, Parameter
-from ..ops._util import check_float_tensor
+from ..ops._util import check_float_tensor, check_number
 from ..tensor import DEFAULT_DTYPE, Tensor
 
 __all__ = ["BatchNorm1d", "BatchNorm2d"]
@@ -28,12 +28,11 @@ class _BatchNorm(Module):
         super().__init__()
         num_features = _positive_int(num_features, "num_features", type(self).__name__)
         dtype = np.dtype(DEFAULT_DTYPE if dtype is None else dtype)
-        if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not eps >= 0:
-            raise ValueError(f"{type(self).__name__}: eps must be a number >= 0, got {eps!r}")
-        if momentum is not None and (isinstance(momentum, bool) or not isinstance(momentum, (int, float))
-                                     or not 0 <= momentum <= 1):
-            raise ValueError(f"{type(self).__name__}: momentum must be in [0, 1] or None, got "
-                             f"{momentum!r}")
+        name = type(self).__name__
+        if not check_number(eps, "eps", name) >= 0:
+            raise ValueError(f"{name}: eps must be >= 0, got {eps!r}")
+        if momentum is not None and not 0 <= check_number(momentum, "momentum", name) <= 1:
+            raise ValueError(f"{name}: momentum must be in [0, 1] or None, got {momentum!r}")
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
         if affine:

@@ -1,6 +1,7 @@
 """Small helpers shared by the op families."""
 from __future__ import annotations
 
+import numbers
 import operator
 
 import numpy as np
@@ -45,6 +46,14 @@ def as_pair(value, name, op, minimum=0):
     if any(v < minimum for v in pair):
         raise ValueError(f"{op}: {name} must be >= {minimum}, got {value!r}")
     return tuple(int(v) for v in pair)
+
+
+def check_number(value, name, op):
+    """A real-number hyper-parameter as a float (a string or None would otherwise
+    fail later inside a numpy ufunc, far from the call)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{op}: {name} must be a number, got {type(value).__name__} {value!r}")
+    return float(value)
 
 
 def check_float_tensor(t, name, op, ndim=None, what=""):

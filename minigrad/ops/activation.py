@@ -10,7 +10,7 @@ import numpy as np
 from ..autograd import Function
 from ..tensor import Tensor
 from .elementwise import Erf, erf, where
-from ._util import check_float_tensor, normalize_axis
+from ._util import check_float_tensor, check_number, normalize_axis
 
 
 class ReLU(Function):
@@ -212,13 +212,6 @@ def _axis(x, axis, op):
     return normalize_axis(axis, x.ndim, op)[0]
 
 
-def _number(value, name, op):
-    """A real-number hyper-parameter (a string would fail inside a numpy ufunc)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{op}: {name} must be a number, got {type(value).__name__} {value!r}")
-    return float(value)
-
-
 def relu(x):
     return ReLU()(x)
 
@@ -232,11 +225,11 @@ def tanh(x):
 
 
 def leaky_relu(x, negative_slope=0.01):
-    return LeakyReLU(_number(negative_slope, "negative_slope", "leaky_relu"))(x)
+    return LeakyReLU(check_number(negative_slope, "negative_slope", "leaky_relu"))(x)
 
 
 def elu(x, alpha=1.0):
-    return ELU(_number(alpha, "alpha", "elu"))(x)
+    return ELU(check_number(alpha, "alpha", "elu"))(x)
 
 
 def gelu(x, approximate="none"):
@@ -244,7 +237,8 @@ def gelu(x, approximate="none"):
 
 
 def softplus(x, beta=1.0, threshold=20.0):
-    return Softplus(_number(beta, "beta", "softplus"), _number(threshold, "threshold", "softplus"))(x)
+    return Softplus(check_number(beta, "beta", "softplus"),
+                    check_number(threshold, "threshold", "softplus"))(x)
 
 
 def softmax(x, axis=-1):

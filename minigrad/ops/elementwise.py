@@ -6,12 +6,12 @@ along an axis receives the sum of the gradient over that axis (``sum_to``).
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
 from ..autograd import Function
 from ..tensor import Tensor, _const, _make
+from ._util import check_number
 from .shape import sum_to
 
 
@@ -171,9 +171,8 @@ class Clip(Function):
         if lo is None and hi is None:
             raise ValueError("clip: give at least one of lo and hi")
         for name, bound in (("lo", lo), ("hi", hi)):
-            if bound is not None and (isinstance(bound, bool) or not isinstance(bound, numbers.Real)):
-                raise TypeError(f"clip: {name} must be a number or None, got "
-                                f"{type(bound).__name__} {bound!r}")
+            if bound is not None:
+                check_number(bound, name, "clip")
         if lo is not None and hi is not None and lo > hi:
             raise ValueError(f"clip: lo ({lo}) must not exceed hi ({hi})")
         self.lo, self.hi = lo, hi

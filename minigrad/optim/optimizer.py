@@ -8,10 +8,10 @@ stale backward instead of silently using the new one.
 from __future__ import annotations
 
 import copy
-import numbers
 
 import numpy as np
 
+from ..ops._util import check_number
 from ..tensor import Tensor
 
 __all__ = ["Optimizer"]
@@ -61,10 +61,7 @@ class Optimizer:
 
     def _check_group(self, group):
         """Validate hyper-parameters (subclasses extend)."""
-        lr = group["lr"]
-        if isinstance(lr, bool) or not isinstance(lr, numbers.Real):
-            raise TypeError(f"{type(self).__name__}: lr must be a number, got "
-                            f"{type(lr).__name__} {lr!r}")
+        lr = check_number(group["lr"], "lr", type(self).__name__)
         if not lr >= 0:   # also refuses NaN, which would poison every parameter
             raise ValueError(f"{type(self).__name__}: invalid learning rate {lr} (must be >= 0)")
 
