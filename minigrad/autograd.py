@@ -288,7 +288,8 @@ class Function:
         frame = frames[-1] if frames else None
         self.creation = f"{frame.filename}:{frame.lineno}: {frame.line}" if frame else "?"
         if _mode.scope:   # the line is often a model(x) call: say which layer ran the op
-            self.creation += " (in module " + " > ".join(type(m).__name__ for m in _mode.scope) + ")"
+            path = " > ".join(type(m).__name__ for m in _mode.scope)
+            self.creation += f" (in module {path})"
         self.input_shapes = tuple(t.shape for t in inputs)
         if out.dtype.kind in "fc" and not np.all(np.isfinite(out)):
             raise FloatingPointError(
