@@ -25,8 +25,8 @@ gradients of any order work: Conv2d -> (ConvTranspose2d, Conv2dWeightGrad),
 ConvTranspose2d -> (Conv2d, Conv2dWeightGrad), Conv2dWeightGrad -> (ConvTranspose2d, Conv2d).
 
 Speed: the column matrix of a whole batch is tens of MB (memory-bound), so the
-kernels build im2col columns for a tile of about ``TILE`` output positions at a
-time from a padded copy of the input laid out batch-last, (C, Hp, Wp, N), which
+kernels build im2col columns for a tile of about ``TILE`` numbers (output
+positions x C*kH*kW) at a time from a padded copy of the input laid out batch-last, (C, Hp, Wp, N), which
 keeps each tile in cache and makes every window row one contiguous run. Results
 are computed batch-last too and returned as an NCHW *view* of that (C, H, W, N)
 memory: elementwise ops and pooling keep the layout, and the next conv reads it
@@ -43,8 +43,9 @@ from ..autograd import Function
 from ..tensor import Tensor
 from ._util import as_pair, check_float_tensor, check_same_dtype
 
-#: output positions per im2col tile (a tile of columns is TILE x C*kH*kW numbers)
-TILE = 4096
+#: numbers in one tile of im2col columns (positions x C*kH*kW): 4096 positions
+#: of a 16-channel 3x3 conv; fewer positions when the columns are longer
+TILE = 4096 * 144
 
 
 # -- geometry ------------------------------------------------------------------------
@@ -83,11 +84,11 @@ def windows(xp, kernel, stride, dilation, out_hw):
     return as_strided(xp, shape, strides, writeable=False)
 
 
-def tiles(out_hw, n, tile=None):
+def tiles(out_hw, n, column_length):
     """Slices (rows, batch) covering the (Ho, Wo, N) output positions in pieces of
-    about ``tile`` positions: bands of whole rows across the batch, or, when one row
-    of the whole batch is already larger, one row of a part of the batch."""
-    tile = tile or TILE
+    about TILE / column_length positions: bands of whole rows across the batch, or,
+    when one row of the whole batch is already larger, one row of a part of the batch."""
+    tile = max(1, TILE // column_length)
     ho, wo = out_hw
     per_row = wo * n
     if per_row <= tile:
@@ -117,7 +118,7 @@ def conv2d_array(x, w, stride, padding, dilation, groups, padded=None):
     win = windows(padded, (kh, kw), stride, dilation, (ho, wo))
     w_groups = w.reshape(groups, o // groups, cg * kh * kw)
     out = np.empty((o, ho, wo, n), dtype=np.result_type(x, w))
-    for rows, batch in tiles((ho, wo), n):
+    for rows, batch in tiles((ho, wo), n, cg * kh * kw):
         cols = np.ascontiguousarray(win[:, :, :, rows, :, batch]).reshape(groups, cg * kh * kw, -1)
         out[:, rows, :, batch] = np.matmul(w_groups, cols).reshape(o, _size(rows), wo, _size(batch))
     return out.transpose(3, 0, 1, 2)
@@ -136,7 +137,7 @@ def conv2d_weight_array(x, g, kernel, stride, padding, dilation, groups, padded=
     win = windows(padded, kernel, stride, dilation, (ho, wo))
     g_last = batch_last(g)
     dw = np.zeros((groups, o // groups, cg * kh * kw), dtype=np.result_type(x, g))
-    for rows, batch in tiles((ho, wo), n):
+    for rows, batch in tiles((ho, wo), n, cg * kh * kw):
         cols = np.ascontiguousarray(win[:, :, :, rows, :, batch]).reshape(groups, cg * kh * kw, -1)
         g_tile = g_last[:, rows, :, batch].reshape(groups, o // groups, -1)
         dw += np.matmul(g_tile, cols.transpose(0, 2, 1))
@@ -160,7 +161,7 @@ def conv_transpose2d_array(g, w, out_hw, stride, padding, dilation, groups):
     canvas = np.zeros((cg * groups, hp, wp, n), dtype=np.result_type(g, w))
     w_t = w.reshape(groups, o // groups, cg * kh * kw).transpose(0, 2, 1)
     g_last = batch_last(g)
-    for rows, batch in tiles((ho, wo), n):
+    for rows, batch in tiles((ho, wo), n, cg * kh * kw):
         cols = np.matmul(w_t, g_last[:, rows, :, batch].reshape(groups, o // groups, -1))
         cols = cols.reshape(cg * groups, kh, kw, _size(rows), wo, _size(batch))
         for a in range(kh):
