@@ -35,6 +35,7 @@ with no copy.
 from __future__ import annotations
 
 import operator
+import threading
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
@@ -103,6 +104,32 @@ def _size(sl):
     return sl.stop - sl.start
 
 
+_scratch = threading.local()
+
+
+def scratch(shape, dtype):
+    """A work array for one tile of columns, reused from tile to tile and call to
+    call (one per thread and dtype, at most about TILE numbers). A fresh multi-MB
+    array per tile would cost a page fault per 4 KB each time: in a LeNet step that
+    was thousands of faults, more time than the arithmetic."""
+    size = int(np.prod(shape))
+    key = np.dtype(dtype).str
+    buf = getattr(_scratch, key, None)
+    if buf is None or buf.size < size:
+        buf = np.empty(size, dtype=dtype)
+        setattr(_scratch, key, buf)
+    return buf[:size].reshape(shape)
+
+
+def im2col_tile(win, rows, batch, groups):
+    """The columns of one tile, (groups, C/groups*kH*kW, positions), copied from the
+    window view into the scratch array."""
+    tile = win[:, :, :, rows, :, batch]
+    cols = scratch(tile.shape, win.dtype)
+    np.copyto(cols, tile)
+    return cols.reshape(groups, -1, tile.shape[3] * tile.shape[4] * tile.shape[5])
+
+
 # -- numpy kernels (arrays in, arrays out) ---------------------------------------
 
 def conv2d_array(x, w, stride, padding, dilation, groups, padded=None):
@@ -117,11 +144,15 @@ def conv2d_array(x, w, stride, padding, dilation, groups, padded=None):
         padded = batch_last_padded(x, padding)
     win = windows(padded, (kh, kw), stride, dilation, (ho, wo))
     w_groups = w.reshape(groups, o // groups, cg * kh * kw)
-    out = np.empty((o, ho, wo, n), dtype=np.result_type(x, w))
+    out = np.empty((groups, o // groups, ho, wo, n), dtype=np.result_type(x, w))
     for rows, batch in tiles((ho, wo), n, cg * kh * kw):
-        cols = np.ascontiguousarray(win[:, :, :, rows, :, batch]).reshape(groups, cg * kh * kw, -1)
-        out[:, rows, :, batch] = np.matmul(w_groups, cols).reshape(o, _size(rows), wo, _size(batch))
-    return out.transpose(3, 0, 1, 2)
+        cols = im2col_tile(win, rows, batch, groups)
+        target = out[:, :, rows, :, batch]
+        if _size(batch) == n:     # whole rows: the product lands in place, no temporary
+            np.matmul(w_groups, cols, out=target.reshape(groups, o // groups, -1, copy=False))
+        else:
+            target[...] = np.matmul(w_groups, cols).reshape(target.shape)
+    return out.reshape(o, ho, wo, n).transpose(3, 0, 1, 2)
 
 
 def conv2d_weight_array(x, g, kernel, stride, padding, dilation, groups, padded=None):
@@ -138,7 +169,7 @@ def conv2d_weight_array(x, g, kernel, stride, padding, dilation, groups, padded=
     g_last = batch_last(g)
     dw = np.zeros((groups, o // groups, cg * kh * kw), dtype=np.result_type(x, g))
     for rows, batch in tiles((ho, wo), n, cg * kh * kw):
-        cols = np.ascontiguousarray(win[:, :, :, rows, :, batch]).reshape(groups, cg * kh * kw, -1)
+        cols = im2col_tile(win, rows, batch, groups)
         g_tile = g_last[:, rows, :, batch].reshape(groups, o // groups, -1)
         dw += np.matmul(g_tile, cols.transpose(0, 2, 1))
     return dw.reshape(o, cg, kh, kw)
@@ -162,7 +193,8 @@ def conv_transpose2d_array(g, w, out_hw, stride, padding, dilation, groups):
     w_t = w.reshape(groups, o // groups, cg * kh * kw).transpose(0, 2, 1)
     g_last = batch_last(g)
     for rows, batch in tiles((ho, wo), n, cg * kh * kw):
-        cols = np.matmul(w_t, g_last[:, rows, :, batch].reshape(groups, o // groups, -1))
+        cols = scratch((groups, cg * kh * kw, _size(rows) * wo * _size(batch)), canvas.dtype)
+        np.matmul(w_t, g_last[:, rows, :, batch].reshape(groups, o // groups, -1), out=cols)
         cols = cols.reshape(cg * groups, kh, kw, _size(rows), wo, _size(batch))
         for a in range(kh):
             top = rows.start * sh + a * dh
