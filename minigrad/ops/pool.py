@@ -14,8 +14,9 @@ Ho = floor((H + 2p - kH) / s) + 1. With g = dL/dy (docs/derivations.md):
   Its backward gathers at the same argmax (``GatherArgmax2d``), and so on.
 
 Overlapping windows (stride < kernel) add their contributions. The kernels loop
-over the kH*kW window taps, each a strided view of the whole batch: no loop over
-pixels, channels or batch items.
+over the kH*kW window taps, each a strided view (no loop over pixels), on chunks
+of about CHUNK_BYTES of images or channels, so that the taps' passes over a
+chunk hit the cache.
 """
 from __future__ import annotations
 
@@ -84,11 +85,25 @@ def _empty_like_layout(shape, like, dtype=None, zero=False):
                  dtype=like.dtype if dtype is None else dtype).transpose(np.argsort(order))
 
 
+#: bytes of input handled at a time, so that every tap's strided pass over a
+#: chunk finds it in cache (the K passes over an 8 MB batch would each go to memory)
+CHUNK_BYTES = 1 << 19
+
+
+def chunks(a):
+    """Index tuples cutting a 4-D array into pieces of about CHUNK_BYTES along
+    whichever of its first two axes (batch or channel) is outermost in memory."""
+    axis = 0 if abs(a.strides[0]) >= abs(a.strides[1]) else 1
+    step = max(1, CHUNK_BYTES // max(1, abs(a.strides[axis])))
+    lead = (slice(None),) * axis
+    return [lead + (slice(i, i + step),) for i in range(0, a.shape[axis], step)]
+
+
 def _scatter_to_taps(values, window, taps_of, layout_like):
     """The adjoint of reading windows: an input-shaped array where every output
-    position adds ``values`` (selected per tap by ``taps_of(k)``, a mask or None
-    for all) onto the pixel of its tap; overlapping windows accumulate. The result
-    is laid out in memory as ``layout_like`` is."""
+    position adds ``values`` (selected per tap by ``taps_of(part, k)``, a mask for
+    that chunk, or None for all) onto the pixel of its tap; overlapping windows
+    accumulate. The result is laid out in memory as ``layout_like`` is."""
     shape = values.shape[:2] + window.in_hw
     exact = window.covers_exactly()
     padded = _empty_like_layout(window.padded_shape(shape), layout_like, values.dtype,
@@ -96,20 +111,23 @@ def _scatter_to_taps(values, window, taps_of, layout_like):
     # values * mask is the fast select, but inf * 0 is NaN: with an inf or NaN
     # anywhere in values (then their sum is not finite), select with where instead.
     finite = bool(np.isfinite(values.sum()))
-    for k, (a, b) in enumerate(window.taps()):
-        target = window.tap_view(padded, a, b)
-        mask = taps_of(k)
-        if mask is None:
-            picked = values
-        elif finite:
-            picked = np.multiply(values, mask, out=target if exact else None)
-        else:
-            picked = np.where(mask, values, np.zeros((), dtype=values.dtype))
-        if exact:                         # each pixel belongs to exactly one window
-            if picked is not target:
-                target[...] = picked
-        else:
-            target += picked
+    zero = np.zeros((), dtype=values.dtype)
+    for part in chunks(padded):
+        chunk, vals = padded[part], values[part]
+        for k, (a, b) in enumerate(window.taps()):
+            target = window.tap_view(chunk, a, b)
+            mask = taps_of(part, k)
+            if mask is None:
+                picked = vals
+            elif finite:
+                picked = np.multiply(vals, mask, out=target if exact else None)
+            else:
+                picked = np.where(mask, vals, zero)
+            if exact:                     # each pixel belongs to exactly one window
+                if picked is not target:
+                    target[...] = picked
+            else:
+                target += picked
     return window.crop(padded)
 
 
@@ -117,16 +135,26 @@ def _scatter_to_taps(values, window, taps_of, layout_like):
 
 def first_argmax(x, window):
     """Forward of max pooling: (max of every window, index k of the first tap that
-    reaches it in row-major order). NaN counts as the maximum, as PyTorch."""
+    reaches it in row-major order). NaN counts as the maximum, as PyTorch.
+    Chunk by chunk (see ``chunks``), all taps of a chunk while it is in cache."""
     padded = window.pad(x, -np.inf)
     taps = window.taps()
-    views = [window.tap_view(padded, a, b) for a, b in taps]
-    out = np.array(views[0], order="K")
+    out_shape = x.shape[:2] + window.out_hw
+    out = _empty_like_layout(out_shape, padded)
+    index = _empty_like_layout(out_shape, padded, np.uint8 if len(taps) < 256 else np.int32)
+    for part in chunks(padded):
+        _first_argmax_chunk(padded[part], out[part], index[part], window)
+    return out, index
+
+
+def _first_argmax_chunk(padded, out, index, window):
+    views = [window.tap_view(padded, a, b) for a, b in window.taps()]
+    np.copyto(out, views[0])
     for v in views[1:]:
         np.maximum(out, v, out=out)
-    index_type = np.uint8 if len(taps) < 256 else np.int32
-    if len(taps) == 1:
-        return out, np.zeros(out.shape, dtype=index_type)
+    if len(views) == 1:
+        index[...] = 0
+        return
     if np.isnan(out).any():   # NaN compares unequal to itself: a NaN max is hit by a NaN
         nan_out = np.isnan(out)
         misses = [~((v == out) | (np.isnan(v) & nan_out)) for v in views[:-1]]
@@ -134,11 +162,10 @@ def first_argmax(x, window):
         misses = [v != out for v in views[:-1]]
     # The first tap that reaches the max, without a search: with miss_k = (tap k is
     # not the max), index = miss_0 * (1 + miss_1 * (1 + ... (1 + miss_{K-2}))).
-    index = misses[-1].astype(index_type)
+    index[...] = misses[-1]
     for miss in misses[-2::-1]:
         index += 1
         index *= miss
-    return out, index
 
 
 def _gather_at(x, index, window):
@@ -182,7 +209,8 @@ class MaxUnpool2d(_Pool):
         index = self._argmax
         # The argmax is laid out as the pooled input was (batch-last after a conv):
         # the gradient going back to that conv follows it, so it needs no copy.
-        return _scatter_to_taps(g, self._window, lambda k: index == k, layout_like=index)
+        return _scatter_to_taps(g, self._window, lambda part, k: index[part] == k,
+                                layout_like=index)
 
     def backward(self, gg):
         return GatherArgmax2d(self._window, self._argmax)(gg)
@@ -229,7 +257,7 @@ class AvgUnpool2d(_Pool):
 
     def forward(self, g):
         scaled = g * np.asarray(1.0 / len(self._window.taps()), dtype=g.dtype)
-        return _scatter_to_taps(scaled, self._window, lambda k: None, layout_like=scaled)
+        return _scatter_to_taps(scaled, self._window, lambda part, k: None, layout_like=scaled)
 
     def backward(self, gg):
         return AvgPool2d(self._window)(gg)

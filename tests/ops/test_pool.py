@@ -137,6 +137,29 @@ def test_forward_and_backward_equal_the_loop_reference(kind, shape, kernel, stri
     np.testing.assert_allclose(X.grad.data, loop_pool_backward(g, shape, route), atol=1e-12)
 
 
+@pytest.mark.parametrize("batch_last", [False, True])
+def test_chunked_passes_give_the_same_result(batch_last):
+    """With a chunk of one image (or one channel, batch-last) at a time, overlapping
+    and padded windows still equal the loop reference."""
+    from minigrad.ops import pool
+    rng = np.random.default_rng(3)
+    x = np.round(rng.normal(size=(3, 2, 7, 6)), 1)
+    data = np.ascontiguousarray(x.transpose(1, 2, 3, 0)).transpose(3, 0, 1, 2) if batch_last else x
+    old = pool.CHUNK_BYTES
+    try:
+        pool.CHUNK_BYTES = 1
+        for kind, fn in (("max", F.max_pool2d), ("avg", F.avg_pool2d)):
+            X = mg.Tensor._wrap(data.copy(order="K")).requires_grad_(True)
+            y = fn(X, 3, 2, 1)
+            g = rng.normal(size=y.shape)
+            y.backward(g)
+            ref, route = loop_pool(x, (3, 3), (2, 2), (1, 1), kind)
+            np.testing.assert_allclose(y.data, ref, atol=1e-12)
+            np.testing.assert_allclose(X.grad.data, loop_pool_backward(g, x.shape, route), atol=1e-12)
+    finally:
+        pool.CHUNK_BYTES = old
+
+
 def test_ties_send_the_gradient_to_the_first_maximum_in_row_major_order():
     x = mg.Tensor(TIES.copy(), requires_grad=True)
     F.max_pool2d(x, 2).backward(np.array([[[[10.0, 20.0], [30.0, 40.0]]]]))
