@@ -91,6 +91,8 @@ def tiles(out_hw, n, column_length):
     when one row of the whole batch is already larger, one row of a part of the batch."""
     tile = max(1, TILE // column_length)
     ho, wo = out_hw
+    if n == 0 or ho == 0 or wo == 0:
+        return []                     # an empty batch: nothing to compute
     per_row = wo * n
     if per_row <= tile:
         step = max(1, tile // max(per_row, 1))
