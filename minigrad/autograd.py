@@ -311,7 +311,7 @@ def _bad_values(a):
 
 # -- the backward engine -------------------------------------------------------------
 
-def _accumulate_leaf(leaf, g, create_graph):
+def _accumulate_leaf(leaf, g, create_graph, handed_out):
     if leaf._hooks:
         for hook in leaf._hooks:
             new = hook(g)
@@ -320,9 +320,19 @@ def _accumulate_leaf(leaf, g, create_graph):
     if g.data.dtype != leaf.data.dtype:
         g = g.astype(leaf.data.dtype)
     if leaf.grad is None:
-        # A gradient may share memory with another gradient (Add hands the same
-        # array to both inputs); the leaf gets its own writable copy.
-        leaf.grad = g if create_graph else Tensor._wrap(np.array(g.data, copy=True))
+        if create_graph:
+            leaf.grad = g
+            return
+        # The leaf keeps the gradient array only if nothing else can see it: Add
+        # hands one array to both inputs, a broadcast gradient is a read-only view,
+        # and the caller's own grad= array stays theirs. Otherwise it gets a copy.
+        data = g.data
+        owner = data if data.base is None else data.base
+        if id(data) in handed_out or id(owner) in handed_out or not data.flags.writeable:
+            data = np.array(data, copy=True)   # order "K": keeps the memory layout
+            owner = data
+        handed_out.update((id(data), id(owner)))
+        leaf.grad = Tensor._wrap(data)
     elif create_graph:
         leaf.grad = leaf.grad + g
     else:
@@ -362,9 +372,12 @@ def run_backward(outputs, grads, retain_graph=False, create_graph=False, capture
         for i, t in enumerate(capture):
             capture_nodes.setdefault(t.grad_fn if t.grad_fn is not None else t, []).append(i)
 
+    # Arrays (and the memory behind views) already given to a leaf, or the caller's.
+    handed_out = {id(g.data if g.data.base is None else g.data.base) for g in grads}
+
     def deliver_leaf(leaf, g):
         if capture is None:
-            _accumulate_leaf(leaf, g, create_graph)
+            _accumulate_leaf(leaf, g, create_graph, handed_out)
         else:
             for i in capture_nodes.get(leaf, ()):
                 captured[i] = g if captured[i] is None else captured[i] + g

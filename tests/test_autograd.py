@@ -281,3 +281,16 @@ def test_anomaly_mode_names_the_op_and_line():
                 y.sum().backward()
     assert not mg.is_anomaly_enabled()
     assert (x * 2).grad_fn.creation is None   # off: nothing recorded
+
+
+def test_leaves_never_share_gradient_memory():
+    a, b, c = leaf(np.ones((2, 2))), leaf(np.ones(4)), leaf(np.ones((2, 2)))
+    (a + b.reshape(2, 2) + c).sum().backward()   # one gradient array, a view of it, and again
+    grads = [a.grad.data, b.grad.data, c.grad.data]
+    for i in range(3):
+        for j in range(i + 1, 3):
+            assert not np.shares_memory(grads[i], grads[j])
+    seed = np.ones((2, 2))
+    d = leaf(np.ones((2, 2)))
+    d.backward(seed)            # the caller's array stays the caller's
+    assert not np.shares_memory(d.grad.data, seed)
