@@ -59,7 +59,8 @@ def one_backward(activation, images, labels):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out-dir", default=".", help="where to write the SVGs")
+    parser.add_argument("--out-dir", default=os.path.join("runs", "gradient_flow"),
+                        help="where to write the SVGs (docs/ holds the README's copies)")
     parser.add_argument("--batch", type=int, default=32, help="images in the batch")
     args = parser.parse_args(argv)
 
@@ -67,6 +68,7 @@ def main(argv=None):
     images = mg.Tensor._wrap(np.asarray(images, dtype=np.float32))
     labels = np.asarray(labels)
 
+    os.makedirs(args.out_dir, exist_ok=True)
     rows = {}
     for name, activation in (("sigmoid", nn.Sigmoid), ("relu", nn.ReLU)):
         model, outputs = one_backward(activation, images, labels)
