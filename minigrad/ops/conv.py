@@ -264,6 +264,19 @@ class _Conv(Function):
     def _geometry(self):
         return self.stride, self.padding, self.dilation, self.groups
 
+    @staticmethod
+    def _add_bias(out, bias):
+        if bias is not None:
+            out += bias.reshape(1, -1, 1, 1)
+        return out
+
+    def _with_bias_grad(self, gx, gw, g):
+        """(dx, dw), and dbias = g summed over N, H, W when the op was given a bias."""
+        need = self.needs_input_grad
+        if len(need) == 2:
+            return gx, gw
+        return gx, gw, (g.sum(axis=(0, 2, 3)) if need[2] else None)
+
     def _unread(self, in_hw, kernel):
         """Input rows/cols past the last window (the forward's floor): the
         output_padding that makes the transpose give back the input's size."""
@@ -285,10 +298,7 @@ class Conv2d(_Conv):
         # The padded batch-last copy of x is kept for the weight gradient, which
         # reads the same windows (saves making it twice; freed by backward).
         self._padded = batch_last_padded(x, self.padding)
-        out = conv2d_array(x, w, *self._geometry(), padded=self._padded)
-        if bias is not None:
-            out += bias.reshape(1, -1, 1, 1)
-        return out
+        return self._add_bias(conv2d_array(x, w, *self._geometry(), padded=self._padded), bias)
 
     def backward(self, g):
         x, w = self.saved_tensors
@@ -299,9 +309,7 @@ class Conv2d(_Conv):
         padded, self._padded = self._padded, None   # None again after a retained backward
         gw = (Conv2dWeightGrad(kernel, *self._geometry(), padded_input=padded)(x, g)
               if need[1] else None)
-        if len(need) == 2:
-            return gx, gw
-        return gx, gw, (g.sum(axis=(0, 2, 3)) if need[2] else None)
+        return self._with_bias_grad(gx, gw, g)
 
 
 class ConvTranspose2d(_Conv):
@@ -326,11 +334,8 @@ class ConvTranspose2d(_Conv):
     def forward(self, x, w, bias=None):
         self._in_hw = x.shape[2:]
         self.save_for_backward(x, w)
-        out = conv_transpose2d_array(x, w, self.output_hw(x.shape[2:], w.shape[2:]),
-                                     *self._geometry())
-        if bias is not None:
-            out += bias.reshape(1, -1, 1, 1)
-        return out
+        return self._add_bias(conv_transpose2d_array(x, w, self.output_hw(x.shape[2:], w.shape[2:]),
+                                                     *self._geometry()), bias)
 
     def backward(self, g):
         x, w = self.saved_tensors
@@ -338,9 +343,7 @@ class ConvTranspose2d(_Conv):
         # With output_padding >= stride, conv2d of g reaches past x: keep x's part.
         gx = _crop_to(Conv2d(*self._geometry())(g, w), self._in_hw) if need[0] else None
         gw = Conv2dWeightGrad(w.shape[2:], *self._geometry())(g, x) if need[1] else None
-        if len(need) == 2:
-            return gx, gw
-        return gx, gw, (g.sum(axis=(0, 2, 3)) if need[2] else None)
+        return self._with_bias_grad(gx, gw, g)
 
 
 class Conv2dWeightGrad(_Conv):

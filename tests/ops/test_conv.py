@@ -343,31 +343,31 @@ def test_matches_torch_conv2d_and_conv_transpose2d(shape, o, kernel, stride, pad
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(8)
     x, w, b = rng.normal(size=shape), rng.normal(size=(o, shape[1] // groups, *kernel)), rng.normal(size=o)
-    ours = [mg.Tensor(a, requires_grad=True) for a in (x, w, b)]
-    theirs = [torch.tensor(a, requires_grad=True) for a in (x, w, b)]
-    y = F.conv2d(*ours, stride, padding, dilation, groups)
-    ty = torch.nn.functional.conv2d(*theirs, stride, padding, dilation, groups)
+    _same_as_torch(torch, rng, (x, w, b),
+                   lambda *t: F.conv2d(*t, stride, padding, dilation, groups),
+                   lambda *t: torch.nn.functional.conv2d(*t, stride, padding, dilation, groups))
+    # conv_transpose2d with the weight read as (C_in, C_out/groups, kH, kW)
+    wt = rng.normal(size=(shape[1], o // groups, *kernel))
+    for op in range(max(max(stride), max(dilation))):
+        out_pad = tuple(min(op, max(s, d) - 1) for s, d in zip(stride, dilation))
+        _same_as_torch(
+            torch, rng, (x, wt),
+            lambda *t: F.conv_transpose2d(*t, None, stride, padding, out_pad, groups, dilation),
+            lambda *t: torch.nn.functional.conv_transpose2d(*t, None, stride, padding, out_pad,
+                                                            groups, dilation))
+
+
+def _same_as_torch(torch, rng, arrays, ours_fn, theirs_fn):
+    """Forward values and the gradients of every input, for one random cotangent."""
+    ours = [mg.Tensor(a, requires_grad=True) for a in arrays]
+    theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
+    y, ty = ours_fn(*ours), theirs_fn(*theirs)
     g = rng.normal(size=ty.shape)
     y.backward(g)
     ty.backward(torch.tensor(g))
     np.testing.assert_allclose(y.data, ty.detach().numpy(), atol=1e-10)
     for a, t in zip(ours, theirs):
         np.testing.assert_allclose(a.grad.data, t.grad.numpy(), atol=1e-10)
-    # conv_transpose2d with the weight read as (C_in, C_out/groups, kH, kW)
-    wt = rng.normal(size=(shape[1], o // groups, *kernel))
-    for op in range(max(max(stride), max(dilation))):
-        out_pad = tuple(min(op, max(s, d) - 1) for s, d in zip(stride, dilation))
-        ours = [mg.Tensor(a, requires_grad=True) for a in (x, wt)]
-        theirs = [torch.tensor(a, requires_grad=True) for a in (x, wt)]
-        y = F.conv_transpose2d(*ours, None, stride, padding, out_pad, groups, dilation)
-        ty = torch.nn.functional.conv_transpose2d(*theirs, None, stride, padding, out_pad, groups,
-                                                  dilation)
-        g = rng.normal(size=ty.shape)
-        y.backward(g)
-        ty.backward(torch.tensor(g))
-        np.testing.assert_allclose(y.data, ty.detach().numpy(), atol=1e-10)
-        for a, t in zip(ours, theirs):
-            np.testing.assert_allclose(a.grad.data, t.grad.numpy(), atol=1e-10)
 
 
 def test_conv2d_weight_matches_torch():
