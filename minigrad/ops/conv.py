@@ -425,17 +425,23 @@ def _check_window_fits(op, in_hw, kernel, padding, dilation, x_shape, w_shape):
                 f"{padding[axis]} = {room}); input {x_shape}, weight {w_shape}")
 
 
+def _check_conv_call(op, x, weight, bias, weight_layout, stride, padding, dilation, groups):
+    """The checks conv2d and conv_transpose2d share; returns the geometry as pairs."""
+    check_float_tensor(x, "input", op, 4, "(N, C_in, H, W)")
+    check_float_tensor(weight, "weight", op, 4, weight_layout)
+    check_same_dtype(op, ("input", x), ("weight", weight), ("bias", bias))
+    _check_not_empty(op, x, weight)
+    return _conv_args(op, stride, padding, dilation, groups)
+
+
 def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """2-D convolution (cross-correlation, as PyTorch) of x (N, C_in, H, W) with weight
     (C_out, C_in/groups, kH, kW): output (N, C_out, Ho, Wo) with
     Ho = floor((H + 2p - d(kH-1) - 1) / s) + 1. ``stride``, ``padding``, ``dilation``:
     an int or an (h, w) pair."""
     op = "conv2d"
-    check_float_tensor(x, "input", op, 4, "(N, C_in, H, W)")
-    check_float_tensor(weight, "weight", op, 4, "(C_out, C_in/groups, kH, kW)")
-    check_same_dtype(op, ("input", x), ("weight", weight), ("bias", bias))
-    _check_not_empty(op, x, weight)
-    stride, padding, dilation, groups = _conv_args(op, stride, padding, dilation, groups)
+    stride, padding, dilation, groups = _check_conv_call(
+        op, x, weight, bias, "(C_out, C_in/groups, kH, kW)", stride, padding, dilation, groups)
     c_in, c_out = x.shape[1], weight.shape[0]
     if c_in % groups or c_out % groups:
         raise ValueError(f"{op}: groups={groups} must divide both input channels ({c_in}, input "
@@ -456,11 +462,8 @@ def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0
     PyTorch: x (N, C_in, H, W), weight (C_in, C_out/groups, kH, kW), output
     (N, C_out, Ho, Wo) with Ho = (H - 1)s - 2p + d(kH - 1) + output_padding + 1."""
     op = "conv_transpose2d"
-    check_float_tensor(x, "input", op, 4, "(N, C_in, H, W)")
-    check_float_tensor(weight, "weight", op, 4, "(C_in, C_out/groups, kH, kW)")
-    check_same_dtype(op, ("input", x), ("weight", weight), ("bias", bias))
-    _check_not_empty(op, x, weight)
-    stride, padding, dilation, groups = _conv_args(op, stride, padding, dilation, groups)
+    stride, padding, dilation, groups = _check_conv_call(
+        op, x, weight, bias, "(C_in, C_out/groups, kH, kW)", stride, padding, dilation, groups)
     output_padding = as_pair(output_padding, "output_padding", op, minimum=0)
     for axis in (0, 1):
         if output_padding[axis] >= max(stride[axis], dilation[axis]):
