@@ -38,8 +38,8 @@ def gradient_and_hessian(w, X, y, lam):
     """(loss, gradient, Hessian) at w: the Hessian row i is d g_i / d w, taken
     through the graph that computing g recorded."""
     loss = loss_fn(w, X, y, lam)
-    g = mg.grad(loss, w, create_graph=True)
-    rows = [mg.grad(g[i], w, retain_graph=True).data for i in range(w.shape[0])]
+    g, = mg.grad(loss, w, create_graph=True)
+    rows = [mg.grad(g[i], w, retain_graph=True)[0].data for i in range(w.shape[0])]
     return loss.item(), g.data, np.stack(rows)
 
 

@@ -83,21 +83,25 @@ class set_grad_enabled:
 
 
 class no_grad(set_grad_enabled):
-    """``with minigrad.no_grad():`` (or ``@minigrad.no_grad()``): record no graph."""
+    """``with minigrad.no_grad():``, ``@minigrad.no_grad()`` or ``@minigrad.no_grad``:
+    record no graph."""
+    _mode_value = False
 
-    def __init__(self):
-        super().__init__(False)
+    def __new__(cls, func=None):
+        if func is not None:   # used as a bare decorator
+            return cls()(func)
+        return super().__new__(cls)
+
+    def __init__(self, func=None):
+        super().__init__(self._mode_value)
 
     def _args(self):
         return ()
 
 
-class enable_grad(set_grad_enabled):
-    def __init__(self):
-        super().__init__(True)
-
-    def _args(self):
-        return ()
+class enable_grad(no_grad):
+    """The opposite of ``no_grad``: record the graph inside, even under no_grad."""
+    _mode_value = True
 
 
 class detect_anomaly:
@@ -262,19 +266,26 @@ class Function:
         if self.saved:
             saved, versions = [], []
             for item in self.saved:
+                # The same array can arrive as two inputs (x * x.data): each save of
+                # it is taken as the next such input not yet saved.
+                match = None
                 for t in inputs:
                     if item is t.data:
-                        item = t
-                        break
+                        if match is None:
+                            match = t
+                        if not any(s is t for s in saved):
+                            match = t
+                            break
+                if match is not None:
+                    item = match
+                elif item is out or item is raw:
+                    item = _SavedOutput(out, result._version)
+                    self._saves_output = True
                 else:
-                    if item is out or item is raw:
-                        item = _SavedOutput(out, result._version)
-                        self._saves_output = True
-                    else:
-                        item = _make(item, False, None)
-                        versions.append(None)
-                        saved.append(item)
-                        continue
+                    item = _make(item, False, None)
+                    versions.append(None)
+                    saved.append(item)
+                    continue
                 versions.append(item._version[0])
                 saved.append(item)
             self.saved = tuple(saved)
@@ -311,40 +322,69 @@ def _bad_values(a):
 
 # -- the backward engine -------------------------------------------------------------
 
+def _run_hooks(hooks, g):
+    for hook in hooks:
+        new = hook(g)
+        if new is not None:
+            g = new
+    return g
+
+
 def _accumulate_leaf(leaf, g, create_graph, handed_out):
-    if leaf._hooks:
-        for hook in leaf._hooks:
-            new = hook(g)
-            if new is not None:
-                g = new
+    """Add a leaf's total gradient from this backward into ``leaf.grad``."""
     if g.data.dtype != leaf.data.dtype:
         g = g.astype(leaf.data.dtype)
+    data = g.data
     if leaf.grad is None:
-        if create_graph:
-            leaf.grad = g
-            return
-        # The leaf keeps the gradient array only if nothing else can see it: Add
-        # hands one array to both inputs, a broadcast gradient is a read-only view,
-        # and the caller's own grad= array stays theirs. Otherwise it gets a copy.
-        data = g.data
+        # The leaf keeps the gradient only if nothing else can see it: Add hands one
+        # gradient to both inputs, a broadcast gradient is a read-only view, and the
+        # caller's own grad= array stays theirs. Otherwise it gets a copy.
         owner = data if data.base is None else data.base
-        if id(data) in handed_out or id(owner) in handed_out or not data.flags.writeable:
-            data = np.array(data, copy=True)   # order "K": keeps the memory layout
-            owner = data
-        handed_out.update((id(data), id(owner)))
-        leaf.grad = Tensor._wrap(data)
+        shared = id(data) in handed_out or id(owner) in handed_out
+        if create_graph:
+            if shared:
+                g = g.clone()
+            leaf.grad = g
+        else:
+            if shared or not data.flags.writeable:
+                data = np.array(data, copy=True)   # order "K": keeps the memory layout
+                owner = data
+            leaf.grad = Tensor._wrap(data)
+        handed_out.update((id(leaf.grad.data), id(owner)))
     elif create_graph:
         leaf.grad = leaf.grad + g
-    else:
-        leaf.grad = Tensor._wrap(leaf.grad.data + g.data)
+    else:   # asarray: numpy returns a scalar, not an array, for a 0-d sum
+        leaf.grad = Tensor._wrap(np.asarray(leaf.grad.data + data))
+
+
+def _nodes_leading_to(outputs, targets):
+    """The nodes from which some target (a node or a leaf in ``targets``) can be
+    reached by following parents: the only ones :func:`grad` needs to run."""
+    needed, done = set(), set()
+    stack = [(out.grad_fn, False) for out in outputs if out.grad_fn is not None]
+    while stack:
+        node, parents_done = stack.pop()
+        if parents_done:   # post-order: every parent is settled by now
+            if node in targets or any(p in needed or p in targets
+                                      for p in node.parents if p is not None):
+                needed.add(node)
+            continue
+        if node in done:
+            continue
+        done.add(node)
+        stack.append((node, True))
+        stack.extend((p, False) for p in node.parents
+                     if p is not None and not isinstance(p, Tensor) and p not in done)
+    return needed
 
 
 def run_backward(outputs, grads, retain_graph=False, create_graph=False, capture=None):
     """Backpropagate ``grads`` from ``outputs`` (lists of tensors).
 
     Without ``capture``, gradients accumulate into ``.grad`` of the leaves. With
-    ``capture`` (a list of tensors), their gradients are returned instead and no
-    ``.grad`` is touched (that is :func:`grad`)."""
+    ``capture`` (a list of tensors), their gradients are returned instead, no
+    ``.grad`` is touched, and only the nodes between the outputs and the captured
+    tensors run (that is :func:`grad`)."""
     # Count, for every node, how many edges lead into it from the part of the
     # graph we start from; a node is ready when all its children have reported.
     pending = {}
@@ -365,32 +405,20 @@ def run_backward(outputs, grads, retain_graph=False, create_graph=False, capture
                 pending[p] = 1
                 stack.append(p)
 
-    captured = None
-    capture_nodes = {}
+    captured = needed = None
+    capture_slots = {}
     if capture is not None:
         captured = [None] * len(capture)
         for i, t in enumerate(capture):
-            capture_nodes.setdefault(t.grad_fn if t.grad_fn is not None else t, []).append(i)
+            capture_slots.setdefault(t.grad_fn if t.grad_fn is not None else t, []).append(i)
+        needed = _nodes_leading_to(outputs, capture_slots)
 
-    # Arrays (and the memory behind views) already given to a leaf, or the caller's.
-    handed_out = {id(g.data if g.data.base is None else g.data.base) for g in grads}
-
-    def deliver_leaf(leaf, g):
-        if capture is None:
-            _accumulate_leaf(leaf, g, create_graph, handed_out)
-        else:
-            for i in capture_nodes.get(leaf, ()):
-                captured[i] = g if captured[i] is None else captured[i] + g
-
+    # Leaf gradients are summed over the whole pass, then hooks see the total.
+    leaf_grads = {}
     node_grads = {}
     for out, g in zip(outputs, grads):
-        node = out.grad_fn
-        if node is None:
-            deliver_leaf(out, g)
-        elif node in node_grads:
-            node_grads[node] = node_grads[node] + g
-        else:
-            node_grads[node] = g
+        key, store = (out, leaf_grads) if out.grad_fn is None else (out.grad_fn, node_grads)
+        store[key] = store[key] + g if key in store else g
 
     ready = [node for node in pending if pending[node] == 0]
     anomaly = _mode.anomaly
@@ -406,7 +434,7 @@ def run_backward(outputs, grads, retain_graph=False, create_graph=False, capture
                     input_grads = (None,) * len(node.parents)
                 else:
                     input_grads = _node_backward(node, g, retain_graph, anomaly,
-                                                 capture_nodes, captured)
+                                                 capture_slots, captured, needed)
                 for p, ig in zip(node.parents, input_grads):
                     if p is None:
                         continue
@@ -414,38 +442,48 @@ def run_backward(outputs, grads, retain_graph=False, create_graph=False, capture
                         if ig is not None:
                             if ig.data.shape != p.data.shape:
                                 _bad_grad_shape(node, ig, p.data.shape)
-                            deliver_leaf(p, ig)
+                            leaf_grads[p] = leaf_grads[p] + ig if p in leaf_grads else ig
                         continue
                     if ig is not None:
                         if ig.data.shape != p.out_shape:
                             _bad_grad_shape(node, ig, p.out_shape)
-                        if p in node_grads:
-                            node_grads[p] = node_grads[p] + ig
-                        else:
-                            node_grads[p] = ig
+                        node_grads[p] = node_grads[p] + ig if p in node_grads else ig
                     pending[p] -= 1
                     if pending[p] == 0:
                         ready.append(p)
+            # Arrays (and the memory behind views) already given to a leaf, or the caller's.
+            handed_out = {id(g.data if g.data.base is None else g.data.base) for g in grads}
+            for leaf, g in leaf_grads.items():
+                if capture is not None and leaf not in capture_slots:
+                    continue
+                if leaf._hooks:
+                    g = _run_hooks(leaf._hooks, g)
+                if capture is None:
+                    _accumulate_leaf(leaf, g, create_graph, handed_out)
+                else:
+                    for i in capture_slots[leaf]:
+                        captured[i] = g
     finally:
         _mode.anomaly = anomaly
     return captured
 
 
-def _node_backward(node, g, retain_graph, anomaly, capture_nodes, captured):
-    """Call one node's backward with its total output gradient ``g``."""
+def _node_backward(node, g, retain_graph, anomaly, capture_slots, captured, needed):
+    """Call one node's backward with its total output gradient ``g`` (after its
+    hooks, and after capturing it for :func:`grad`)."""
+    if node.hooks:
+        g = _run_hooks(node.hooks, g)
+    if node in capture_slots:
+        for i in capture_slots[node]:
+            captured[i] = g
+    if needed is not None and not any(p in needed or p in capture_slots
+                                      for p in node.parents if p is not None):
+        return (None,) * len(node.parents)   # nothing grad() asked for lies upstream
     if node.saved is None:
         raise RuntimeError(
             f"{node.name}: trying to backward through the graph a second time; its "
             "saved values were freed by the first backward. Pass retain_graph=True to "
             "the first backward() to keep them.")
-    if node.hooks:
-        for hook in node.hooks:
-            new = hook(g)
-            if new is not None:
-                g = new
-    if node in capture_nodes:
-        for i in capture_nodes[node]:
-            captured[i] = g if captured[i] is None else captured[i] + g
     input_grads = node.backward(g)
     if type(input_grads) is not tuple:
         input_grads = (input_grads,)
@@ -464,8 +502,10 @@ def _bad_grad_shape(node, g, shape):
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
          allow_unused=False):
-    """Gradients of ``outputs`` with respect to ``inputs``, returned rather than
-    accumulated into ``.grad`` (as ``torch.autograd.grad``)."""
+    """Gradients of ``outputs`` with respect to ``inputs``, returned as a tuple (one
+    per input, even for a single tensor) rather than accumulated into ``.grad``,
+    as ``torch.autograd.grad``. Only the part of the graph between the outputs and
+    the inputs is walked."""
     from .tensor import Tensor, _as_grad
     single = isinstance(outputs, Tensor)
     outputs = [outputs] if single else list(outputs)
@@ -495,4 +535,4 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                 raise RuntimeError(
                     f"grad: an input of shape {t.shape} was not used to compute the "
                     "outputs; pass allow_unused=True to get None for it")
-    return result[0] if inputs_single else tuple(result)
+    return tuple(result)

@@ -98,14 +98,19 @@ def _as_grad(t, grad, op):
 
 
 def _index_data(index):
-    """Tensors inside an index are used by their arrays."""
-    if isinstance(index, Tensor):
-        return index.data
+    """An index as numpy reads it: tensors by their arrays, and lists (at the top or
+    inside a tuple) as arrays, so repeated entries are seen and their gradients add up."""
     if isinstance(index, tuple):
-        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
-    if isinstance(index, list):
-        return np.asarray([i.data if isinstance(i, Tensor) else i for i in index])
-    return index
+        return tuple(_index_item(i) for i in index)
+    return _index_item(index)
+
+
+def _index_item(item):
+    if isinstance(item, Tensor):
+        return item.data
+    if isinstance(item, list):
+        return np.asarray([i.data if isinstance(i, Tensor) else i for i in item])
+    return item
 
 
 class Tensor:
@@ -188,8 +193,9 @@ class Tensor:
 
     # -- leaving the graph ---------------------------------------------------------
     def detach(self):
-        """The same data as a new leaf that does not require grad."""
-        return _make(self.data, False, None, self._version)
+        """The same memory as a new leaf that does not require grad. (A view, not the
+        same array object: ops recognise their saved inputs by array identity.)"""
+        return _make(self.data.view(), False, None, self._version)
 
     def numpy(self):
         return self.data
@@ -208,6 +214,8 @@ class Tensor:
         dtype = np.dtype(dtype)
         if dtype == self.data.dtype:
             return self
+        if dtype.kind not in "fc":   # integers and booleans carry no gradient
+            return _make(self.data.astype(dtype), False, None)
         return Cast(dtype)(self)
 
     def float(self):

@@ -294,3 +294,64 @@ def test_leaves_never_share_gradient_memory():
     d = leaf(np.ones((2, 2)))
     d.backward(seed)            # the caller's array stays the caller's
     assert not np.shares_memory(d.grad.data, seed)
+
+
+# -- regressions found in review ---------------------------------------------------
+
+def test_grad_walks_only_between_outputs_and_inputs():
+    x = leaf(np.ones(3))
+    h = (x * 2).exp()
+    h.sum().backward()                     # frees x -> h
+    fired = []
+    x.register_hook(lambda g: fired.append(1))
+    (gh,) = mg.grad((h * h).sum(), h)      # needs nothing upstream of h
+    np.testing.assert_allclose(gh.data, 2 * np.exp(2.0))
+    assert fired == []
+
+
+def test_leaf_hooks_see_the_total_gradient_and_run_in_grad():
+    x = leaf(np.ones(3))
+    x.register_hook(lambda g: g.clip(hi=1.0))
+    (x * 2 + x * 3).sum().backward()       # total 5 clipped once, not 2 and 3 separately
+    assert x.grad.tolist() == [1.0, 1.0, 1.0]
+    y = leaf([1.0])
+    y.register_hook(lambda g: g * 10)
+    assert mg.grad((y * 3).sum(), y)[0].item() == 30.0
+
+
+def test_create_graph_leaves_get_their_own_gradient_tensors():
+    x, y = leaf(np.ones(2)), leaf(np.ones(2))
+    (x + y).sum().backward(create_graph=True)
+    assert x.grad is not y.grad
+    with mg.no_grad():
+        x.grad.mul_(0.0)
+    assert y.grad.tolist() == [1.0, 1.0]
+
+
+def test_detached_or_raw_copies_of_an_input_are_constants_for_second_derivatives():
+    for other in (lambda t: t.detach(), lambda t: t.data, lambda t: mg.from_numpy(t.data)):
+        x = leaf([1.0, 2.0])
+        (g,) = mg.grad((x * other(x)).sum(), x, create_graph=True)
+        np.testing.assert_allclose(g.data, [1.0, 2.0])
+        assert not g.requires_grad or mg.grad(g.sum(), x, allow_unused=True)[0] is None
+
+
+def test_scalar_leaf_gradient_stays_an_array_when_accumulated():
+    p = mg.Tensor(np.array(1.0), requires_grad=True)
+    (p * p).backward()
+    (p * p).backward()
+    assert isinstance(p.grad.data, np.ndarray) and p.grad.item() == 4.0
+
+
+def test_casting_to_int_or_bool_leaves_the_graph():
+    x = leaf([1.4, 2.6])
+    assert not x.astype("int64").requires_grad
+    (x.astype(bool) * x).sum().backward()
+    assert x.grad.tolist() == [1.0, 1.0]
+
+
+def test_no_grad_works_as_a_bare_decorator():
+    @mg.no_grad
+    def f(t):
+        return t * 2
+    assert f(leaf([1.0])).grad_fn is None

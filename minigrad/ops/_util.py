@@ -11,10 +11,13 @@ from ..tensor import Tensor
 
 def normalize_axis(axis, ndim, op):
     """``axis`` (None, an int or a tuple of ints) as a sorted tuple of non-negative
-    axes, or None for "all axes"; a clear error when it is out of range."""
+    axes, or None for "all axes"; a clear error when it is out of range. A 0-d
+    tensor accepts axis 0 or -1, as PyTorch does, meaning no axis at all: ()."""
     if axis is None:
         return None
     axes = (axis,) if not isinstance(axis, (tuple, list)) else tuple(axis)
+    if ndim == 0 and all(isinstance(a, (int, np.integer)) and a in (0, -1) for a in axes):
+        return ()
     result = []
     for a in axes:
         try:
@@ -28,6 +31,14 @@ def normalize_axis(axis, ndim, op):
     if len(set(result)) != len(result):
         raise ValueError(f"{op}: axis {axis!r} repeats an axis")
     return tuple(sorted(result))
+
+
+def one_axis(axis, ndim, op):
+    """A single axis as a non-negative int (for ops that work along one axis)."""
+    axes = normalize_axis(axis, ndim, op)
+    if not axes:
+        raise ValueError(f"{op}: a 0-d tensor has no axis {axis} to work along")
+    return axes[0]
 
 
 def keepdims_shape(shape, axes):

@@ -10,7 +10,7 @@ import numpy as np
 from ..autograd import Function
 from ..tensor import Tensor
 from .elementwise import Erf, erf, where
-from ._util import check_float_tensor, check_number, normalize_axis
+from ._util import check_float_tensor, check_number, one_axis
 
 
 class ReLU(Function):
@@ -132,7 +132,7 @@ class GELU(Function):
         self.save_for_backward(a)
         if self.approximate == "tanh":
             return 0.5 * a * (1 + np.tanh(_TANH_C * (a + 0.044715 * a ** 3)))
-        return (0.5 * a * (1 + Erf._erf(a / _SQRT2).astype(a.dtype))).astype(a.dtype)
+        return (0.5 * a * (1 + np.asarray(Erf._erf(a / _SQRT2)).astype(a.dtype))).astype(a.dtype)
 
     def backward(self, g):
         a, = self.saved_tensors
@@ -209,7 +209,7 @@ def _axis(x, axis, op):
     check_float_tensor(x, "input", op)
     if isinstance(axis, (tuple, list)) or axis is None:   # not silently the first of several
         raise TypeError(f"{op}: axis must be a single int, got {axis!r}")
-    return normalize_axis(axis, x.ndim, op)[0]
+    return one_axis(axis, x.ndim, op)
 
 
 def relu(x):

@@ -100,8 +100,9 @@ class Pow(_Binary):
     def backward(self, g):
         a, b, out = self.saved_tensors
         need_a, need_b = self.needs_input_grad
+        # At a = 0, out * log(a) is 0 * -inf; its limit is 0, so log reads 1 there.
         return self.reduce_grads(g * b * a ** (b - 1) if need_a else None,
-                                 g * out * a.log() if need_b else None)
+                                 g * out * where(a.data == 0, 1.0, a).log() if need_b else None)
 
 
 class Neg(Function):
@@ -197,7 +198,7 @@ class Erf(Function):
 
     def forward(self, a):
         self.save_for_backward(a)
-        return self._erf(a).astype(a.dtype if a.dtype.kind == "f" else np.float64)
+        return np.asarray(self._erf(a)).astype(a.dtype if a.dtype.kind == "f" else np.float64)
 
     def backward(self, g):
         a, = self.saved_tensors

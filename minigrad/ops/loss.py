@@ -3,11 +3,14 @@ target class together), because its gradient is so simple:
 d loss / d logits = softmax(logits) - onehot(target), scaled by the reduction."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..autograd import Function, is_grad_enabled
 from ..tensor import Tensor, _const, _make
 from .activation import log_softmax_array
+from .elementwise import where
 from ._util import check_float_tensor
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -123,6 +126,12 @@ def binary_cross_entropy(input, target, reduction="mean"):
         raise ValueError("binary_cross_entropy: input must hold probabilities in [0, 1] "
                          f"(got values in [{input.data.min()}, {input.data.max()}]); for "
                          "logits apply sigmoid first")
-    with np.errstate(divide="ignore"):
-        loss = -(target * input.log().clip(-100.0) + (1 - target) * (1 - input).log().clip(-100.0))
+    loss = -(target * _clamped_log(input) + (1 - target) * _clamped_log(1 - input))
     return _reduce(loss, reduction)
+
+
+def _clamped_log(p):
+    """log(p) clamped at -100, as PyTorch's BCE. Where p is that small the log reads
+    a stand-in 1 instead, so backward never forms 0/0 at p = 0 (a saturated sigmoid)."""
+    fine = p.data > math.exp(-100)
+    return where(fine, where(fine, p, 1.0).log(), -100.0)

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..autograd import Function
 from ..tensor import Tensor, _make
-from ._util import keepdims_shape, normalize_axis
+from ._util import keepdims_shape, normalize_axis, one_axis
 
 
 def _spread(g, in_shape, axes, keepdims):
@@ -117,7 +117,7 @@ def _arg(fn, name):
         if self.size == 0:
             raise ValueError(f"{name}: cannot take the {name} of an empty tensor")
         if axis is not None:
-            axis = normalize_axis(axis, self.ndim, name)[0]
+            axis = one_axis(axis, self.ndim, name)
         return _make(np.asarray(fn(self.data, axis=axis, keepdims=keepdims)), False, None)
     method.__name__ = name
     return method

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..autograd import Function
 from ..tensor import Tensor, _index_data
-from ._util import normalize_axis
+from ._util import normalize_axis, one_axis
 
 
 class Reshape(Function):
@@ -256,7 +256,7 @@ def transpose(a, *axes):
 
 def swapaxes(a, axis1, axis2):
     axes = list(range(a.ndim))
-    i, j = normalize_axis(axis1, a.ndim, "swapaxes")[0], normalize_axis(axis2, a.ndim, "swapaxes")[0]
+    i, j = one_axis(axis1, a.ndim, "swapaxes"), one_axis(axis2, a.ndim, "swapaxes")
     axes[i], axes[j] = axes[j], axes[i]
     return Transpose(tuple(axes))(a)
 
@@ -295,8 +295,8 @@ def unsqueeze(a, axis):
 def flatten(a, start_axis=0, end_axis=-1):
     if a.ndim == 0:
         return reshape(a, (1,))
-    start = normalize_axis(start_axis, a.ndim, "flatten")[0]
-    end = normalize_axis(end_axis, a.ndim, "flatten")[0]
+    start = one_axis(start_axis, a.ndim, "flatten")
+    end = one_axis(end_axis, a.ndim, "flatten")
     shape = a.shape[:start] + (int(np.prod(a.shape[start:end + 1])),) + a.shape[end + 1:]
     return reshape(a, shape)
 

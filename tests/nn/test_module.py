@@ -118,7 +118,7 @@ def test_state_dict_round_trip_gives_identical_outputs(tmp_path):
 def test_state_dict_shares_arrays_and_load_copies():
     m = nn.Linear(2, 2)
     sd = m.state_dict()
-    assert sd["weight"].data is m.weight.data and not sd["weight"].requires_grad
+    assert np.shares_memory(sd["weight"].data, m.weight.data) and not sd["weight"].requires_grad
     values = {k: np.full(v.shape, 7.0) for k, v in sd.items()}   # float64 source
     version = m.weight._version[0]
     m.load_state_dict(values)

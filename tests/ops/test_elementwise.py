@@ -113,3 +113,11 @@ def test_ndarray_on_the_left_defers_to_tensor():
     assert isinstance(y, mg.Tensor)
     y.sum().backward()
     assert x.grad.tolist() == [3.0, 4.0]
+
+
+def test_zero_d_erf_and_pow_exponent_gradient_at_zero_base():
+    assert abs(mg.tensor(0.5).erf().item() - 0.5204998778) < 1e-6
+    x = mg.Tensor(np.array([0.0, 1.0, 2.0]), requires_grad=True)
+    e = mg.Tensor(np.array(2.0), requires_grad=True)
+    (x ** e).sum().backward()
+    np.testing.assert_allclose(e.grad.item(), 0 + 0 + 4 * np.log(2.0))

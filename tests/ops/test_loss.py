@@ -82,3 +82,10 @@ def test_bce_clamps_log_at_minus_100():
 def test_loss_errors(call, exc, pattern):
     with pytest.raises(exc, match=pattern):
         call()
+
+
+def test_bce_gradient_is_finite_at_saturated_probabilities():
+    x = mg.Tensor(np.array([0.0, 1.0, 0.5]), requires_grad=True)
+    F.binary_cross_entropy(x, mg.Tensor(np.array([0.0, 1.0, 1.0]))).backward()
+    # d/dp of -log(1 - p) at p = 0 is 1, of -log(p) at p = 1 is -1 (then / 3)
+    np.testing.assert_allclose(x.grad.data, [1 / 3, -1 / 3, -2 / 3])

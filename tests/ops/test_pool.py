@@ -24,7 +24,7 @@ def pool_gradient(pool, *args):
     """dL/dx of pool(x) for the cotangent v, as a differentiable function of (x, v)."""
     def fn(x, v):
         with mg.enable_grad():   # gradcheck's numerical side runs under no_grad
-            return mg.grad(pool(x, *args), x, v, create_graph=True)
+            return mg.grad(pool(x, *args), x, v, create_graph=True)[0]
     return fn
 
 
@@ -32,8 +32,8 @@ def max_pool_second_order(x, v, u):
     """The gradient of (the max-pool gradient) with respect to v, for cotangent u:
     its graph is GatherArgmax2d(u)."""
     with mg.enable_grad():
-        dx = mg.grad(F.max_pool2d(x, 3, 2, 1), x, v, create_graph=True)
-        return mg.grad(dx, v, u, create_graph=True)
+        dx, = mg.grad(F.max_pool2d(x, 3, 2, 1), x, v, create_graph=True)
+        return mg.grad(dx, v, u, create_graph=True)[0]
 
 
 # Inputs with ties: a window whose maximum appears twice or more, and a window

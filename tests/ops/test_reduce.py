@@ -63,3 +63,13 @@ def test_empty_and_bad_axis_errors():
         mg.ones(1).var(ddof=1)
     with pytest.raises(TypeError, match="sum: axis must be an int"):
         mg.ones(2).sum(axis=1.5)
+
+
+def test_zero_d_tensor_accepts_axis_0_and_minus_1():
+    t = mg.tensor(3.0, requires_grad=True)
+    for name in ("sum", "mean", "max", "min"):
+        for axis in (0, -1):
+            assert getattr(t, name)(axis=axis).item() == 3.0
+    assert t.var(axis=0).item() == 0.0
+    with pytest.raises(ValueError, match="argmax: a 0-d tensor has no axis"):
+        t.argmax(axis=0)

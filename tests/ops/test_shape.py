@@ -89,3 +89,12 @@ def test_view_shares_version_with_base():
         base.add_(1)   # changes the view's data too
     with pytest.raises(RuntimeError, match="modified in place"):
         y.sum().backward()
+
+
+def test_lists_inside_a_tuple_index_accumulate_like_arrays():
+    for index in (([0, 0], slice(None)), ([0, 0], [1, 1]), (slice(None), [1, 1])):
+        x = mg.Tensor(np.ones((3, 2)), requires_grad=True)
+        x[index].sum().backward()
+        expected = np.zeros((3, 2))
+        np.add.at(expected, tuple(np.asarray(i) if isinstance(i, list) else i for i in index), 1)
+        np.testing.assert_array_equal(x.grad.data, expected)
