@@ -1,7 +1,7 @@
 """Gradient flow: the same small CNN with sigmoid and with ReLU activations.
 
-    python examples/gradient_flow.py                 # writes gradient_flow_*.svg here
-    python examples/gradient_flow.py --out-dir docs
+    python examples/gradient_flow.py                 # writes runs/gradient_flow/gradient_flow_*.svg
+    python examples/gradient_flow.py --out-dir docs  # refreshes the README's copies
 
 One batch of MNIST, one forward and one backward per network, no training. Each
 graph is drawn with ``show_grad=True``: every layer is coloured by the L2 norm of

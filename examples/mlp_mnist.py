@@ -13,7 +13,7 @@ import minigrad as mg
 from minigrad import nn, optim
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from train_mnist import fit, mnist_loaders  # noqa: E402  (shared training loop)
+from train_mnist import example_batch, fit, mnist_loaders  # noqa: E402,F401  (shared; example_batch serves python -m visualize)
 
 
 def build_model(hidden=(256, 128)):
