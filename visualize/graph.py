@@ -378,10 +378,13 @@ def build(outputs, params=None, collapse=None, max_nodes=None) -> Drawing:
         item = items[target]
         item.id = "more" if item.kind == "more" else ids[target]
         nodes.append(item)
+    # A tensor used twice by one op (x * x) keeps both arrows; only the copies that
+    # folding modules into one node creates are merged.
     seen, drawn_edges = set(), []
     for src, dst in edges:
         a, b = items[mapping.get(src, src)].id, items[mapping.get(dst, dst)].id
-        if a != b and (a, b) not in seen:
+        folded = mapping.get(src, src) != src or mapping.get(dst, dst) != dst
+        if a != b and not (folded and (a, b) in seen):
             seen.add((a, b))
             drawn_edges.append((a, b))
     op_count = sum(1 for item in items.values() if item.kind == "op")

@@ -385,3 +385,11 @@ def test_show_saved_lists_what_backward_keeps():
     dot = visualize.to_dot(loss, params=params, show_saved=True)
     assert "_saved [" not in dot
     assert "saved values freed by backward" in line_with(dot, "<B>Mul</B>")
+
+
+def test_a_tensor_used_twice_by_one_op_draws_two_arrows():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    dot = visualize.to_dot((x * x).sum(), legend=False)
+    arrows = [line.strip() for line in dot.splitlines() if "->" in line]
+    leaf_to_mul = [a for a in arrows if a.startswith("n3 -> n2")]
+    assert len(leaf_to_mul) == 2, arrows
