@@ -17,6 +17,21 @@ from ..tensor import Tensor
 __all__ = ["Optimizer"]
 
 
+def _restore_array(value, param, where):
+    """A saved state array as the optimizer keeps it: an array shaped like the
+    parameter (a moment, a momentum buffer) stays an ndarray, copied and cast to the
+    parameter's dtype, even for a 0-d parameter, because ``update`` changes it in
+    place; a 0-d integer array (a counter such as ``step``, perhaps turned into an
+    array by a file format) becomes a Python number again."""
+    if value.ndim == 0 and value.dtype.kind in "biu":
+        return value.item()
+    if value.shape == param.data.shape:
+        return value.astype(param.data.dtype, copy=True)
+    if value.ndim == 0:   # a scalar setting for a parameter that is not 0-d
+        return value.item()
+    raise ValueError(f"{where} has shape {value.shape}, the parameter has {param.data.shape}")
+
+
 class Optimizer:
     """Subclasses set ``defaults`` (hyper-parameters) and write ``update(p, grad,
     state, group)``, which changes ``p.data`` in place."""
@@ -154,14 +169,9 @@ class Optimizer:
             for key, value in entries.items():
                 if isinstance(value, Tensor):
                     value = value.data
-                if isinstance(value, np.ndarray) and value.ndim > 0:
-                    if value.shape != p.data.shape:
-                        raise ValueError(f"{name}.load_state_dict: state {key!r} of parameter "
-                                         f"{index} has shape {value.shape}, the parameter has "
-                                         f"{p.data.shape}")
-                    value = value.astype(p.data.dtype, copy=True)
-                elif isinstance(value, np.ndarray):
-                    value = value.item()
+                if isinstance(value, np.ndarray):
+                    value = _restore_array(value, p, f"{name}.load_state_dict: state {key!r} "
+                                                     f"of parameter {index}")
                 loaded[key] = value
             new_state[p] = loaded
         new_groups = []

@@ -202,3 +202,37 @@ def test_optimizer_state_dict_layout_and_mismatch_errors():
     with pytest.raises(ValueError, match="shape \\(2, 2\\), the parameter has \\(3,\\)"):
         swapped.load_state_dict(sd)
     assert swapped.state == {}                           # nothing was half-applied
+
+
+@pytest.mark.parametrize("amsgrad", [False, True])
+def test_state_of_a_0d_parameter_stays_an_array_after_load_state_dict(amsgrad):
+    # Adam on p with constant gradient 3, lr 0.1: each step moves p by ~0.1 (m / sqrt(v) = 1
+    # after bias correction), so four steps take p from 1.0 to 0.6 (eps makes it 0.6000000013).
+    # Reloading the state after the first step must not change that: the moments stay
+    # 0-d arrays the optimizer updates in place, not frozen Python floats.
+    p = mg.Tensor(np.array(1.0), requires_grad=True)
+    opt = optim.Adam([p], lr=0.1, amsgrad=amsgrad)
+    p.grad = mg.Tensor(np.array(3.0))
+    opt.step()
+    opt.load_state_dict(opt.state_dict())
+    for key in ("exp_avg", "exp_avg_sq") + (("max_exp_avg_sq",) if amsgrad else ()):
+        assert isinstance(opt.state[p][key], np.ndarray) and opt.state[p][key].shape == ()
+    assert opt.state[p]["step"] == 1
+    for _ in range(3):
+        p.grad = mg.Tensor(np.array(3.0))
+        opt.step()
+    np.testing.assert_allclose(float(p.data), 0.6, rtol=1e-8)
+    # m after 4 steps of g = 3 with beta1 = 0.9: 3 * (1 - 0.9^4) = 1.0317
+    np.testing.assert_allclose(opt.state[p]["exp_avg"], 3 * (1 - 0.9 ** 4), rtol=1e-12)
+
+
+def test_sgd_momentum_buffer_of_a_0d_parameter_survives_a_state_round_trip():
+    # momentum 0.9, lr 0.1, g = 1 each step: buf 1, 1.9, 2.71; p = 1 - 0.1 - 0.19 - 0.271 = 0.439
+    p = mg.Tensor(np.array(1.0), requires_grad=True)
+    opt = optim.SGD([p], lr=0.1, momentum=0.9)
+    for step in range(3):
+        p.grad = mg.Tensor(np.array(1.0))
+        opt.step()
+        opt.load_state_dict(opt.state_dict())
+        assert isinstance(opt.state[p]["momentum_buffer"], np.ndarray)
+    np.testing.assert_allclose(float(p.data), 0.439, rtol=1e-12)
