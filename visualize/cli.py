@@ -142,7 +142,12 @@ def outputs_for(module, name, no_loss=False, eval_mode=False):
         fn = getattr(module, name, None)
         if not callable(fn):
             raise SystemExit(f"visualize: {module.__name__} has no function {name!r}")
-        made = fn()
+        try:
+            made = fn()
+        except TypeError as exc:   # e.g. a class that needs arguments: say what NAME must be
+            raise SystemExit(f"visualize: calling {module.__name__}:{name}() with no arguments "
+                             f"failed ({exc}); NAME must be a function (or class) that takes "
+                             "no arguments and returns an nn.Module or the tensors to draw")
         if isinstance(made, Module):
             model = made
         else:
