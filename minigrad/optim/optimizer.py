@@ -34,7 +34,9 @@ def _restore_array(value, param, where):
 
 class Optimizer:
     """Subclasses set ``defaults`` (hyper-parameters) and write ``update(p, grad,
-    state, group)``, which changes ``p.data`` in place."""
+    state, group)``, which changes ``p.data`` in place. Parameters must be leaf
+    tensors; frozen ones (``requires_grad=False``) are accepted and, like every
+    parameter whose ``.grad`` is None, skipped by ``step``."""
 
     def __init__(self, params, defaults):
         self.defaults = dict(defaults)
@@ -61,9 +63,12 @@ class Optimizer:
         for p in params:
             if not isinstance(p, Tensor):
                 raise TypeError(f"{name}: parameters must be Tensors, got {type(p).__name__}")
-            if not p.requires_grad or not p.is_leaf:
-                raise ValueError(f"{name}: can only optimise leaf tensors that require grad "
-                                 f"(got one of shape {p.shape})")
+            # A frozen leaf (requires_grad False) is allowed, as in PyTorch: step()
+            # skips it while its .grad is None. A non-leaf is a computed value, not a weight.
+            if not p.is_leaf:
+                raise ValueError(f"{name}: can only optimise leaf tensors, got a non-leaf "
+                                 f"tensor of shape {p.shape} (the result of an op); pass the "
+                                 "parameter itself, or .detach() it to make a new leaf")
             if id(p) in seen:
                 raise ValueError(f"{name}: a parameter (shape {p.shape}) appears in more than "
                                  "one parameter group")

@@ -141,7 +141,7 @@ def test_parameter_groups_have_their_own_settings():
     (lambda p: optim.SGD(p[0], lr=0.1), "single Tensor"),
     (lambda p: optim.SGD([], lr=0.1), "empty"),
     (lambda p: optim.SGD([p[0], p[0]], lr=0.1), "more than one"),
-    (lambda p: optim.SGD([mg.ones(2)], lr=0.1), "require grad"),
+    (lambda p: optim.SGD([p[0] * 2], lr=0.1), "leaf"),
 ])
 def test_bad_settings_are_errors(make, message):
     with pytest.raises((ValueError, TypeError), match=message):
@@ -236,3 +236,46 @@ def test_sgd_momentum_buffer_of_a_0d_parameter_survives_a_state_round_trip():
         opt.load_state_dict(opt.state_dict())
         assert isinstance(opt.state[p]["momentum_buffer"], np.ndarray)
     np.testing.assert_allclose(float(p.data), 0.439, rtol=1e-12)
+
+
+def test_frozen_parameters_are_accepted_and_skipped_while_they_have_no_grad():
+    # As PyTorch: a leaf that does not require grad may be handed to an optimizer
+    # (fine-tuning passes model.parameters() with some layers frozen); with no
+    # .grad it is left alone. Unfreezing it later lets the same optimizer train it.
+    model = nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 1))
+    model[0].requires_grad_(False)
+    opt = optim.SGD(model.parameters(), lr=0.5)
+    frozen = model[0].weight.data.copy()
+    x = mg.Tensor(np.ones((1, 2), dtype=np.float32))
+    model(x).sum().backward()
+    assert model[0].weight.grad is None
+    bias_before = model[1].bias.data.copy()
+    opt.step()
+    np.testing.assert_array_equal(model[0].weight.data, frozen)
+    # d(sum)/d(bias of the last layer) = 1, so bias -= 0.5 * 1
+    np.testing.assert_allclose(model[1].bias.data, bias_before - 0.5, rtol=1e-6)
+    model[0].requires_grad_(True)
+    opt.zero_grad()
+    model(x).sum().backward()
+    opt.step()
+    assert not np.array_equal(model[0].weight.data, frozen)
+
+
+def test_matches_torch_with_a_frozen_layer():
+    torch = pytest.importorskip("torch")
+    mg.manual_seed(0)
+    ours = nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 1)).double()
+    theirs = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Linear(2, 1)).double()
+    theirs.load_state_dict({k: torch.from_numpy(v.data.copy()) for k, v in ours.state_dict().items()})
+    ours[0].requires_grad_(False)
+    theirs[0].requires_grad_(False)
+    opt = optim.Adam(ours.parameters(), lr=0.1)
+    topt = torch.optim.Adam(theirs.parameters(), lr=0.1)
+    x = np.array([[1.0, -2.0], [0.5, 3.0]])
+    for _ in range(3):
+        opt.zero_grad(), topt.zero_grad()
+        (ours(mg.Tensor(x)) ** 2).sum().backward()
+        (theirs(torch.from_numpy(x)) ** 2).sum().backward()
+        opt.step(), topt.step()
+    for key, value in theirs.state_dict().items():
+        np.testing.assert_allclose(ours.state_dict()[key].data, value.numpy(), rtol=1e-12)
