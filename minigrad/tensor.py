@@ -53,9 +53,10 @@ def _to_array(data, dtype=None, copy=True):
 
 
 def _const(value, like):
-    """An operand that is not a tensor (a Python number, list or ndarray) as a
-    constant tensor. A Python number takes a float tensor's dtype, so
-    ``float32_tensor * 2.0`` stays float32 (numpy's rule for Python scalars)."""
+    """An operand that is not a tensor (a number, list or ndarray) as a constant
+    tensor. A Python or numpy scalar, or a list, takes a float tensor's dtype, so
+    ``float32_tensor * 2.0`` and ``x / np.sqrt(d)`` stay float32 (PyTorch's rule:
+    only arrays and tensors take part in type promotion)."""
     kind = type(value)
     if kind is float or kind is int:
         dtype = like.data.dtype
@@ -70,8 +71,7 @@ def _const(value, like):
     if arr.dtype.kind not in "biufc":   # strings, objects, dates: numpy's ufunc error is cryptic
         raise TypeError(f"cannot combine a tensor with {type(value).__name__} (numpy dtype "
                         f"{arr.dtype}); expected a number, an array of numbers or a tensor")
-    if (arr.dtype.kind in "iuf" and like.data.dtype.kind == "f"
-            and not isinstance(value, np.generic)):
+    if arr.dtype.kind in "iuf" and like.data.dtype.kind == "f":
         arr = arr.astype(like.data.dtype)
     return _make(arr, False, None)
 

@@ -76,8 +76,16 @@ def test_python_scalar_keeps_float32_and_float64_stays_float64():
 
 def test_gradients_keep_the_inputs_dtype():
     x = mg.tensor([1.0, 2.0], requires_grad=True)
-    (x * np.float64(3.0)).sum().backward()   # a float64 numpy scalar promotes the result
+    y = x * np.array([3.0, 3.0])      # a float64 array promotes the result (numpy's rule)
+    assert y.dtype == np.float64
+    y.sum().backward()
     assert x.grad.dtype == np.float32
+
+
+def test_numpy_scalars_do_not_upcast_like_python_scalars():
+    x = mg.tensor([1.0, 4.0])
+    for y in (x / np.sqrt(4.0), x * np.int64(2), np.float64(2.0) * x, x + np.float32(1)):
+        assert y.dtype == np.float32
 
 
 def test_broadcast_mismatch_names_op_and_shapes():
