@@ -1,17 +1,25 @@
 """Learning-rate schedules, as ``torch.optim.lr_scheduler``: call
 ``scheduler.step()`` once per epoch, after ``optimizer.step()``.
 
-Each schedule is a closed form of the epoch count ``last_epoch`` and each
-group's starting rate ``initial_lr``:
+Each ``step()`` changes every group's *current* rate ``lr`` (PyTorch's
+"chainable" form), so two schedulers on one optimizer compose, and a scheduler
+created after ``optimizer.load_state_dict`` carries on from the loaded rate.
+With ``base_lr`` the group's ``initial_lr`` and t the epoch count ``last_epoch``:
 
-- StepLR: lr = initial_lr * gamma ** (epoch // step_size)
-- MultiStepLR: lr = initial_lr * gamma ** (number of milestones <= epoch)
-- ExponentialLR: lr = initial_lr * gamma ** epoch
-- CosineAnnealingLR: lr = eta_min + (initial_lr - eta_min) * (1 + cos(pi * epoch / T_max)) / 2
+- StepLR: lr *= gamma when t is a positive multiple of step_size
+- MultiStepLR: lr *= gamma ** (how often t appears in milestones)
+- ExponentialLR: lr *= gamma (t > 0)
+- CosineAnnealingLR: the recursive form of
+  eta_min + (base_lr - eta_min) * (1 + cos(pi * t / T_max)) / 2, namely
+  lr = eta_min + (lr - eta_min) * (1 + cos(pi t / T_max)) / (1 + cos(pi (t-1) / T_max)),
+  except lr += (base_lr - eta_min) * (1 - cos(pi / T_max)) / 2 when
+  (t - 1 - T_max) % (2 T_max) == 0 (the trough, where that ratio is 0 / 0).
+
+Alone, from a fresh optimizer, each gives its closed form (StepLR: base_lr *
+gamma ** (t // step_size), and so on).
 """
 from __future__ import annotations
 
-import bisect
 import math
 
 from .optimizer import Optimizer
@@ -20,7 +28,9 @@ __all__ = ["LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnea
 
 
 class LRScheduler:
-    """Base class: subclasses write ``lr_at(initial_lr, epoch)``."""
+    """Base class: subclasses write ``next_lr(lr, base_lr, initial)``, the rate that
+    follows ``lr`` at epoch ``self.last_epoch`` (``initial`` is True for the step
+    the constructor takes, which must not move a resumed rate ahead)."""
 
     def __init__(self, optimizer, last_epoch=-1):
         if not isinstance(optimizer, Optimizer):
@@ -35,16 +45,19 @@ class LRScheduler:
                                "resuming with last_epoch != -1 needs the optimizer's state")
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
-        self.step()
+        self._advance(initial=True)
 
-    def lr_at(self, initial_lr, epoch):
+    def next_lr(self, lr, base_lr, initial):
         raise NotImplementedError
 
     def step(self):
-        """Advance one epoch and set every group's learning rate."""
+        """Advance one epoch and update every group's learning rate."""
+        self._advance(initial=False)
+
+    def _advance(self, initial):
         self.last_epoch += 1
         for group, base in zip(self.optimizer.param_groups, self.base_lrs):
-            group["lr"] = self.lr_at(base, self.last_epoch)
+            group["lr"] = self.next_lr(group["lr"], base, initial)
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 
     def get_last_lr(self):
@@ -71,8 +84,9 @@ class StepLR(LRScheduler):
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
-    def lr_at(self, initial_lr, epoch):
-        return initial_lr * self.gamma ** (epoch // self.step_size)
+    def next_lr(self, lr, base_lr, initial):
+        epoch = self.last_epoch
+        return lr * self.gamma if epoch > 0 and epoch % self.step_size == 0 else lr
 
 
 class MultiStepLR(LRScheduler):
@@ -83,8 +97,9 @@ class MultiStepLR(LRScheduler):
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
-    def lr_at(self, initial_lr, epoch):
-        return initial_lr * self.gamma ** bisect.bisect_right(self.milestones, epoch)
+    def next_lr(self, lr, base_lr, initial):
+        hits = self.milestones.count(self.last_epoch)   # a repeated milestone counts twice
+        return lr * self.gamma ** hits if hits else lr
 
 
 class ExponentialLR(LRScheduler):
@@ -94,8 +109,8 @@ class ExponentialLR(LRScheduler):
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
-    def lr_at(self, initial_lr, epoch):
-        return initial_lr * self.gamma ** epoch
+    def next_lr(self, lr, base_lr, initial):
+        return lr if initial else lr * self.gamma
 
 
 class CosineAnnealingLR(LRScheduler):
@@ -107,6 +122,11 @@ class CosineAnnealingLR(LRScheduler):
         self.eta_min = eta_min
         super().__init__(optimizer, last_epoch)
 
-    def lr_at(self, initial_lr, epoch):
-        return self.eta_min + (initial_lr - self.eta_min) * (
-            1 + math.cos(math.pi * epoch / self.T_max)) / 2
+    def next_lr(self, lr, base_lr, initial):
+        t, T, eta_min = self.last_epoch, self.T_max, self.eta_min
+        if initial:
+            return lr
+        if (t - 1 - T) % (2 * T) == 0:   # leaving the trough: the ratio below would be 0 / 0
+            return lr + (base_lr - eta_min) * (1 - math.cos(math.pi / T)) / 2
+        return (eta_min + (lr - eta_min) * (1 + math.cos(math.pi * t / T))
+                / (1 + math.cos(math.pi * (t - 1) / T)))

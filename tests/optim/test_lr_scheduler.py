@@ -83,3 +83,96 @@ def test_bad_arguments():
         lr_scheduler.StepLR(opt, step_size=0)
     with pytest.raises(TypeError, match="Optimizer"):
         lr_scheduler.StepLR("not an optimizer", step_size=1)
+
+
+def _resume(opt_factory, make_sched, lr, epochs_before, epochs_after):
+    """Train ``epochs_before`` epochs, then resume PyTorch's recommended way (load the
+    optimizer state, create the scheduler, load its state) and return the rates of
+    the resumed run: the one it starts at and one per later epoch."""
+    opt = opt_factory(lr)
+    sched = make_sched(opt)
+    for _ in range(epochs_before):
+        opt.step()
+        sched.step()
+    opt_state, sched_state = opt.state_dict(), sched.state_dict()
+    opt2 = opt_factory(lr)
+    opt2.load_state_dict(opt_state)
+    sched2 = make_sched(opt2)
+    sched2.load_state_dict(sched_state)
+    values = [opt2.param_groups[0]["lr"]]
+    for _ in range(epochs_after):
+        opt2.step()
+        sched2.step()
+        values.append(opt2.param_groups[0]["lr"])
+    return values
+
+
+def _sgd(lr):
+    return optim.SGD([nn.Parameter([1.0])], lr=lr)
+
+
+def test_resuming_continues_from_the_loaded_rate():
+    # StepLR(2, 0.5) from 0.1: epochs 1..3 give 0.1, 0.05, 0.05; the resumed run must
+    # start at 0.05 (not jump back to 0.1), then epoch 4 halves it: 0.025, epoch 5 keeps it.
+    values = _resume(_sgd, lambda o: lr_scheduler.StepLR(o, step_size=2, gamma=0.5), 0.1, 3, 2)
+    np.testing.assert_allclose(values, [0.05, 0.025, 0.025], rtol=1e-12)
+    # Cosine T_max = 4 from 1.0: epoch 2 is 0.5 and epoch 3 is (1 - cos(pi/4)) / 2.
+    values = _resume(_sgd, lambda o: lr_scheduler.CosineAnnealingLR(o, T_max=4), 1.0, 2, 1)
+    np.testing.assert_allclose(values, [0.5, (1 - math.cos(math.pi / 4)) / 2], rtol=1e-12)
+
+
+def test_two_schedulers_on_one_optimizer_compose():
+    # ExponentialLR(0.9) and StepLR(2, 0.1) both step every epoch from lr = 1:
+    # 0.9, 0.9^2 * 0.1, 0.9^3 * 0.1, 0.9^4 * 0.01, 0.9^5 * 0.01
+    opt = _sgd(1.0)
+    scheds = [lr_scheduler.ExponentialLR(opt, 0.9), lr_scheduler.StepLR(opt, 2, gamma=0.1)]
+    values = []
+    for _ in range(5):
+        opt.step()
+        for sched in scheds:
+            sched.step()
+        values.append(opt.param_groups[0]["lr"])
+    np.testing.assert_allclose(values, [0.9, 0.081, 0.0729, 0.006561, 0.0059049], rtol=1e-12)
+
+
+def test_multistep_repeated_milestone_counts_twice():
+    # milestones [2, 2]: at epoch 2 the rate is multiplied by gamma twice (as PyTorch)
+    values = _lrs(lambda o: lr_scheduler.MultiStepLR(o, [2, 2], gamma=0.5), 3)
+    np.testing.assert_allclose(values, [1.0, 1.0, 0.25, 0.25])
+
+
+@pytest.mark.parametrize("name, kwargs", [
+    ("StepLR", dict(step_size=3, gamma=0.3)),
+    ("MultiStepLR", dict(milestones=[2, 5, 6], gamma=0.5)),
+    ("ExponentialLR", dict(gamma=0.9)),
+    ("CosineAnnealingLR", dict(T_max=5, eta_min=0.01)),
+])
+def test_resume_and_chaining_match_torch(name, kwargs):
+    torch = pytest.importorskip("torch")
+
+    def torch_sgd(lr):
+        return torch.optim.SGD([torch.nn.Parameter(torch.ones(1))], lr=lr)
+
+    def ours(o):
+        return getattr(lr_scheduler, name)(o, **kwargs)
+
+    def theirs(o):
+        return getattr(torch.optim.lr_scheduler, name)(o, **kwargs)
+
+    for before in (1, 4, 7):
+        np.testing.assert_allclose(_resume(_sgd, ours, 0.2, before, 8),
+                                   _resume(torch_sgd, theirs, 0.2, before, 8), rtol=1e-9)
+    # chained after an ExponentialLR(0.8) on the same optimizer
+    runs = []
+    for sgd, make, exp in ((_sgd, ours, lr_scheduler.ExponentialLR),
+                           (torch_sgd, theirs, torch.optim.lr_scheduler.ExponentialLR)):
+        opt = sgd(0.2)
+        scheds = [exp(opt, 0.8), make(opt)]
+        values = []
+        for _ in range(12):
+            opt.step()
+            for sched in scheds:
+                sched.step()
+            values.append(opt.param_groups[0]["lr"])
+        runs.append(values)
+    np.testing.assert_allclose(runs[0], runs[1], rtol=1e-9)
