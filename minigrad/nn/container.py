@@ -39,8 +39,20 @@ class _IndexedModules(Module):
         return iter(self._modules.values())
 
     def append(self, module):
-        self.add_module(str(len(self._modules)), module)
+        name = str(len(self._modules))
+        self._refuse_replacing(name, module)
+        self.add_module(name, module)
         return self
+
+    def _refuse_replacing(self, name, module):
+        """A name already holding a different module is an error here, not a silent
+        swap (e.g. appending to a Sequential slice, whose names start at 1 or more).
+        Replacing on purpose is ``container[i] = module``."""
+        current = self._modules.get(name)
+        if current is not None and current is not module:
+            raise KeyError(f"{type(self).__name__}: name {name!r} already holds a module "
+                           f"({type(current).__name__}); replace it with "
+                           "container[index] = module, or pick another name")
 
     def extend(self, modules):
         for module in modules:
@@ -67,7 +79,9 @@ class Sequential(_IndexedModules):
 
 
 class ModuleList(_IndexedModules):
-    """A list of sub-modules that registers them (so their parameters are found)."""
+    """A list of sub-modules that registers them (so their parameters are found).
+    A slice is a new ModuleList numbered from '0' (as PyTorch's), and
+    ``add_module``/``append`` never replace a different module under a taken name."""
 
     def __init__(self, modules=()):
         super().__init__()
@@ -76,3 +90,12 @@ class ModuleList(_IndexedModules):
                 self.add_module(name, module)
         else:
             self.extend(modules)
+
+    def __getitem__(self, idx):
+        if isinstance(idx, slice):   # renumber, so names stay '0'..'n-1' and append is safe
+            return type(self)(list(self._modules.values())[idx])
+        return super().__getitem__(idx)
+
+    def add_module(self, name, module):
+        self._refuse_replacing(name, module)
+        super().add_module(name, module)

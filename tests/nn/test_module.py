@@ -187,3 +187,39 @@ def test_double_converts_parameters_and_buffers():
     assert m.bn.running_mean.dtype == np.float64
     assert m.bn.num_batches_tracked.dtype == np.int64
     assert m(mg.randn(3, 4, dtype=np.float64)).dtype == np.float64
+
+
+def test_module_list_slice_renumbers_so_append_cannot_overwrite():
+    layers = nn.ModuleList([nn.Linear(1, 1), nn.Linear(1, 2), nn.Linear(1, 3)])
+    tail = layers[1:]
+    assert list(tail._modules) == ["0", "1"] and tail[0] is layers[1]
+    tail.append(nn.Linear(1, 4))
+    assert [m.out_features for m in tail] == [2, 3, 4]
+    assert list(tail._modules) == ["0", "1", "2"]
+    assert [m.out_features for m in layers[::2]] == [1, 3]
+
+
+def test_module_list_refuses_to_replace_a_module_by_name():
+    layers = nn.ModuleList([nn.Linear(1, 1), nn.Linear(1, 2)])
+    first = layers[0]
+    with pytest.raises(KeyError, match="'0' already"):
+        layers.add_module("0", nn.Linear(1, 5))
+    assert layers[0] is first
+    layers.add_module("0", first)            # the same module again: nothing changes
+    layers[0] = nn.Linear(1, 6)              # replacing by index is explicit, so allowed
+    assert layers[0].out_features == 6
+    # a Sequential slice keeps its names (as PyTorch); append must not overwrite then either
+    tail = nn.Sequential(nn.Linear(1, 1), nn.Linear(1, 2), nn.Linear(1, 3))[1:]
+    with pytest.raises(KeyError, match="'2' already"):
+        tail.append(nn.Linear(1, 4))
+    assert [m.out_features for m in tail] == [2, 3]
+
+
+def test_module_list_slice_and_append_match_torch():
+    torch = pytest.importorskip("torch")
+    ours = nn.ModuleList([nn.Linear(1, 1), nn.Linear(1, 2), nn.Linear(1, 3)])[1:]
+    theirs = torch.nn.ModuleList([torch.nn.Linear(1, n) for n in (1, 2, 3)])[1:]
+    ours.append(nn.Linear(1, 4))
+    theirs.append(torch.nn.Linear(1, 4))
+    assert list(ours._modules) == list(theirs._modules)
+    assert [m.out_features for m in ours] == [m.out_features for m in theirs]
