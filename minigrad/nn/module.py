@@ -250,9 +250,12 @@ class Module:
 
     # -- modes and gradients -----------------------------------------------------
     def train(self, mode=True):
-        """Training mode (dropout drops, batch norm uses batch statistics)."""
-        for module in self.modules():
-            object.__setattr__(module, "training", bool(mode))
+        """Training mode (dropout drops, batch norm uses batch statistics). Sets this
+        module's flag, then calls each child's own ``train(mode)``, so a sub-module
+        that overrides ``train`` (e.g. to keep a batch norm frozen) is obeyed."""
+        object.__setattr__(self, "training", bool(mode))
+        for child in self.children():
+            child.train(mode)
         return self
 
     def eval(self):

@@ -223,3 +223,46 @@ def test_module_list_slice_and_append_match_torch():
     theirs.append(torch.nn.Linear(1, 4))
     assert list(ours._modules) == list(theirs._modules)
     assert [m.out_features for m in ours] == [m.out_features for m in theirs]
+
+
+class _FrozenNorm(nn.Module):
+    """Keeps its batch norm in eval mode whatever train() is asked (a common
+    fine-tuning override)."""
+
+    def __init__(self):
+        super().__init__()
+        self.bn = nn.BatchNorm1d(2)
+
+    def train(self, mode=True):
+        super().train(mode)
+        self.bn.train(False)
+        return self
+
+
+def test_train_calls_each_childs_own_train():
+    model = nn.Sequential(_FrozenNorm(), nn.Dropout(0.5))
+    assert model.train() is model
+    assert model.training and model[1].training and model[0].training
+    assert not model[0].bn.training                 # the override was honoured
+    model.eval()
+    assert not any(m.training for m in model.modules())
+    model.train(True)
+    assert not model[0].bn.training and model[1].training
+
+
+def test_train_override_matches_torch():
+    torch = pytest.importorskip("torch")
+
+    class TorchFrozenNorm(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.bn = torch.nn.BatchNorm1d(2)
+
+        def train(self, mode=True):
+            super().train(mode)
+            self.bn.train(False)
+            return self
+
+    ours = nn.Sequential(_FrozenNorm(), nn.Dropout(0.5)).train()
+    theirs = torch.nn.Sequential(TorchFrozenNorm(), torch.nn.Dropout(0.5)).train()
+    assert [m.training for m in ours.modules()] == [m.training for m in theirs.modules()]
