@@ -149,7 +149,7 @@ class Module:
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"register_parameter: {name!r} must be a Parameter or None, got "
                             f"{type(param).__name__}")
-        self._check_name(name, "register_parameter")
+        self._check_name(name, "register_parameter", "_parameters")
         self._registries()[0][name] = param
 
     def register_buffer(self, name, tensor, persistent=True):
@@ -158,26 +158,34 @@ class Module:
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"register_buffer: {name!r} must be a Tensor or None, got "
                             f"{type(tensor).__name__}")
-        self._check_name(name, "register_buffer")
+        self._check_name(name, "register_buffer", "_buffers")
         self._registries()[1][name] = tensor
-        if not persistent:
+        if persistent:
+            self._non_persistent.discard(name)
+        else:
             self._non_persistent.add(name)
 
     def add_module(self, name, module):
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"add_module: {name!r} must be a Module or None, got "
                             f"{type(module).__name__}")
-        self._check_name(name, "add_module")
+        self._check_name(name, "add_module", "_modules")
         self._registries()[2][name] = module
 
     register_module = add_module
 
-    def _check_name(self, name, op):
+    def _check_name(self, name, op, registry):
+        """A valid name that is free, or already in ``registry`` (re-registering a
+        parameter as a parameter, a buffer as a buffer, replaces it, as in PyTorch).
+        Taking over any other attribute (a parameter named as a buffer, a method, a
+        plain attribute) is a KeyError, PyTorch's error, instead of two tensors under
+        one name."""
         if not isinstance(name, str) or not name or "." in name:
             raise ValueError(f"{op}: name must be a non-empty string without '.', got {name!r}")
-        if name in self.__dict__:
-            raise ValueError(f"{op}: attribute {name!r} already exists on "
-                             f"{type(self).__name__}")
+        self._registries()
+        if hasattr(self, name) and name not in self.__dict__[registry]:
+            raise KeyError(f"attribute {name!r} already exists ({op} on "
+                           f"{type(self).__name__}; pick another name)")
 
     # -- running -----------------------------------------------------------------
     def forward(self, *args, **kwargs):

@@ -266,3 +266,43 @@ def test_train_override_matches_torch():
     ours = nn.Sequential(_FrozenNorm(), nn.Dropout(0.5)).train()
     theirs = torch.nn.Sequential(TorchFrozenNorm(), torch.nn.Dropout(0.5)).train()
     assert [m.training for m in ours.modules()] == [m.training for m in theirs.modules()]
+
+
+def test_registering_over_an_existing_attribute_is_a_key_error():
+    layer = nn.Linear(2, 2)
+    weight = layer.weight
+    with pytest.raises(KeyError, match="attribute 'weight' already exists"):
+        layer.register_buffer("weight", mg.zeros(3))
+    with pytest.raises(KeyError, match="attribute 'bias' already exists"):
+        layer.add_module("bias", nn.ReLU())
+    with pytest.raises(KeyError, match="attribute 'forward' already exists"):
+        layer.register_parameter("forward", nn.Parameter([1.0]))
+    layer.note = "plain attribute"
+    with pytest.raises(KeyError, match="attribute 'note' already exists"):
+        layer.register_buffer("note", mg.zeros(1))
+    assert layer.weight is weight and layer.state_dict()["weight"].shape == (2, 2)
+    assert list(layer.state_dict()) == ["weight", "bias"]
+    bn = nn.BatchNorm1d(3)
+    with pytest.raises(KeyError, match="attribute 'running_mean' already exists"):
+        bn.register_parameter("running_mean", nn.Parameter(np.zeros(3)))
+    # as torch: the same kind re-registered under its own name replaces it
+    bn.register_buffer("running_mean", mg.ones(3))
+    np.testing.assert_array_equal(bn.state_dict()["running_mean"].data, [1.0, 1.0, 1.0])
+    new_weight = nn.Parameter(np.zeros((2, 2), dtype=np.float32))
+    layer.register_parameter("weight", new_weight)
+    assert layer.weight is new_weight
+
+
+def test_registration_collisions_match_torch():
+    torch = pytest.importorskip("torch")
+    for make, name in ((lambda m: m.register_buffer("weight", torch.zeros(3)), "weight"),
+                       (lambda m: m.register_parameter("forward", None), "forward"),
+                       (lambda m: m.add_module("bias", torch.nn.ReLU()), "bias")):
+        with pytest.raises(KeyError, match=f"attribute '{name}' already exists"):
+            make(torch.nn.Linear(2, 2))
+    ours = {"weight": lambda m: m.register_buffer("weight", mg.zeros(3)),
+            "forward": lambda m: m.register_parameter("forward", None),
+            "bias": lambda m: m.add_module("bias", nn.ReLU())}
+    for name, make in ours.items():
+        with pytest.raises(KeyError, match=f"attribute '{name}' already exists"):
+            make(nn.Linear(2, 2))
