@@ -180,7 +180,13 @@ class Optimizer:
                 loaded[key] = value
             new_state[p] = loaded
         new_groups = []
-        for saved, group in zip(saved_groups, self.param_groups):
+        for i, (saved, group) in enumerate(zip(saved_groups, self.param_groups)):
+            missing = [key for key in self.defaults if key not in saved]
+            if missing:
+                raise ValueError(f"{name}.load_state_dict: parameter group {i} has no "
+                                 f"{', '.join(map(repr, missing))}, which {name} needs; is the "
+                                 "state dict from a different optimizer? (saved settings: "
+                                 f"{', '.join(sorted(k for k in saved if k != 'params'))})")
             restored = copy.deepcopy({k: v for k, v in saved.items() if k != "params"})
             for key, value in restored.items():   # state from JSON may hold lists for tuples
                 if isinstance(group.get(key), tuple) and isinstance(value, list):

@@ -279,3 +279,15 @@ def test_matches_torch_with_a_frozen_layer():
         opt.step(), topt.step()
     for key, value in theirs.state_dict().items():
         np.testing.assert_allclose(ours.state_dict()[key].data, value.numpy(), rtol=1e-12)
+
+
+def test_loading_another_optimizers_state_names_the_missing_settings():
+    p = nn.Parameter(np.ones(2, np.float32))
+    sgd = optim.SGD([p], lr=0.1, momentum=0.9)
+    adam = optim.Adam([p], lr=0.01)
+    with pytest.raises(ValueError, match=r"Adam.load_state_dict: .*'betas'.*'eps'.*different "
+                                         r"optimizer"):
+        adam.load_state_dict(sgd.state_dict())
+    assert adam.param_groups[0]["lr"] == 0.01                 # nothing was applied
+    with pytest.raises(ValueError, match=r"SGD.load_state_dict: .*'momentum'"):
+        sgd.load_state_dict(adam.state_dict())
