@@ -14,6 +14,7 @@ from collections import OrderedDict, namedtuple
 import numpy as np
 
 from ..autograd import module_scope
+from ..optim.optimizer import _zero_grad_of
 from ..tensor import Tensor, _to_array
 
 __all__ = ["Module", "Parameter", "StateDictError"]
@@ -270,12 +271,10 @@ class Module:
         return self.train(False)
 
     def zero_grad(self, set_to_none=True):
-        """Forget every parameter's gradient (``.grad = None``, PyTorch's default)."""
+        """Forget every parameter's gradient (``.grad = None``, PyTorch's default), or
+        with ``set_to_none=False`` zero each existing ``.grad`` in place."""
         for p in self.parameters():
-            if set_to_none or p.grad is None:
-                p.grad = None
-            else:
-                p.grad = Tensor._wrap(np.zeros_like(p.data))
+            _zero_grad_of(p, set_to_none)
 
     def requires_grad_(self, requires_grad=True):
         for p in self.parameters():

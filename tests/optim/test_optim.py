@@ -291,3 +291,30 @@ def test_loading_another_optimizers_state_names_the_missing_settings():
     assert adam.param_groups[0]["lr"] == 0.01                 # nothing was applied
     with pytest.raises(ValueError, match=r"SGD.load_state_dict: .*'momentum'"):
         sgd.load_state_dict(adam.state_dict())
+
+
+@pytest.mark.parametrize("owner", ["optimizer", "module"])
+def test_zero_grad_without_set_to_none_zeroes_the_existing_grad_in_place(owner):
+    model = nn.Linear(2, 1)
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    x = mg.Tensor(np.array([[1.0, 2.0]], np.float32))
+    model(x).sum().backward()
+    grad, array = model.weight.grad, model.weight.grad.data
+    np.testing.assert_array_equal(array, [[1.0, 2.0]])
+    (opt if owner == "optimizer" else model).zero_grad(set_to_none=False)
+    assert model.weight.grad is grad and grad.data is array   # same tensor, same memory
+    np.testing.assert_array_equal(array, [[0.0, 0.0]])
+    model(x).sum().backward()                                 # accumulates onto the zeros
+    np.testing.assert_array_equal(model.weight.grad.data, [[1.0, 2.0]])
+
+
+def test_zero_grad_in_place_detaches_a_grad_kept_with_create_graph():
+    # like torch's zero_grad(set_to_none=False): a gradient built with create_graph
+    # is detached, then zeroed, so later accumulation does not extend an old graph
+    p = nn.Parameter(np.array([3.0]))
+    (p * p).sum().backward(create_graph=True)
+    grad = p.grad
+    assert grad.requires_grad
+    optim.SGD([p], lr=0.1).zero_grad(set_to_none=False)
+    assert p.grad is grad and not grad.requires_grad and grad.grad_fn is None
+    np.testing.assert_array_equal(grad.data, [0.0])
