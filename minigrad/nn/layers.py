@@ -158,37 +158,56 @@ class Flatten(Module):
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
 
 
-class Dropout(Module):
-    """Zero each element with probability p in training mode (scaling the rest by
-    1 / (1 - p)); the identity in eval mode."""
+_INPLACE_NOTE = ("``inplace=True`` is accepted so PyTorch model code runs unchanged, but the "
+                 "result is computed out of place (a new tensor): overwriting the input "
+                 "would destroy values that backward may still need.")
 
-    def __init__(self, p=0.5):
+
+def _check_inplace(inplace, op):
+    if not isinstance(inplace, (bool, np.bool_)):
+        raise TypeError(f"{op}: inplace must be a bool, got {type(inplace).__name__} "
+                        f"{inplace!r}")
+    return bool(inplace)
+
+
+class Dropout(Module):
+    __doc__ = ("""Zero each element with probability p in training mode (scaling the rest by
+    1 / (1 - p)); the identity in eval mode. """ + _INPLACE_NOTE)
+
+    def __init__(self, p=0.5, inplace=False):
         super().__init__()
         if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 1:
             raise ValueError(f"Dropout: p must be a probability in [0, 1], got {p!r}")
         self.p = p
+        self.inplace = _check_inplace(inplace, "Dropout")
 
     def forward(self, x):
         return F.dropout(x, self.p, self.training)
 
     def extra_repr(self):
-        return f"p={self.p}"
+        return f"p={self.p}, inplace={self.inplace}"
 
 
-def _activation(name, function, doc, **settings):
-    """An activation module class: ``forward`` calls ``function(x, **settings)``."""
+def _activation(name, function, doc, takes_inplace=False, **settings):
+    """An activation module class: ``forward`` calls ``function(x, **settings)``.
+    With ``takes_inplace=True`` the class also takes PyTorch's trailing ``inplace``
+    argument (accepted, shown in the repr when True, computed out of place)."""
     names = list(settings)
+    arguments = names + ["inplace"] if takes_inplace else names
+    defaults = dict(settings, inplace=False) if takes_inplace else dict(settings)
 
     def __init__(self, *args, **kwargs):
         Module.__init__(self)
-        if len(args) > len(names):
-            raise TypeError(f"{name}() takes at most {len(names)} argument(s)")
-        values = dict(settings)
-        values.update(zip(names, args))
+        if len(args) > len(arguments):
+            raise TypeError(f"{name}() takes at most {len(arguments)} argument(s)")
+        values = dict(defaults)
+        values.update(zip(arguments, args))
         for key, value in kwargs.items():
-            if key not in settings:
+            if key not in defaults:
                 raise TypeError(f"{name}() got an unexpected keyword argument {key!r}")
             values[key] = value
+        if takes_inplace:
+            values["inplace"] = _check_inplace(values["inplace"], name)
         for key, value in values.items():
             setattr(self, key, value)
 
@@ -196,19 +215,24 @@ def _activation(name, function, doc, **settings):
         return function(x, **{key: getattr(self, key) for key in names})
 
     def extra_repr(self):
-        return ", ".join(f"{key}={getattr(self, key)}" for key in names)
+        shown = [f"{key}={getattr(self, key)}" for key in names]
+        if takes_inplace and self.inplace:   # as PyTorch: only mentioned when set
+            shown.append("inplace=True")
+        return ", ".join(shown)
 
     return type(name, (Module,), {"__init__": __init__, "forward": forward,
-                                  "extra_repr": extra_repr, "__doc__": doc,
+                                  "extra_repr": extra_repr,
+                                  "__doc__": doc + (" " + _INPLACE_NOTE if takes_inplace else ""),
                                   "__module__": __name__})
 
 
-ReLU = _activation("ReLU", F.relu, "max(x, 0) elementwise.")
+ReLU = _activation("ReLU", F.relu, "max(x, 0) elementwise.", takes_inplace=True)
 Sigmoid = _activation("Sigmoid", F.sigmoid, "1 / (1 + exp(-x)) elementwise.")
 Tanh = _activation("Tanh", F.tanh, "tanh(x) elementwise.")
 LeakyReLU = _activation("LeakyReLU", F.leaky_relu, "x if x > 0 else negative_slope * x.",
-                        negative_slope=0.01)
-ELU = _activation("ELU", F.elu, "x if x > 0 else alpha * (exp(x) - 1).", alpha=1.0)
+                        takes_inplace=True, negative_slope=0.01)
+ELU = _activation("ELU", F.elu, "x if x > 0 else alpha * (exp(x) - 1).", takes_inplace=True,
+                  alpha=1.0)
 GELU = _activation("GELU", F.gelu, "x * Phi(x) ('tanh' approximation optional).",
                    approximate="none")
 Softplus = _activation("Softplus", F.softplus, "log(1 + exp(beta x)) / beta.",

@@ -117,7 +117,46 @@ def test_activation_module_arguments_are_checked():
     with pytest.raises(TypeError, match="unexpected keyword"):
         nn.LeakyReLU(slope=0.1)
     with pytest.raises(TypeError, match="at most"):
+        nn.ReLU(True, 1)
+    with pytest.raises(TypeError, match="ReLU: inplace must be a bool, got int"):
         nn.ReLU(1)
+
+
+@pytest.mark.parametrize("make, function", [
+    (lambda: nn.ReLU(inplace=True), F.relu),
+    (lambda: nn.ReLU(True), F.relu),                      # torchvision's VGG writes this
+    (lambda: nn.LeakyReLU(0.2, inplace=True), lambda x: F.leaky_relu(x, 0.2)),
+    (lambda: nn.ELU(alpha=0.5, inplace=True), lambda x: F.elu(x, 0.5)),
+    (lambda: nn.Dropout(0.0, inplace=True), lambda x: x),
+])
+def test_inplace_is_accepted_and_computed_out_of_place(make, function):
+    # PyTorch models pass inplace=True; minigrad accepts it and returns a new tensor,
+    # leaving the input (which backward may still need) untouched.
+    module = make()
+    assert module.inplace is True
+    x = mg.Tensor(np.array([[-2.0, -0.5, 0.0, 1.5]]), requires_grad=True)
+    before = x.data.copy()
+    y = module(x)
+    np.testing.assert_array_equal(x.data, before)
+    np.testing.assert_array_equal(y.data, function(x).data)
+    y.sum().backward()
+    assert x.grad is not None
+    assert "inplace=True" in repr(module)
+    assert "inplace=True" not in repr(type(module)())
+
+
+def test_inplace_reprs_match_torch():
+    torch = pytest.importorskip("torch")
+    pairs = [(nn.ReLU(inplace=True), torch.nn.ReLU(inplace=True)), (nn.ReLU(), torch.nn.ReLU()),
+             (nn.LeakyReLU(0.2, True), torch.nn.LeakyReLU(0.2, True)),
+             (nn.ELU(inplace=True), torch.nn.ELU(inplace=True))]
+    for ours, theirs in pairs:
+        assert repr(ours) == repr(theirs)
+    assert repr(nn.Dropout(0.2, True)) == repr(torch.nn.Dropout(0.2, True))
+    # written out, for runs without torch
+    assert repr(nn.Dropout(0.2)) == "Dropout(p=0.2, inplace=False)"
+    assert repr(nn.LeakyReLU(0.2, True)) == "LeakyReLU(negative_slope=0.2, inplace=True)"
+    assert repr(nn.ELU(inplace=True)) == "ELU(alpha=1.0, inplace=True)"
 
 
 def test_loss_modules_match_functional():
