@@ -12,6 +12,7 @@ from . import functional as F
 from . import init
 from .module import Module, Parameter
 from ..ops._util import as_pair
+from ..ops.dropout import check_probability
 from ..tensor import DEFAULT_DTYPE
 
 __all__ = ["Identity", "Linear", "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten", "Dropout",
@@ -176,9 +177,7 @@ class Dropout(Module):
 
     def __init__(self, p=0.5, inplace=False):
         super().__init__()
-        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 1:
-            raise ValueError(f"Dropout: p must be a probability in [0, 1], got {p!r}")
-        self.p = p
+        self.p = check_probability(p, "Dropout")
         self.inplace = _check_inplace(inplace, "Dropout")
 
     def forward(self, x):

@@ -1,6 +1,8 @@
 """Dropout: zero each element with probability p, scale the rest by 1/(1-p)."""
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from ..autograd import Function
@@ -31,8 +33,15 @@ def dropout(x, p=0.5, training=True):
     """Zero each element of x with probability p (training only), scaling the rest
     by 1/(1-p). x must be a float tensor: an integer one would be truncated."""
     check_float_tensor(x, "input", "dropout")
-    if not isinstance(p, (int, float)) or isinstance(p, bool) or not 0 <= p <= 1:
-        raise ValueError(f"dropout: p must be a probability in [0, 1], got {p!r}")
+    p = check_probability(p, "dropout")
     if not training or p == 0:
         return x
-    return Dropout(float(p))(x)
+    return Dropout(p)(x)
+
+
+def check_probability(p, op):
+    """``p`` as a float, if it is a real number in [0, 1] (numpy scalars such as
+    np.float32 included; bools, strings and NaN are not)."""
+    if isinstance(p, (bool, np.bool_)) or not isinstance(p, numbers.Real) or not 0 <= p <= 1:
+        raise ValueError(f"{op}: p must be a probability in [0, 1], got {p!r}")
+    return float(p)

@@ -233,3 +233,27 @@ def test_batchnorm_gradcheck_and_gradgradcheck(training):
     inputs = (x, nn.Parameter(bn.weight.data.copy()), nn.Parameter(bn.bias.data.copy()))
     assert mg.gradcheck(fn, inputs)
     assert mg.gradgradcheck(fn, inputs)
+
+
+@pytest.mark.parametrize("p", [np.float32(0.25), np.float64(0.25), np.int64(0), 0.25, 1])
+def test_dropout_takes_any_real_probability(p):
+    drop = nn.Dropout(p)
+    assert drop.p == float(p) and type(drop.p) is float
+    mg.manual_seed(0)
+    y = drop(mg.ones(20000)).data
+    if p == 0:
+        np.testing.assert_array_equal(y, 1.0)
+    elif p == 1:
+        np.testing.assert_array_equal(y, 0.0)
+    else:   # kept ones are scaled by 1 / (1 - 0.25) = 4/3
+        assert set(np.unique(y)) == {0.0, np.float32(4 / 3)} and abs((y == 0).mean() - 0.25) < 0.02
+    mg.manual_seed(0)
+    np.testing.assert_array_equal(F.dropout(mg.ones(20000), p).data, y)
+
+
+@pytest.mark.parametrize("p", [True, np.bool_(False), "0.5", np.float32(1.5), float("nan"), None])
+def test_dropout_still_refuses_bools_strings_and_out_of_range(p):
+    with pytest.raises(ValueError, match="Dropout: p must be a probability in \\[0, 1\\]"):
+        nn.Dropout(p)
+    with pytest.raises(ValueError, match="dropout: p must be a probability in \\[0, 1\\]"):
+        F.dropout(mg.ones(2), p)
