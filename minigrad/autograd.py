@@ -509,8 +509,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     from .tensor import Tensor, _as_grad
     single = isinstance(outputs, Tensor)
     outputs = [outputs] if single else list(outputs)
-    inputs_single = isinstance(inputs, Tensor)
-    inputs = [inputs] if inputs_single else list(inputs)
+    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
     if grad_outputs is None:
         grad_outputs = [None] * len(outputs)
     elif isinstance(grad_outputs, Tensor) or not isinstance(grad_outputs, (list, tuple)):

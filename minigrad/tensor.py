@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import autograd
-from .autograd import Function, run_backward
+from .autograd import run_backward
 
 __all__ = ["Tensor", "tensor", "from_numpy"]
 

@@ -41,7 +41,6 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from ..autograd import Function
-from ..tensor import Tensor
 from ._util import as_pair, check_float_tensor, check_same_dtype
 
 #: numbers in one tile of im2col columns (positions x C*kH*kW): 4096 positions

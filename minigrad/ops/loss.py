@@ -8,7 +8,7 @@ import math
 import numpy as np
 
 from ..autograd import Function, is_grad_enabled
-from ..tensor import Tensor, _const, _make
+from ..tensor import Tensor, _const
 from .activation import log_softmax_array
 from .elementwise import where
 from ._util import check_float_tensor

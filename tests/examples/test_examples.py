@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 import minigrad as mg
-import minigrad.nn.functional as F
 from minigrad import optim
 
 EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / "examples"

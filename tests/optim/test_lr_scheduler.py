@@ -42,12 +42,16 @@ def test_cosine_written_out():
     np.testing.assert_allclose(values, expected, rtol=1e-12)
 
 
-@pytest.mark.parametrize("name, kwargs", [
+# Schedulers and settings compared with PyTorch's own (when torch is installed).
+TORCH_CASES = [
     ("StepLR", dict(step_size=3, gamma=0.3)),
     ("MultiStepLR", dict(milestones=[2, 5, 6], gamma=0.5)),
     ("ExponentialLR", dict(gamma=0.9)),
     ("CosineAnnealingLR", dict(T_max=5, eta_min=0.01)),
-])
+]
+
+
+@pytest.mark.parametrize("name, kwargs", TORCH_CASES)
 def test_matches_torch(name, kwargs):
     torch = pytest.importorskip("torch")
     ours = _lrs(lambda o: getattr(lr_scheduler, name)(o, **kwargs), 12, lr=0.2)
@@ -141,12 +145,7 @@ def test_multistep_repeated_milestone_counts_twice():
     np.testing.assert_allclose(values, [1.0, 1.0, 0.25, 0.25])
 
 
-@pytest.mark.parametrize("name, kwargs", [
-    ("StepLR", dict(step_size=3, gamma=0.3)),
-    ("MultiStepLR", dict(milestones=[2, 5, 6], gamma=0.5)),
-    ("ExponentialLR", dict(gamma=0.9)),
-    ("CosineAnnealingLR", dict(T_max=5, eta_min=0.01)),
-])
+@pytest.mark.parametrize("name, kwargs", TORCH_CASES)
 def test_resume_and_chaining_match_torch(name, kwargs):
     torch = pytest.importorskip("torch")
 

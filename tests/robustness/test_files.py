@@ -3,12 +3,10 @@ tests/test_datasets.py do not already cover): a checkpoint carrying a pickle
 payload never runs it; a checkpoint cut or corrupted at any byte gives a
 ValueError or the exact original, never other data; a save interrupted at any
 stage keeps the old file; a download never writes outside its cache folder."""
-import gzip
 import http.server
 import os
 import pathlib
 import threading
-import zipfile
 from functools import partial
 
 import numpy as np
