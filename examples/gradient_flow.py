@@ -65,7 +65,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     images, labels = MNIST(train=True).get_batch(np.arange(args.batch))
-    images = mg.Tensor._wrap(np.asarray(images, dtype=np.float32))
+    images = mg.from_numpy(np.asarray(images, dtype=np.float32))
     labels = np.asarray(labels)
 
     os.makedirs(args.out_dir, exist_ok=True)

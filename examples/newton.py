@@ -30,7 +30,7 @@ def make_data(n=400, d=6, seed=0):
 
 
 def loss_fn(w, X, y, lam):
-    margins = (mg.Tensor._wrap(X) @ w) * mg.Tensor._wrap(-y)
+    margins = (mg.from_numpy(X) @ w) * mg.from_numpy(-y)
     return F.softplus(margins).mean() + (lam / 2) * (w * w).sum()
 
 

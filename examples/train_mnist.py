@@ -61,7 +61,7 @@ def example_batch(batch_size=8, train=False, root=None):
     in training (so a drawn graph's values and gradients are the trained model's)."""
     dataset = MNIST(root=root, train=train, normalize=True)
     images, labels = dataset.get_batch(np.arange(batch_size))
-    return mg.Tensor._wrap(images), mg.Tensor._wrap(labels)
+    return mg.from_numpy(images), mg.from_numpy(labels)
 
 
 class Progress:

@@ -4,9 +4,10 @@
 Every op's gradient is written by hand (``minigrad/ops``) and proven against
 central differences (``minigrad.gradcheck``).
 """
-from .tensor import Tensor, tensor, from_numpy
-from .autograd import (Function, no_grad, enable_grad, set_grad_enabled, is_grad_enabled,
-                       detect_anomaly, is_anomaly_enabled, grad)
+from ._tensor import Tensor, tensor, from_numpy
+from .autograd import (Function, Input, OUTPUT, no_grad, enable_grad, set_grad_enabled,
+                       is_grad_enabled, grad)
+from .tracing import detect_anomaly, is_anomaly_enabled
 from .random import manual_seed
 from .creation import zeros, ones, full, zeros_like, ones_like, arange, eye, randn, rand
 from .ops.shape import concatenate, stack
@@ -21,7 +22,7 @@ float64 = "float64"
 __version__ = "0.1.0"
 
 __all__ = [
-    "Tensor", "tensor", "from_numpy", "Function", "no_grad", "enable_grad",
+    "Tensor", "tensor", "from_numpy", "Function", "Input", "OUTPUT", "no_grad", "enable_grad",
     "set_grad_enabled", "is_grad_enabled", "detect_anomaly", "is_anomaly_enabled", "grad",
     "manual_seed", "zeros", "ones", "full", "zeros_like", "ones_like", "arange", "eye",
     "randn", "rand", "concatenate", "stack", "where", "gradcheck", "gradgradcheck",

@@ -4,20 +4,20 @@ from __future__ import annotations
 import numpy as np
 
 from . import random as _random
-from .tensor import DEFAULT_DTYPE, Tensor, _make
-from .ops.shape import _shape_args
+from ._tensor import DEFAULT_DTYPE, Tensor, make_tensor
+from .checks import shape_args
 
 
 def _sizes(shape, op):
     """A shape of non-negative ints (numpy's own error does not name the function)."""
-    shape = _shape_args(shape, op)
+    shape = shape_args(shape, op)
     if any(n < 0 for n in shape):
         raise ValueError(f"{op}: sizes must be >= 0, got shape {shape}")
     return shape
 
 
 def _leaf(data, requires_grad):
-    t = _make(data, False, None)
+    t = make_tensor(data, False, None)
     if requires_grad:
         t.requires_grad_(True)
     return t

@@ -11,18 +11,10 @@ from __future__ import annotations
 import numpy as np
 
 from . import random as _random
-from .tensor import Tensor
+from ._tensor import Tensor, make_tensor
+from .checks import as_index_array
 
 __all__ = ["Dataset", "TensorDataset", "Subset", "DataLoader"]
-
-
-def _as_index_array(indices, length, op):
-    indices = np.asarray(indices)
-    if indices.dtype.kind not in "iu":
-        raise TypeError(f"{op}: indices must be integers, got dtype {indices.dtype}")
-    if indices.size and (indices.min() < -length or indices.max() >= length):
-        raise IndexError(f"{op}: index out of range for a dataset of {length} samples")
-    return indices
 
 
 class Dataset:
@@ -71,7 +63,7 @@ class TensorDataset(Dataset):
         return tuple(a[index] for a in self.arrays)
 
     def get_batch(self, indices):
-        indices = _as_index_array(indices, len(self), "TensorDataset")
+        indices = as_index_array(indices, len(self), "TensorDataset")
         return tuple(a[indices] for a in self.arrays)
 
 
@@ -80,7 +72,7 @@ class Subset(Dataset):
 
     def __init__(self, dataset, indices):
         self.dataset = dataset
-        self.indices = _as_index_array(indices, len(dataset), "Subset")
+        self.indices = as_index_array(indices, len(dataset), "Subset")
 
     def __len__(self):
         return len(self.indices)
@@ -89,7 +81,7 @@ class Subset(Dataset):
         return self.dataset[int(self.indices[index])]
 
     def get_batch(self, indices):
-        indices = _as_index_array(indices, len(self), "Subset")
+        indices = as_index_array(indices, len(self), "Subset")
         return self.dataset.get_batch(self.indices[indices])
 
 
@@ -137,9 +129,9 @@ class DataLoader:
         for start in range(0, len(self) * self.batch_size, self.batch_size):
             batch = get_batch(order[start:start + self.batch_size])
             if isinstance(batch, tuple):
-                yield tuple(Tensor._wrap(np.asarray(b)) for b in batch)
+                yield tuple(make_tensor(np.asarray(b)) for b in batch)
             else:
-                yield Tensor._wrap(np.asarray(batch))
+                yield make_tensor(np.asarray(batch))
 
     def __repr__(self):
         return (f"DataLoader({type(self.dataset).__name__} of {len(self.dataset)}, "

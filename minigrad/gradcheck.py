@@ -19,7 +19,7 @@ import warnings
 import numpy as np
 
 from .autograd import grad as autograd_grad, set_grad_enabled
-from .tensor import Tensor, _make
+from ._tensor import Tensor, make_tensor
 
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError", "KinkWarning"]
 
@@ -51,7 +51,7 @@ def _promote(inputs):
         if not isinstance(t, Tensor):
             raise TypeError(f"gradcheck: inputs must be Tensors, got {type(t).__name__}")
         data = t.data.astype(np.float64) if t.data.dtype.kind == "f" else t.data.copy()
-        promoted.append(_make(np.array(data, order="C"), False, None))
+        promoted.append(make_tensor(np.array(data, order="C"), False, None))
         if t.requires_grad:
             promoted[-1].requires_grad_(True)
     return tuple(promoted)
@@ -82,7 +82,7 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, 
     live = [(o, v) for o, v in zip(outs, vs) if o.requires_grad]
     if live:
         grads = autograd_grad([o for o, _ in live], [inputs[i] for i in diff],
-                              [_make(v.astype(o.dtype), False, None) for o, v in live],
+                              [make_tensor(v.astype(o.dtype), False, None) for o, v in live],
                               allow_unused=True)
     else:
         grads = [None] * len(diff)
@@ -165,7 +165,7 @@ def gradgradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=Tr
     diff = [i for i, t in enumerate(inputs) if t.requires_grad]
     rng = np.random.default_rng(seed + 1)
     outs = _outputs(fn, inputs)
-    vs = tuple(_make(np.asarray(rng.standard_normal(o.shape)), False, None).requires_grad_(True)
+    vs = tuple(make_tensor(np.asarray(rng.standard_normal(o.shape)), False, None).requires_grad_(True)
                for o in outs)
     n = len(inputs)
 
@@ -173,10 +173,10 @@ def gradgradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=Tr
         xs, cotangents = args[:n], args[n:]
         outs = [(o, v) for o, v in zip(_outputs(fn, xs), cotangents) if o.requires_grad]
         if not outs:
-            return tuple(_make(np.zeros(xs[i].shape), False, None) for i in diff)
+            return tuple(make_tensor(np.zeros(xs[i].shape), False, None) for i in diff)
         grads = autograd_grad([o for o, _ in outs], [xs[i] for i in diff], [v for _, v in outs],
                               create_graph=True, allow_unused=True)
-        return tuple(g if g is not None else _make(np.zeros(xs[i].shape), False, None)
+        return tuple(g if g is not None else make_tensor(np.zeros(xs[i].shape), False, None)
                      for g, i in zip(grads, diff))
 
     return gradcheck(first_derivative, inputs + vs, eps=eps, atol=atol, rtol=rtol,

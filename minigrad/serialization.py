@@ -22,7 +22,7 @@ import zlib
 
 import numpy as np
 
-from .tensor import Tensor, _make
+from ._tensor import Tensor, make_tensor
 
 __all__ = ["save", "load"]
 
@@ -92,7 +92,7 @@ def _decode(node, arrays, where):
             raise ValueError(f"array entry {body!r} (at {where}) is missing from the file")
         array = arrays[body]
         if kind == "tensor":
-            return _make(array, False, None)
+            return make_tensor(array, False, None)
         return array if kind == "ndarray" else array[()]
     raise ValueError(f"unknown entry type {kind!r} at {where}")
 

@@ -16,6 +16,7 @@ from typing import Callable
 import numpy as np
 
 import minigrad as mg
+from minigrad.autograd import walk
 
 
 @dataclass
@@ -50,13 +51,5 @@ def all_cases():
 
 
 def ops_in_graph(*outputs):
-    """Names of the op classes in the graph that produced ``outputs``."""
-    seen, names, stack = set(), set(), [o.grad_fn for o in outputs if o.grad_fn is not None]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        names.add(type(node).__name__)
-        stack.extend(p for p in node.parents if p is not None and not isinstance(p, mg.Tensor))
-    return names
+    """The op classes in the graph that produced ``outputs``."""
+    return {type(node) for node in walk(outputs)}

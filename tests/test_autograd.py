@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import minigrad as mg
-from minigrad.autograd import Function
+from minigrad.autograd import Function, Input
 
 
 def leaf(values):
@@ -162,7 +162,7 @@ def test_in_place_change_of_a_saved_input_is_detected():
     a = mg.Tensor(np.array([3.0, 4.0]))
     y = (x * a).sum()
     a[0] = 10.0     # Mul saved a for x's gradient
-    with pytest.raises(RuntimeError, match=r"Mul: an input saved for backward .*shape \(2,\).*modified in place"):
+    with pytest.raises(RuntimeError, match=r"Mul: input 1 saved for backward \(shape \(2,\).*modified in place"):
         y.backward()
 
 
@@ -256,7 +256,7 @@ def test_custom_function_in_user_code():
     class Cube(Function):
         """z = a^3.   da = 3 a^2 dz."""
         def forward(self, a):
-            self.save_for_backward(a)
+            self.save_for_backward(Input(0))
             return a ** 3
 
         def backward(self, g):
@@ -266,7 +266,30 @@ def test_custom_function_in_user_code():
     x = leaf([1.0, 2.0])
     assert mg.gradcheck(lambda t: Cube()(t), x)
     assert mg.gradgradcheck(lambda t: Cube()(t), x)
-    del Function.registry["Cube"]   # keep the registry to the library's own ops
+    Function.registry.remove(Cube)   # keep the registry to the library's own ops
+
+
+def test_saving_an_input_as_a_bare_array_says_which_marker_to_use():
+    class Square(Function, register=False):
+        def forward(self, a):
+            self.save_for_backward(a)
+            return a * a
+
+    with pytest.raises(TypeError, match=r"Square.forward: saved input 0 as a bare array.*Input\(0\)"):
+        Square()(leaf([1.0]))
+
+
+def test_a_user_op_with_a_library_name_does_not_replace_the_library_op():
+    from minigrad.ops.conv import Conv2d as LibraryConv2d
+
+    class Conv2d(Function):   # same name as minigrad's
+        def forward(self, a):
+            return a
+
+    try:
+        assert LibraryConv2d in Function.registry and Conv2d in Function.registry
+    finally:
+        Function.registry.remove(Conv2d)
 
 
 def test_anomaly_mode_names_the_op_and_line():

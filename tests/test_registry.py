@@ -20,9 +20,10 @@ def test_every_registered_op_has_a_gradcheck_case():
         covered |= names
         if case.gradgrad is True:
             second_order |= names
-    missing = sorted(set(mg.Function.registry) - covered)
+    library = {op for op in mg.Function.registry if op.__module__.startswith("minigrad.")}
+    missing = sorted(op.__name__ for op in library - covered)
     assert not missing, f"ops with no gradcheck case in tests/ops: {missing}"
-    no_second = sorted(set(mg.Function.registry) - second_order)
+    no_second = sorted(op.__name__ for op in library - second_order)
     assert not no_second, f"ops never gradgradchecked (add a case with gradgrad=True): {no_second}"
 
 

@@ -304,7 +304,7 @@ def saved_label(node):
     if not saved:
         return None
     from minigrad.autograd import _SavedOutput
-    from minigrad.tensor import Tensor
+    from minigrad._tensor import Tensor
     parts, total = [], 0
     for item in saved:
         if isinstance(item, _SavedOutput):

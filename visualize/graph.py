@@ -14,7 +14,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from minigrad.autograd import Function
-from minigrad.tensor import Tensor
+from minigrad._tensor import Tensor
 
 _INPUTS_ATTR = "_visualize_inputs"   # no-grad inputs remembered by record_grads
 

@@ -22,8 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..data import Dataset, _as_index_array
-from ..tensor import Tensor
+from ..checks import as_index_array
+from ..data import Dataset
+from .._tensor import Tensor, make_tensor
 
 __all__ = ["MNIST", "read_idx", "MNIST_FILES", "DEFAULT_MIRRORS"]
 
@@ -203,10 +204,10 @@ class MNIST(Dataset):
         return images
 
     def __getitem__(self, index):
-        return Tensor._wrap(self._images(index)), int(self.targets[index])
+        return make_tensor(self._images(index)), int(self.targets[index])
 
     def get_batch(self, indices):
-        indices = _as_index_array(indices, len(self), "MNIST")
+        indices = as_index_array(indices, len(self), "MNIST")
         return self._images(indices), self.targets[indices]
 
     def __repr__(self):

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .layers import _positive_int
 from .module import Module, Parameter
-from ..ops._util import check_float_tensor, check_number
-from ..tensor import DEFAULT_DTYPE, Tensor
+from ..checks import check_float_tensor, check_number, positive_int
+from .._tensor import DEFAULT_DTYPE, Tensor, make_tensor
 
 __all__ = ["BatchNorm1d", "BatchNorm2d"]
 
@@ -26,7 +25,7 @@ class _BatchNorm(Module):
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
                  track_running_stats=True, dtype=None):
         super().__init__()
-        num_features = _positive_int(num_features, "num_features", type(self).__name__)
+        num_features = positive_int(num_features, "num_features", type(self).__name__)
         dtype = np.dtype(DEFAULT_DTYPE if dtype is None else dtype)
         name = type(self).__name__
         if not check_number(eps, "eps", name) >= 0:
@@ -42,9 +41,9 @@ class _BatchNorm(Module):
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
         if track_running_stats:
-            self.register_buffer("running_mean", Tensor._wrap(np.zeros(num_features, dtype)))
-            self.register_buffer("running_var", Tensor._wrap(np.ones(num_features, dtype)))
-            self.register_buffer("num_batches_tracked", Tensor._wrap(np.array(0, np.int64)))
+            self.register_buffer("running_mean", make_tensor(np.zeros(num_features, dtype)))
+            self.register_buffer("running_var", make_tensor(np.ones(num_features, dtype)))
+            self.register_buffer("num_batches_tracked", make_tensor(np.array(0, np.int64)))
         else:
             for name in ("running_mean", "running_var", "num_batches_tracked"):
                 self.register_buffer(name, None)
@@ -94,7 +93,7 @@ class _BatchNorm(Module):
             buffer.data *= 1 - momentum
             buffer.data += momentum * batch_value
         for buffer in (self.running_mean, self.running_var, self.num_batches_tracked):
-            buffer._bump_version()
+            buffer.bump_version()
 
     def extra_repr(self):
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "

@@ -4,7 +4,7 @@ from ..ops.activation import (relu, sigmoid, tanh, leaky_relu, elu, gelu, softpl
 from ..ops.loss import cross_entropy, nll_loss, mse_loss, binary_cross_entropy  # noqa: F401
 from ..ops.dropout import dropout  # noqa: F401
 from ..ops.linalg import matmul
-from ..ops._util import check_float_tensor, check_same_dtype
+from ..checks import check_float_tensor, check_same_dtype
 
 
 def linear(x, weight, bias=None):

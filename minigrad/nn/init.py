@@ -20,7 +20,7 @@ import math
 import numpy as np
 
 from .. import random as _random
-from ..tensor import Tensor
+from .._tensor import Tensor
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "constant_", "zeros_", "ones_",
            "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_"]
@@ -59,7 +59,7 @@ def _fill(tensor, values, op):
     if not isinstance(tensor, Tensor):
         raise TypeError(f"{op}: expected a Tensor, got {type(tensor).__name__}")
     tensor.data[...] = values
-    tensor._bump_version()
+    tensor.bump_version()
     return tensor
 
 

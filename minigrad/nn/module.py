@@ -13,9 +13,9 @@ from collections import OrderedDict, namedtuple
 
 import numpy as np
 
-from ..autograd import module_scope
+from ..tracing import module_scope
 from ..optim.optimizer import _zero_grad_of
-from ..tensor import Tensor, _to_array
+from .._tensor import Tensor, _to_array
 
 __all__ = ["Module", "Parameter", "StateDictError"]
 
@@ -288,7 +288,7 @@ class Module:
             if t.data.dtype.kind == "f" and t.data.dtype != dtype:
                 t.data = t.data.astype(dtype)
                 t.grad = None
-                t._bump_version()
+                t.bump_version()
         return self
 
     def double(self):
@@ -353,7 +353,7 @@ class Module:
             if not target.data.flags.writeable:
                 target.data = np.array(target.data)
             target.data[...] = value
-            target._bump_version()
+            target.bump_version()
         return IncompatibleKeys(missing, unexpected)
 
     # -- printing ----------------------------------------------------------------

@@ -7,19 +7,18 @@ import math
 
 import numpy as np
 
-from ..autograd import Function
-from ..tensor import Tensor
+from ..autograd import Function, Input, OUTPUT
+from .._tensor import Tensor
 from .elementwise import Erf, erf, where
-from ._util import check_float_tensor, check_number, one_axis
+from ..checks import check_float_tensor, check_number, one_axis
 
 
 class ReLU(Function):
     """z = max(a, 0).   da = dz where a > 0, else 0 (0 at a = 0, as PyTorch)."""
 
     def forward(self, a):
-        out = np.maximum(a, 0)
-        self.save_for_backward(out)
-        return out
+        self.save_for_backward(OUTPUT)
+        return np.maximum(a, 0)
 
     def backward(self, g):
         out, = self.saved_tensors
@@ -31,9 +30,8 @@ class Sigmoid(Function):
     da = dz * z * (1 - z)."""
 
     def forward(self, a):
-        out = np.exp(-np.logaddexp(0, -a))
-        self.save_for_backward(out)
-        return out
+        self.save_for_backward(OUTPUT)
+        return np.exp(-np.logaddexp(0, -a))
 
     def backward(self, g):
         out, = self.saved_tensors
@@ -45,7 +43,7 @@ class SigmoidBackward(Function):
     z = g * y * (1 - y).   dg = dz * y * (1 - y),  dy = dz * g * (1 - 2y)."""
 
     def forward(self, g, y):
-        self.save_for_backward(g, y)
+        self.save_for_backward(Input(0), Input(1))
         return g * y * (1 - y)
 
     def backward(self, dz):
@@ -59,9 +57,8 @@ class Tanh(Function):
     """z = tanh(a).   da = dz * (1 - z^2)."""
 
     def forward(self, a):
-        out = np.tanh(a)
-        self.save_for_backward(out)
-        return out
+        self.save_for_backward(OUTPUT)
+        return np.tanh(a)
 
     def backward(self, g):
         out, = self.saved_tensors
@@ -73,7 +70,7 @@ class TanhBackward(Function):
     z = g * (1 - y^2).   dg = dz * (1 - y^2),  dy = -2 dz * g * y."""
 
     def forward(self, g, y):
-        self.save_for_backward(g, y)
+        self.save_for_backward(Input(0), Input(1))
         return g * (1 - y * y)
 
     def backward(self, dz):
@@ -90,7 +87,7 @@ class LeakyReLU(Function):
         self.negative_slope = negative_slope
 
     def forward(self, a):
-        self.save_for_backward(a)
+        self.save_for_backward(Input(0))
         return np.where(a > 0, a, a * self.negative_slope)
 
     def backward(self, g):
@@ -105,9 +102,8 @@ class ELU(Function):
         self.alpha = alpha
 
     def forward(self, a):
-        out = np.where(a > 0, a, self.alpha * np.expm1(np.minimum(a, 0)))
-        self.save_for_backward(a, out)
-        return out
+        self.save_for_backward(Input(0), OUTPUT)
+        return np.where(a > 0, a, self.alpha * np.expm1(np.minimum(a, 0)))
 
     def backward(self, g):
         a, out = self.saved_tensors
@@ -129,7 +125,7 @@ class GELU(Function):
         self.approximate = approximate
 
     def forward(self, a):
-        self.save_for_backward(a)
+        self.save_for_backward(Input(0))
         if self.approximate == "tanh":
             return 0.5 * a * (1 + np.tanh(_TANH_C * (a + 0.044715 * a ** 3)))
         return (0.5 * a * (1 + np.asarray(Erf._erf(a / _SQRT2)).astype(a.dtype))).astype(a.dtype)
@@ -154,7 +150,7 @@ class Softplus(Function):
         self.beta, self.threshold = beta, threshold
 
     def forward(self, a):
-        self.save_for_backward(a)
+        self.save_for_backward(Input(0))
         scaled = a * self.beta
         return np.where(scaled > self.threshold, a, np.logaddexp(0, scaled) / self.beta).astype(a.dtype)
 
@@ -171,10 +167,9 @@ class Softmax(Function):
         self.axis = axis
 
     def forward(self, a):
+        self.save_for_backward(OUTPUT)
         e = np.exp(a - a.max(axis=self.axis, keepdims=True))
-        out = e / e.sum(axis=self.axis, keepdims=True)
-        self.save_for_backward(out)
-        return out
+        return e / e.sum(axis=self.axis, keepdims=True)
 
     def backward(self, g):
         out, = self.saved_tensors
@@ -189,9 +184,8 @@ class LogSoftmax(Function):
         self.axis = axis
 
     def forward(self, a):
-        out = log_softmax_array(a, self.axis)
-        self.save_for_backward(out)
-        return out
+        self.save_for_backward(OUTPUT)
+        return log_softmax_array(a, self.axis)
 
     def backward(self, g):
         out, = self.saved_tensors
@@ -247,10 +241,3 @@ def softmax(x, axis=-1):
 
 def log_softmax(x, axis=-1):
     return LogSoftmax(_axis(x, axis, "log_softmax"))(x)
-
-
-Tensor.relu = relu
-Tensor.sigmoid = sigmoid
-Tensor.tanh = tanh
-Tensor.softmax = softmax
-Tensor.log_softmax = log_softmax

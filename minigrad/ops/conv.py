@@ -40,8 +40,8 @@ import threading
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from ..autograd import Function
-from ._util import as_pair, check_float_tensor, check_same_dtype
+from ..autograd import Function, Input
+from ..checks import as_pair, check_float_tensor, check_same_dtype
 
 #: numbers in one tile of im2col columns (positions x C*kH*kW): 4096 positions
 #: of a 16-channel 3x3 conv; fewer positions when the columns are longer
@@ -53,6 +53,12 @@ TILE = 4096 * 144
 def conv_output_size(size, kernel, stride, padding, dilation):
     """Positions a window of ``kernel`` (dilated) takes along one axis: floor, as PyTorch."""
     return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
+
+
+def conv_output_hw(in_hw, kernel, stride, padding, dilation=(1, 1)):
+    """``conv_output_size`` for both axes, each argument a (height, width) pair."""
+    return tuple(conv_output_size(in_hw[i], kernel[i], stride[i], padding[i], dilation[i])
+                 for i in (0, 1))
 
 
 def batch_last(a):
@@ -139,8 +145,7 @@ def conv2d_array(x, w, stride, padding, dilation, groups, padded=None):
     ``batch_last_padded`` already made it, if at hand."""
     n, c, h, wd = x.shape
     o, cg, kh, kw = w.shape
-    ho = conv_output_size(h, kh, stride[0], padding[0], dilation[0])
-    wo = conv_output_size(wd, kw, stride[1], padding[1], dilation[1])
+    ho, wo = conv_output_hw((h, wd), (kh, kw), stride, padding, dilation)
     if padded is None:
         padded = batch_last_padded(x, padding)
     win = windows(padded, (kh, kw), stride, dilation, (ho, wo))
@@ -292,22 +297,22 @@ class Conv2d(_Conv):
     dbias = g summed over N, H, W."""
 
     def forward(self, x, w, bias=None):
-        self._in_hw = x.shape[2:]
-        self.save_for_backward(x, w)
-        # The padded batch-last copy of x is kept for the weight gradient, which
-        # reads the same windows (saves making it twice; freed by backward).
-        self._padded = batch_last_padded(x, self.padding)
-        return self._add_bias(conv2d_array(x, w, *self._geometry(), padded=self._padded), bias)
+        padded = batch_last_padded(x, self.padding)
+        need_x, need_w = self.needs_input_grad[:2]
+        # dx reads w; dw reads x, and the padded batch-last copy of x serves it
+        # again (the same windows: no second copy).
+        self.save_for_backward(Input(0) if need_w else None, Input(1) if need_x else None,
+                               padded if need_w else None)
+        return self._add_bias(conv2d_array(x, w, *self._geometry(), padded=padded), bias)
 
     def backward(self, g):
-        x, w = self.saved_tensors
-        need = self.needs_input_grad
-        kernel = w.shape[2:]
-        gx = (ConvTranspose2d(*self._geometry(), output_padding=self._unread(self._in_hw, kernel))
-              (g, w) if need[0] else None)
-        padded, self._padded = self._padded, None   # None again after a retained backward
-        gw = (Conv2dWeightGrad(kernel, *self._geometry(), padded_input=padded)(x, g)
-              if need[1] else None)
+        x, w, padded = self.saved_tensors
+        x_shape, w_shape = self.input_shapes[:2]
+        kernel = w_shape[2:]
+        gx = (ConvTranspose2d(*self._geometry(), output_padding=self._unread(x_shape[2:], kernel))
+              (g, w) if w is not None else None)
+        gw = (Conv2dWeightGrad(kernel, *self._geometry())(x, g, padded_input=padded.data)
+              if x is not None else None)
         return self._with_bias_grad(gx, gw, g)
 
 
@@ -331,17 +336,17 @@ class ConvTranspose2d(_Conv):
                      for i in (0, 1))
 
     def forward(self, x, w, bias=None):
-        self._in_hw = x.shape[2:]
-        self.save_for_backward(x, w)
+        need_x, need_w = self.needs_input_grad[:2]
+        self.save_for_backward(Input(0) if need_w else None, Input(1) if need_x else None)
         return self._add_bias(conv_transpose2d_array(x, w, self.output_hw(x.shape[2:], w.shape[2:]),
                                                      *self._geometry()), bias)
 
     def backward(self, g):
         x, w = self.saved_tensors
-        need = self.needs_input_grad
+        x_shape, w_shape = self.input_shapes[:2]
         # With output_padding >= stride, conv2d of g reaches past x: keep x's part.
-        gx = _crop_to(Conv2d(*self._geometry())(g, w), self._in_hw) if need[0] else None
-        gw = Conv2dWeightGrad(w.shape[2:], *self._geometry())(g, x) if need[1] else None
+        gx = _crop_to(Conv2d(*self._geometry())(g, w), x_shape[2:]) if w is not None else None
+        gw = Conv2dWeightGrad(w_shape[2:], *self._geometry())(g, x) if x is not None else None
         return self._with_bias_grad(gx, gw, g)
 
 
@@ -352,29 +357,27 @@ class Conv2dWeightGrad(_Conv):
     dx = ConvTranspose2d(g, G) (the input gradient of a conv with weight G),
     dg = Conv2d(x, G) (the conv itself, with weight G)."""
 
-    def __init__(self, kernel_size, stride=(1, 1), padding=(0, 0), dilation=(1, 1), groups=1,
-                 padded_input=None):
+    def __init__(self, kernel_size, stride=(1, 1), padding=(0, 0), dilation=(1, 1), groups=1):
         super().__init__(stride, padding, dilation, groups)
         self.kernel_size = tuple(kernel_size)
-        self._padded = padded_input     # x as batch_last_padded made it (Conv2d's copy)
 
-    def forward(self, x, g):
-        self._in_hw, self._g_hw = x.shape[2:], g.shape[2:]
-        self.save_for_backward(x, g)
-        padded, self._padded = self._padded, None
-        return conv2d_weight_array(x, g, self.kernel_size, *self._geometry(), padded=padded)
+    def forward(self, x, g, padded_input=None):
+        """``padded_input``: x as ``batch_last_padded`` made it, when the caller
+        (Conv2d's backward) has it at hand; not kept."""
+        need_x, need_g = self.needs_input_grad
+        self.save_for_backward(Input(0) if need_g else None, Input(1) if need_x else None)
+        return conv2d_weight_array(x, g, self.kernel_size, *self._geometry(), padded=padded_input)
 
     def backward(self, gw):
         x, g = self.saved_tensors
-        need_x, need_g = self.needs_input_grad
-        full_hw = tuple(conv_output_size(self._in_hw[i], self.kernel_size[i], self.stride[i],
-                                         self.padding[i], self.dilation[i]) for i in (0, 1))
+        in_hw, g_hw = self.input_shapes[0][2:], self.input_shapes[1][2:]
+        full_hw = conv_output_hw(in_hw, self.kernel_size, self.stride, self.padding, self.dilation)
         # g may cover fewer output positions than x allows (then the transpose must
         # still give back x's size: the extra rows enter output_padding).
-        extra = tuple(self._unread(self._in_hw, self.kernel_size)[i]
-                      + (full_hw[i] - self._g_hw[i]) * self.stride[i] for i in (0, 1))
-        gx = ConvTranspose2d(*self._geometry(), output_padding=extra)(g, gw) if need_x else None
-        gg = _crop_to(Conv2d(*self._geometry())(x, gw), self._g_hw) if need_g else None
+        extra = tuple(self._unread(in_hw, self.kernel_size)[i]
+                      + (full_hw[i] - g_hw[i]) * self.stride[i] for i in (0, 1))
+        gx = ConvTranspose2d(*self._geometry(), output_padding=extra)(g, gw) if g is not None else None
+        gg = _crop_to(Conv2d(*self._geometry())(x, gw), g_hw) if x is not None else None
         return gx, gg
 
 
@@ -498,9 +501,7 @@ def conv2d_weight(x, weight_size, grad_output, stride=1, padding=0, dilation=1, 
         raise ValueError(f"{op}: weight_size must be (C_out, C_in/groups, kH, kW), got "
                          f"{weight_size}")
     c_out, c_g, kh, kw = weight_size
-    expected = (x.shape[0], c_out) + tuple(
-        conv_output_size(x.shape[2 + i], (kh, kw)[i], stride[i], padding[i], dilation[i])
-        for i in (0, 1))
+    expected = (x.shape[0], c_out) + conv_output_hw(x.shape[2:], (kh, kw), stride, padding, dilation)
     if c_g * groups != x.shape[1] or c_out % groups or grad_output.shape != expected:
         raise ValueError(f"{op}: input {x.shape}, weight_size {weight_size}, groups {groups} "
                          f"need grad_output of shape {expected}, got {grad_output.shape}")

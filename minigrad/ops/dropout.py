@@ -7,7 +7,7 @@ import numpy as np
 
 from ..autograd import Function
 from .. import random as _random
-from ._util import check_float_tensor
+from ..checks import check_float_tensor, check_probability
 
 
 class Dropout(Function):
@@ -21,7 +21,7 @@ class Dropout(Function):
         keep = _random.generator().random(a.shape) >= self.p
         scale = np.asarray(0.0 if self.p == 1 else 1.0 / (1.0 - self.p), dtype=a.dtype)
         mask = keep * scale
-        self.save_for_backward(mask)
+        self.save_for_backward(mask)   # the same mask zeroes the same elements of dy
         return a * mask
 
     def backward(self, g):
@@ -37,11 +37,3 @@ def dropout(x, p=0.5, training=True):
     if not training or p == 0:
         return x
     return Dropout(p)(x)
-
-
-def check_probability(p, op):
-    """``p`` as a float, if it is a real number in [0, 1] (numpy scalars such as
-    np.float32 included; bools, strings and NaN are not)."""
-    if isinstance(p, (bool, np.bool_)) or not isinstance(p, numbers.Real) or not 0 <= p <= 1:
-        raise ValueError(f"{op}: p must be a probability in [0, 1], got {p!r}")
-    return float(p)

@@ -9,23 +9,17 @@ import math
 
 import numpy as np
 
-from ..autograd import Function
-from ..tensor import Tensor, _const, _make
-from ._util import check_number
+from ..autograd import Function, Input, OUTPUT
+from .._tensor import Tensor, as_operand, make_tensor
+from ..checks import check_number
 from .shape import sum_to
 
 
 class _Binary(Function):
-    """Two broadcast operands. Remembers their shapes when they differ, to undo
-    broadcasting in backward; ``keeps_inputs`` ops save both operands."""
-    keeps_inputs = False
-    _shapes = None
+    """Two broadcast operands; backward sums each gradient back to its input's
+    shape (``reduce_grads``), undoing the broadcast."""
 
     def forward(self, a, b):
-        if a.shape != b.shape:
-            self._shapes = (a.shape, b.shape)
-        if self.keeps_inputs:
-            self.saved = (a, b)
         try:
             return self.compute(a, b)
         except ValueError as exc:
@@ -40,16 +34,19 @@ class _Binary(Function):
             raise ValueError(f"{op}: {exc} (operands of dtype {a.dtype} and {b.dtype}, shapes "
                              f"{a.shape} and {b.shape})") from None
 
+    def save_operands_for(self):
+        """Keep only what the needed gradients read: da reads b, db reads a."""
+        need_a, need_b = self.needs_input_grad
+        self.save_for_backward(Input(0) if need_b else None, Input(1) if need_a else None)
+
     def reduce_grads(self, ga, gb):
-        if self._shapes is None:
-            return ga, gb
-        a_shape, b_shape = self._shapes
+        a_shape, b_shape = self.input_shapes
         return (sum_to(ga, a_shape) if ga is not None else None,
                 sum_to(gb, b_shape) if gb is not None else None)
 
 
 class Add(_Binary):
-    """z = a + b.   da = dz,  db = dz  (each summed back to its own shape)."""
+    """y = a + b.   da = dy,  db = dy  (each summed back to its own shape)."""
     compute = staticmethod(np.add)
 
     def backward(self, g):
@@ -57,35 +54,42 @@ class Add(_Binary):
 
 
 class Sub(_Binary):
-    """z = a - b.   da = dz,  db = -dz."""
+    """y = a - b.   da = dy,  db = -dy."""
     compute = staticmethod(np.subtract)
 
     def backward(self, g):
-        return self.reduce_grads(g, -g if self.parents[1] is not None else None)
+        return self.reduce_grads(g, -g if self.needs_input_grad[1] else None)
 
 
 class Mul(_Binary):
-    """z = a * b.   da = dz * b,  db = dz * a."""
+    """y = a * b.   da = dy * b,  db = dy * a."""
+
     compute = staticmethod(np.multiply)
-    keeps_inputs = True
+
+    def forward(self, a, b):
+        self.save_operands_for()
+        return super().forward(a, b)
 
     def backward(self, g):
         a, b = self.saved_tensors
-        need_a, need_b = self.parents
-        return self.reduce_grads(g * b if need_a is not None else None,
-                                 g * a if need_b is not None else None)
+        return self.reduce_grads(g * b if b is not None else None,
+                                 g * a if a is not None else None)
 
 
 class Div(_Binary):
-    """z = a / b.   da = dz / b,  db = -dz * a / b^2."""
+    """y = a / b.   da = dy / b,  db = -dy * a / b^2."""
     compute = staticmethod(np.true_divide)
-    keeps_inputs = True
+
+    def forward(self, a, b):
+        need_a, need_b = self.needs_input_grad   # db reads a and b, da reads b
+        self.save_for_backward(Input(0) if need_b else None, Input(1))
+        return super().forward(a, b)
 
     def backward(self, g):
         a, b = self.saved_tensors
-        need_a, need_b = self.parents
-        return self.reduce_grads(g / b if need_a is not None else None,
-                                 -(g * a) / (b * b) if need_b is not None else None)
+        need_a, need_b = self.needs_input_grad
+        return self.reduce_grads(g / b if need_a else None,
+                                 -(g * a) / (b * b) if need_b else None)
 
 
 class Pow(_Binary):
@@ -93,9 +97,8 @@ class Pow(_Binary):
     compute = staticmethod(np.power)
 
     def forward(self, a, b):
-        out = super().forward(a, b)
-        self.save_for_backward(a, b, out)
-        return out
+        self.save_for_backward(Input(0), Input(1), OUTPUT)
+        return super().forward(a, b)
 
     def backward(self, g):
         a, b, out = self.saved_tensors
@@ -119,9 +122,8 @@ class Exp(Function):
     """z = exp(a).   da = dz * z."""
 
     def forward(self, a):
-        out = np.exp(a)
-        self.save_for_backward(out)
-        return out
+        self.save_for_backward(OUTPUT)
+        return np.exp(a)
 
     def backward(self, g):
         out, = self.saved_tensors
@@ -132,7 +134,7 @@ class Log(Function):
     """z = log(a).   da = dz / a."""
 
     def forward(self, a):
-        self.save_for_backward(a)
+        self.save_for_backward(Input(0))
         return np.log(a)
 
     def backward(self, g):
@@ -144,9 +146,8 @@ class Sqrt(Function):
     """z = sqrt(a).   da = dz / (2 z)."""
 
     def forward(self, a):
-        out = np.sqrt(a)
-        self.save_for_backward(out)
-        return out
+        self.save_for_backward(OUTPUT)
+        return np.sqrt(a)
 
     def backward(self, g):
         out, = self.saved_tensors
@@ -157,7 +158,8 @@ class Abs(Function):
     """z = |a|.   da = dz * sign(a)  (0 at a = 0, a valid subgradient)."""
 
     def forward(self, a):
-        self.save_for_backward(np.sign(a))
+        if self.needs_input_grad[0]:
+            self.save_for_backward(np.sign(a))
         return np.abs(a)
 
     def backward(self, g):
@@ -184,7 +186,8 @@ class Clip(Function):
             inside &= a >= self.lo
         if self.hi is not None:
             inside &= a <= self.hi
-        self.save_for_backward(inside)
+        if self.needs_input_grad[0]:
+            self.save_for_backward(inside)
         return np.clip(a, self.lo, self.hi).astype(a.dtype, copy=False)
 
     def backward(self, g):
@@ -197,7 +200,7 @@ class Erf(Function):
     _erf = np.frompyfunc(math.erf, 1, 1)
 
     def forward(self, a):
-        self.save_for_backward(a)
+        self.save_for_backward(Input(0))
         return np.asarray(self._erf(a)).astype(a.dtype if a.dtype.kind == "f" else np.float64)
 
     def backward(self, g):
@@ -213,7 +216,6 @@ class Where(Function):
         self.cond = cond
 
     def forward(self, a, b):
-        self._shapes = (a.shape, b.shape)
         try:
             return np.where(self.cond, a, b)
         except ValueError:
@@ -222,8 +224,8 @@ class Where(Function):
 
     def backward(self, g):
         need_a, need_b = self.needs_input_grad
-        zero = _make(np.zeros((), dtype=g.dtype), False, None)
-        a_shape, b_shape = self._shapes
+        zero = make_tensor(np.zeros((), dtype=g.dtype), False, None)
+        a_shape, b_shape = self.input_shapes
         return (sum_to(Where(self.cond)(g, zero), a_shape) if need_a else None,
                 sum_to(Where(self.cond)(zero, g), b_shape) if need_b else None)
 
@@ -238,11 +240,10 @@ class Cast(Function):
         self.dtype = np.dtype(dtype)
 
     def forward(self, a):
-        self._in_dtype = a.dtype
         return a.astype(self.dtype)
 
     def backward(self, g):
-        return g.astype(self._in_dtype)
+        return g.astype(self.input_dtypes[0])
 
 
 class Clone(Function):
@@ -263,9 +264,9 @@ def where(cond, a, b):
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
         a = Tensor(a)
     if isinstance(a, Tensor):
-        b = _const(b, a)
+        b = as_operand(b, a)
     else:
-        a = _const(a, b)
+        a = as_operand(a, b)
     return Where(cond)(a, b)
 
 
@@ -277,49 +278,21 @@ def erf(a):
     return Erf()(a)
 
 
-# -- operators on Tensor -------------------------------------------------------------
-
-def _bind():
-    def binary(op):
-        def forward_op(self, other):
-            return op()(self, other if isinstance(other, Tensor) else _const(other, self))
-
-        def reflected_op(self, other):
-            return op()(_const(other, self), self)
-        return forward_op, reflected_op
-
-    Tensor.__add__, Tensor.__radd__ = binary(Add)
-    Tensor.__sub__, Tensor.__rsub__ = binary(Sub)
-    Tensor.__mul__, Tensor.__rmul__ = binary(Mul)
-    Tensor.__truediv__, Tensor.__rtruediv__ = binary(Div)
-    Tensor.__pow__, Tensor.__rpow__ = binary(Pow)
-    Tensor.__neg__ = lambda self: Neg()(self)
-    Tensor.__pos__ = lambda self: self
-    Tensor.exp = lambda self: Exp()(self)
-    Tensor.log = lambda self: Log()(self)
-    Tensor.sqrt = lambda self: Sqrt()(self)
-    Tensor.abs = lambda self: Abs()(self)
-    Tensor.__abs__ = Tensor.abs
-    Tensor.clip = clip
-    Tensor.clamp = clip
-    Tensor.erf = erf
-
-    def compare(ufunc):
-        def method(self, other):
-            other = other.data if isinstance(other, Tensor) else other
-            try:
-                return _make(np.asarray(ufunc(self.data, other)), False, None)
-            except ValueError:
-                raise ValueError(f"{ufunc.__name__}: shapes {self.shape} and "
-                                 f"{np.shape(other)} cannot be broadcast together") from None
-        return method
-
-    Tensor.__lt__ = compare(np.less)
-    Tensor.__le__ = compare(np.less_equal)
-    Tensor.__gt__ = compare(np.greater)
-    Tensor.__ge__ = compare(np.greater_equal)
-    Tensor.__eq__ = compare(np.equal)
-    Tensor.__ne__ = compare(np.not_equal)
+def binary(op, a, b):
+    """``op()(a, b)``, where a number, list or array on either side is a constant
+    of the tensor's kind (``2 * t``, ``t / np.sqrt(d)``)."""
+    if not isinstance(a, Tensor):
+        a = as_operand(a, b)
+    elif not isinstance(b, Tensor):
+        b = as_operand(b, a)
+    return op()(a, b)
 
 
-_bind()
+def compare(ufunc, a, b):
+    """A comparison as a boolean tensor (no gradient)."""
+    other = b.data if isinstance(b, Tensor) else b
+    try:
+        return make_tensor(np.asarray(ufunc(a.data, other)))
+    except ValueError:
+        raise ValueError(f"{ufunc.__name__}: shapes {a.shape} and {np.shape(other)} cannot be "
+                         "broadcast together") from None

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import Function
-from ..tensor import Tensor, _const
+from ..autograd import Function, Input
+from .._tensor import Tensor, as_operand
 from .shape import sum_to
 
 
@@ -26,30 +26,24 @@ class MatMul(Function):
                              f"axis of a ({a.shape[-1]}) must equal the "
                              f"{'only' if b.ndim == 1 else 'second-to-last'} axis of b ({k_b}), "
                              "and batch axes must broadcast") from None
-        self.save_for_backward(a, b)
+        need_a, need_b = self.needs_input_grad   # da reads b, db reads a; shapes read both
+        self.save_for_backward(Input(0) if need_b else None, Input(1) if need_a else None)
         return out
 
     def backward(self, g):
         a, b = self.saved_tensors
-        a_shape, b_shape = a.shape, b.shape
-        if a.ndim == 1:
-            a = a.reshape(1, -1)
-        if b.ndim == 1:
-            b = b.reshape(-1, 1)
-        batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
-        g = g.reshape(batch + (a.shape[-2], b.shape[-1]))
-        need_a, need_b = self.needs_input_grad
-        ga = sum_to(g @ b.mT, a.shape).reshape(a_shape) if need_a else None
-        gb = sum_to(a.mT @ g, b.shape).reshape(b_shape) if need_b else None
+        a_shape, b_shape = self.input_shapes
+        # As 2-D (or batched) matrices: a 1-D a is a row, a 1-D b a column.
+        a_mat = a_shape if len(a_shape) > 1 else (1,) + a_shape
+        b_mat = b_shape if len(b_shape) > 1 else b_shape + (1,)
+        batch = np.broadcast_shapes(a_mat[:-2], b_mat[:-2])
+        g = g.reshape(batch + (a_mat[-2], b_mat[-1]))
+        ga = sum_to(g @ b.reshape(b_mat).mT, a_mat).reshape(a_shape) if b is not None else None
+        gb = sum_to(a.reshape(a_mat).mT @ g, b_mat).reshape(b_shape) if a is not None else None
         return ga, gb
 
 
 def matmul(a, b):
     if not isinstance(a, Tensor):
-        a = _const(a, b)
-    return MatMul()(a, b if isinstance(b, Tensor) else _const(b, a))
-
-
-Tensor.__matmul__ = lambda self, other: matmul(self, other)
-Tensor.__rmatmul__ = lambda self, other: matmul(_const(other, self), self)
-Tensor.matmul = matmul
+        a = as_operand(a, b)
+    return MatMul()(a, b if isinstance(b, Tensor) else as_operand(b, a))

@@ -7,11 +7,11 @@ import math
 
 import numpy as np
 
-from ..autograd import Function, is_grad_enabled
-from ..tensor import Tensor, _const
+from ..autograd import Function, Input, is_grad_enabled
+from .._tensor import Tensor, as_operand
 from .activation import log_softmax_array
 from .elementwise import where
-from ._util import check_float_tensor
+from ..checks import check_float_tensor
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -63,14 +63,14 @@ class CrossEntropy(Function):
 
     def forward(self, x):
         logp = log_softmax_array(x, axis=1)
-        self.save_for_backward(x, logp)
+        self.save_for_backward(Input(0), logp)
         losses = -logp[self.index]
         if self.reduction == "mean":
             return losses.mean() if losses.size else np.asarray(np.nan, dtype=x.dtype)
         return losses.sum() if self.reduction == "sum" else losses
 
     def backward(self, g):
-        x, logp = self.saved_tensors
+        x, logp = self.saved_tensors   # logp: the log-probabilities, an intermediate
         # With create_graph the gradient must stay differentiable in x, so softmax
         # is recomputed with ops; otherwise the saved log-probabilities serve.
         p = x.softmax(axis=1) if is_grad_enabled() else logp.exp()
@@ -104,7 +104,7 @@ def nll_loss(log_probs, target, reduction="mean"):
 
 def _same_shape(a, b, op):
     check_float_tensor(a, "input", op)
-    b = _const(b, a)
+    b = as_operand(b, a)
     if a.shape != b.shape:
         raise ValueError(f"{op}: input has shape {a.shape} but target has shape {b.shape}; "
                          "they must match (broadcasting here is usually a bug)")

@@ -23,8 +23,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Function
-from ._util import as_pair, check_float_tensor
-from .conv import conv_output_size
+from ..checks import as_pair, check_float_tensor
+from .conv import conv_output_hw
 
 
 # -- geometry ------------------------------------------------------------------------
@@ -35,8 +35,7 @@ class _Window:
     def __init__(self, kernel, stride, padding, in_hw):
         self.kernel, self.stride, self.padding = kernel, stride, padding
         self.in_hw = tuple(in_hw)
-        self.out_hw = tuple(conv_output_size(in_hw[i], kernel[i], stride[i], padding[i], 1)
-                            for i in (0, 1))
+        self.out_hw = conv_output_hw(in_hw, kernel, stride, padding)
         self.overlapping = stride[0] < kernel[0] or stride[1] < kernel[1]
 
     def taps(self):
@@ -187,23 +186,26 @@ class _Pool(Function):
 
 class MaxPool2d(_Pool):
     """y = max over each window; the argmax (first in row-major order on ties) is
-    recorded.   dx = MaxUnpool2d(g): g routed to the recorded argmax."""
+    recorded.   dx = MaxUnpool2d(argmax)(dy): dy routed to the recorded argmax."""
 
     def forward(self, x):
-        out, self._argmax = first_argmax(x, self._window)
+        out, argmax = first_argmax(x, self._window)
+        self.save_for_backward(argmax)
         return out
 
     def backward(self, g):
-        return MaxUnpool2d(self._window, self._argmax)(g)
+        argmax, = self.saved_tensors
+        return MaxUnpool2d(self._window, argmax.data)(g)
 
 
 class MaxUnpool2d(_Pool):
-    """z = zeros like the pooled input, with each g[n, c, i, j] added at its window's
-    recorded argmax (overlapping windows accumulate).   dg = GatherArgmax2d(dz)."""
+    """y = zeros like the pooled input, with each dy[n, c, i, j] added at its window's
+    recorded ``argmax`` (overlapping windows accumulate).
+    dg = GatherArgmax2d(argmax)(dy)."""
 
     def __init__(self, window, argmax):
         super().__init__(window)
-        self._argmax = argmax
+        self._argmax = argmax   # part of the op's definition, like Where's condition
 
     def forward(self, g):
         index = self._argmax
@@ -217,8 +219,8 @@ class MaxUnpool2d(_Pool):
 
 
 class GatherArgmax2d(_Pool):
-    """z[n, c, i, j] = x[n, c, recorded argmax of window (i, j)] (max pooling with the
-    argmax frozen).   dx = MaxUnpool2d(dz)."""
+    """y[n, c, i, j] = x[n, c, recorded argmax of window (i, j)] (max pooling with the
+    argmax frozen).   dx = MaxUnpool2d(argmax)(dy)."""
 
     def __init__(self, window, argmax):
         super().__init__(window)

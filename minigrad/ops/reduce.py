@@ -13,8 +13,13 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Function
-from ..tensor import Tensor, _make
-from ._util import keepdims_shape, normalize_axis, one_axis
+from .._tensor import Tensor, make_tensor
+from ..checks import keepdims_shape, normalize_axis, one_axis
+
+
+def reduced_count(shape, axes):
+    """How many elements each output of a reduction over ``axes`` combines."""
+    return int(np.prod(shape if axes is None else [shape[i] for i in axes]))
 
 
 def _spread(g, in_shape, axes, keepdims):
@@ -31,11 +36,10 @@ class Sum(Function):
         self.axis, self.keepdims = axis, keepdims
 
     def forward(self, a):
-        self._in_shape = a.shape
         return a.sum(axis=self.axis, keepdims=self.keepdims)
 
     def backward(self, g):
-        return _spread(g, self._in_shape, self.axis, self.keepdims)
+        return _spread(g, self.input_shapes[0], self.axis, self.keepdims)
 
 
 class Mean(Function):
@@ -45,15 +49,14 @@ class Mean(Function):
         self.axis, self.keepdims = axis, keepdims
 
     def forward(self, a):
-        self._in_shape = a.shape
-        self._count = a.size if self.axis is None else int(np.prod([a.shape[i] for i in self.axis]))
-        if self._count == 0:
+        if reduced_count(a.shape, self.axis) == 0:
             raise ValueError(f"mean: cannot average over an empty axis (shape {a.shape}, "
                              f"axis {self.axis})")
         return a.mean(axis=self.axis, keepdims=self.keepdims)
 
     def backward(self, g):
-        return _spread(g, self._in_shape, self.axis, self.keepdims) * (1.0 / self._count)
+        shape = self.input_shapes[0]
+        return _spread(g, shape, self.axis, self.keepdims) * (1.0 / reduced_count(shape, self.axis))
 
 
 class _Extremum(Function):
@@ -65,19 +68,19 @@ class _Extremum(Function):
         self.axis, self.keepdims = axis, keepdims
 
     def forward(self, a):
-        self._in_shape = a.shape
         if a.size == 0 or (self.axis is not None and any(a.shape[i] == 0 for i in self.axis)):
             raise ValueError(f"{self.name.lower()}: cannot reduce an empty tensor "
                              f"(shape {a.shape}, axis {self.axis})")
         out = self.reducer(a, axis=self.axis, keepdims=True)
         hits = a == out
-        self.save_for_backward(hits / hits.sum(axis=self.axis, keepdims=True, dtype=a.dtype))
+        if self.needs_input_grad[0]:   # each element's share of dy: 1/ties at an extreme
+            self.save_for_backward(hits / hits.sum(axis=self.axis, keepdims=True, dtype=a.dtype))
         return out if self.keepdims else out.reshape(
             tuple(n for i, n in enumerate(a.shape) if self.axis is not None and i not in self.axis))
 
     def backward(self, g):
         share, = self.saved_tensors
-        return _spread(g, self._in_shape, self.axis, self.keepdims) * share
+        return _spread(g, self.input_shapes[0], self.axis, self.keepdims) * share
 
 
 class Max(_Extremum):
@@ -90,18 +93,31 @@ class Min(_Extremum):
     reducer = staticmethod(np.min)
 
 
-def _reduction(op_class, name):
-    def method(self, axis=None, keepdims=False):
-        return op_class(normalize_axis(axis, self.ndim, name), bool(keepdims))(self)
-    method.__name__ = name
-    return method
+def _reduce(op_class, a, axis, keepdims, name):
+    return op_class(normalize_axis(axis, a.ndim, name), bool(keepdims))(a)
+
+
+def sum(a, axis=None, keepdims=False):  # noqa: A001  (the tensor method's name)
+    return _reduce(Sum, a, axis, keepdims, "sum")
+
+
+def mean(a, axis=None, keepdims=False):
+    return _reduce(Mean, a, axis, keepdims, "mean")
+
+
+def max(a, axis=None, keepdims=False):  # noqa: A001
+    return _reduce(Max, a, axis, keepdims, "max")
+
+
+def min(a, axis=None, keepdims=False):  # noqa: A001
+    return _reduce(Min, a, axis, keepdims, "min")
 
 
 def var(a, axis=None, keepdims=False, ddof=0):
     """Variance, numpy's convention (``ddof=0``: divide by n; ``ddof=1``: by n - 1).
     Composed of differentiable ops: mean((a - mean(a))^2) * n / (n - ddof)."""
     axes = normalize_axis(axis, a.ndim, "var")
-    count = a.size if axes is None else int(np.prod([a.shape[i] for i in axes]))
+    count = reduced_count(a.shape, axes)
     if count - ddof <= 0:
         raise ValueError(f"var: {count} element(s) along axis {axis} is too few for ddof={ddof}")
     centered = a - Mean(axes, True)(a)
@@ -112,22 +128,18 @@ def std(a, axis=None, keepdims=False, ddof=0):
     return var(a, axis, keepdims, ddof).sqrt()
 
 
-def _arg(fn, name):
-    def method(self, axis=None, keepdims=False):
-        if self.size == 0:
-            raise ValueError(f"{name}: cannot take the {name} of an empty tensor")
-        if axis is not None:
-            axis = one_axis(axis, self.ndim, name)
-        return _make(np.asarray(fn(self.data, axis=axis, keepdims=keepdims)), False, None)
-    method.__name__ = name
-    return method
+def _index_of_extreme(fn, name, a, axis, keepdims):
+    if a.size == 0:
+        raise ValueError(f"{name}: cannot take the {name} of an empty tensor")
+    if axis is not None:
+        axis = one_axis(axis, a.ndim, name)
+    return make_tensor(np.asarray(fn(a.data, axis=axis, keepdims=keepdims)))
 
 
-Tensor.sum = _reduction(Sum, "sum")
-Tensor.mean = _reduction(Mean, "mean")
-Tensor.max = _reduction(Max, "max")
-Tensor.min = _reduction(Min, "min")
-Tensor.var = var
-Tensor.std = std
-Tensor.argmax = _arg(np.argmax, "argmax")
-Tensor.argmin = _arg(np.argmin, "argmin")
+def argmax(a, axis=None, keepdims=False):
+    """Index of the (first) maximum, no gradient."""
+    return _index_of_extreme(np.argmax, "argmax", a, axis, keepdims)
+
+
+def argmin(a, axis=None, keepdims=False):
+    return _index_of_extreme(np.argmin, "argmin", a, axis, keepdims)

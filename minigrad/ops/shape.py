@@ -11,8 +11,8 @@ import operator
 import numpy as np
 
 from ..autograd import Function
-from ..tensor import Tensor, _index_data
-from ._util import normalize_axis, one_axis
+from .._tensor import Tensor, as_operand, index_as_numpy
+from ..checks import normalize_axis, one_axis, shape_args
 
 
 class Reshape(Function):
@@ -23,7 +23,6 @@ class Reshape(Function):
         self.shape = shape
 
     def forward(self, a):
-        self._in_shape = a.shape
         try:
             return a.reshape(self.shape)
         except ValueError:
@@ -31,7 +30,7 @@ class Reshape(Function):
                              f"({a.size} elements) into shape {self.shape}") from None
 
     def backward(self, g):
-        return g.reshape(self._in_shape)
+        return g.reshape(self.input_shapes[0])
 
 
 class Transpose(Function):
@@ -56,7 +55,6 @@ class BroadcastTo(Function):
         self.shape = tuple(shape)
 
     def forward(self, a):
-        self._in_shape = a.shape
         try:
             return np.broadcast_to(a, self.shape)
         except ValueError:
@@ -64,7 +62,7 @@ class BroadcastTo(Function):
                              f"shape {self.shape}") from None
 
     def backward(self, g):
-        return sum_to(g, self._in_shape)
+        return sum_to(g, self.input_shapes[0])
 
 
 class SumTo(Function):
@@ -74,7 +72,6 @@ class SumTo(Function):
         self.shape = tuple(shape)
 
     def forward(self, a):
-        self._in_shape = a.shape
         lead = a.ndim - len(self.shape)
         if lead < 0:
             raise ValueError(f"sum_to: cannot sum a tensor of shape {a.shape} to the "
@@ -89,7 +86,7 @@ class SumTo(Function):
         return out
 
     def backward(self, g):
-        return BroadcastTo(self._in_shape)(g)
+        return BroadcastTo(self.input_shapes[0])(g)
 
 
 def sum_to(g, shape):
@@ -112,14 +109,13 @@ class GetItem(Function):
         self.is_view = not _is_advanced(index)
 
     def forward(self, a):
-        self._in_shape = a.shape
         try:
             return a[self.index]
         except IndexError as e:
             raise IndexError(f"getitem: {e} (tensor of shape {a.shape}, index {self.index!r})") from None
 
     def backward(self, g):
-        return ScatterAdd(self.index, self._in_shape)(g)
+        return ScatterAdd(self.index, self.input_shapes[0])(g)
 
     def settings(self):
         return {"index": _describe_index(self.index)}
@@ -175,11 +171,12 @@ class Pad(Function):
                              f"one pair per axis)") from None
         if (width < 0).any():
             raise ValueError(f"pad: pad_width must be >= 0, got {self.pad_width!r}")
-        self._crop = tuple(slice(b, b + n) for (b, _), n in zip(width, a.shape))
         return np.pad(a, width, constant_values=self.value)
 
     def backward(self, g):
-        return GetItem(self._crop)(g)
+        shape = self.input_shapes[0]
+        width = np.broadcast_to(np.asarray(self.pad_width, dtype=np.int64), (len(shape), 2))
+        return GetItem(tuple(slice(b, b + n) for (b, _), n in zip(width, shape)))(g)
 
 
 class Concatenate(Function):
@@ -194,15 +191,14 @@ class Concatenate(Function):
         except (ValueError, np.exceptions.AxisError) as e:
             raise ValueError(f"concatenate: cannot join shapes {[a.shape for a in arrays]} "
                              f"along axis {self.axis}: {e}") from None
-        axis = self.axis % out.ndim
-        bounds = np.cumsum([0] + [a.shape[axis] for a in arrays])
-        lead = (slice(None),) * axis
-        self._slices = [lead + (slice(int(s), int(e)),) for s, e in zip(bounds[:-1], bounds[1:])]
         return out
 
     def backward(self, g):
-        need = self.needs_input_grad
-        return tuple(GetItem(s)(g) if n else None for s, n in zip(self._slices, need))
+        axis = self.axis % g.ndim
+        bounds = np.cumsum([0] + [shape[axis] for shape in self.input_shapes])
+        lead = (slice(None),) * axis
+        return tuple(GetItem(lead + (slice(int(start), int(stop)),))(g) if need else None
+                     for start, stop, need in zip(bounds[:-1], bounds[1:], self.needs_input_grad))
 
 
 class Stack(Function):
@@ -217,32 +213,23 @@ class Stack(Function):
         except (ValueError, np.exceptions.AxisError) as e:
             raise ValueError(f"stack: cannot stack shapes {[a.shape for a in arrays]} along "
                              f"axis {self.axis}: {e}") from None
-        self._lead = (slice(None),) * (self.axis % out.ndim)
         return out
 
     def backward(self, g):
-        need = self.needs_input_grad
-        return tuple(GetItem(self._lead + (i,))(g) if n else None for i, n in enumerate(need))
+        lead = (slice(None),) * (self.axis % g.ndim)
+        return tuple(GetItem(lead + (i,))(g) if need else None
+                     for i, need in enumerate(self.needs_input_grad))
 
 
 # -- functions and Tensor methods ----------------------------------------------------
 
-def _shape_args(shape, op):
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        shape = tuple(shape[0])
-    try:
-        return tuple(operator.index(s) for s in shape)
-    except TypeError:
-        raise TypeError(f"{op}: shape must be ints, got {shape!r}") from None
-
-
 def reshape(a, *shape):
-    shape = _shape_args(shape, "reshape")
+    shape = shape_args(shape, "reshape")
     return a if shape == a.shape else Reshape(shape)(a)
 
 
 def transpose(a, *axes):
-    axes = _shape_args(axes, "transpose")
+    axes = shape_args(axes, "transpose")
     if not axes:
         axes = tuple(range(a.ndim))[::-1]
     ndim = a.ndim
@@ -262,7 +249,7 @@ def swapaxes(a, axis1, axis2):
 
 
 def expand(a, *shape):
-    shape = _shape_args(shape, "expand")
+    shape = shape_args(shape, "expand")
     lead = len(shape) - a.ndim
     if lead < 0:
         raise ValueError(f"expand: target shape {shape} has fewer dimensions than the "
@@ -306,7 +293,7 @@ def pad(a, pad_width, value=0.0):
 
 
 def getitem(a, index):
-    return GetItem(_index_data(index))(a)
+    return GetItem(index_as_numpy(index))(a)
 
 
 def _tensors(ts, op):
@@ -316,8 +303,7 @@ def _tensors(ts, op):
     first = next((t for t in ts if isinstance(t, Tensor)), None)
     if first is None:
         return [Tensor(t) for t in ts]
-    from ..tensor import _const
-    return [_const(t, first) for t in ts]
+    return [as_operand(t, first) for t in ts]
 
 
 def _int_axis(axis, op):
@@ -335,20 +321,3 @@ def concatenate(ts, axis=0):
 def stack(ts, axis=0):
     """Join tensors along a new axis (``numpy.stack``)."""
     return Stack(_int_axis(axis, "stack"))(*_tensors(ts, "stack"))
-
-
-Tensor.reshape = reshape
-Tensor.view = reshape
-Tensor.transpose = transpose
-Tensor.permute = transpose
-Tensor.swapaxes = swapaxes
-Tensor.T = property(lambda self: transpose(self))
-Tensor.mT = property(lambda self: swapaxes(self, -1, -2))
-Tensor.expand = expand
-Tensor.broadcast_to = lambda self, shape: expand(self, *shape)
-Tensor.sum_to = lambda self, shape: sum_to(self, tuple(shape))
-Tensor.squeeze = squeeze
-Tensor.unsqueeze = unsqueeze
-Tensor.flatten = flatten
-Tensor.pad = pad
-Tensor.__getitem__ = getitem

@@ -11,8 +11,8 @@ import copy
 
 import numpy as np
 
-from ..ops._util import check_number
-from ..tensor import Tensor
+from ..checks import check_number
+from .._tensor import Tensor, make_tensor
 
 __all__ = ["Optimizer"]
 
@@ -26,14 +26,14 @@ def _zero_grad_of(tensor, set_to_none=True):
     if set_to_none or grad is None:
         tensor.grad = None
     elif not isinstance(grad, Tensor):   # e.g. an ndarray assigned by hand
-        tensor.grad = Tensor._wrap(np.zeros_like(tensor.data))
+        tensor.grad = make_tensor(np.zeros_like(tensor.data))
     else:
         grad.grad_fn = None
         grad.requires_grad = False
         if not grad.data.flags.writeable:   # a broadcast view: own the memory first
             grad.data = np.array(grad.data)
         grad.data[...] = 0
-        grad._bump_version()
+        grad.bump_version()
 
 
 def _restore_array(value, param, where):
@@ -134,7 +134,7 @@ class Optimizer:
                 if not p.data.flags.writeable:
                     p.data = np.array(p.data)
                 self.update(p.data, grad, self.state.setdefault(p, {}), group)
-                p._bump_version()
+                p.bump_version()
         return loss
 
     def update(self, param, grad, state, group):

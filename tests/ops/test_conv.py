@@ -242,7 +242,7 @@ def test_float32_stays_float32_and_layout_does_not_matter():
     strided = np.zeros((3, 2, 12, 6), dtype=np.float32)
     strided[:, :, ::2] = x
     for other in (last, cf, strided[:, :, ::2]):
-        np.testing.assert_array_equal(F.conv2d(mg.Tensor._wrap(other), mg.Tensor(w),
+        np.testing.assert_array_equal(F.conv2d(mg.from_numpy(other), mg.Tensor(w),
                                                padding=1).data, y.data)
 
 

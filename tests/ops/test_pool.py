@@ -149,7 +149,7 @@ def test_chunked_passes_give_the_same_result(batch_last):
     try:
         pool.CHUNK_BYTES = 1
         for kind, fn in (("max", F.max_pool2d), ("avg", F.avg_pool2d)):
-            X = mg.Tensor._wrap(data.copy(order="K")).requires_grad_(True)
+            X = mg.from_numpy(data.copy(order="K")).requires_grad_(True)
             y = fn(X, 3, 2, 1)
             g = rng.normal(size=y.shape)
             y.backward(g)
@@ -213,7 +213,7 @@ def test_batch_last_layout_and_float32_are_kept():
     x = rng.normal(size=(3, 2, 6, 6)).astype(np.float32)
     x_last = np.ascontiguousarray(x.transpose(1, 2, 3, 0)).transpose(3, 0, 1, 2)
     for pool in (F.max_pool2d, F.avg_pool2d):
-        X = mg.Tensor._wrap(x_last).requires_grad_(True)
+        X = mg.from_numpy(x_last).requires_grad_(True)
         y = pool(X, 2)
         assert y.dtype == np.float32 and y.data.transpose(1, 2, 3, 0).flags.c_contiguous
         np.testing.assert_array_equal(y.data, pool(mg.Tensor(x), 2).data)

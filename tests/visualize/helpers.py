@@ -2,7 +2,7 @@
 import numpy as np
 
 import minigrad as mg
-from minigrad.autograd import module_scope
+from minigrad.tracing import module_scope
 
 
 class Affine:

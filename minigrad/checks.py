@@ -1,4 +1,5 @@
-"""Small helpers shared by the op families."""
+"""Argument checks shared by the ops, nn, optim, data and creation: each turns a
+bad argument into a clear error naming the op, the argument and what was expected."""
 from __future__ import annotations
 
 import numbers
@@ -6,7 +7,7 @@ import operator
 
 import numpy as np
 
-from ..tensor import Tensor
+from ._tensor import Tensor
 
 
 def normalize_axis(axis, ndim, op):
@@ -92,3 +93,35 @@ def check_same_dtype(op, *named):
         seen = ", ".join(f"{name} {t.dtype}" for name, t in named if t is not None)
         names = ", ".join(name for name, t in named if t is not None)
         raise TypeError(f"{op}: {names} must share one dtype, got {seen}")
+
+
+def shape_args(shape, op):
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    try:
+        return tuple(operator.index(s) for s in shape)
+    except TypeError:
+        raise TypeError(f"{op}: shape must be ints, got {shape!r}") from None
+
+
+def positive_int(value, name, op):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
+        raise ValueError(f"{op}: {name} must be a positive int, got {value!r}")
+    return int(value)
+
+
+def check_probability(p, op):
+    """``p`` as a float, if it is a real number in [0, 1] (numpy scalars such as
+    np.float32 included; bools, strings and NaN are not)."""
+    if isinstance(p, (bool, np.bool_)) or not isinstance(p, numbers.Real) or not 0 <= p <= 1:
+        raise ValueError(f"{op}: p must be a probability in [0, 1], got {p!r}")
+    return float(p)
+
+
+def as_index_array(indices, length, op):
+    indices = np.asarray(indices)
+    if indices.dtype.kind not in "iu":
+        raise TypeError(f"{op}: indices must be integers, got dtype {indices.dtype}")
+    if indices.size and (indices.min() < -length or indices.max() >= length):
+        raise IndexError(f"{op}: index out of range for a dataset of {length} samples")
+    return indices

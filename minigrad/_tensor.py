@@ -2,24 +2,27 @@
 
 A tensor is a thin wrapper: ``.data`` is the ndarray, ``.grad_fn`` the graph node
 (see :mod:`minigrad.autograd`) that produced it, ``.grad`` where backward leaves
-its gradient. Every method that computes something calls an op class from
-:mod:`minigrad.ops`; the tensor itself holds no math.
+its gradient. The class lists its whole API below; every method that computes
+something is one line that calls an op from :mod:`minigrad.ops`, so the tensor
+itself holds no math. (The module is ``_tensor``, as in PyTorch, because
+``minigrad.tensor`` is the function that makes one.)
 """
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
-from . import autograd
-from .autograd import run_backward
-
-__all__ = ["Tensor", "tensor", "from_numpy"]
+__all__ = ["Tensor", "tensor", "from_numpy", "make_tensor", "as_operand",
+           "check_grad_output", "index_as_numpy"]
 
 DEFAULT_DTYPE = np.float32
 _new = object.__new__
 
 
-def _make(data, requires_grad, grad_fn, version=None):
-    """Wrap an ndarray without copying or checking (the ops' fast path)."""
+def make_tensor(data, requires_grad=False, grad_fn=None, version=None):
+    """Wrap an ndarray without copying or checking (the ops' fast path).
+    ``version``: the version cell to share (a view shares its base's)."""
     t = _new(Tensor)
     t.data = data
     t.grad = None
@@ -27,6 +30,7 @@ def _make(data, requires_grad, grad_fn, version=None):
     t.grad_fn = grad_fn
     t._version = [0] if version is None else version
     t._hooks = None
+    t.retains_grad = False
     return t
 
 
@@ -52,7 +56,7 @@ def _to_array(data, dtype=None, copy=True):
     return arr
 
 
-def _const(value, like):
+def as_operand(value, like):
     """An operand that is not a tensor (a number, list or ndarray) as a constant
     tensor. A Python or numpy scalar, or a list, takes a float tensor's dtype, so
     ``float32_tensor * 2.0`` and ``x / np.sqrt(d)`` stay float32 (PyTorch's rule:
@@ -62,21 +66,21 @@ def _const(value, like):
         dtype = like.data.dtype
         if dtype.kind != "f":
             dtype = DEFAULT_DTYPE if kind is float else None
-        return _make(np.array(value, dtype=dtype), False, None)
+        return make_tensor(np.array(value, dtype=dtype), False, None)
     if isinstance(value, Tensor):
         return value
     if isinstance(value, np.ndarray):
-        return _make(value, False, None)
+        return make_tensor(value, False, None)
     arr = np.asarray(value)
     if arr.dtype.kind not in "biufc":   # strings, objects, dates: numpy's ufunc error is cryptic
         raise TypeError(f"cannot combine a tensor with {type(value).__name__} (numpy dtype "
                         f"{arr.dtype}); expected a number, an array of numbers or a tensor")
     if arr.dtype.kind in "iuf" and like.data.dtype.kind == "f":
         arr = arr.astype(like.data.dtype)
-    return _make(arr, False, None)
+    return make_tensor(arr, False, None)
 
 
-def _as_grad(t, grad, op):
+def check_grad_output(t, grad, op):
     """Check or create the gradient handed to backward for output ``t``."""
     if grad is None:
         if t.data.size != 1:
@@ -84,20 +88,20 @@ def _as_grad(t, grad, op):
                 f"{op}: grad can be created implicitly only for a scalar output, but the "
                 f"output has shape {t.shape}; pass grad= (a tensor of shape {t.shape}) "
                 "or reduce the output to a scalar first (e.g. .sum())")
-        return _make(np.ones_like(t.data), False, None)
+        return make_tensor(np.ones_like(t.data), False, None)
     if not isinstance(grad, Tensor):
         array = np.asarray(grad)
         if array.dtype.kind not in "biuf":
             raise TypeError(f"{op}: grad must be a tensor or an array of numbers, got "
                             f"{type(grad).__name__} (numpy dtype {array.dtype})")
-        grad = _make(array.astype(t.data.dtype, copy=False), False, None)
+        grad = make_tensor(array.astype(t.data.dtype, copy=False), False, None)
     if grad.shape != t.shape:
         raise ValueError(f"{op}: grad has shape {grad.shape} but the output has shape "
                          f"{t.shape}; they must match")
     return grad
 
 
-def _index_data(index):
+def index_as_numpy(index):
     """An index as numpy reads it: tensors by their arrays, and lists (at the top or
     inside a tuple) as arrays, so repeated entries are seen and their gradients add up."""
     if isinstance(index, tuple):
@@ -116,23 +120,21 @@ def _index_item(item):
 class Tensor:
     """An n-dimensional array with reverse-mode automatic differentiation."""
 
-    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_version", "_hooks",
-                 "__weakref__")
+    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "retains_grad", "_version",
+                 "_hooks", "__weakref__")
     __array_ufunc__ = None   # ``ndarray * tensor`` defers to Tensor.__rmul__
+    __hash__ = object.__hash__
 
     def __init__(self, data, requires_grad=False, dtype=None):
         self.data = _to_array(data, dtype)
         self.grad = None
         self.grad_fn = None
-        self._version = [0]
+        self.retains_grad = False
+        self._version = [0]   # a cell shared with views: in-place writes bump it
         self._hooks = None
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
-
-    @classmethod
-    def _wrap(cls, data):
-        return _make(data, False, None)
 
     # -- attributes ------------------------------------------------------------------
     shape = property(lambda self: self.data.shape)
@@ -140,6 +142,8 @@ class Tensor:
     size = property(lambda self: self.data.size)
     dtype = property(lambda self: self.data.dtype)
     is_leaf = property(lambda self: self.grad_fn is None)
+    T = property(lambda self: sh.transpose(self))
+    mT = property(lambda self: sh.swapaxes(self, -1, -2))
 
     def requires_grad_(self, requires_grad=True):
         if requires_grad and self.data.dtype.kind not in "fc":
@@ -152,6 +156,7 @@ class Tensor:
         self.requires_grad = bool(requires_grad)
         return self
 
+    # -- Python protocols --------------------------------------------------------------
     def __len__(self):
         if self.data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
@@ -172,8 +177,6 @@ class Tensor:
             extra += ", requires_grad=True"
         return f"tensor({body}{extra})"
 
-    __hash__ = object.__hash__
-
     def __bool__(self):
         if self.data.size != 1:
             raise ValueError(f"the truth value of a tensor of shape {self.shape} is "
@@ -191,11 +194,10 @@ class Tensor:
             raise TypeError("only a single-element integer tensor can be used as an index")
         return int(self.data)
 
-    # -- leaving the graph ---------------------------------------------------------
+    # -- leaving the graph, converting ---------------------------------------------------
     def detach(self):
-        """The same memory as a new leaf that does not require grad. (A view, not the
-        same array object: ops recognise their saved inputs by array identity.)"""
-        return _make(self.data.view(), False, None, self._version)
+        """The same memory (and version cell) as a new leaf that does not require grad."""
+        return make_tensor(self.data.view(), False, None, self._version)
 
     def numpy(self):
         return self.data
@@ -210,13 +212,12 @@ class Tensor:
         return self.data.tolist()
 
     def astype(self, dtype):
-        from .ops.elementwise import Cast
         dtype = np.dtype(dtype)
         if dtype == self.data.dtype:
             return self
         if dtype.kind not in "fc":   # integers and booleans carry no gradient
-            return _make(self.data.astype(dtype), False, None)
-        return Cast(dtype)(self)
+            return make_tensor(self.data.astype(dtype))
+        return ew.Cast(dtype)(self)
 
     def float(self):
         return self.astype(np.float32)
@@ -225,8 +226,7 @@ class Tensor:
         return self.astype(np.float64)
 
     def clone(self):
-        from .ops.elementwise import Clone
-        return Clone()(self)
+        return ew.Clone()(self)
 
     def any(self):
         return bool(np.any(self.data))
@@ -234,24 +234,94 @@ class Tensor:
     def all(self):
         return bool(np.all(self.data))
 
-    # -- autograd --------------------------------------------------------------------
-    def backward(self, grad=None, retain_graph=False, create_graph=False):
-        """Accumulate d(self)/d(leaf) into ``leaf.grad`` for every leaf that requires grad."""
+    # -- arithmetic (numpy broadcasting; a number, list or array is a constant) ----------
+    def __add__(self, other): return ew.binary(ew.Add, self, other)
+    def __radd__(self, other): return ew.binary(ew.Add, other, self)
+    def __sub__(self, other): return ew.binary(ew.Sub, self, other)
+    def __rsub__(self, other): return ew.binary(ew.Sub, other, self)
+    def __mul__(self, other): return ew.binary(ew.Mul, self, other)
+    def __rmul__(self, other): return ew.binary(ew.Mul, other, self)
+    def __truediv__(self, other): return ew.binary(ew.Div, self, other)
+    def __rtruediv__(self, other): return ew.binary(ew.Div, other, self)
+    def __pow__(self, other): return ew.binary(ew.Pow, self, other)
+    def __rpow__(self, other): return ew.binary(ew.Pow, other, self)
+    def __matmul__(self, other): return la.matmul(self, other)
+    def __rmatmul__(self, other): return la.matmul(other, self)
+    def matmul(self, other): return la.matmul(self, other)
+    def __neg__(self): return ew.Neg()(self)
+    def __pos__(self): return self
+    def __abs__(self): return ew.Abs()(self)
+
+    # comparisons: boolean tensors, no gradient
+    def __lt__(self, other): return ew.compare(np.less, self, other)
+    def __le__(self, other): return ew.compare(np.less_equal, self, other)
+    def __gt__(self, other): return ew.compare(np.greater, self, other)
+    def __ge__(self, other): return ew.compare(np.greater_equal, self, other)
+    def __eq__(self, other): return ew.compare(np.equal, self, other)
+    def __ne__(self, other): return ew.compare(np.not_equal, self, other)
+
+    # -- elementwise math and activations ------------------------------------------------
+    def exp(self): return ew.Exp()(self)
+    def log(self): return ew.Log()(self)
+    def sqrt(self): return ew.Sqrt()(self)
+    def abs(self): return ew.Abs()(self)
+    def erf(self): return ew.erf(self)
+    def clip(self, lo=None, hi=None): return ew.clip(self, lo, hi)
+    clamp = clip
+    def relu(self): return act.relu(self)
+    def sigmoid(self): return act.sigmoid(self)
+    def tanh(self): return act.tanh(self)
+    def softmax(self, axis=-1): return act.softmax(self, axis)
+    def log_softmax(self, axis=-1): return act.log_softmax(self, axis)
+
+    # -- reductions ----------------------------------------------------------------------
+    def sum(self, axis=None, keepdims=False): return rd.sum(self, axis, keepdims)
+    def mean(self, axis=None, keepdims=False): return rd.mean(self, axis, keepdims)
+    def max(self, axis=None, keepdims=False): return rd.max(self, axis, keepdims)
+    def min(self, axis=None, keepdims=False): return rd.min(self, axis, keepdims)
+    def var(self, axis=None, keepdims=False, ddof=0): return rd.var(self, axis, keepdims, ddof)
+    def std(self, axis=None, keepdims=False, ddof=0): return rd.std(self, axis, keepdims, ddof)
+    def argmax(self, axis=None, keepdims=False): return rd.argmax(self, axis, keepdims)
+    def argmin(self, axis=None, keepdims=False): return rd.argmin(self, axis, keepdims)
+
+    # -- shape -----------------------------------------------------------------------------
+    def reshape(self, *shape): return sh.reshape(self, *shape)
+    view = reshape
+    def transpose(self, *axes): return sh.transpose(self, *axes)
+    permute = transpose
+    def swapaxes(self, axis1, axis2): return sh.swapaxes(self, axis1, axis2)
+    def expand(self, *shape): return sh.expand(self, *shape)
+    def broadcast_to(self, shape): return sh.expand(self, *shape)
+    def sum_to(self, shape): return sh.sum_to(self, tuple(shape))
+    def squeeze(self, axis=None): return sh.squeeze(self, axis)
+    def unsqueeze(self, axis): return sh.unsqueeze(self, axis)
+    def flatten(self, start_axis=0, end_axis=-1): return sh.flatten(self, start_axis, end_axis)
+    def pad(self, pad_width, value=0.0): return sh.pad(self, pad_width, value)
+    def __getitem__(self, index): return sh.getitem(self, index)
+
+    # -- autograd --------------------------------------------------------------------------
+    def backward(self, grad=None, retain_graph=None, create_graph=False):
+        """Accumulate d(self)/d(leaf) into ``leaf.grad`` for every leaf that requires
+        grad. ``retain_graph`` defaults to ``create_graph``, as PyTorch."""
         if not self.requires_grad:
             raise RuntimeError(
                 f"backward: this tensor (shape {self.shape}) does not require grad and "
                 "has no grad_fn; did you create the inputs with requires_grad=True, and "
                 "is the computation outside no_grad()?")
-        run_backward([self], [_as_grad(self, grad, "backward")], retain_graph, create_graph)
+        if retain_graph is None:
+            retain_graph = create_graph
+        autograd.run_backward([self], [check_grad_output(self, grad, "backward")],
+                              retain_graph, create_graph)
 
     def zero_grad(self):
         self.grad = None
 
     def retain_grad(self):
-        """Keep ``.grad`` on this non-leaf tensor too after backward."""
-        if self.grad_fn is None:
+        """Keep ``.grad`` on this non-leaf tensor too after backward (once: calling
+        it again changes nothing)."""
+        if self.grad_fn is None or self.retains_grad:
             return
-        import weakref
+        self.retains_grad = True
         ref = weakref.ref(self)
 
         def keep(g):
@@ -275,15 +345,15 @@ class Tensor:
                 owner.hooks = []
             hooks = owner.hooks
         hooks.append(hook)
+        return RemovableHandle(hooks, hook)
 
-        class _Handle:
-            def remove(self_inner):
-                if hook in hooks:
-                    hooks.remove(hook)
-        return _Handle()
+    # -- in-place changes (no graph; the version bump catches stale saved values) ---------
+    def bump_version(self):
+        """Note an in-place change of ``.data`` (a graph that saved the old value
+        refuses to use it)."""
+        self._version[0] += 1
 
-    # -- in-place changes (no graph; bump the version so stale saves are caught) ---
-    def _check_inplace(self, op):
+    def _prepare_inplace(self, op):
         if self.requires_grad and autograd.is_grad_enabled():
             raise RuntimeError(
                 f"{op}: in-place change of a tensor that requires grad (shape {self.shape}) "
@@ -292,52 +362,57 @@ class Tensor:
         if not self.data.flags.writeable:
             self.data = np.array(self.data)   # e.g. an expand() view: own the memory first
 
-    def _bump_version(self):
-        self._version[0] += 1
-
     def __setitem__(self, index, value):
-        self._check_inplace("__setitem__")
-        self.data[_index_data(index)] = value.data if isinstance(value, Tensor) else value
-        self._version[0] += 1
+        self._prepare_inplace("__setitem__")
+        self.data[index_as_numpy(index)] = value.data if isinstance(value, Tensor) else value
+        self.bump_version()
 
     def zero_(self):
-        self._check_inplace("zero_")
-        self.data[...] = 0
-        self._version[0] += 1
-        return self
+        return self.fill_(0)
 
     def fill_(self, value):
-        self._check_inplace("fill_")
+        self._prepare_inplace("fill_")
         self.data[...] = value
-        self._version[0] += 1
+        self.bump_version()
         return self
 
     def copy_(self, src):
-        self._check_inplace("copy_")
+        self._prepare_inplace("copy_")
         src = src.data if isinstance(src, Tensor) else np.asarray(src)
         try:
             self.data[...] = src
         except ValueError:
             raise ValueError(f"copy_: cannot copy a source of shape {np.shape(src)} into a "
                              f"tensor of shape {self.shape}") from None
-        self._version[0] += 1
+        self.bump_version()
         return self
 
     def add_(self, other, alpha=1):
-        self._check_inplace("add_")
+        self._prepare_inplace("add_")
         other = other.data if isinstance(other, Tensor) else other
         self.data += other * alpha if alpha != 1 else other
-        self._version[0] += 1
+        self.bump_version()
         return self
 
     def sub_(self, other, alpha=1):
         return self.add_(other, -alpha)
 
     def mul_(self, other):
-        self._check_inplace("mul_")
+        self._prepare_inplace("mul_")
         self.data *= other.data if isinstance(other, Tensor) else other
-        self._version[0] += 1
+        self.bump_version()
         return self
+
+
+class RemovableHandle:
+    """What ``register_hook`` returns: ``.remove()`` takes the hook off again."""
+
+    def __init__(self, hooks, hook):
+        self.hooks, self.hook = hooks, hook
+
+    def remove(self):
+        if self.hook in self.hooks:
+            self.hooks.remove(self.hook)
 
 
 def tensor(data, requires_grad=False, dtype=None):
@@ -349,11 +424,11 @@ def from_numpy(array):
     """A tensor sharing memory with ``array`` (no copy)."""
     if not isinstance(array, np.ndarray):
         raise TypeError(f"from_numpy: expected an ndarray, got {type(array).__name__}")
-    return _make(array, False, None)
+    return make_tensor(array)
 
 
-autograd.Tensor = Tensor
-autograd._make = _make
-
-# The ops bind themselves onto Tensor (operators and methods) when imported.
-from . import ops as _ops  # noqa: E402,F401
+# The engine and the ops need Tensor, so they are imported once it exists; the
+# methods above look these names up when they run.
+from . import autograd  # noqa: E402
+from .ops import activation as act, elementwise as ew, linalg as la  # noqa: E402
+from .ops import reduce as rd, shape as sh  # noqa: E402
