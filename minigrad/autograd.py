@@ -24,6 +24,8 @@ The idea in a screen:
 from __future__ import annotations
 
 import functools
+import inspect
+import re
 import threading
 
 import numpy as np
@@ -174,6 +176,21 @@ class Function:
     @property
     def name(self) -> str:
         return type(self).__name__
+
+    @classmethod
+    def formula(cls):
+        """``(forward, [gradient rules])`` as the docstring's first paragraph states
+        them (``y = ...`` then one ``dx = ...`` line per input, in x, y, dy names):
+        the one source that docs and drawings read."""
+        rules, forward = [], []
+        for line in inspect.cleandoc(cls.__doc__ or "").split("\n\n")[0].splitlines():
+            if re.match(r"d\w* = ", line):
+                rules.append(line.strip())
+            elif rules:
+                rules[-1] += " " + line.strip()   # a rule continued on the next line
+            else:
+                forward.append(line.strip())
+        return " ".join(forward), rules
 
     def settings(self) -> dict:
         """The op's hyper-parameters (public attributes), for printing and drawing."""

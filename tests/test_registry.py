@@ -41,3 +41,13 @@ def test_gradcheck(case):
                          ids=[c.id for c in CASES if c.gradgrad is True])
 def test_gradgradcheck(case):
     assert mg.gradgradcheck(case.fn, case.inputs(), atol=case.atol, rtol=case.rtol)
+
+
+def test_every_op_states_its_forward_and_gradient_in_its_docstring():
+    """The docstring's first paragraph is the one source of each formula (docs and
+    visualize read it through Function.formula): y = ..., then dx = ... rules."""
+    for op in mg.Function.registry:
+        forward, rules = op.formula()
+        assert forward.startswith("y"), (op.__name__, forward)
+        assert rules and all(" = " in r and "dy" in r or "dy" in forward for r in rules), \
+            (op.__name__, rules)

@@ -14,7 +14,9 @@ from ..checks import check_float_tensor, check_number, one_axis
 
 
 class ReLU(Function):
-    """z = max(a, 0).   da = dz where a > 0, else 0 (0 at a = 0, as PyTorch)."""
+    """y = max(x, 0).
+    dx = dy where x > 0, else 0 (0 at x = 0, as PyTorch)
+    """
 
     def forward(self, a):
         self.save_for_backward(OUTPUT)
@@ -26,8 +28,9 @@ class ReLU(Function):
 
 
 class Sigmoid(Function):
-    """z = 1 / (1 + exp(-a)), computed as exp(-log(1 + exp(-a))) so no exp overflows.
-    da = dz * z * (1 - z)."""
+    """y = 1 / (1 + exp(-x)), computed as exp(-log(1 + exp(-x))) so no exp overflows.
+    dx = dy * y * (1 - y)
+    """
 
     def forward(self, a):
         self.save_for_backward(OUTPUT)
@@ -39,8 +42,10 @@ class Sigmoid(Function):
 
 
 class SigmoidBackward(Function):
-    """Sigmoid's backward fused into one op (as PyTorch's sigmoid_backward):
-    z = g * y * (1 - y).   dg = dz * y * (1 - y),  dy = dz * g * (1 - 2y)."""
+    """y = g * s * (1 - s): sigmoid's backward as one op (inputs g, s; as PyTorch's
+        sigmoid_backward).
+    dg = dy * s * (1 - s),  ds = dy * g * (1 - 2s)
+    """
 
     def forward(self, g, y):
         self.save_for_backward(Input(0), Input(1))
@@ -54,7 +59,9 @@ class SigmoidBackward(Function):
 
 
 class Tanh(Function):
-    """z = tanh(a).   da = dz * (1 - z^2)."""
+    """y = tanh(x).
+    dx = dy * (1 - y^2)
+    """
 
     def forward(self, a):
         self.save_for_backward(OUTPUT)
@@ -66,8 +73,10 @@ class Tanh(Function):
 
 
 class TanhBackward(Function):
-    """Tanh's backward fused into one op (as PyTorch's tanh_backward):
-    z = g * (1 - y^2).   dg = dz * (1 - y^2),  dy = -2 dz * g * y."""
+    """y = g * (1 - t^2): tanh's backward as one op (inputs g, t; as PyTorch's
+        tanh_backward).
+    dg = dy * (1 - t^2),  dt = -2 dy * g * t
+    """
 
     def forward(self, g, y):
         self.save_for_backward(Input(0), Input(1))
@@ -81,7 +90,9 @@ class TanhBackward(Function):
 
 
 class LeakyReLU(Function):
-    """z = a if a > 0 else slope * a.   da = dz * (1 if a > 0 else slope)."""
+    """y = x if x > 0 else slope * x.
+    dx = dy * (1 if x > 0 else slope)
+    """
 
     def __init__(self, negative_slope=0.01):
         self.negative_slope = negative_slope
@@ -96,7 +107,9 @@ class LeakyReLU(Function):
 
 
 class ELU(Function):
-    """z = a if a > 0 else alpha * (exp(a) - 1).   da = dz if a > 0 else dz * (z + alpha)."""
+    """y = x if x > 0 else alpha * (exp(x) - 1).
+    dx = dy if x > 0 else dy * (y + alpha)
+    """
 
     def __init__(self, alpha=1.0):
         self.alpha = alpha
@@ -115,9 +128,10 @@ _TANH_C = math.sqrt(2.0 / math.pi)
 
 
 class GELU(Function):
-    """z = a * Phi(a) with Phi the standard normal CDF (``approximate='tanh'``:
-    0.5 a (1 + tanh(c (a + 0.044715 a^3)))).
-    da = dz * (Phi(a) + a * phi(a)), phi the normal density (tanh form: its derivative)."""
+    """y = x * Phi(x), Phi the standard normal CDF (``approximate='tanh'``: 0.5 x (1 +
+        tanh(c (x + 0.044715 x^3)))).
+    dx = dy * (Phi(x) + x * phi(x)), phi the normal density (tanh form: its derivative)
+    """
 
     def __init__(self, approximate="none"):
         if approximate not in ("none", "tanh"):
@@ -143,8 +157,9 @@ class GELU(Function):
 
 
 class Softplus(Function):
-    """z = log(1 + exp(beta a)) / beta (linear above ``threshold``, as PyTorch).
-    da = dz * sigmoid(beta a)."""
+    """y = log(1 + exp(beta x)) / beta (linear above ``threshold``, as PyTorch).
+    dx = dy * sigmoid(beta x)
+    """
 
     def __init__(self, beta=1.0, threshold=20.0):
         self.beta, self.threshold = beta, threshold
@@ -160,8 +175,9 @@ class Softplus(Function):
 
 
 class Softmax(Function):
-    """z = exp(a - max) / sum(exp(a - max)) along ``axis``.
-    da = z * (dz - sum(dz * z, axis))."""
+    """y = exp(x - max) / sum(exp(x - max)) along ``axis``.
+    dx = y * (dy - sum(dy * y, axis))
+    """
 
     def __init__(self, axis=-1):
         self.axis = axis
@@ -177,8 +193,9 @@ class Softmax(Function):
 
 
 class LogSoftmax(Function):
-    """z = a - logsumexp(a) along ``axis`` (shifted by the max: stable for huge logits).
-    da = dz - exp(z) * sum(dz, axis)."""
+    """y = x - logsumexp(x) along ``axis`` (shifted by the max: stable for huge logits).
+    dx = dy - exp(y) * sum(dy, axis)
+    """
 
     def __init__(self, axis=-1):
         self.axis = axis

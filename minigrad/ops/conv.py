@@ -290,11 +290,11 @@ class _Conv(Function):
 
 class Conv2d(_Conv):
     """y = conv2d(x, w) + bias (cross-correlation, as PyTorch).
-
-    dx = ConvTranspose2d(g, w): the full convolution of the stride-dilated g, padded
-         by d(k-1) - p, with w rotated 180 degrees and in/out channels swapped;
-    dw = Conv2dWeightGrad(x, g): the correlation of x with g;
-    dbias = g summed over N, H, W."""
+    dx = ConvTranspose2d(dy, w): the full convolution of the stride-dilated dy, padded
+        by d(k-1) - p, with w rotated 180 degrees and in/out channels swapped
+    dw = Conv2dWeightGrad(x, dy): the correlation of x with dy
+    dbias = dy summed over N, H, W
+    """
 
     def forward(self, x, w, bias=None):
         padded = batch_last_padded(x, self.padding)
@@ -317,13 +317,16 @@ class Conv2d(_Conv):
 
 
 class ConvTranspose2d(_Conv):
-    """y = conv_transpose2d(x, w) + bias, the adjoint of conv2d with the same weight
-    (w is (C_in, C_out/groups, kH, kW), as PyTorch): each input pixel spreads
-    x * w over a kH x kW patch of the output, patches s apart. Forward is
-    col2im(w^T @ x), i.e. ``full_convolution_rot180`` without its zeros.
+    """y = conv_transpose2d(x, w) + bias, the adjoint of conv2d with the same weight.
+    dx = Conv2d(dy, w)
+    dw = Conv2dWeightGrad(dy, x) (x plays the output gradient)
+    dbias = dy summed over N, H, W
 
-    Since y is linear in x with the conv2d(., w) adjoint, dx = Conv2d(g, w);
-    dw = Conv2dWeightGrad(g, x) (x plays the output gradient); dbias = g summed over N, H, W."""
+    Forward spreads each input pixel, times w, over a kH x kW patch of the output,
+    patches s apart (w is (C_in, C_out/groups, kH, kW), as PyTorch): col2im(w^T @ x),
+    i.e. ``full_convolution_rot180`` without its zeros. y is linear in x with
+    conv2d(., w) as its adjoint, hence dx.
+    """
 
     def __init__(self, stride=(1, 1), padding=(0, 0), dilation=(1, 1), groups=1,
                  output_padding=(0, 0)):
@@ -351,11 +354,13 @@ class ConvTranspose2d(_Conv):
 
 
 class Conv2dWeightGrad(_Conv):
-    """dw = conv2d_weight(x, g): dw[o, c, a, b] = sum_{n,i,j} g[n,o,i,j] x_p[n,c,s*i+d*a,s*j+d*b].
+    """y = conv2d_weight(x, g): y[o, c, a, b] = sum_{n,i,j} g[n,o,i,j]
+        x_p[n,c,s*i+d*a,s*j+d*b] (the weight gradient of a conv).
+    dx = ConvTranspose2d(g, dy) (the input gradient of a conv with weight dy)
+    dg = Conv2d(x, dy) (the conv itself, with weight dy)
 
-    It is bilinear in (x, g); with G = dL/d(dw):
-    dx = ConvTranspose2d(g, G) (the input gradient of a conv with weight G),
-    dg = Conv2d(x, G) (the conv itself, with weight G)."""
+    It is bilinear in (x, g), so both gradients are convolutions with dy as the weight.
+    """
 
     def __init__(self, kernel_size, stride=(1, 1), padding=(0, 0), dilation=(1, 1), groups=1):
         super().__init__(stride, padding, dilation, groups)

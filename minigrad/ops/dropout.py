@@ -11,8 +11,9 @@ from ..checks import check_float_tensor, check_probability
 
 
 class Dropout(Function):
-    """z = a * m / (1 - p), m ~ Bernoulli(1 - p) drawn in forward.
-    da = dz * m / (1 - p) (the same mask)."""
+    """y = x * m / (1 - p), m ~ Bernoulli(1 - p) drawn in forward.
+    dx = dy * m / (1 - p) (the same mask)
+    """
 
     def __init__(self, p=0.5):
         self.p = p

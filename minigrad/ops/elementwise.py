@@ -46,7 +46,9 @@ class _Binary(Function):
 
 
 class Add(_Binary):
-    """y = a + b.   da = dy,  db = dy  (each summed back to its own shape)."""
+    """y = a + b.
+    da = dy,  db = dy  (each summed back to its own shape)
+    """
     compute = staticmethod(np.add)
 
     def backward(self, g):
@@ -54,7 +56,9 @@ class Add(_Binary):
 
 
 class Sub(_Binary):
-    """y = a - b.   da = dy,  db = -dy."""
+    """y = a - b.
+    da = dy,  db = -dy
+    """
     compute = staticmethod(np.subtract)
 
     def backward(self, g):
@@ -62,7 +66,9 @@ class Sub(_Binary):
 
 
 class Mul(_Binary):
-    """y = a * b.   da = dy * b,  db = dy * a."""
+    """y = a * b.
+    da = dy * b,  db = dy * a
+    """
 
     compute = staticmethod(np.multiply)
 
@@ -77,7 +83,9 @@ class Mul(_Binary):
 
 
 class Div(_Binary):
-    """y = a / b.   da = dy / b,  db = -dy * a / b^2."""
+    """y = a / b.
+    da = dy / b,  db = -dy * a / b^2
+    """
     compute = staticmethod(np.true_divide)
 
     def forward(self, a, b):
@@ -93,7 +101,9 @@ class Div(_Binary):
 
 
 class Pow(_Binary):
-    """z = a ** b.   da = dz * b * a^(b-1),  db = dz * z * log(a)."""
+    """y = a ** b.
+    da = dy * b * a^(b-1),  db = dy * y * log(a)
+    """
     compute = staticmethod(np.power)
 
     def forward(self, a, b):
@@ -109,7 +119,9 @@ class Pow(_Binary):
 
 
 class Neg(Function):
-    """z = -a.   da = -dz."""
+    """y = -x.
+    dx = -dy
+    """
 
     def forward(self, a):
         return -a
@@ -119,7 +131,9 @@ class Neg(Function):
 
 
 class Exp(Function):
-    """z = exp(a).   da = dz * z."""
+    """y = exp(x).
+    dx = dy * y
+    """
 
     def forward(self, a):
         self.save_for_backward(OUTPUT)
@@ -131,7 +145,9 @@ class Exp(Function):
 
 
 class Log(Function):
-    """z = log(a).   da = dz / a."""
+    """y = log(x).
+    dx = dy / x
+    """
 
     def forward(self, a):
         self.save_for_backward(Input(0))
@@ -143,7 +159,9 @@ class Log(Function):
 
 
 class Sqrt(Function):
-    """z = sqrt(a).   da = dz / (2 z)."""
+    """y = sqrt(x).
+    dx = dy / (2 y)
+    """
 
     def forward(self, a):
         self.save_for_backward(OUTPUT)
@@ -155,7 +173,9 @@ class Sqrt(Function):
 
 
 class Abs(Function):
-    """z = |a|.   da = dz * sign(a)  (0 at a = 0, a valid subgradient)."""
+    """y = |x|.
+    dx = dy * sign(x)  (0 at x = 0, a valid subgradient)
+    """
 
     def forward(self, a):
         if self.needs_input_grad[0]:
@@ -168,7 +188,9 @@ class Abs(Function):
 
 
 class Clip(Function):
-    """z = min(max(a, lo), hi).   da = dz where lo <= a <= hi, else 0 (as PyTorch's clamp)."""
+    """y = min(max(x, lo), hi).
+    dx = dy where lo <= x <= hi, else 0 (as PyTorch's clamp)
+    """
 
     def __init__(self, lo=None, hi=None):
         if lo is None and hi is None:
@@ -196,7 +218,9 @@ class Clip(Function):
 
 
 class Erf(Function):
-    """z = erf(a).   da = dz * 2/sqrt(pi) * exp(-a^2)."""
+    """y = erf(x).
+    dx = dy * 2/sqrt(pi) * exp(-x^2)
+    """
     _erf = np.frompyfunc(math.erf, 1, 1)
 
     def forward(self, a):
@@ -209,8 +233,9 @@ class Erf(Function):
 
 
 class Where(Function):
-    """z = where(cond, a, b).   da = dz where cond, db = dz where not cond
-    (cond is a constant boolean array)."""
+    """y = where(cond, a, b) (cond a constant boolean array).
+    da = dy where cond, else 0,  db = dy where not cond, else 0
+    """
 
     def __init__(self, cond):
         self.cond = cond
@@ -234,7 +259,9 @@ class Where(Function):
 
 
 class Cast(Function):
-    """z = a as another dtype.   da = dz cast back to a's dtype."""
+    """y = x as another dtype.
+    dx = dy cast back to x's dtype
+    """
 
     def __init__(self, dtype):
         self.dtype = np.dtype(dtype)
@@ -247,7 +274,9 @@ class Cast(Function):
 
 
 class Clone(Function):
-    """z = a copy of a.   da = dz."""
+    """y = a copy of x.
+    dx = dy
+    """
 
     def forward(self, a):
         return a.copy()

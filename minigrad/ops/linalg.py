@@ -9,7 +9,8 @@ from .shape import sum_to
 
 
 class MatMul(Function):
-    """z = a @ b.   da = dz @ b^T,  db = a^T @ dz.
+    """y = a @ b.
+    da = dy @ b^T,  db = a^T @ dy
 
     A 1-D operand is treated as a row (a) or column (b) vector, and batch axes
     that were broadcast are summed back, exactly undoing what forward did."""

@@ -55,8 +55,10 @@ def _reduce(loss, reduction):
 
 
 class CrossEntropy(Function):
-    """loss_i = -log softmax(x_i)[t_i], reduced by ``reduction``.
-    dx_i = (softmax(x_i) - onehot(t_i)) * dloss_i  (dloss_i = dloss / N for 'mean')."""
+    """y_i = -log softmax(x_i)[t_i], reduced by ``reduction`` (x the logits, t the
+        classes).
+    dx_i = (softmax(x_i) - onehot(t_i)) * dy_i  (dy_i = dy / N for 'mean')
+    """
 
     def __init__(self, index, reduction="mean"):
         self.index, self.reduction = index, reduction

@@ -185,8 +185,9 @@ class _Pool(Function):
 
 
 class MaxPool2d(_Pool):
-    """y = max over each window; the argmax (first in row-major order on ties) is
-    recorded.   dx = MaxUnpool2d(argmax)(dy): dy routed to the recorded argmax."""
+    """y = max over each window; the argmax (first in row-major order on ties) is recorded.
+    dx = MaxUnpool2d(argmax)(dy): dy routed to the recorded argmax
+    """
 
     def forward(self, x):
         out, argmax = first_argmax(x, self._window)
@@ -199,9 +200,10 @@ class MaxPool2d(_Pool):
 
 
 class MaxUnpool2d(_Pool):
-    """y = zeros like the pooled input, with each dy[n, c, i, j] added at its window's
-    recorded ``argmax`` (overlapping windows accumulate).
-    dg = GatherArgmax2d(argmax)(dy)."""
+    """y = zeros like the pooled input, with each x[n, c, i, j] added at its window's
+        recorded ``argmax`` (overlapping windows accumulate).
+    dx = GatherArgmax2d(argmax)(dy)
+    """
 
     def __init__(self, window, argmax):
         super().__init__(window)
@@ -220,7 +222,9 @@ class MaxUnpool2d(_Pool):
 
 class GatherArgmax2d(_Pool):
     """y[n, c, i, j] = x[n, c, recorded argmax of window (i, j)] (max pooling with the
-    argmax frozen).   dx = MaxUnpool2d(argmax)(dy)."""
+        argmax frozen).
+    dx = MaxUnpool2d(argmax)(dy)
+    """
 
     def __init__(self, window, argmax):
         super().__init__(window)
@@ -236,8 +240,10 @@ class GatherArgmax2d(_Pool):
 # -- average pooling -----------------------------------------------------------------
 
 class AvgPool2d(_Pool):
-    """y = sum over each window / (kH kW) (padding zeros are counted, as PyTorch's
-    count_include_pad=True).   dx = AvgUnpool2d(g): g / (kH kW) spread over each window."""
+    """y = sum over each window / (kH kW) (padding zeros count, as PyTorch's
+        count_include_pad=True).
+    dx = AvgUnpool2d(dy): dy / (kH kW) spread over each window
+    """
 
     def forward(self, x):
         window = self._window
@@ -254,8 +260,10 @@ class AvgPool2d(_Pool):
 
 
 class AvgUnpool2d(_Pool):
-    """z = each g[n, c, i, j] / (kH kW) added to every pixel of its window (the
-    adjoint of average pooling).   dg = AvgPool2d(dz)."""
+    """y = each x[n, c, i, j] / (kH kW) added to every pixel of its window (the adjoint of
+        average pooling).
+    dx = AvgPool2d(dy)
+    """
 
     def forward(self, g):
         scaled = g * np.asarray(1.0 / len(self._window.taps()), dtype=g.dtype)

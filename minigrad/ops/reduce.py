@@ -30,7 +30,9 @@ def _spread(g, in_shape, axes, keepdims):
 
 
 class Sum(Function):
-    """z = a.sum(axis).   da = dz broadcast back over ``axis``."""
+    """y = x.sum(axis).
+    dx = dy broadcast back over ``axis``
+    """
 
     def __init__(self, axis=None, keepdims=False):
         self.axis, self.keepdims = axis, keepdims
@@ -43,7 +45,9 @@ class Sum(Function):
 
 
 class Mean(Function):
-    """z = a.mean(axis).   da = dz broadcast back over ``axis``, divided by the count."""
+    """y = x.mean(axis).
+    dx = dy broadcast back over ``axis``, divided by the count
+    """
 
     def __init__(self, axis=None, keepdims=False):
         self.axis, self.keepdims = axis, keepdims
@@ -84,12 +88,16 @@ class _Extremum(Function):
 
 
 class Max(_Extremum):
-    """z = a.max(axis).   da = dz at the maxima (ties share it equally), 0 elsewhere."""
+    """y = x.max(axis).
+    dx = dy at the maxima (ties share it equally), 0 elsewhere
+    """
     reducer = staticmethod(np.max)
 
 
 class Min(_Extremum):
-    """z = a.min(axis).   da = dz at the minima (ties share it equally), 0 elsewhere."""
+    """y = x.min(axis).
+    dx = dy at the minima (ties share it equally), 0 elsewhere
+    """
     reducer = staticmethod(np.min)
 
 

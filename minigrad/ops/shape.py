@@ -16,7 +16,9 @@ from ..checks import normalize_axis, one_axis, shape_args
 
 
 class Reshape(Function):
-    """z = a.reshape(shape).   da = dz.reshape(a.shape)."""
+    """y = x.reshape(shape).
+    dx = dy.reshape(x.shape)
+    """
     is_view = True
 
     def __init__(self, shape):
@@ -34,7 +36,9 @@ class Reshape(Function):
 
 
 class Transpose(Function):
-    """z = a.transpose(axes).   da = dz.transpose(inverse permutation of axes)."""
+    """y = x.transpose(axes) (a permutation of the axes).
+    dx = dy.transpose(inverse permutation of axes)
+    """
     is_view = True
 
     def __init__(self, axes):
@@ -48,7 +52,9 @@ class Transpose(Function):
 
 
 class BroadcastTo(Function):
-    """z = a broadcast to ``shape``.   da = dz summed over the broadcast axes (sum_to)."""
+    """y = x broadcast to ``shape``.
+    dx = dy summed over the broadcast axes (sum_to)
+    """
     is_view = True
 
     def __init__(self, shape):
@@ -66,7 +72,9 @@ class BroadcastTo(Function):
 
 
 class SumTo(Function):
-    """z = a summed down to ``shape`` (the adjoint of broadcasting).   da = dz broadcast to a.shape."""
+    """y = x summed down to ``shape`` (the adjoint of broadcasting).
+    dx = dy broadcast to x.shape
+    """
 
     def __init__(self, shape):
         self.shape = tuple(shape)
@@ -101,8 +109,9 @@ def _is_scatter_index(index):
 
 
 class GetItem(Function):
-    """z = a[index] (basic or integer-array indexing).
-    da = zeros like a with dz added at ``index`` (repeated indices accumulate)."""
+    """y = x[index] (basic or integer-array indexing).
+    dx = zeros like x with dy added at ``index`` (repeated indices accumulate)
+    """
 
     def __init__(self, index):
         self.index = index
@@ -122,8 +131,9 @@ class GetItem(Function):
 
 
 class ScatterAdd(Function):
-    """z = zeros(shape) with a added at ``index`` (the backward of getitem).
-    da = dz[index]."""
+    """y = zeros(shape) with x added at ``index`` (the backward of getitem).
+    dx = dy[index]
+    """
 
     def __init__(self, index, shape):
         self.index = index
@@ -156,7 +166,9 @@ def _describe_index(index):
 
 
 class Pad(Function):
-    """z = a padded with ``value`` (numpy's ``pad_width``).   da = dz cropped back."""
+    """y = x padded with ``value`` (numpy's ``pad_width``).
+    dx = dy cropped back to x
+    """
 
     def __init__(self, pad_width, value=0.0):
         self.pad_width = pad_width
@@ -180,7 +192,9 @@ class Pad(Function):
 
 
 class Concatenate(Function):
-    """z = concatenate(inputs, axis).   each input's gradient is its slice of dz."""
+    """y = concatenate(x_1, ..., x_k) along ``axis``.
+    dx_i = the slice of dy where x_i was placed
+    """
 
     def __init__(self, axis=0):
         self.axis = axis
@@ -202,7 +216,9 @@ class Concatenate(Function):
 
 
 class Stack(Function):
-    """z = stack(inputs, axis).   input i's gradient is dz taken at position i of ``axis``."""
+    """y = stack(x_1, ..., x_k) along a new ``axis``.
+    dx_i = dy at position i of ``axis``
+    """
 
     def __init__(self, axis=0):
         self.axis = axis
