@@ -305,8 +305,10 @@ BLOCKS = {
     "softmax-sign": block_softmax_sign,
 }
 
-MARKER = re.compile(r"(<!-- primer_numbers: (?P<name>[\w-]+) -->\n```text\n)(?P<body>.*?)(\n```)",
-                    re.S)
+# a marker comment, then a fenced text block; the body never contains a fence, so an
+# empty block ("```text" then "```") matches alone
+MARKER = re.compile(r"(<!-- primer_numbers: (?P<name>[\w-]+) -->\n```text\n)"
+                    r"(?P<body>(?:(?!```).)*?)\n?```", re.S)
 
 
 def all_blocks():
@@ -322,7 +324,7 @@ def update(path, blocks):
     with open(path, encoding="utf-8") as f:
         text = f.read()
     missing = set(blocks) - set(doc_blocks(text))
-    text = MARKER.sub(lambda m: m.group(1) + blocks[m.group("name")] + m.group(4), text)
+    text = MARKER.sub(lambda m: m.group(1) + blocks[m.group("name")] + "\n```", text)
     with open(path, "w", encoding="utf-8") as f:
         f.write(text)
     return missing
