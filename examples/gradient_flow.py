@@ -15,8 +15,11 @@ What to look for, the two pathologies every CNN primer warns about:
   smaller than the last (they barely learn).
 * ReLU: the gradient passes unchanged where the unit is active and is exactly
   zero where it is not; the "zero" column shows how much of each layer's gradient
-  is blocked by inactive units (a unit inactive for every input is dead and never
-  learns again).
+  is blocked by inactive units. The "inactive" column counts units that output zero
+  for every image of this one batch, at initialisation: that is not the same as
+  dead. A dead unit is inactive for *every* input, so its gradient is always zero
+  and it never learns again; examples/pathologies.py measures that on held-out
+  images after training (a large learning rate kills most of the deep units).
 """
 from __future__ import annotations
 
@@ -84,15 +87,16 @@ def main(argv=None):
         print(f"wrote {written}")
         rows[name] = visualize.report.grad_rows(outputs, params=model)
 
-    dead = dead_units(model, images)      # model is the ReLU one here
+    inactive = inactive_units(model, images)      # model is the ReLU one here
     print()
     print("gradient L2 norm at each layer's output (input side first) and of its weight;")
     print("zero = share of exactly-zero entries in the ReLU net's output gradient (max-pool")
-    print("routes it to 1 input in 4, inactive ReLUs block it); dead = units of an activation")
-    print("layer that are zero for every image of the batch")
+    print("routes it to 1 input in 4, inactive ReLUs block it); inactive = units of an activation")
+    print("layer that are zero for every image of this batch at initialisation (not 'dead':")
+    print("see examples/pathologies.py for units dead on all held-out images after training)")
     print()
     header = (f"{'layer':<6}{'type':<10}{'sigmoid out':>12}{'weight':>10}   "
-              f"{'relu out':>10}{'weight':>10}{'zero':>6}{'dead':>6}")
+              f"{'relu out':>10}{'weight':>10}{'zero':>6}{'inactive':>9}")
     print(header)
     print("-" * len(header))
     for i, (sig, relu) in enumerate(zip(rows["sigmoid"], rows["relu"])):
@@ -101,18 +105,19 @@ def main(argv=None):
             return (f"{row['output_grad'].norm:>{width}.2e}"
                     + (f"{weight.norm:>10.2e}" if weight is not None else " " * 10))
         kind = "act" if relu["type"] == "ReLU" else relu["type"]
-        dead_text = f"{dead[relu['module']]:.0%}" if relu["module"] in dead else ""
+        dead_text = f"{inactive[relu['module']]:.0%}" if relu["module"] in inactive else ""
         print(f"{relu['module']:<6}{kind:<10}{cells(sig, 12)}   {cells(relu, 10)}"
-              f"{relu['output_grad'].zero_fraction:>6.0%}{dead_text:>6}")
+              f"{relu['output_grad'].zero_fraction:>6.0%}{dead_text:>9}")
     for name in ("sigmoid", "relu"):
         first = dict(rows[name][0]["params"])["weight"].norm
         last = dict(rows[name][-1]["params"])["weight"].norm
         print(f"{name:>8}: last layer's weight gradient / first conv's = {last / first:,.1f}")
 
 
-def dead_units(model, images):
+def inactive_units(model, images):
     """For each ReLU layer of a Sequential: the share of its units (channel and
-    position) that output zero for every image of the batch."""
+    position) that output zero for every image of the batch. Inactive on one batch
+    is not dead (zero for every input): see examples/pathologies.py."""
     shares = {}
     x = images
     with mg.no_grad():
