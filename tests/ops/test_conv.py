@@ -13,7 +13,7 @@ import pytest
 
 import minigrad as mg
 import minigrad.nn.functional as F
-from minigrad.ops.conv import (conv2d_weight, conv_transpose2d_array, full_convolution_rot180,
+from minigrad.ops.conv import (conv2d_weight, conv_transpose2d_array, full_convolution_rot180_array,
                                rot180_swap)
 from tests.registry import Case
 
@@ -181,7 +181,7 @@ def test_literal_rot180_full_convolution_equals_the_col2im_kernel(shape, o, kern
                  dilation, groups)
     g = rng.normal(size=y.shape)
     args = (shape[2:], stride, padding, dilation, groups)
-    np.testing.assert_allclose(full_convolution_rot180(g, w, *args),
+    np.testing.assert_allclose(full_convolution_rot180_array(g, w, *args),
                                conv_transpose2d_array(g, w, *args), atol=1e-12)
 
 
