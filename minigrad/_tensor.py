@@ -353,14 +353,19 @@ class Tensor:
         refuses to use it)."""
         self._version[0] += 1
 
+    def ensure_writeable(self):
+        """Own ``.data`` before writing into it (an ``expand()`` view or a gradient
+        broadcast in backward is a read-only view)."""
+        if not self.data.flags.writeable:
+            self.data = np.array(self.data)
+
     def _prepare_inplace(self, op):
         if self.requires_grad and autograd.is_grad_enabled():
             raise RuntimeError(
                 f"{op}: in-place change of a tensor that requires grad (shape {self.shape}) "
                 "while grad mode is on; do it under minigrad.no_grad(), or build a new "
                 "tensor (e.g. with minigrad.where)")
-        if not self.data.flags.writeable:
-            self.data = np.array(self.data)   # e.g. an expand() view: own the memory first
+        self.ensure_writeable()
 
     def __setitem__(self, index, value):
         self._prepare_inplace("__setitem__")

@@ -125,3 +125,9 @@ def as_index_array(indices, length, op):
     if indices.size and (indices.min() < -length or indices.max() >= length):
         raise IndexError(f"{op}: index out of range for a dataset of {length} samples")
     return indices
+
+
+def check_bool(value, op, name="inplace"):
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{op}: {name} must be a bool, got {type(value).__name__} {value!r}")
+    return bool(value)

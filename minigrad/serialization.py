@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import numbers
 import os
-import tempfile
+import secrets
 import zipfile
 import zlib
 
@@ -114,14 +114,12 @@ def save(obj, path):
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):   # else mkstemp's error names the hidden temporary file
         raise FileNotFoundError(f"save: cannot write {path}: the folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp",
-                               dir=folder)
+    fd, tmp = _create_beside(path, folder)
     try:
         with os.fdopen(fd, "wb") as f:
             _write_npz(f, entries)
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())   # mkstemp made it private; use the usual mode
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)
@@ -136,10 +134,17 @@ def _fspath(path, op):
                         f"got {type(path).__name__}") from None
 
 
-def _umask():
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+def _create_beside(path, folder):
+    """A new hidden temporary file next to ``path``, opened for writing with the
+    usual mode (0o666 less the umask, applied by the system as for any new file;
+    reading or changing the process umask would race with other threads)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    while True:
+        tmp = os.path.join(folder, f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp")
+        try:
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:   # a name another save is using: draw another
+            continue
 
 
 def _write_npz(f, entries):

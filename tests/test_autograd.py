@@ -378,3 +378,39 @@ def test_no_grad_works_as_a_bare_decorator():
     def f(t):
         return t * 2
     assert f(leaf([1.0])).grad_fn is None
+
+
+def test_retain_grad_twice_keeps_one_gradient():
+    x = leaf([1.0, 2.0])
+    y = x * 3
+    y.retain_grad()
+    y.retain_grad()
+    y.sum().backward()
+    assert y.grad.tolist() == [1.0, 1.0]
+
+
+def test_a_graph_that_saved_nothing_can_be_walked_twice():
+    """Add keeps nothing for backward, so a second backward needs nothing freed (as PyTorch)."""
+    x = leaf([1.0, 2.0])
+    y = x + 1
+    y.sum().backward()
+    y.sum().backward()
+    assert x.grad.tolist() == [2.0, 2.0]
+    z = (x * x).sum()
+    z.backward()
+    with pytest.raises(RuntimeError, match="Mul: trying to backward through the graph a second time"):
+        z.backward()
+
+
+def test_backward_frees_what_forward_kept_including_intermediates():
+    """A conv's padded input copy and a pool's argmax are saved through the one
+    channel, so the first backward frees them like everything else."""
+    import minigrad.nn.functional as F
+    x = mg.Tensor(np.random.default_rng(0).normal(size=(1, 1, 6, 6)), requires_grad=True)
+    w = mg.Tensor(np.ones((2, 1, 3, 3)), requires_grad=True)
+    y = F.max_pool2d(F.conv2d(x, w, padding=1), 2)
+    pool, conv = y.grad_fn, y.grad_fn.parents[0]
+    assert [s.what for s in conv.saved] == ["input 0", "input 1", "array"]
+    assert [s.what for s in pool.saved] == ["array"]
+    y.sum().backward()
+    assert conv.saved is None and pool.saved is None

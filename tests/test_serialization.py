@@ -143,3 +143,20 @@ def test_model_and_optimizer_checkpoint(tmp_path):
     assert sorted(back["optimizer"]["state"]) == [0, 1, 2, 3, 4, 5]
     for k, v in model.state_dict().items():
         np.testing.assert_array_equal(back["model"][k].data, v.data)
+
+
+def test_save_never_touches_the_process_umask(tmp_path, monkeypatch):
+    """Setting the umask to 0 and back would leave a window in which a file another
+    thread creates is world-writable; the file gets the usual mode without it."""
+    import os
+    mask = os.umask(0o022)
+    os.umask(mask)
+
+    def refuse(*args):
+        raise AssertionError("save changed the process umask")
+
+    monkeypatch.setattr(os, "umask", refuse)
+    path = tmp_path / "model.npz"
+    mg.save({"w": np.ones(3)}, path)
+    assert (path.stat().st_mode & 0o777) == (0o666 & ~mask)
+    assert not [p for p in tmp_path.iterdir() if p.name != "model.npz"]   # no temporary left

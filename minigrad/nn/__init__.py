@@ -3,8 +3,9 @@ initialisation (``nn.init``) and the functional interface (``nn.functional``).""
 from . import functional  # noqa: F401
 from . import init  # noqa: F401
 from .module import Module, Parameter, StateDictError
-from .layers import (Identity, Linear, Conv2d, MaxPool2d, AvgPool2d, Flatten, Dropout, ReLU,
-                     Sigmoid, Tanh, LeakyReLU, ELU, GELU, Softplus, Softmax, LogSoftmax)
+from .layers import Identity, Linear, Conv2d, MaxPool2d, AvgPool2d, Flatten, Dropout
+from .activation import (ReLU, Sigmoid, Tanh, LeakyReLU, ELU, GELU, Softplus, Softmax,
+                         LogSoftmax)
 from .batchnorm import BatchNorm1d, BatchNorm2d
 from .container import Sequential, ModuleList
 from .loss import CrossEntropyLoss, NLLLoss, MSELoss, BCELoss

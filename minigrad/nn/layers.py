@@ -11,12 +11,11 @@ import numpy as np
 from . import functional as F
 from . import init
 from .module import Module, Parameter
-from ..checks import as_pair, check_probability, positive_int
+from ..checks import as_pair, check_bool, check_probability, positive_int
 from .._tensor import DEFAULT_DTYPE
 
 __all__ = ["Identity", "Linear", "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten", "Dropout",
-           "ReLU", "Sigmoid", "Tanh", "LeakyReLU", "ELU", "GELU", "Softplus", "Softmax",
-           "LogSoftmax"]
+]
 
 
 def _empty_parameter(shape, dtype):
@@ -152,92 +151,22 @@ class Flatten(Module):
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
 
 
-_INPLACE_NOTE = ("``inplace=True`` is accepted so PyTorch model code runs unchanged, but the "
+INPLACE_NOTE = ("``inplace=True`` is accepted so PyTorch model code runs unchanged, but the "
                  "result is computed out of place (a new tensor): overwriting the input "
                  "would destroy values that backward may still need.")
 
 
-def _check_inplace(inplace, op):
-    if not isinstance(inplace, (bool, np.bool_)):
-        raise TypeError(f"{op}: inplace must be a bool, got {type(inplace).__name__} "
-                        f"{inplace!r}")
-    return bool(inplace)
-
-
 class Dropout(Module):
     __doc__ = ("""Zero each element with probability p in training mode (scaling the rest by
-    1 / (1 - p)); the identity in eval mode. """ + _INPLACE_NOTE)
+    1 / (1 - p)); the identity in eval mode. """ + INPLACE_NOTE)
 
     def __init__(self, p=0.5, inplace=False):
         super().__init__()
         self.p = check_probability(p, "Dropout")
-        self.inplace = _check_inplace(inplace, "Dropout")
+        self.inplace = check_bool(inplace, "Dropout")
 
     def forward(self, x):
         return F.dropout(x, self.p, self.training)
 
     def extra_repr(self):
         return f"p={self.p}, inplace={self.inplace}"
-
-
-def _activation(name, function, doc, takes_inplace=False, **settings):
-    """An activation module class: ``forward`` calls ``function(x, **settings)``.
-    With ``takes_inplace=True`` the class also takes PyTorch's trailing ``inplace``
-    argument (accepted, shown in the repr when True, computed out of place)."""
-    names = list(settings)
-    arguments = names + ["inplace"] if takes_inplace else names
-    defaults = dict(settings, inplace=False) if takes_inplace else dict(settings)
-
-    def __init__(self, *args, **kwargs):
-        Module.__init__(self)
-        if len(args) > len(arguments):
-            raise TypeError(f"{name}() takes at most {len(arguments)} argument(s)")
-        values = dict(defaults)
-        values.update(zip(arguments, args))
-        for key, value in kwargs.items():
-            if key not in defaults:
-                raise TypeError(f"{name}() got an unexpected keyword argument {key!r}")
-            values[key] = value
-        if takes_inplace:
-            values["inplace"] = _check_inplace(values["inplace"], name)
-        for key, value in values.items():
-            setattr(self, key, value)
-
-    def forward(self, x):
-        return function(x, **{key: getattr(self, key) for key in names})
-
-    def extra_repr(self):
-        shown = [f"{key}={getattr(self, key)}" for key in names]
-        if takes_inplace and self.inplace:   # as PyTorch: only mentioned when set
-            shown.append("inplace=True")
-        return ", ".join(shown)
-
-    return type(name, (Module,), {"__init__": __init__, "forward": forward,
-                                  "extra_repr": extra_repr,
-                                  "__doc__": doc + (" " + _INPLACE_NOTE if takes_inplace else ""),
-                                  "__module__": __name__})
-
-
-ReLU = _activation("ReLU", F.relu, "max(x, 0) elementwise.", takes_inplace=True)
-Sigmoid = _activation("Sigmoid", F.sigmoid, "1 / (1 + exp(-x)) elementwise.")
-Tanh = _activation("Tanh", F.tanh, "tanh(x) elementwise.")
-LeakyReLU = _activation("LeakyReLU", F.leaky_relu, "x if x > 0 else negative_slope * x.",
-                        takes_inplace=True, negative_slope=0.01)
-ELU = _activation("ELU", F.elu, "x if x > 0 else alpha * (exp(x) - 1).", takes_inplace=True,
-                  alpha=1.0)
-GELU = _activation("GELU", F.gelu, "x * Phi(x) ('tanh' approximation optional).",
-                   approximate="none")
-Softplus = _activation("Softplus", F.softplus, "log(1 + exp(beta x)) / beta.",
-                       beta=1.0, threshold=20.0)
-
-
-def _softmax(x, dim):
-    return F.softmax(x, axis=dim)
-
-
-def _log_softmax(x, dim):
-    return F.log_softmax(x, axis=dim)
-
-
-Softmax = _activation("Softmax", _softmax, "exp(x) / sum(exp(x)) along ``dim``.", dim=-1)
-LogSoftmax = _activation("LogSoftmax", _log_softmax, "log(softmax(x)) along ``dim``.", dim=-1)

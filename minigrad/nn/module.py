@@ -350,8 +350,7 @@ class Module:
             raise StateDictError(f"load_state_dict for {type(self).__name__}: "
                                  + "; ".join(problems) + " (nothing was loaded)")
         for target, value in updates:
-            if not target.data.flags.writeable:
-                target.data = np.array(target.data)
+            target.ensure_writeable()
             target.data[...] = value
             target.bump_version()
         return IncompatibleKeys(missing, unexpected)

@@ -1,4 +1,19 @@
 """Differentiable ops, one module per family. Each op is a ``Function`` subclass
-with its forward and its hand-written backward side by side; ``Tensor``'s methods
-(``minigrad/_tensor.py``) are one-line calls into these modules."""
+with its forward and its hand-written backward side by side, its formula in its
+docstring; ``Tensor``'s methods (``minigrad/_tensor.py``) are one-line calls into
+these modules.
+
+The memory-layout contract of the image ops (the one place it is written down):
+
+* ``conv.py`` returns its output as an NCHW *view* of batch-last (C, H, W, N)
+  memory: its im2col kernels (``conv_kernels.py``) read and write whole window
+  rows across the batch as one contiguous run.
+* Elementwise ops (ReLU, the bias add, BatchNorm) and ``pool.py`` keep whatever
+  layout their input has (pooling allocates its outputs and gradients in the same
+  axis order), so a conv -> ReLU -> pool -> conv chain never copies to NCHW.
+* ``Flatten`` (``reshape`` of a batch-last view) copies the data into ordinary
+  C order for the fully connected layers; that copy is the only one.
+
+None of this changes a number: shapes, indexing and results are NCHW as in PyTorch.
+"""
 from . import elementwise, shape, reduce, linalg, activation, loss, dropout, conv, pool  # noqa: F401

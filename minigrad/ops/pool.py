@@ -24,7 +24,7 @@ import numpy as np
 
 from ..autograd import Function
 from ..checks import as_pair, check_float_tensor
-from .conv import conv_output_hw
+from .conv_kernels import conv_output_hw
 
 
 # -- geometry ------------------------------------------------------------------------

@@ -30,8 +30,7 @@ def _zero_grad_of(tensor, set_to_none=True):
     else:
         grad.grad_fn = None
         grad.requires_grad = False
-        if not grad.data.flags.writeable:   # a broadcast view: own the memory first
-            grad.data = np.array(grad.data)
+        grad.ensure_writeable()
         grad.data[...] = 0
         grad.bump_version()
 
@@ -131,8 +130,7 @@ class Optimizer:
                 if grad.shape != p.data.shape:
                     raise RuntimeError(f"{type(self).__name__}: gradient of shape {grad.shape} "
                                        f"for a parameter of shape {p.data.shape}")
-                if not p.data.flags.writeable:
-                    p.data = np.array(p.data)
+                p.ensure_writeable()
                 self.update(p.data, grad, self.state.setdefault(p, {}), group)
                 p.bump_version()
         return loss

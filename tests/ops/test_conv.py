@@ -13,7 +13,8 @@ import pytest
 
 import minigrad as mg
 import minigrad.nn.functional as F
-from minigrad.ops.conv import (conv2d_weight, conv_transpose2d_array, full_convolution_rot180_array,
+from minigrad.ops.conv_kernels import conv_transpose2d_array
+from minigrad.ops.conv import (conv2d_weight, full_convolution_rot180_array,
                                rot180_swap)
 from tests.registry import Case
 
@@ -264,7 +265,7 @@ def test_a_retained_graph_gives_the_same_gradient_twice():
 def test_small_tiles_give_the_same_result(tile):
     """Tiles of a few rows across the batch (tile 40), or of one row of part of the
     batch (tile 10, smaller than a row), compute the same numbers."""
-    from minigrad.ops import conv
+    from minigrad.ops import conv_kernels as conv
     rng = np.random.default_rng(6)
     x, w = rng.normal(size=(3, 2, 9, 8)), rng.normal(size=(3, 2, 3, 3))
     old = conv.TILE

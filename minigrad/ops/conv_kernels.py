@@ -1,0 +1,339 @@
+"""The numpy kernels behind ``conv.py`` (arrays in, arrays out), kept apart so
+that conv.py reads as the derivation.
+
+Speed: the column matrix of a whole batch is tens of MB (memory-bound), so the
+kernels build im2col columns for a tile of about ``TILE`` numbers (output
+positions x C*kH*kW) at a time from a padded copy of the input laid out batch-last, (C, Hp, Wp, N), which
+keeps each tile in cache and makes every window row one contiguous run. Results
+are computed batch-last too and returned as an NCHW *view* of that (C, H, W, N)
+memory: elementwise ops and pooling keep the layout, and the next conv reads it
+with no copy.
+"""
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+
+# -- geometry ------------------------------------------------------------------------
+
+def conv_output_size(size, kernel, stride, padding, dilation):
+    """Positions a window of ``kernel`` (dilated) takes along one axis: floor, as PyTorch."""
+    return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
+
+
+def conv_output_hw(in_hw, kernel, stride, padding, dilation=(1, 1)):
+    """``conv_output_size`` for both axes, each argument a (height, width) pair."""
+    return tuple(conv_output_size(in_hw[i], kernel[i], stride[i], padding[i], dilation[i])
+                 for i in (0, 1))
+
+
+def batch_last(a):
+    """(N, C, H, W) -> a C-contiguous (C, H, W, N) array (no copy when it already is)."""
+    return np.ascontiguousarray(a.transpose(1, 2, 3, 0))
+
+
+def batch_last_padded(x, padding):
+    """x (N, C, H, W) as a (C, H + 2ph, W + 2pw, N) array with zeros around it.
+    Without padding and with x already a view of batch-last memory, no copy."""
+    ph, pw = padding
+    if ph == 0 and pw == 0:
+        return batch_last(x)
+    n, c, h, w = x.shape
+    out = np.zeros((c, h + 2 * ph, w + 2 * pw, n), dtype=x.dtype)
+    out[:, ph:ph + h, pw:pw + w] = x.transpose(1, 2, 3, 0)
+    return out
+
+
+def windows(xp, kernel, stride, dilation, out_hw):
+    """Read-only view (C, kH, kW, Ho, Wo, N) of a batch-last padded input:
+    [c, a, b, i, j, n] = xp[c, s*i + d*a, s*j + d*b, n], the pixel that kernel tap
+    (a, b) sees at output position (i, j). No copy: im2col copies a tile of it.
+    With the batch innermost, a window row is one contiguous run of Wo*N numbers
+    (stride 1), so the copies and the col2im adds run at memory speed."""
+    sc, sh, sw, sn = xp.strides
+    shape = (xp.shape[0], kernel[0], kernel[1], out_hw[0], out_hw[1], xp.shape[3])
+    strides = (sc, sh * dilation[0], sw * dilation[1], sh * stride[0], sw * stride[1], sn)
+    return as_strided(xp, shape, strides, writeable=False)
+
+
+def tiles(out_hw, n, column_length):
+    """Slices (rows, batch) covering the (Ho, Wo, N) output positions in pieces of
+    about TILE / column_length positions: bands of whole rows across the batch, or,
+    when one row of the whole batch is already larger, one row of a part of the batch."""
+    tile = max(1, TILE // column_length)
+    ho, wo = out_hw
+    if n == 0 or ho == 0 or wo == 0:
+        return []                     # an empty batch: nothing to compute
+    per_row = wo * n
+    if per_row <= tile:
+        step = max(1, tile // max(per_row, 1))
+        return [(slice(r, min(ho, r + step)), slice(0, n)) for r in range(0, ho, step)]
+    step = max(1, tile // max(wo, 1))
+    return [(slice(r, r + 1), slice(i, min(n, i + step)))
+            for r in range(ho) for i in range(0, n, step)]
+
+
+def _size(sl):
+    return sl.stop - sl.start
+
+
+_scratch = threading.local()
+
+
+def scratch(shape, dtype):
+    """A work array for one tile of columns, reused from tile to tile and call to
+    call (one per thread and dtype, at most about TILE numbers). A fresh multi-MB
+    array per tile would cost a page fault per 4 KB each time: in a LeNet step that
+    was thousands of faults, more time than the arithmetic."""
+    size = int(np.prod(shape))
+    key = np.dtype(dtype).str
+    buf = getattr(_scratch, key, None)
+    if buf is None or buf.size < size:
+        buf = np.empty(size, dtype=dtype)
+        setattr(_scratch, key, buf)
+    return buf[:size].reshape(shape)
+
+
+def im2col_tile(win, rows, batch, groups):
+    """The columns of one tile, (groups, C/groups*kH*kW, positions), copied from the
+    window view into the scratch array."""
+    tile = win[:, :, :, rows, :, batch]
+    cols = scratch(tile.shape, win.dtype)
+    np.copyto(cols, tile)
+    return cols.reshape(groups, -1, tile.shape[3] * tile.shape[4] * tile.shape[5])
+
+
+# -- numpy kernels (arrays in, arrays out) ---------------------------------------
+
+def conv2d_array(x, w, stride, padding, dilation, groups, padded=None):
+    """y = conv2d(x, w): per tile, (w as an (O, C*kH*kW) matrix) @ im2col(x tile).
+    Returns an NCHW view of batch-last (O, Ho, Wo, N) memory. ``padded``: x as
+    ``batch_last_padded`` already made it, if at hand."""
+    n, c, h, wd = x.shape
+    o, cg, kh, kw = w.shape
+    ho, wo = conv_output_hw((h, wd), (kh, kw), stride, padding, dilation)
+    if padded is None:
+        padded = batch_last_padded(x, padding)
+    win = windows(padded, (kh, kw), stride, dilation, (ho, wo))
+    w_groups = w.reshape(groups, o // groups, cg * kh * kw)
+    out = np.empty((groups, o // groups, ho, wo, n), dtype=np.result_type(x, w))
+    for rows, batch in tiles((ho, wo), n, cg * kh * kw):
+        cols = im2col_tile(win, rows, batch, groups)
+        target = out[:, :, rows, :, batch]
+        if _size(batch) == n:     # whole rows: the product lands in place, no temporary
+            np.matmul(w_groups, cols, out=target.reshape(groups, o // groups, -1, copy=False))
+        else:
+            target[...] = np.matmul(w_groups, cols).reshape(target.shape)
+    return out.reshape(o, ho, wo, n).transpose(3, 0, 1, 2)
+
+
+def conv2d_weight_array(x, g, kernel, stride, padding, dilation, groups, padded=None):
+    """dw = sum over tiles of (g tile as an (O, positions) matrix) @ im2col(x tile)^T:
+    the correlation of the input with the output gradient. ``g`` may cover fewer
+    output rows/columns than the input allows (the rest count as zero)."""
+    n, c, h, wd = x.shape
+    o, ho, wo = g.shape[1], g.shape[2], g.shape[3]
+    kh, kw = kernel
+    cg = c // groups
+    if padded is None:
+        padded = batch_last_padded(x, padding)
+    win = windows(padded, kernel, stride, dilation, (ho, wo))
+    g_last = batch_last(g)
+    dw = np.zeros((groups, o // groups, cg * kh * kw), dtype=np.result_type(x, g))
+    for rows, batch in tiles((ho, wo), n, cg * kh * kw):
+        cols = im2col_tile(win, rows, batch, groups)
+        g_tile = g_last[:, rows, :, batch].reshape(groups, o // groups, -1)
+        # (cols @ g^T)^T rather than g @ cols^T: the same numbers, and OpenBLAS
+        # runs this long-and-thin product about 1.7x faster in this order.
+        dw += np.matmul(cols, g_tile.transpose(0, 2, 1)).transpose(0, 2, 1)
+    return dw.reshape(o, cg, kh, kw)
+
+
+def conv_transpose2d_array(g, w, out_hw, stride, padding, dilation, groups):
+    """dx = col2im(w^T @ g): per tile, the columns w^T @ g (C*kH*kW, positions) are
+    added back onto the pixels they were read from (what ``windows`` views), the
+    exact adjoint of im2col. This is the full convolution of ``full_convolution_rot180``
+    computed without the zeros the stride inserts. ``w`` is a conv2d weight
+    (O, C/groups, kH, kW); g is (N, O, Ho, Wo); the result is (N, C, H, W) = out_hw."""
+    n, o, ho, wo = g.shape
+    _, cg, kh, kw = w.shape
+    h, wd = out_hw
+    (sh, sw), (ph, pw), (dh, dw_) = stride, padding, dilation
+    # The padded canvas must hold every window (an output_padding >= stride can
+    # ask for fewer rows than the windows span; the extra is cropped away).
+    hp = max(h + 2 * ph, (ho - 1) * sh + dh * (kh - 1) + 1)
+    wp = max(wd + 2 * pw, (wo - 1) * sw + dw_ * (kw - 1) + 1)
+    canvas = np.zeros((cg * groups, hp, wp, n), dtype=np.result_type(g, w))
+    w_t = w.reshape(groups, o // groups, cg * kh * kw).transpose(0, 2, 1)
+    g_last = batch_last(g)
+    for rows, batch in tiles((ho, wo), n, cg * kh * kw):
+        cols = scratch((groups, cg * kh * kw, _size(rows) * wo * _size(batch)), canvas.dtype)
+        np.matmul(w_t, g_last[:, rows, :, batch].reshape(groups, o // groups, -1), out=cols)
+        cols = cols.reshape(cg * groups, kh, kw, _size(rows), wo, _size(batch))
+        for a in range(kh):
+            top = rows.start * sh + a * dh
+            for b in range(kw):
+                left = b * dw_
+                canvas[:, top:top + sh * (_size(rows) - 1) + 1:sh,
+                       left:left + sw * (wo - 1) + 1:sw, batch] += cols[:, a, b]
+    return canvas[:, ph:ph + h, pw:pw + wd].transpose(3, 0, 1, 2)
+
+
+#: numbers in one tile of im2col columns (positions x C*kH*kW): 4096 positions
+#: of a 16-channel 3x3 conv; fewer positions when the columns are longer
+TILE = 4096 * 144
+
+
+def batch_last(a):
+    """(N, C, H, W) -> a C-contiguous (C, H, W, N) array (no copy when it already is)."""
+    return np.ascontiguousarray(a.transpose(1, 2, 3, 0))
+
+
+def batch_last_padded(x, padding):
+    """x (N, C, H, W) as a (C, H + 2ph, W + 2pw, N) array with zeros around it.
+    Without padding and with x already a view of batch-last memory, no copy."""
+    ph, pw = padding
+    if ph == 0 and pw == 0:
+        return batch_last(x)
+    n, c, h, w = x.shape
+    out = np.zeros((c, h + 2 * ph, w + 2 * pw, n), dtype=x.dtype)
+    out[:, ph:ph + h, pw:pw + w] = x.transpose(1, 2, 3, 0)
+    return out
+
+
+def windows(xp, kernel, stride, dilation, out_hw):
+    """Read-only view (C, kH, kW, Ho, Wo, N) of a batch-last padded input:
+    [c, a, b, i, j, n] = xp[c, s*i + d*a, s*j + d*b, n], the pixel that kernel tap
+    (a, b) sees at output position (i, j). No copy: im2col copies a tile of it.
+    With the batch innermost, a window row is one contiguous run of Wo*N numbers
+    (stride 1), so the copies and the col2im adds run at memory speed."""
+    sc, sh, sw, sn = xp.strides
+    shape = (xp.shape[0], kernel[0], kernel[1], out_hw[0], out_hw[1], xp.shape[3])
+    strides = (sc, sh * dilation[0], sw * dilation[1], sh * stride[0], sw * stride[1], sn)
+    return as_strided(xp, shape, strides, writeable=False)
+
+
+def tiles(out_hw, n, column_length):
+    """Slices (rows, batch) covering the (Ho, Wo, N) output positions in pieces of
+    about TILE / column_length positions: bands of whole rows across the batch, or,
+    when one row of the whole batch is already larger, one row of a part of the batch."""
+    tile = max(1, TILE // column_length)
+    ho, wo = out_hw
+    if n == 0 or ho == 0 or wo == 0:
+        return []                     # an empty batch: nothing to compute
+    per_row = wo * n
+    if per_row <= tile:
+        step = max(1, tile // max(per_row, 1))
+        return [(slice(r, min(ho, r + step)), slice(0, n)) for r in range(0, ho, step)]
+    step = max(1, tile // max(wo, 1))
+    return [(slice(r, r + 1), slice(i, min(n, i + step)))
+            for r in range(ho) for i in range(0, n, step)]
+
+
+def _size(sl):
+    return sl.stop - sl.start
+
+
+_scratch = threading.local()
+
+
+def scratch(shape, dtype):
+    """A work array for one tile of columns, reused from tile to tile and call to
+    call (one per thread and dtype, at most about TILE numbers). A fresh multi-MB
+    array per tile would cost a page fault per 4 KB each time: in a LeNet step that
+    was thousands of faults, more time than the arithmetic."""
+    size = int(np.prod(shape))
+    key = np.dtype(dtype).str
+    buf = getattr(_scratch, key, None)
+    if buf is None or buf.size < size:
+        buf = np.empty(size, dtype=dtype)
+        setattr(_scratch, key, buf)
+    return buf[:size].reshape(shape)
+
+
+def im2col_tile(win, rows, batch, groups):
+    """The columns of one tile, (groups, C/groups*kH*kW, positions), copied from the
+    window view into the scratch array."""
+    tile = win[:, :, :, rows, :, batch]
+    cols = scratch(tile.shape, win.dtype)
+    np.copyto(cols, tile)
+    return cols.reshape(groups, -1, tile.shape[3] * tile.shape[4] * tile.shape[5])
+
+
+# -- numpy kernels (arrays in, arrays out) ---------------------------------------
+
+def conv2d_array(x, w, stride, padding, dilation, groups, padded=None):
+    """y = conv2d(x, w): per tile, (w as an (O, C*kH*kW) matrix) @ im2col(x tile).
+    Returns an NCHW view of batch-last (O, Ho, Wo, N) memory. ``padded``: x as
+    ``batch_last_padded`` already made it, if at hand."""
+    n, c, h, wd = x.shape
+    o, cg, kh, kw = w.shape
+    ho, wo = conv_output_hw((h, wd), (kh, kw), stride, padding, dilation)
+    if padded is None:
+        padded = batch_last_padded(x, padding)
+    win = windows(padded, (kh, kw), stride, dilation, (ho, wo))
+    w_groups = w.reshape(groups, o // groups, cg * kh * kw)
+    out = np.empty((groups, o // groups, ho, wo, n), dtype=np.result_type(x, w))
+    for rows, batch in tiles((ho, wo), n, cg * kh * kw):
+        cols = im2col_tile(win, rows, batch, groups)
+        target = out[:, :, rows, :, batch]
+        if _size(batch) == n:     # whole rows: the product lands in place, no temporary
+            np.matmul(w_groups, cols, out=target.reshape(groups, o // groups, -1, copy=False))
+        else:
+            target[...] = np.matmul(w_groups, cols).reshape(target.shape)
+    return out.reshape(o, ho, wo, n).transpose(3, 0, 1, 2)
+
+
+def conv2d_weight_array(x, g, kernel, stride, padding, dilation, groups, padded=None):
+    """dw = sum over tiles of (g tile as an (O, positions) matrix) @ im2col(x tile)^T:
+    the correlation of the input with the output gradient. ``g`` may cover fewer
+    output rows/columns than the input allows (the rest count as zero)."""
+    n, c, h, wd = x.shape
+    o, ho, wo = g.shape[1], g.shape[2], g.shape[3]
+    kh, kw = kernel
+    cg = c // groups
+    if padded is None:
+        padded = batch_last_padded(x, padding)
+    win = windows(padded, kernel, stride, dilation, (ho, wo))
+    g_last = batch_last(g)
+    dw = np.zeros((groups, o // groups, cg * kh * kw), dtype=np.result_type(x, g))
+    for rows, batch in tiles((ho, wo), n, cg * kh * kw):
+        cols = im2col_tile(win, rows, batch, groups)
+        g_tile = g_last[:, rows, :, batch].reshape(groups, o // groups, -1)
+        # (cols @ g^T)^T rather than g @ cols^T: the same numbers, and OpenBLAS
+        # runs this long-and-thin product about 1.7x faster in this order.
+        dw += np.matmul(cols, g_tile.transpose(0, 2, 1)).transpose(0, 2, 1)
+    return dw.reshape(o, cg, kh, kw)
+
+
+def conv_transpose2d_array(g, w, out_hw, stride, padding, dilation, groups):
+    """dx = col2im(w^T @ g): per tile, the columns w^T @ g (C*kH*kW, positions) are
+    added back onto the pixels they were read from (what ``windows`` views), the
+    exact adjoint of im2col. This is the full convolution of ``full_convolution_rot180``
+    computed without the zeros the stride inserts. ``w`` is a conv2d weight
+    (O, C/groups, kH, kW); g is (N, O, Ho, Wo); the result is (N, C, H, W) = out_hw."""
+    n, o, ho, wo = g.shape
+    _, cg, kh, kw = w.shape
+    h, wd = out_hw
+    (sh, sw), (ph, pw), (dh, dw_) = stride, padding, dilation
+    # The padded canvas must hold every window (an output_padding >= stride can
+    # ask for fewer rows than the windows span; the extra is cropped away).
+    hp = max(h + 2 * ph, (ho - 1) * sh + dh * (kh - 1) + 1)
+    wp = max(wd + 2 * pw, (wo - 1) * sw + dw_ * (kw - 1) + 1)
+    canvas = np.zeros((cg * groups, hp, wp, n), dtype=np.result_type(g, w))
+    w_t = w.reshape(groups, o // groups, cg * kh * kw).transpose(0, 2, 1)
+    g_last = batch_last(g)
+    for rows, batch in tiles((ho, wo), n, cg * kh * kw):
+        cols = scratch((groups, cg * kh * kw, _size(rows) * wo * _size(batch)), canvas.dtype)
+        np.matmul(w_t, g_last[:, rows, :, batch].reshape(groups, o // groups, -1), out=cols)
+        cols = cols.reshape(cg * groups, kh, kw, _size(rows), wo, _size(batch))
+        for a in range(kh):
+            top = rows.start * sh + a * dh
+            for b in range(kw):
+                left = b * dw_
+                canvas[:, top:top + sh * (_size(rows) - 1) + 1:sh,
+                       left:left + sw * (wo - 1) + 1:sw, batch] += cols[:, a, b]
+    return canvas[:, ph:ph + h, pw:pw + wd].transpose(3, 0, 1, 2)
