@@ -237,7 +237,7 @@ def main(argv=None, log=print):
     model = build_model(args.width)
     optimizer = optim.Adam(model.parameters(), lr=args.lr)
     log(model)
-    log(f"{sum(p.size for p in model.parameters()):,} parameters; training on "
+    log(f"{sum(p.numel() for p in model.parameters()):,} parameters; training on "
         f"{len(train_loader.dataset):,} images for {args.epochs} epoch(s), batch "
         f"{args.batch_size}, Adam lr {args.lr} with cosine decay")
 

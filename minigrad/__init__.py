@@ -4,27 +4,37 @@
 Every op's gradient is written by hand (``minigrad/ops``) and proven against
 central differences (``minigrad.gradcheck``).
 """
-from ._tensor import Tensor, tensor, from_numpy
+import numpy as np
+
+from ._tensor import Tensor, tensor, from_numpy, device
 from .autograd import (Function, Input, OUTPUT, no_grad, enable_grad, set_grad_enabled,
                        is_grad_enabled, grad)
 from .tracing import detect_anomaly, is_anomaly_enabled
-from .random import manual_seed
+from .random import manual_seed, get_rng_state, set_rng_state
 from .creation import zeros, ones, full, zeros_like, ones_like, arange, eye, randn, rand
-from .ops.shape import concatenate, stack
+from .ops.shape import cat, concatenate, stack, flatten
 from .ops.elementwise import where
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError, KinkWarning
 from .serialization import save, load
 from . import nn, optim, data, datasets  # noqa: F401
 
-float32 = "float32"
-float64 = "float64"
+from . import cuda  # noqa: F401  (is_available() is False: scripts that ask still run)
+
+# dtypes are numpy's, usable as dtype= and in .to(dtype), as PyTorch's names
+float16 = half = np.float16
+float32 = float = np.float32  # noqa: A001
+float64 = double = np.float64
+int8, int16, uint8 = np.int8, np.int16, np.uint8
+int32 = int = np.int32  # noqa: A001
+int64 = long = np.int64
+bool = np.bool_  # noqa: A001
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Tensor", "tensor", "from_numpy", "Function", "Input", "OUTPUT", "no_grad", "enable_grad",
     "set_grad_enabled", "is_grad_enabled", "detect_anomaly", "is_anomaly_enabled", "grad",
-    "manual_seed", "zeros", "ones", "full", "zeros_like", "ones_like", "arange", "eye",
+    "manual_seed", "get_rng_state", "set_rng_state", "device", "cat", "flatten", "zeros", "ones", "full", "zeros_like", "ones_like", "arange", "eye",
     "randn", "rand", "concatenate", "stack", "where", "gradcheck", "gradgradcheck",
     "GradcheckError", "KinkWarning", "nn", "optim", "data", "datasets", "save", "load",
 ]

@@ -13,7 +13,7 @@ import weakref
 
 import numpy as np
 
-__all__ = ["Tensor", "tensor", "from_numpy", "make_tensor", "as_operand",
+__all__ = ["Tensor", "tensor", "from_numpy", "device", "make_tensor", "as_operand",
            "check_grad_output", "index_as_numpy"]
 
 DEFAULT_DTYPE = np.float32
@@ -34,9 +34,9 @@ def make_tensor(data, requires_grad=False, grad_fn=None, version=None):
     return t
 
 
-def _to_array(data, dtype=None, copy=True):
-    """numpy arrays keep their dtype; Python numbers and lists become float32
-    (the API's default dtype) unless they are booleans or a dtype is given."""
+def to_array(data, dtype=None, copy=True):
+    """numpy arrays keep their dtype; as in PyTorch, Python floats (and lists with
+    any float) become float32, Python ints int64 and bools bool, unless a dtype is given."""
     if isinstance(data, Tensor):
         data = data.data
     if dtype is not None:
@@ -48,8 +48,10 @@ def _to_array(data, dtype=None, copy=True):
     except ValueError as exc:   # ragged nesting such as [[1, 2], [3]]
         raise ValueError(f"tensor: cannot make a tensor from this {type(data).__name__}: the "
                          f"nested lists must form a rectangular array ({exc})") from None
-    if arr.dtype.kind in "iuf":
+    if arr.dtype.kind == "f":
         arr = arr.astype(DEFAULT_DTYPE)
+    elif arr.dtype.kind in "iu":
+        arr = arr.astype(np.int64)
     elif arr.dtype.kind not in "bc":
         raise TypeError(f"tensor: cannot make a tensor from {type(data).__name__} "
                         f"(numpy dtype {arr.dtype}); expected numbers, nested lists or an ndarray")
@@ -64,8 +66,8 @@ def as_operand(value, like):
     kind = type(value)
     if kind is float or kind is int:
         dtype = like.data.dtype
-        if dtype.kind != "f":
-            dtype = DEFAULT_DTYPE if kind is float else None
+        if dtype.kind != "f" and not (kind is int and dtype.kind in "iu"):
+            dtype = DEFAULT_DTYPE if kind is float else np.int64
         return make_tensor(np.array(value, dtype=dtype), False, None)
     if isinstance(value, Tensor):
         return value
@@ -126,7 +128,7 @@ class Tensor:
     __hash__ = object.__hash__
 
     def __init__(self, data, requires_grad=False, dtype=None):
-        self.data = _to_array(data, dtype)
+        self.data = to_array(data, dtype)
         self.grad = None
         self.grad_fn = None
         self.retains_grad = False
@@ -139,11 +141,23 @@ class Tensor:
     # -- attributes ------------------------------------------------------------------
     shape = property(lambda self: self.data.shape)
     ndim = property(lambda self: self.data.ndim)
-    size = property(lambda self: self.data.size)
     dtype = property(lambda self: self.data.dtype)
     is_leaf = property(lambda self: self.grad_fn is None)
-    T = property(lambda self: sh.transpose(self))
-    mT = property(lambda self: sh.swapaxes(self, -1, -2))
+    device = property(lambda self: CPU)
+    T = property(lambda self: sh.reverse_axes(self))
+    mT = property(lambda self: sh.matrix_transpose(self, "mT"))
+
+    def size(self, dim=None):
+        """The shape, or the length of one dim (``size()`` is PyTorch's ``shape``)."""
+        if dim is None:
+            return self.data.shape
+        return self.data.shape[checks.one_axis(dim, self.data.ndim, "size")]
+
+    def numel(self):
+        return self.data.size
+
+    def dim(self):
+        return self.data.ndim
 
     def requires_grad_(self, requires_grad=True):
         if requires_grad and self.data.dtype.kind not in "fc":
@@ -212,7 +226,11 @@ class Tensor:
         return self.data.tolist()
 
     def astype(self, dtype):
-        dtype = np.dtype(dtype)
+        try:
+            dtype = np.dtype(dtype)
+        except TypeError:
+            raise TypeError(f"astype: {dtype!r} is not a dtype (expected e.g. minigrad.float32 "
+                            "or 'float64')") from None
         if dtype == self.data.dtype:
             return self
         if dtype.kind not in "fc":   # integers and booleans carry no gradient
@@ -224,6 +242,25 @@ class Tensor:
 
     def double(self):
         return self.astype(np.float64)
+
+    def long(self):
+        return self.astype(np.int64)
+
+    def int(self):
+        return self.astype(np.int32)
+
+    def bool(self):
+        return self.astype(np.bool_)
+
+    def to(self, *args, **kwargs):
+        """``to(dtype)``, ``to("cpu")``/``to(device)`` (nothing to move: minigrad runs
+        on the CPU), ``to(device, dtype)`` or ``to(other_tensor)`` (its dtype)."""
+        dtype = dtype_of_to_args(args, kwargs)
+        result = self if dtype is None else self.astype(dtype)
+        return result.clone() if kwargs.get("copy") and result is self else result
+
+    def cpu(self):
+        return self
 
     def clone(self):
         return ew.Clone()(self)
@@ -259,6 +296,7 @@ class Tensor:
     def __ge__(self, other): return ew.compare(np.greater_equal, self, other)
     def __eq__(self, other): return ew.compare(np.equal, self, other)
     def __ne__(self, other): return ew.compare(np.not_equal, self, other)
+    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
 
     # -- elementwise math and activations ------------------------------------------------
     def exp(self): return ew.Exp()(self)
@@ -271,38 +309,67 @@ class Tensor:
     def relu(self): return act.relu(self)
     def sigmoid(self): return act.sigmoid(self)
     def tanh(self): return act.tanh(self)
-    def softmax(self, axis=-1): return act.softmax(self, axis)
-    def log_softmax(self, axis=-1): return act.log_softmax(self, axis)
+    def softmax(self, dim=None, **numpy_names): return act.softmax(self, dim, **numpy_names)
+    def log_softmax(self, dim=None, **numpy_names):
+        return act.log_softmax(self, dim, **numpy_names)
 
-    # -- reductions ----------------------------------------------------------------------
-    def sum(self, axis=None, keepdims=False): return rd.sum(self, axis, keepdims)
-    def mean(self, axis=None, keepdims=False): return rd.mean(self, axis, keepdims)
-    def max(self, axis=None, keepdims=False): return rd.max(self, axis, keepdims)
-    def min(self, axis=None, keepdims=False): return rd.min(self, axis, keepdims)
-    def var(self, axis=None, keepdims=False, ddof=0): return rd.var(self, axis, keepdims, ddof)
-    def std(self, axis=None, keepdims=False, ddof=0): return rd.std(self, axis, keepdims, ddof)
-    def argmax(self, axis=None, keepdims=False): return rd.argmax(self, axis, keepdims)
-    def argmin(self, axis=None, keepdims=False): return rd.argmin(self, axis, keepdims)
+    # -- reductions: dim/keepdim (PyTorch) or axis/keepdims (numpy), not both ----------
+    def sum(self, dim=None, keepdim=False, **numpy_names):
+        return rd.sum(self, dim, keepdim, **numpy_names)
+
+    def mean(self, dim=None, keepdim=False, **numpy_names):
+        return rd.mean(self, dim, keepdim, **numpy_names)
+
+    def max(self, dim=None, keepdim=False, **numpy_names):
+        """No dim: the largest value. With dim: a ``(values, indices)`` pair."""
+        return rd.max(self, dim, keepdim, **numpy_names)
+
+    def min(self, dim=None, keepdim=False, **numpy_names):
+        return rd.min(self, dim, keepdim, **numpy_names)
+
+    def amax(self, dim=None, keepdim=False, **numpy_names):
+        return rd.amax(self, dim, keepdim, **numpy_names)
+
+    def amin(self, dim=None, keepdim=False, **numpy_names):
+        return rd.amin(self, dim, keepdim, **numpy_names)
+
+    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None, **numpy_names):
+        """Unbiased by default (``correction=1``), as PyTorch."""
+        return rd.var(self, dim, unbiased, keepdim, correction=correction, **numpy_names)
+
+    def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None, **numpy_names):
+        return rd.std(self, dim, unbiased, keepdim, correction=correction, **numpy_names)
+
+    def argmax(self, dim=None, keepdim=False, **numpy_names):
+        return rd.argmax(self, dim, keepdim, **numpy_names)
+
+    def argmin(self, dim=None, keepdim=False, **numpy_names):
+        return rd.argmin(self, dim, keepdim, **numpy_names)
 
     # -- shape -----------------------------------------------------------------------------
     def reshape(self, *shape): return sh.reshape(self, *shape)
-    view = reshape
-    def transpose(self, *axes): return sh.transpose(self, *axes)
-    permute = transpose
-    def swapaxes(self, axis1, axis2): return sh.swapaxes(self, axis1, axis2)
+    def view(self, *shape): return sh.reshape(self, *shape)
+    def view_as(self, other): return sh.reshape(self, other.shape)
+    def reshape_as(self, other): return sh.reshape(self, other.shape)
+    def transpose(self, dim0, dim1): return sh.transpose(self, dim0, dim1)
+    def swapaxes(self, axis0, axis1): return sh.transpose(self, axis0, axis1)
+    def permute(self, *dims): return sh.permute(self, *dims)
+    def t(self): return sh.matrix_transpose(self, "t")
     def expand(self, *shape): return sh.expand(self, *shape)
+    def expand_as(self, other): return sh.expand(self, *other.shape)
     def broadcast_to(self, shape): return sh.expand(self, *shape)
     def sum_to(self, shape): return sh.sum_to(self, tuple(shape))
-    def squeeze(self, axis=None): return sh.squeeze(self, axis)
-    def unsqueeze(self, axis): return sh.unsqueeze(self, axis)
-    def flatten(self, start_axis=0, end_axis=-1): return sh.flatten(self, start_axis, end_axis)
+    def squeeze(self, dim=None, **numpy_names): return sh.squeeze(self, dim, **numpy_names)
+    def unsqueeze(self, dim=None, **numpy_names): return sh.unsqueeze(self, dim, **numpy_names)
+    def flatten(self, start_dim=0, end_dim=-1): return sh.flatten(self, start_dim, end_dim)
     def pad(self, pad_width, value=0.0): return sh.pad(self, pad_width, value)
     def __getitem__(self, index): return sh.getitem(self, index)
 
     # -- autograd --------------------------------------------------------------------------
-    def backward(self, grad=None, retain_graph=None, create_graph=False):
+    def backward(self, gradient=None, retain_graph=None, create_graph=False):
         """Accumulate d(self)/d(leaf) into ``leaf.grad`` for every leaf that requires
-        grad. ``retain_graph`` defaults to ``create_graph``, as PyTorch."""
+        grad. ``gradient``: d(loss)/d(self), needed unless self is a scalar.
+        ``retain_graph`` defaults to ``create_graph``, as PyTorch."""
         if not self.requires_grad:
             raise RuntimeError(
                 f"backward: this tensor (shape {self.shape}) does not require grad and "
@@ -310,7 +377,7 @@ class Tensor:
                 "is the computation outside no_grad()?")
         if retain_graph is None:
             retain_graph = create_graph
-        autograd.run_backward([self], [check_grad_output(self, grad, "backward")],
+        autograd.run_backward([self], [check_grad_output(self, gradient, "backward")],
                               retain_graph, create_graph)
 
     def zero_grad(self):
@@ -409,6 +476,52 @@ class Tensor:
         return self
 
 
+def dtype_of_to_args(args, kwargs):
+    """The dtype that ``Tensor.to``/``Module.to`` arguments ask for (None: keep it);
+    a device other than the CPU is an error."""
+    dtype = kwargs.get("dtype")
+    for key in kwargs:
+        if key not in ("dtype", "device", "non_blocking", "copy"):
+            raise TypeError(f"to() got an unexpected keyword argument {key!r}")
+    for target in list(args) + ([kwargs["device"]] if "device" in kwargs else []):
+        if isinstance(target, Tensor):
+            dtype = target.dtype
+        elif isinstance(target, device) or (isinstance(target, str)
+                                            and target.split(":")[0] in DEVICE_TYPES):
+            device(target)   # checks the name: only the CPU exists
+        else:
+            dtype = target
+    return dtype
+
+
+class device:
+    """``minigrad.device("cpu")``: where a tensor lives. minigrad runs on the CPU
+    only; naming any other device is an error that says so."""
+
+    def __init__(self, type="cpu"):   # noqa: A002  (PyTorch's argument name)
+        name = type.type if isinstance(type, device) else type
+        if not isinstance(name, str) or name.split(":")[0] != "cpu":
+            raise RuntimeError(f"device: minigrad runs on the CPU only, got {name!r} "
+                               "(use 'cpu', or leave the device out)")
+        self.type = "cpu"
+
+    def __eq__(self, other):
+        return isinstance(other, (device, str)) and str(other).split(":")[0] == "cpu"
+
+    __hash__ = object.__hash__
+
+    def __str__(self):
+        return self.type
+
+    def __repr__(self):
+        return f"device(type='{self.type}')"
+
+
+CPU = device("cpu")
+#: device names a PyTorch script may pass to .to(); any but "cpu" is refused
+DEVICE_TYPES = ("cpu", "cuda", "mps", "xpu", "hip", "meta")
+
+
 class RemovableHandle:
     """What ``register_hook`` returns: ``.remove()`` takes the hook off again."""
 
@@ -434,6 +547,6 @@ def from_numpy(array):
 
 # The engine and the ops need Tensor, so they are imported once it exists; the
 # methods above look these names up when they run.
-from . import autograd  # noqa: E402
+from . import autograd, checks  # noqa: E402
 from .ops import activation as act, elementwise as ew, linalg as la  # noqa: E402
 from .ops import reduce as rd, shape as sh  # noqa: E402

@@ -131,3 +131,22 @@ def check_bool(value, op, name="inplace"):
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{op}: {name} must be a bool, got {type(value).__name__} {value!r}")
     return bool(value)
+
+
+def dim_and_keepdim(op, dim, keepdim, numpy_names, default_dim=None):
+    """PyTorch's ``dim``/``keepdim`` or numpy's ``axis``/``keepdims`` (given as
+    keywords in ``numpy_names``): one spelling of each, not both."""
+    unknown = set(numpy_names) - {"axis", "keepdims"}
+    if unknown:
+        raise TypeError(f"{op}() got an unexpected keyword argument {sorted(unknown)[0]!r}")
+    if "axis" in numpy_names:
+        if dim is not None:
+            raise TypeError(f"{op}: give dim or axis, not both (the same argument in PyTorch's "
+                            f"and numpy's spelling; got dim={dim!r}, axis={numpy_names['axis']!r})")
+        dim = numpy_names["axis"]
+    if "keepdims" in numpy_names:
+        if keepdim:
+            raise TypeError(f"{op}: give keepdim or keepdims, not both (the same argument in "
+                            "PyTorch's and numpy's spelling)")
+        keepdim = numpy_names["keepdims"]
+    return (default_dim if dim is None else dim), bool(keepdim)

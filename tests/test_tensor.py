@@ -5,9 +5,14 @@ import pytest
 import minigrad as mg
 
 
-def test_default_dtype_is_float32_for_python_data():
-    assert mg.tensor([1, 2, 3]).dtype == np.float32
-    assert mg.tensor(2.5).dtype == np.float32
+def test_python_data_takes_pytorchs_dtypes():
+    """Floats float32, ints int64 (labels from a list work with cross_entropy), bools bool."""
+    assert mg.tensor([1, 2, 3]).dtype == np.int64 == mg.int64
+    assert mg.tensor([1, 2.5]).dtype == np.float32
+    assert mg.tensor(2.5).dtype == np.float32 == mg.float32
+    assert mg.tensor(7).dtype == np.int64
+    with pytest.raises(TypeError, match="only floating-point tensors can require grad"):
+        mg.tensor([1, 2], requires_grad=True)
     assert mg.tensor([[1.0, 2.0]]).shape == (1, 2)
     assert mg.tensor([True, False]).dtype == np.bool_
     for make in (mg.randn, mg.rand, mg.zeros, mg.ones):
@@ -43,7 +48,41 @@ def test_conversions():
     with pytest.raises(ValueError, match=r"item: only a one-element tensor.*\(1, 2\)"):
         t.item()
     assert t.astype("float64").dtype == np.float64
-    assert t.ndim == 2 and t.size == 2 and t.shape == (1, 2) and t.is_leaf
+    assert t.ndim == 2 and t.numel() == 2 and t.shape == (1, 2) and t.is_leaf
+    assert t.size() == (1, 2) and t.size(1) == 2 and t.dim() == 2
+
+
+def test_pytorch_dtype_and_device_conversions():
+    t = mg.tensor([[1.5, -2.0]])
+    assert t.long().dtype == np.int64 and t.long().tolist() == [[1, -2]]
+    assert t.int().dtype == np.int32 and t.bool().dtype == np.bool_
+    assert t.double().dtype == np.float64 and t.double().float().dtype == np.float32
+    assert t.to(mg.float64).dtype == np.float64 and t.to("float64").dtype == np.float64
+    assert t.to("cpu") is t and t.to(mg.device("cpu")) is t and t.cpu() is t
+    assert t.to("cpu", mg.float64).dtype == np.float64
+    assert t.to(mg.zeros(1, dtype=mg.float64)).dtype == np.float64
+    assert t.device == mg.device("cpu") == "cpu" and str(t.device) == "cpu"
+    with pytest.raises(RuntimeError, match="minigrad runs on the CPU only, got 'cuda'"):
+        t.to("cuda")
+    with pytest.raises(RuntimeError, match="CPU only"):
+        mg.device("cuda:0")
+    assert not mg.cuda.is_available()
+
+
+def test_named_comparisons():
+    a, b = mg.tensor([1.0, 2.0, 3.0]), mg.tensor([2.0, 2.0, 2.0])
+    assert a.eq(b).tolist() == [False, True, False] and a.ne(b).tolist() == [True, False, True]
+    assert a.lt(b).tolist() == [True, False, False] and a.ge(b).tolist() == [False, True, True]
+    assert a.gt(2).tolist() == [False, False, True] and a.le(2.0).tolist() == [True, True, False]
+
+
+def test_rng_state_round_trip():
+    state = mg.get_rng_state()
+    first = mg.randn(3).tolist()
+    mg.set_rng_state(state)
+    assert mg.randn(3).tolist() == first
+    with pytest.raises(TypeError, match="set_rng_state: expected a state"):
+        mg.set_rng_state(123)
 
 
 def test_astype_is_differentiable():

@@ -472,9 +472,9 @@ def _auto_title(drawing):
     params = {}
     for item in drawing.nodes:
         if item.kind == "param":
-            params[id(item.obj)] = item.obj.size
+            params[id(item.obj)] = item.obj.numel()
         for _, t in item.absorbed:
-            params[id(t)] = t.size
+            params[id(t)] = t.numel()
     parts = []
     named_roots = [r for r in drawing.roots if drawing.module_names.get(id(r)) == ""]
     if named_roots:

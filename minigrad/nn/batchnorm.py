@@ -64,7 +64,7 @@ class _BatchNorm(Module):
         axes = (0,) + tuple(range(2, x.ndim))
         shape = (1, self.num_features) + (1,) * (x.ndim - 2)
         if self.training or not self.track_running_stats:
-            count = x.size // self.num_features
+            count = x.numel() // self.num_features
             if self.training and count <= 1:
                 raise ValueError(f"{name}: training needs more than one value per channel, "
                                  f"got input of shape {x.shape}")

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..tracing import module_scope
 from ..optim.optimizer import _zero_grad_of
-from .._tensor import Tensor, _to_array
+from .._tensor import Tensor, dtype_of_to_args, to_array
 
 __all__ = ["Module", "Parameter", "StateDictError"]
 
@@ -28,7 +28,7 @@ class Parameter(Tensor):
     __slots__ = ()
 
     def __init__(self, data, requires_grad=True):
-        array = data.data if isinstance(data, Tensor) else _to_array(data)
+        array = data.data if isinstance(data, Tensor) else to_array(data)
         super().__init__(array, requires_grad=False)
         self.data = array          # Tensor.__init__ copied it; a Parameter shares
         if requires_grad:
@@ -296,6 +296,15 @@ class Module:
 
     def float(self):
         return self.astype(np.float32)
+
+    def to(self, *args, **kwargs):
+        """``to(device)`` (only the CPU: nothing moves), ``to(dtype)`` or both, as
+        ``Tensor.to``; converts floating-point parameters and buffers in place."""
+        dtype = dtype_of_to_args(args, kwargs)
+        return self if dtype is None else self.astype(dtype)
+
+    def cpu(self):
+        return self
 
     # -- state -------------------------------------------------------------------
     def _state_items(self):

@@ -10,7 +10,7 @@ import numpy as np
 from ..autograd import Function, Input, OUTPUT
 from .._tensor import Tensor
 from .elementwise import Erf, erf, where
-from ..checks import check_float_tensor, check_number, one_axis
+from ..checks import check_float_tensor, check_number, dim_and_keepdim, one_axis
 
 
 class ReLU(Function):
@@ -219,7 +219,7 @@ def _axis(x, axis, op):
     fail on bool and silently promote ints)."""
     check_float_tensor(x, "input", op)
     if isinstance(axis, (tuple, list)) or axis is None:   # not silently the first of several
-        raise TypeError(f"{op}: axis must be a single int, got {axis!r}")
+        raise TypeError(f"{op}: dim must be a single int, got {axis!r}")
     return one_axis(axis, x.ndim, op)
 
 
@@ -252,9 +252,12 @@ def softplus(x, beta=1.0, threshold=20.0):
                     check_number(threshold, "threshold", "softplus"))(x)
 
 
-def softmax(x, axis=-1):
-    return Softmax(_axis(x, axis, "softmax"))(x)
+def softmax(x, dim=None, **numpy_names):
+    """exp(x) / sum(exp(x)) along ``dim`` (default: the last)."""
+    dim, _ = dim_and_keepdim("softmax", dim, False, numpy_names, default_dim=-1)
+    return Softmax(_axis(x, dim, "softmax"))(x)
 
 
-def log_softmax(x, axis=-1):
-    return LogSoftmax(_axis(x, axis, "log_softmax"))(x)
+def log_softmax(x, dim=None, **numpy_names):
+    dim, _ = dim_and_keepdim("log_softmax", dim, False, numpy_names, default_dim=-1)
+    return LogSoftmax(_axis(x, dim, "log_softmax"))(x)

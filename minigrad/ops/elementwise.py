@@ -113,8 +113,10 @@ class Pow(_Binary):
     def backward(self, g):
         a, b, out = self.saved_tensors
         need_a, need_b = self.needs_input_grad
-        # At a = 0, out * log(a) is 0 * -inf; its limit is 0, so log reads 1 there.
-        return self.reduce_grads(g * b * a ** (b - 1) if need_a else None,
+        # b = 0: y = 1 whatever a is, so da = 0 (also at a = 0, where a^(b-1) is
+        # inf): the exponent reads 1 there and the factor b makes it 0.
+        # At a = 0, y * log(a) is 0 * -inf; its limit is 0, so log reads 1 there.
+        return self.reduce_grads(g * b * a ** where(b.data == 0, 1.0, b - 1) if need_a else None,
                                  g * out * where(a.data == 0, 1.0, a).log() if need_b else None)
 
 

@@ -124,7 +124,7 @@ def binary_cross_entropy(input, target, reduction="mean"):
     """-(t log p + (1 - t) log(1 - p)), each log clamped at -100 as PyTorch does."""
     _check_reduction(reduction, "binary_cross_entropy")
     target = _same_shape(input, target, "binary_cross_entropy")
-    if input.size and (input.data.min() < 0 or input.data.max() > 1):
+    if input.numel() and (input.data.min() < 0 or input.data.max() > 1):
         raise ValueError("binary_cross_entropy: input must hold probabilities in [0, 1] "
                          f"(got values in [{input.data.min()}, {input.data.max()}]); for "
                          "logits apply sigmoid first")

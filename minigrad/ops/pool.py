@@ -47,6 +47,14 @@ class _Window:
         (sh, sw), (ho, wo) = self.stride, self.out_hw
         return padded[..., a:a + sh * (ho - 1) + 1:sh, b:b + sw * (wo - 1) + 1:sw]
 
+    def real_at_tap(self, a, b):
+        """(Ho, Wo) booleans: where tap (a, b) of each window reads a real pixel,
+        not padding."""
+        rows = np.arange(self.out_hw[0]) * self.stride[0] + a - self.padding[0]
+        cols = np.arange(self.out_hw[1]) * self.stride[1] + b - self.padding[1]
+        return (((rows >= 0) & (rows < self.in_hw[0]))[:, None]
+                & ((cols >= 0) & (cols < self.in_hw[1]))[None, :])
+
     def padded_shape(self, shape):
         return shape[:2] + (self.in_hw[0] + 2 * self.padding[0], self.in_hw[1] + 2 * self.padding[1])
 
@@ -159,6 +167,11 @@ def _first_argmax_chunk(padded, out, index, window):
         misses = [~((v == out) | (np.isnan(v) & nan_out)) for v in views[:-1]]
     else:
         misses = [v != out for v in views[:-1]]
+    if window.padding != (0, 0) and np.isneginf(out).any():
+        # A window whose real pixels are all -inf ties with its -inf padding: the
+        # first real pixel takes the gradient (as PyTorch), never a padding cell.
+        misses = [miss | ~window.real_at_tap(a, b)
+                  for miss, (a, b) in zip(misses, window.taps())]
     # The first tap that reaches the max, without a search: with miss_k = (tap k is
     # not the max), index = miss_0 * (1 + miss_1 * (1 + ... (1 + miss_{K-2}))).
     index[...] = misses[-1]

@@ -10,11 +10,13 @@ sharing keeps the gradient independent of element order.
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from ..autograd import Function
 from .._tensor import Tensor, make_tensor
-from ..checks import keepdims_shape, normalize_axis, one_axis
+from ..checks import dim_and_keepdim, keepdims_shape, normalize_axis, one_axis
 
 
 def reduced_count(shape, axes):
@@ -101,53 +103,114 @@ class Min(_Extremum):
     reducer = staticmethod(np.min)
 
 
-def _reduce(op_class, a, axis, keepdims, name):
-    return op_class(normalize_axis(axis, a.ndim, name), bool(keepdims))(a)
+class ValuesIndices(NamedTuple):
+    """What ``max(dim)``/``min(dim)`` return, as PyTorch: the values (differentiable)
+    and the int64 index of each along ``dim``."""
+    values: Tensor
+    indices: Tensor
 
 
-def sum(a, axis=None, keepdims=False):  # noqa: A001  (the tensor method's name)
-    return _reduce(Sum, a, axis, keepdims, "sum")
+def _reduce(op_class, a, dim, keepdim, numpy_names, name):
+    dim, keepdim = dim_and_keepdim(name, dim, keepdim, numpy_names)
+    return op_class(normalize_axis(dim, a.ndim, name), keepdim)(a)
 
 
-def mean(a, axis=None, keepdims=False):
-    return _reduce(Mean, a, axis, keepdims, "mean")
+def sum(a, dim=None, keepdim=False, **numpy_names):  # noqa: A001  (the tensor method's name)
+    return _reduce(Sum, a, dim, keepdim, numpy_names, "sum")
 
 
-def max(a, axis=None, keepdims=False):  # noqa: A001
-    return _reduce(Max, a, axis, keepdims, "max")
+def mean(a, dim=None, keepdim=False, **numpy_names):
+    return _reduce(Mean, a, dim, keepdim, numpy_names, "mean")
 
 
-def min(a, axis=None, keepdims=False):  # noqa: A001
-    return _reduce(Min, a, axis, keepdims, "min")
+def amax(a, dim=None, keepdim=False, **numpy_names):
+    """The maximum over ``dim`` (all by default); ties share the gradient equally."""
+    return _reduce(Max, a, dim, keepdim, numpy_names, "amax")
 
 
-def var(a, axis=None, keepdims=False, ddof=0):
-    """Variance, numpy's convention (``ddof=0``: divide by n; ``ddof=1``: by n - 1).
-    Composed of differentiable ops: mean((a - mean(a))^2) * n / (n - ddof)."""
-    axes = normalize_axis(axis, a.ndim, "var")
+def amin(a, dim=None, keepdim=False, **numpy_names):
+    return _reduce(Min, a, dim, keepdim, numpy_names, "amin")
+
+
+def max(a, dim=None, keepdim=False, **numpy_names):  # noqa: A001
+    """As PyTorch: with no ``dim`` the largest value (ties share its gradient); with
+    ``dim`` a ``(values, indices)`` pair, the gradient going to each index taken."""
+    return _extreme_along(a, dim, keepdim, numpy_names, "max", Max, np.argmax)
+
+
+def min(a, dim=None, keepdim=False, **numpy_names):  # noqa: A001
+    return _extreme_along(a, dim, keepdim, numpy_names, "min", Min, np.argmin)
+
+
+def _extreme_along(a, dim, keepdim, numpy_names, name, op_class, arg):
+    dim, keepdim = dim_and_keepdim(name, dim, keepdim, numpy_names)
+    if dim is None:
+        if keepdim:
+            raise TypeError(f"{name}: keepdim needs a dim (with no dim the result is one value)")
+        return op_class(None, False)(a)
+    if isinstance(dim, (tuple, list)):
+        raise TypeError(f"{name}: dim must be one int (got {dim!r}); for several dims use "
+                        f"a{name}, which returns the values only")
+    axis = one_axis(dim, a.ndim or 1, name)
+    if a.ndim == 0:   # as PyTorch: dim 0 (or -1) of a 0-d tensor is the value itself
+        return ValuesIndices(a.clone(), make_tensor(np.zeros((), np.int64)))
+    if a.shape[axis] == 0:
+        raise ValueError(f"{name}: cannot reduce an empty dim (shape {a.shape}, dim {dim})")
+    indices = _index_of_extreme(arg, name, a, dim, True)
+    # values = a at the indices: a gather, so the gradient goes to those elements only.
+    grid = list(np.indices(indices.shape, sparse=True))
+    grid[axis] = indices.data
+    values = a[tuple(grid)]
+    if not keepdim:
+        values, indices = values.squeeze(axis), indices.squeeze(axis)
+    return ValuesIndices(values, indices)
+
+
+def var(a, dim=None, unbiased=None, keepdim=False, *, correction=None, **numpy_names):
+    """Variance with PyTorch's default ``correction=1`` (divide by n - 1);
+    ``unbiased=False``, ``correction=0`` or numpy's ``ddof=0`` divide by n.
+    Composed of differentiable ops: sum((a - mean(a))^2) / (n - correction)."""
+    correction = _correction("var", unbiased, correction, numpy_names)
+    dim, keepdim = dim_and_keepdim("var", dim, keepdim, numpy_names)
+    axes = normalize_axis(dim, a.ndim, "var")
     count = reduced_count(a.shape, axes)
-    if count - ddof <= 0:
-        raise ValueError(f"var: {count} element(s) along axis {axis} is too few for ddof={ddof}")
+    if count - correction <= 0:
+        raise ValueError(f"var: {count} element(s) along dim {dim} is too few for "
+                         f"correction={correction} (n - correction must be > 0)")
     centered = a - Mean(axes, True)(a)
-    return Sum(axes, bool(keepdims))(centered * centered) * (1.0 / (count - ddof))
+    return Sum(axes, keepdim)(centered * centered) * (1.0 / (count - correction))
 
 
-def std(a, axis=None, keepdims=False, ddof=0):
-    return var(a, axis, keepdims, ddof).sqrt()
+def std(a, dim=None, unbiased=None, keepdim=False, *, correction=None, **numpy_names):
+    return var(a, dim, unbiased, keepdim, correction=correction, **numpy_names).sqrt()
 
 
-def _index_of_extreme(fn, name, a, axis, keepdims):
+def _correction(op, unbiased, correction, numpy_names):
+    given = [name for name, v in (("unbiased", unbiased), ("correction", correction),
+                                  ("ddof", numpy_names.get("ddof"))) if v is not None]
+    if len(given) > 1:
+        raise TypeError(f"{op}: give one of unbiased, correction and ddof, got {given}")
+    ddof = numpy_names.pop("ddof", None)
+    if unbiased is not None:
+        return 1 if unbiased else 0
+    value = correction if correction is not None else ddof
+    return 1 if value is None else value
+
+
+def _index_of_extreme(fn, name, a, dim, keepdim):
     if a.size == 0:
         raise ValueError(f"{name}: cannot take the {name} of an empty tensor")
-    if axis is not None:
-        axis = one_axis(axis, a.ndim, name)
-    return make_tensor(np.asarray(fn(a.data, axis=axis, keepdims=keepdims)))
+    if dim is not None:
+        dim = one_axis(dim, a.ndim, name)
+    return make_tensor(np.asarray(fn(a.data, axis=dim, keepdims=keepdim), dtype=np.int64))
 
 
-def argmax(a, axis=None, keepdims=False):
-    """Index of the (first) maximum, no gradient."""
-    return _index_of_extreme(np.argmax, "argmax", a, axis, keepdims)
+def argmax(a, dim=None, keepdim=False, **numpy_names):
+    """Index of the (first) maximum, int64, no gradient."""
+    dim, keepdim = dim_and_keepdim("argmax", dim, keepdim, numpy_names)
+    return _index_of_extreme(np.argmax, "argmax", a, dim, keepdim)
 
 
-def argmin(a, axis=None, keepdims=False):
-    return _index_of_extreme(np.argmin, "argmin", a, axis, keepdims)
+def argmin(a, dim=None, keepdim=False, **numpy_names):
+    dim, keepdim = dim_and_keepdim("argmin", dim, keepdim, numpy_names)
+    return _index_of_extreme(np.argmin, "argmin", a, dim, keepdim)

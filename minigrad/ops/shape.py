@@ -12,7 +12,7 @@ import numpy as np
 
 from ..autograd import Function
 from .._tensor import Tensor, as_operand, index_as_numpy
-from ..checks import normalize_axis, one_axis, shape_args
+from ..checks import dim_and_keepdim, normalize_axis, one_axis, shape_args
 
 
 class Reshape(Function):
@@ -244,24 +244,41 @@ def reshape(a, *shape):
     return a if shape == a.shape else Reshape(shape)(a)
 
 
-def transpose(a, *axes):
-    axes = shape_args(axes, "transpose")
-    if not axes:
-        axes = tuple(range(a.ndim))[::-1]
+def permute(a, *dims):
+    """The axes in the order ``dims`` (a permutation; numpy's ``transpose(axes)``)."""
+    dims = shape_args(dims, "permute")
     ndim = a.ndim
-    if (len(axes) != ndim or not all(-ndim <= x < ndim for x in axes)
-            or sorted(x % ndim for x in axes) != list(range(ndim))):
-        raise ValueError(f"transpose: axes {axes} is not a permutation of the {a.ndim} axes of "
-                         f"a tensor of shape {a.shape} (numpy semantics; use swapaxes(i, j) "
-                         "to swap two axes)")
-    return Transpose(tuple(x % ndim for x in axes))(a)
+    if (len(dims) != ndim or not all(-ndim <= d < ndim for d in dims)
+            or sorted(d % ndim for d in dims) != list(range(ndim))):
+        raise ValueError(f"permute: dims {dims} is not a permutation of the {ndim} dims of a "
+                         f"tensor of shape {a.shape}")
+    dims = tuple(d % ndim for d in dims)
+    return a if dims == tuple(range(ndim)) else Transpose(dims)(a)
 
 
-def swapaxes(a, axis1, axis2):
-    axes = list(range(a.ndim))
-    i, j = one_axis(axis1, a.ndim, "swapaxes"), one_axis(axis2, a.ndim, "swapaxes")
-    axes[i], axes[j] = axes[j], axes[i]
-    return Transpose(tuple(axes))(a)
+def transpose(a, dim0, dim1):
+    """Swap two axes, as PyTorch (for numpy's reordering of all axes use permute)."""
+    dims = list(range(a.ndim))
+    i, j = one_axis(dim0, a.ndim, "transpose"), one_axis(dim1, a.ndim, "transpose")
+    dims[i], dims[j] = dims[j], dims[i]
+    return permute(a, *dims)
+
+
+def reverse_axes(a):
+    """``a.T``: all axes reversed."""
+    return permute(a, *range(a.ndim - 1, -1, -1))
+
+
+def matrix_transpose(a, op="t"):
+    """``a.t()`` (at most 2-D, as PyTorch) and ``a.mT`` (the last two axes)."""
+    if op == "t":
+        if a.ndim > 2:
+            raise ValueError(f"t: expects a tensor with at most 2 dims, got shape {a.shape} "
+                             "(use transpose(dim0, dim1) or .mT)")
+        return reverse_axes(a)
+    if a.ndim < 2:
+        raise ValueError(f"mT: needs at least 2 dims, got shape {a.shape}")
+    return transpose(a, -2, -1)
 
 
 def expand(a, *shape):
@@ -274,32 +291,40 @@ def expand(a, *shape):
     return a if shape == a.shape else BroadcastTo(shape)(a)
 
 
-def squeeze(a, axis=None):
-    if axis is None:
-        axes = tuple(i for i, n in enumerate(a.shape) if n == 1)
+def squeeze(a, dim=None, **numpy_names):
+    dim, _ = dim_and_keepdim("squeeze", dim, False, numpy_names)
+    if dim is None:
+        dims = tuple(i for i, n in enumerate(a.shape) if n == 1)
     else:
-        axes = normalize_axis(axis, a.ndim, "squeeze")
-        bad = [i for i in axes if a.shape[i] != 1]
+        dims = normalize_axis(dim, a.ndim, "squeeze")
+        bad = [i for i in dims if a.shape[i] != 1]
         if bad:
-            raise ValueError(f"squeeze: axis {bad[0]} of shape {a.shape} has size "
+            raise ValueError(f"squeeze: dim {bad[0]} of shape {a.shape} has size "
                              f"{a.shape[bad[0]]}, expected 1")
-    return reshape(a, tuple(n for i, n in enumerate(a.shape) if i not in axes))
+    return reshape(a, tuple(n for i, n in enumerate(a.shape) if i not in dims))
 
 
-def unsqueeze(a, axis):
+def unsqueeze(a, dim=None, **numpy_names):
+    dim, _ = dim_and_keepdim("unsqueeze", dim, False, numpy_names)
     ndim = a.ndim + 1
-    if not -ndim <= axis < ndim:
-        raise ValueError(f"unsqueeze: axis {axis} is out of range for a result with {ndim} dims")
+    if dim is None or isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"unsqueeze: dim must be an int, got {dim!r}")
+    if not -ndim <= dim < ndim:
+        raise ValueError(f"unsqueeze: dim {dim} is out of range for a result with {ndim} dims")
     shape = list(a.shape)
-    shape.insert(axis % ndim, 1)
+    shape.insert(dim % ndim, 1)
     return reshape(a, tuple(shape))
 
 
-def flatten(a, start_axis=0, end_axis=-1):
+def flatten(a, start_dim=0, end_dim=-1):
+    """Dims ``start_dim`` to ``end_dim`` (inclusive) merged into one."""
     if a.ndim == 0:
         return reshape(a, (1,))
-    start = one_axis(start_axis, a.ndim, "flatten")
-    end = one_axis(end_axis, a.ndim, "flatten")
+    start = one_axis(start_dim, a.ndim, "flatten")
+    end = one_axis(end_dim, a.ndim, "flatten")
+    if start > end:
+        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} "
+                         f"(shape {a.shape})")
     shape = a.shape[:start] + (int(np.prod(a.shape[start:end + 1])),) + a.shape[end + 1:]
     return reshape(a, shape)
 
@@ -322,18 +347,25 @@ def _tensors(ts, op):
     return [as_operand(t, first) for t in ts]
 
 
-def _int_axis(axis, op):
+def _one_dim(op, dim, numpy_names):
+    dim, _ = dim_and_keepdim(op, dim, False, numpy_names, default_dim=0)
     try:
-        return operator.index(axis)
+        return operator.index(dim)
     except TypeError:
-        raise TypeError(f"{op}: axis must be an int, got {axis!r}") from None
+        raise TypeError(f"{op}: dim must be an int, got {dim!r}") from None
 
 
-def concatenate(ts, axis=0):
-    """Join tensors along an existing axis (``numpy.concatenate``)."""
-    return Concatenate(_int_axis(axis, "concatenate"))(*_tensors(ts, "concatenate"))
+def cat(tensors, dim=None, **numpy_names):
+    """Join tensors along an existing dim (``torch.cat``, ``numpy.concatenate``)."""
+    return Concatenate(_one_dim("cat", dim, numpy_names))(*_tensors(tensors, "cat"))
 
 
-def stack(ts, axis=0):
-    """Join tensors along a new axis (``numpy.stack``)."""
-    return Stack(_int_axis(axis, "stack"))(*_tensors(ts, "stack"))
+def concatenate(tensors, axis=0):
+    """numpy's spelling of :func:`cat`."""
+    axis = _one_dim("concatenate", None, {"axis": axis})
+    return Concatenate(axis)(*_tensors(tensors, "concatenate"))
+
+
+def stack(tensors, dim=None, **numpy_names):
+    """Join tensors along a new dim."""
+    return Stack(_one_dim("stack", dim, numpy_names))(*_tensors(tensors, "stack"))

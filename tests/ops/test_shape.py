@@ -11,8 +11,10 @@ IDX = np.array([0, 2, 2, 1, 0])   # repeated indices must accumulate
 CASES = [
     Case("reshape", lambda a: a.reshape(2, 6) * a.reshape(2, 6), lambda r: r.normal(size=(3, 4))),
     Case("reshape_infer", lambda a: a.reshape(-1), lambda r: r.normal(size=(2, 3, 1))),
-    Case("transpose_3d", lambda a: a.transpose(2, 0, 1), lambda r: r.normal(size=(2, 3, 4))),
-    Case("T_and_mT", lambda a: a.T * 2 + a.mT.swapaxes(0, 1).T, lambda r: r.normal(size=(2, 3))),
+    Case("permute_3d", lambda a: a.permute(2, 0, 1), lambda r: r.normal(size=(2, 3, 4))),
+    Case("transpose_swaps_two", lambda a: a.transpose(0, 2) ** 2, lambda r: r.normal(size=(2, 3, 4))),
+    Case("T_mT_t", lambda a: a.T * 2 + a.mT.swapaxes(0, 1).T + a.t().t().T,
+         lambda r: r.normal(size=(2, 3))),
     Case("expand", lambda a: a.expand(3, 2, 4), lambda r: r.normal(size=(2, 1))),
     Case("broadcast_to_lead", lambda a: a.broadcast_to((2, 3)) * a, lambda r: r.normal(size=(3,))),
     Case("sum_to", lambda a: a.sum_to((1, 4)), lambda r: r.normal(size=(3, 3, 4))),
@@ -37,8 +39,17 @@ CASES = [
 def test_values_match_numpy():
     a = np.arange(24.0).reshape(2, 3, 4)
     t = mg.Tensor(a)
-    np.testing.assert_array_equal(t.transpose(1, 2, 0).data, a.transpose(1, 2, 0))
-    np.testing.assert_array_equal(t.transpose().data, a.T)
+    np.testing.assert_array_equal(t.permute(1, 2, 0).data, a.transpose(1, 2, 0))
+    np.testing.assert_array_equal(t.transpose(0, 2).data, a.swapaxes(0, 2))
+    np.testing.assert_array_equal(t.T.data, a.T)
+    m = mg.Tensor(a[0])
+    np.testing.assert_array_equal(m.transpose(0, 1).data, a[0].T)   # swaps, as PyTorch
+    np.testing.assert_array_equal(m.t().data, a[0].T)
+    np.testing.assert_array_equal(t.view(4, -1).data, a.reshape(4, 6))
+    np.testing.assert_array_equal(t.flatten(0, 1).data, a.reshape(6, 4))
+    np.testing.assert_array_equal(t.view_as(mg.zeros(6, 4)).data, a.reshape(6, 4))
+    np.testing.assert_array_equal(m[:, :1].expand_as(m).data, np.repeat(a[0][:, :1], 4, 1))
+    assert t.size() == (2, 3, 4) and t.size(-1) == 4 and t.numel() == 24 and t.dim() == 3
     np.testing.assert_array_equal(t[:, [0, 2]].data, a[:, [0, 2]])
     np.testing.assert_array_equal(t.flatten(1).data, a.reshape(2, 12))
     np.testing.assert_array_equal(t.pad(((0, 0), (1, 1), (0, 2))).data,
@@ -64,11 +75,15 @@ def test_errors_name_op_and_shapes():
     t = mg.ones(2, 3)
     with pytest.raises(ValueError, match=r"reshape: cannot reshape a tensor of shape \(2, 3\)"):
         t.reshape(4, 2)
-    with pytest.raises(ValueError, match="transpose: axes"):
-        mg.ones(2, 3, 4).transpose(0, 2)
+    with pytest.raises(ValueError, match="permute: dims"):
+        mg.ones(2, 3, 4).permute(0, 2)
+    with pytest.raises(TypeError, match="transpose"):
+        mg.ones(2, 3, 4).transpose(0)
+    with pytest.raises(ValueError, match="t: expects a tensor with at most 2 dims"):
+        mg.ones(2, 3, 4).t()
     with pytest.raises(ValueError, match="expand"):
         t.expand(2, 4)
-    with pytest.raises(ValueError, match="squeeze: axis 0"):
+    with pytest.raises(ValueError, match="squeeze: dim 0"):
         t.squeeze(0)
     with pytest.raises(ValueError, match="concatenate"):
         mg.concatenate([t, mg.ones(3, 3)], axis=1)

@@ -145,7 +145,7 @@ def test_conv2d_and_its_gradients_match_torch(problem, groups):
     x, w = np.clip(x, -1e3, 1e3), np.clip(w, -1e3, 1e3)    # keep the float64 sums comparable
     X, Wt = mg.Tensor(x, requires_grad=True), mg.Tensor(w, requires_grad=True)
     y = F.conv2d(X, Wt, stride=stride, padding=padding, dilation=dilation, groups=groups)
-    g = np.cos(np.arange(y.size)).reshape(y.shape)
+    g = np.cos(np.arange(y.numel())).reshape(y.shape)
     y.backward(mg.Tensor(g))
     tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
     ty = torch.nn.functional.conv2d(tx, tw, stride=stride, padding=padding, dilation=dilation, groups=groups)
@@ -185,7 +185,7 @@ def test_pooling_matches_loops_or_raises_the_documented_error(problem, kind):
         return
     y = pool(X, kernel, stride, padding)
     expected, grad_of = pool_loops(x, kernel, stride, padding, kind)
-    g = np.sin(np.arange(y.size) + 1.0).reshape(y.shape)
+    g = np.sin(np.arange(y.numel()) + 1.0).reshape(y.shape)
     y.backward(mg.Tensor(g))
     if kind == "max":      # selection and routing are exact
         np.testing.assert_array_equal(y.data, expected)
