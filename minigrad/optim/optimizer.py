@@ -12,28 +12,10 @@ import copy
 import numpy as np
 
 from ..ops._util import check_number
+from ..nn.utils import zero_grad_
 from ..tensor import Tensor
 
 __all__ = ["Optimizer"]
-
-
-def _zero_grad_of(tensor, set_to_none=True):
-    """Forget ``tensor.grad``: drop it (``set_to_none``), or zero the existing
-    gradient tensor in place, as PyTorch does, so code holding it sees zeros. A
-    gradient kept with ``create_graph=True`` is detached first (it stops being
-    part of the old graph); the version bump flags any graph that saved it."""
-    grad = tensor.grad
-    if set_to_none or grad is None:
-        tensor.grad = None
-    elif not isinstance(grad, Tensor):   # e.g. an ndarray assigned by hand
-        tensor.grad = Tensor._wrap(np.zeros_like(tensor.data))
-    else:
-        grad.grad_fn = None
-        grad.requires_grad = False
-        if not grad.data.flags.writeable:   # a broadcast view: own the memory first
-            grad.data = np.array(grad.data)
-        grad.data[...] = 0
-        grad._bump_version()
 
 
 def _restore_array(value, param, where):
@@ -108,8 +90,7 @@ class Optimizer:
         """Forget every parameter's gradient (``.grad = None``), or with
         ``set_to_none=False`` zero each existing ``.grad`` in place."""
         for group in self.param_groups:
-            for p in group["params"]:
-                _zero_grad_of(p, set_to_none)
+            zero_grad_(group["params"], set_to_none)
 
     def step(self, closure=None):
         """One update of every parameter that has a gradient. ``closure`` (optional)
