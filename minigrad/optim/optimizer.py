@@ -15,7 +15,17 @@ from ..ops._util import check_number
 from ..nn.utils import zero_grad_
 from ..tensor import Tensor
 
-__all__ = ["Optimizer"]
+__all__ = ["Optimizer", "check_range"]
+
+
+def check_range(group, key, low, high, name):
+    """``low <= group[key]`` (and ``<= high`` unless it is None), else an error
+    naming the optimizer; a NaN or a non-number fails too."""
+    value = check_number(group[key], key, name)
+    if not (value >= low and (high is None or value <= high)):
+        expected = f"in [{low:g}, {high:g}]" if high is not None else f">= {low:g}"
+        raise ValueError(f"{name}: invalid {key} {value} (must be {expected})")
+    return value
 
 
 def _restore_array(value, param, where):
