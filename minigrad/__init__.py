@@ -13,7 +13,7 @@ from .ops.shape import concatenate, stack
 from .ops.elementwise import where
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError, KinkWarning
 from .serialization import save, load
-from . import nn, optim, data, datasets  # noqa: F401
+from . import nn, optim, data, datasets, transforms, utils  # noqa: F401
 
 float32 = "float32"
 float64 = "float64"
@@ -25,5 +25,6 @@ __all__ = [
     "set_grad_enabled", "is_grad_enabled", "detect_anomaly", "is_anomaly_enabled", "grad",
     "manual_seed", "zeros", "ones", "full", "zeros_like", "ones_like", "arange", "eye",
     "randn", "rand", "concatenate", "stack", "where", "gradcheck", "gradgradcheck",
-    "GradcheckError", "KinkWarning", "nn", "optim", "data", "datasets", "save", "load",
+    "GradcheckError", "KinkWarning", "nn", "optim", "data", "datasets", "transforms", "utils",
+    "save", "load",
 ]

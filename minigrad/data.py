@@ -16,7 +16,9 @@ from .tensor import Tensor
 __all__ = ["Dataset", "TensorDataset", "Subset", "DataLoader"]
 
 
-def _as_index_array(indices, length, op):
+def as_index_array(indices, length, op):
+    """``indices`` as an integer array checked against a dataset of ``length``
+    samples (errors name ``op``); shared with the array-backed datasets."""
     indices = np.asarray(indices)
     if indices.dtype.kind not in "iu":
         raise TypeError(f"{op}: indices must be integers, got dtype {indices.dtype}")
@@ -71,7 +73,7 @@ class TensorDataset(Dataset):
         return tuple(a[index] for a in self.arrays)
 
     def get_batch(self, indices):
-        indices = _as_index_array(indices, len(self), "TensorDataset")
+        indices = as_index_array(indices, len(self), "TensorDataset")
         return tuple(a[indices] for a in self.arrays)
 
 
@@ -80,7 +82,7 @@ class Subset(Dataset):
 
     def __init__(self, dataset, indices):
         self.dataset = dataset
-        self.indices = _as_index_array(indices, len(dataset), "Subset")
+        self.indices = as_index_array(indices, len(dataset), "Subset")
 
     def __len__(self):
         return len(self.indices)
@@ -89,7 +91,7 @@ class Subset(Dataset):
         return self.dataset[int(self.indices[index])]
 
     def get_batch(self, indices):
-        indices = _as_index_array(indices, len(self), "Subset")
+        indices = as_index_array(indices, len(self), "Subset")
         return self.dataset.get_batch(self.indices[indices])
 
 

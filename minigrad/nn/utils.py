@@ -98,7 +98,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
                            f"{len(grads)} parameter(s) is {total}, so they cannot be clipped; "
                            "pass error_if_nonfinite=False to clip anyway")
     coef = min(dtype.type(max_norm) / (total + dtype.type(1e-6)), dtype.type(1.0))
-    with no_grad():
+    with no_grad(), np.errstate(invalid="ignore"):   # inf * 0 -> nan, silently, as torch
         for g in grads:
             g.mul_(g.data.dtype.type(coef))
     return Tensor(np.array(total, dtype=dtype))
