@@ -16,7 +16,7 @@ from .ops.shape import cat, concatenate, stack, flatten
 from .ops.elementwise import where
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError, KinkWarning
 from .serialization import save, load
-from . import nn, optim, data, datasets  # noqa: F401
+from . import nn, optim, data, datasets, transforms, utils  # noqa: F401
 
 from . import cuda  # noqa: F401  (is_available() is False: scripts that ask still run)
 
@@ -36,5 +36,6 @@ __all__ = [
     "set_grad_enabled", "is_grad_enabled", "detect_anomaly", "is_anomaly_enabled", "grad",
     "manual_seed", "get_rng_state", "set_rng_state", "device", "cat", "flatten", "zeros", "ones", "full", "zeros_like", "ones_like", "arange", "eye",
     "randn", "rand", "concatenate", "stack", "where", "gradcheck", "gradgradcheck",
-    "GradcheckError", "KinkWarning", "nn", "optim", "data", "datasets", "save", "load",
+    "GradcheckError", "KinkWarning", "nn", "optim", "data", "datasets", "transforms", "utils",
+    "save", "load",
 ]

@@ -187,3 +187,33 @@ def test_download_failure_names_every_url_tried(server, tmp_path):
     assert f"{base}/bad/{TEST_FILES[0]}: SHA-256 mismatch" in message
     assert f"{base}/missing/{TEST_FILES[0]}: HTTP Error 404" in message
     assert list(cache.iterdir()) == []                  # no partial file left behind
+
+
+def test_transform_gets_the_raw_uint8_image_and_items_are_torchvision_pairs(test_set):
+    from minigrad import transforms as T
+    seen = []
+
+    def spy(img):
+        seen.append(img)
+        return T.ToTensor()(img)
+
+    data = MNIST(train=False, transform=spy, target_transform=lambda y: y + 100)
+    image, label = data[0]
+    assert seen[0].dtype == np.uint8 and seen[0].shape == (28, 28)
+    assert image.shape == (1, 28, 28) and image.dtype == np.float32
+    assert label == 107 and type(label) is int
+    # ToTensor divides by 255 (torchvision's rounding); the default path multiplies by 1/255
+    np.testing.assert_allclose(image.data, test_set[0][0].data, rtol=1e-6)
+    images, labels = data.get_batch(np.array([0, 1, 2]))             # through the transforms
+    assert images.shape == (3, 1, 28, 28) and labels.tolist() == [107, 102, 101]
+    normalized = MNIST(train=False, transform=T.Compose([T.ToTensor(), T.Normalize(0.1307, 0.3081)]))
+    np.testing.assert_allclose(normalized[0][0].data, MNIST(train=False, normalize=True)[0][0].data,
+                               rtol=1e-5, atol=1e-6)
+    with pytest.raises(TypeError, match=r"MNIST: transform must be callable"):
+        MNIST(train=False, transform="ToTensor")
+
+
+def test_utils_data_is_data():
+    import minigrad as mg
+    import minigrad.utils.data as utils_data
+    assert utils_data is mg.data and mg.utils.data.DataLoader is DataLoader

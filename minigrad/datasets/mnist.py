@@ -145,12 +145,26 @@ class MNIST(Dataset):
     of shape (1, 28, 28) with values in [0, 1] (or standardised with the training
     mean and std when ``normalize=True``), the label an int in 0..9.
 
+    With ``transform`` (torchvision's interface) the sample is
+    ``(transform(raw), label)``, where ``raw`` is the image's uint8 (28, 28) array:
+    torchvision hands a PIL image to the transform, minigrad (which has no PIL)
+    the array, so ``transforms.ToTensor()`` turns it into the usual (1, 28, 28)
+    float32 tensor in [0, 1] and a torchvision-style pipeline works unchanged.
+    ``target_transform`` is applied to the int label. ``normalize`` is ignored
+    for images when a ``transform`` is given (use ``transforms.Normalize``).
+    Batches (``get_batch``) then go sample by sample through the transforms.
+
     ``.data`` holds the raw uint8 images (N, 28, 28) and ``.targets`` the int64
     labels (N,), as torchvision names them.
     """
 
-    def __init__(self, root=None, train=True, download=False, normalize=False,
-                 mirrors=None, timeout=30):
+    def __init__(self, root=None, train=True, transform=None, target_transform=None,
+                 download=False, normalize=False, mirrors=None, timeout=30):
+        for name, fn in (("transform", transform), ("target_transform", target_transform)):
+            if fn is not None and not callable(fn):
+                raise TypeError(f"MNIST: {name} must be callable (e.g. transforms.ToTensor()), "
+                                f"got {type(fn).__name__}")
+        self.transform, self.target_transform = transform, target_transform
         self.train = bool(train)
         self.normalize = bool(normalize)
         prefix = "train" if self.train else "t10k"
@@ -204,9 +218,16 @@ class MNIST(Dataset):
         return images
 
     def __getitem__(self, index):
-        return make_tensor(self._images(index)), int(self.targets[index])
+        label = int(self.targets[index])
+        if self.target_transform is not None:
+            label = self.target_transform(label)
+        if self.transform is not None:
+            return self.transform(self.data[index]), label
+        return make_tensor(self._images(index)), label
 
     def get_batch(self, indices):
+        if self.transform is not None or self.target_transform is not None:
+            return super().get_batch(indices)   # per sample, through the transforms
         indices = as_index_array(indices, len(self), "MNIST")
         return self._images(indices), self.targets[indices]
 

@@ -2,6 +2,7 @@
 initialisation (``nn.init``) and the functional interface (``nn.functional``)."""
 from . import functional  # noqa: F401
 from . import init  # noqa: F401
+from . import utils  # noqa: F401
 from .module import Module, Parameter, StateDictError
 from .layers import Identity, Linear, Conv2d, MaxPool2d, AvgPool2d, Flatten, Dropout
 from .activation import (ReLU, Sigmoid, Tanh, LeakyReLU, ELU, GELU, Softplus, Softmax,
@@ -11,7 +12,7 @@ from .container import Sequential, ModuleList
 from .loss import CrossEntropyLoss, NLLLoss, MSELoss, BCELoss
 
 __all__ = [
-    "functional", "init", "Module", "Parameter", "StateDictError", "Identity", "Linear",
+    "functional", "init", "utils", "Module", "Parameter", "StateDictError", "Identity", "Linear",
     "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten", "Dropout", "ReLU", "Sigmoid", "Tanh",
     "LeakyReLU", "ELU", "GELU", "Softplus", "Softmax", "LogSoftmax", "BatchNorm1d",
     "BatchNorm2d", "Sequential", "ModuleList", "CrossEntropyLoss", "NLLLoss", "MSELoss",

@@ -14,8 +14,8 @@ from collections import OrderedDict, namedtuple
 import numpy as np
 
 from ..tracing import module_scope
-from ..optim.optimizer import _zero_grad_of
 from .._tensor import Tensor, dtype_of_to_args, to_array
+from .utils import zero_grad_
 
 __all__ = ["Module", "Parameter", "StateDictError"]
 
@@ -273,8 +273,7 @@ class Module:
     def zero_grad(self, set_to_none=True):
         """Forget every parameter's gradient (``.grad = None``, PyTorch's default), or
         with ``set_to_none=False`` zero each existing ``.grad`` in place."""
-        for p in self.parameters():
-            _zero_grad_of(p, set_to_none)
+        zero_grad_(self.parameters(), set_to_none)
 
     def requires_grad_(self, requires_grad=True):
         for p in self.parameters():

@@ -1,8 +1,12 @@
-"""Optimizers with PyTorch's update rules (``SGD``, ``Adam``, ``AdamW``) and
+"""Optimizers with PyTorch's update rules (``SGD``, ``Adam``, ``AdamW``,
+``Adadelta``, ``RMSprop``, ``Adagrad``) and
 learning-rate schedules (``minigrad.optim.lr_scheduler``)."""
 from .optimizer import Optimizer
 from .sgd import SGD
 from .adam import Adam, AdamW
+from .adadelta import Adadelta
+from .rmsprop import RMSprop
+from .adagrad import Adagrad
 from . import lr_scheduler  # noqa: F401
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "lr_scheduler"]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "Adadelta", "RMSprop", "Adagrad", "lr_scheduler"]

@@ -12,27 +12,20 @@ import copy
 import numpy as np
 
 from ..checks import check_number
-from .._tensor import Tensor, make_tensor
+from ..nn.utils import zero_grad_
+from .._tensor import Tensor
 
-__all__ = ["Optimizer"]
+__all__ = ["Optimizer", "check_range"]
 
 
-def _zero_grad_of(tensor, set_to_none=True):
-    """Forget ``tensor.grad``: drop it (``set_to_none``), or zero the existing
-    gradient tensor in place, as PyTorch does, so code holding it sees zeros. A
-    gradient kept with ``create_graph=True`` is detached first (it stops being
-    part of the old graph); the version bump flags any graph that saved it."""
-    grad = tensor.grad
-    if set_to_none or grad is None:
-        tensor.grad = None
-    elif not isinstance(grad, Tensor):   # e.g. an ndarray assigned by hand
-        tensor.grad = make_tensor(np.zeros_like(tensor.data))
-    else:
-        grad.grad_fn = None
-        grad.requires_grad = False
-        grad.ensure_writeable()
-        grad.data[...] = 0
-        grad.bump_version()
+def check_range(group, key, low, high, name):
+    """``low <= group[key]`` (and ``<= high`` unless it is None), else an error
+    naming the optimizer; a NaN or a non-number fails too."""
+    value = check_number(group[key], key, name)
+    if not (value >= low and (high is None or value <= high)):
+        expected = f"in [{low:g}, {high:g}]" if high is not None else f">= {low:g}"
+        raise ValueError(f"{name}: invalid {key} {value} (must be {expected})")
+    return value
 
 
 def _restore_array(value, param, where):
@@ -107,8 +100,7 @@ class Optimizer:
         """Forget every parameter's gradient (``.grad = None``), or with
         ``set_to_none=False`` zero each existing ``.grad`` in place."""
         for group in self.param_groups:
-            for p in group["params"]:
-                _zero_grad_of(p, set_to_none)
+            zero_grad_(group["params"], set_to_none)
 
     def step(self, closure=None):
         """One update of every parameter that has a gradient. ``closure`` (optional)

@@ -24,6 +24,8 @@ import pytest
 import minigrad as mg
 import minigrad.nn.functional as F
 from minigrad import nn, optim
+from minigrad import transforms as T
+from minigrad.optim import lr_scheduler
 from minigrad.ops.conv import conv2d_weight
 
 X = mg.Tensor(np.zeros((2, 3, 6, 6)))              # float64 NCHW batch
@@ -36,6 +38,20 @@ def _bn_state(**change):
     state = dict(nn.BatchNorm2d(2).state_dict())
     state.update(change)
     return state
+
+
+def _params():
+    return [nn.Parameter(np.ones(2))]
+
+
+def _sgd():
+    return optim.SGD(_params(), lr=0.1, momentum=0.9)
+
+
+def _sequential(milestones):
+    opt = _sgd()
+    return lr_scheduler.SequentialLR(opt, [lr_scheduler.StepLR(opt, 2), lr_scheduler.StepLR(opt, 3)],
+                                     milestones)
 
 
 def _step_with_grad(optimizer_class, grad):
@@ -326,6 +342,67 @@ BAD_INPUTS = [
      TypeError, r"load: path must be a str, a pathlib.Path or a binary file object, got NoneType"),
     ("DataLoader-batch-0", lambda: mg.data.DataLoader(mg.data.TensorDataset(np.ones(3)), batch_size=0),
      ValueError, r"DataLoader: batch_size must be a positive int, got 0"),
+    # -- new optimizers, schedulers, nn.utils, transforms, MNIST -------------------------------
+    ("Adadelta-lr-negative", lambda: optim.Adadelta(_params(), lr=-1.0),
+     ValueError, r"Adadelta: invalid learning rate -1.0 \(must be >= 0\)"),
+    ("Adadelta-rho-above-1", lambda: optim.Adadelta(_params(), rho=1.1),
+     ValueError, r"Adadelta: invalid rho 1.1 \(must be in \[0, 1\]\)"),
+    ("Adadelta-eps-negative", lambda: optim.Adadelta(_params(), eps=-1e-6),
+     ValueError, r"Adadelta: invalid eps -1e-06 \(must be >= 0\)"),
+    ("RMSprop-alpha-negative", lambda: optim.RMSprop(_params(), alpha=-0.5),
+     ValueError, r"RMSprop: invalid alpha -0.5 \(must be >= 0\)"),
+    ("RMSprop-eps-string", lambda: optim.RMSprop(_params(), eps="1e-8"),
+     TypeError, r"RMSprop: eps must be a number, got str '1e-8'"),
+    ("Adagrad-lr-negative", lambda: optim.Adagrad(_params(), lr=-0.01),
+     ValueError, r"Adagrad: invalid learning rate -0.01 \(must be >= 0\)"),
+    ("Adagrad-initial-accumulator-negative", lambda: optim.Adagrad(_params(), initial_accumulator_value=-1),
+     ValueError, r"Adagrad: invalid initial_accumulator_value -1.0 \(must be >= 0\)"),
+    ("OneCycleLR-total-steps-missing", lambda: lr_scheduler.OneCycleLR(_sgd(), max_lr=0.1),
+     ValueError, r"OneCycleLR: the schedule's length is missing: pass total_steps, or both epochs "
+                 r"and steps_per_epoch"),
+    ("OneCycleLR-total-steps-0", lambda: lr_scheduler.OneCycleLR(_sgd(), max_lr=0.1, total_steps=0),
+     ValueError, r"OneCycleLR: total_steps must be a positive int, got 0"),
+    ("OneCycleLR-anneal-unknown", lambda: lr_scheduler.OneCycleLR(_sgd(), 0.1, 10, anneal_strategy="exp"),
+     ValueError, r"OneCycleLR: anneal_strategy must be 'cos' or 'linear', got 'exp'"),
+    ("OneCycleLR-no-momentum", lambda: lr_scheduler.OneCycleLR(optim.Adagrad(_params()), 0.1, 10),
+     ValueError, r"OneCycleLR: cycle_momentum needs an optimizer with 'momentum' or 'betas', and "
+                 r"Adagrad has neither"),
+    ("LinearLR-start-factor-0", lambda: lr_scheduler.LinearLR(_sgd(), start_factor=0),
+     ValueError, r"LinearLR: start_factor must be in \(0, 1\], got 0"),
+    ("LambdaLR-not-callable", lambda: lr_scheduler.LambdaLR(_sgd(), 0.5),
+     TypeError, r"LambdaLR: lr_lambda must be a function of the epoch .*got float"),
+    ("SequentialLR-milestones-count", lambda: _sequential(milestones=[2, 4]),
+     ValueError, r"SequentialLR: 2 scheduler\(s\) need 1 milestone\(s\), got 2"),
+    ("CosineAnnealingWarmRestarts-T_mult-0", lambda: lr_scheduler.CosineAnnealingWarmRestarts(_sgd(), 2, T_mult=0),
+     ValueError, r"CosineAnnealingWarmRestarts: T_mult must be a positive int, got 0"),
+    ("ReduceLROnPlateau-factor-1", lambda: lr_scheduler.ReduceLROnPlateau(_sgd(), factor=1.0),
+     ValueError, r"ReduceLROnPlateau: factor must be a number in \[0, 1\), got 1.0"),
+    ("ReduceLROnPlateau-mode", lambda: lr_scheduler.ReduceLROnPlateau(_sgd(), mode="minimum"),
+     ValueError, r"ReduceLROnPlateau: mode must be 'min' or 'max', got 'minimum'"),
+    ("ReduceLROnPlateau-metric-string", lambda: lr_scheduler.ReduceLROnPlateau(_sgd()).step("low"),
+     TypeError, r"ReduceLROnPlateau.step: metrics must be a number, got str"),
+    ("clip_grad_norm_-max-norm-negative", lambda: nn.utils.clip_grad_norm_(_params(), -1.0),
+     ValueError, r"clip_grad_norm_: max_norm must be a non-negative number, got -1.0"),
+    ("clip_grad_norm_-max-norm-string", lambda: nn.utils.clip_grad_norm_(_params(), "1"),
+     TypeError, r"clip_grad_norm_: max_norm must be a number, got str '1'"),
+    ("clip_grad_value_-nan", lambda: nn.utils.clip_grad_value_(_params(), math.nan),
+     ValueError, r"clip_grad_value_: clip_value must be a non-negative number, got nan"),
+    ("vector_to_parameters-2d", lambda: nn.utils.vector_to_parameters(mg.zeros(2, 3), _params()),
+     ValueError, r"vector_to_parameters: vec must be 1-D, got shape \(2, 3\)"),
+    ("Normalize-std-zero", lambda: T.Normalize([0.5, 0.5], [0.2, 0.0]),
+     ValueError, r"Normalize: std \[0.2, 0.0\] has a zero, which would divide by zero"),
+    ("Normalize-int-image", lambda: T.Normalize(0.5, 0.5)(mg.Tensor(np.zeros((1, 2, 2), np.int64))),
+     TypeError, r"Normalize: expected a floating-point image, got dtype int64"),
+    ("RandomCrop-larger-than-padded", lambda: T.RandomCrop(10, padding=2)(np.zeros((1, 5, 5))),
+     ValueError, r"RandomCrop: crop size \(10, 10\) is larger than the \(padded\) image \(9, 9\)"),
+    ("RandomCrop-padding-mode", lambda: T.RandomCrop(3, padding=1, padding_mode="wrap"),
+     ValueError, r"RandomCrop: padding_mode must be one of .*got 'wrap'"),
+    ("RandomHorizontalFlip-p", lambda: T.RandomHorizontalFlip(p=1.5),
+     ValueError, r"RandomHorizontalFlip: p must be a probability in \[0, 1\], got 1.5"),
+    ("ToTensor-list", lambda: T.ToTensor()([[1, 2]]),
+     TypeError, r"ToTensor: expected a numpy array \(H, W\) or \(H, W, C\), got list"),
+    ("ToTensor-4d", lambda: T.ToTensor()(np.zeros((1, 2, 2, 3), np.uint8)),
+     ValueError, r"ToTensor: expected an image of shape \(H, W\) or \(H, W, C\), got shape \(1, 2, 2, 3\)"),
     ("TensorDataset-length-mismatch", lambda: mg.data.TensorDataset(np.ones(3), np.ones(4)),
      ValueError, r"TensorDataset: every array needs the same first dimension, got shapes \[\(3,\), \(4,\)\]"),
 ]
