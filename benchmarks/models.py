@@ -176,6 +176,12 @@ def copy_weights(torch, ours, theirs):
     return theirs
 
 
+def _seed(torch, seed=0):
+    """Seed both frameworks (initial weights, dropout masks), so runs repeat."""
+    mg.manual_seed(seed)
+    torch.manual_seed(seed)
+
+
 def _batch(seed, n, shape, classes=10):
     rng = np.random.default_rng(seed)
     return rng.standard_normal((n,) + shape, dtype=np.float32), rng.integers(0, classes, n)
@@ -216,6 +222,7 @@ def _training_pair(torch, ours_model, theirs_model, batch, loss_name, optimizer=
 
 def make_mnist(torch, size=64, check=False):
     # The check turns dropout off: otherwise the two frameworks' masks differ.
+    _seed(torch)
     p = (0.0, 0.0) if check else (0.25, 0.5)
     ours = MnistNet(*p)
     theirs = copy_weights(torch, ours, torch_models(torch)["mnist"](*p))
@@ -223,12 +230,14 @@ def make_mnist(torch, size=64, check=False):
 
 
 def make_cifar(torch, size=32, check=False):
+    _seed(torch)
     ours = CifarNet()
     theirs = copy_weights(torch, ours, torch_models(torch)["cifar"]())
     return _training_pair(torch, ours, theirs, _batch(2, size, (3, 32, 32)), "cross_entropy")
 
 
 def make_lenet(torch, size=64, check=False):
+    _seed(torch)
     ours = _load_lenet().build_model()
     theirs = copy_weights(torch, ours, torch_models(torch)["lenet"]())
     return _training_pair(torch, ours, theirs, _batch(3, size, (1, 28, 28)), "cross_entropy",
@@ -236,6 +245,7 @@ def make_lenet(torch, size=64, check=False):
 
 
 def make_infer(torch, size=1000, check=False):
+    _seed(torch)
     ours = MnistNet()
     theirs = copy_weights(torch, ours, torch_models(torch)["mnist"]())
     ours.eval()
@@ -326,6 +336,7 @@ def check_row(torch, row, size=None):
 def memory_child(framework, steps=50):
     """Run ``steps`` CIFAR-style steps of one framework; print JSON with the peak RSS
     and how much it grew during the steps (imports, model and data excluded)."""
+    mg.manual_seed(0)
     if framework == "torch":
         torch = _torch()
         model = copy_weights(torch, CifarNet(), torch_models(torch)["cifar"]())
