@@ -10,10 +10,8 @@ Measures (float32, medians of interleaved samples, single runs and steady state)
     with the functional API, raw parameter tensors and a hand-written SGD update;
 and the peak memory of 50 LeNet steps (each framework in its own child process).
 
-Two pitfalls this script avoids: OpenBLAS threads keep spinning ~0.1 s after a
-numpy matmul and slow PyTorch down if it runs right after, so the samples of the
-two alternate with a 0.2 s pause; and a forced OPENBLAS_CORETYPE slows numpy's
-matmul 2-5x, so the BLAS libraries and that variable are printed with the results.
+Samples of the two frameworks alternate with a pause, and the BLAS kernel and
+load average are printed with the results (see benchmarks/_common.py for why).
 """
 from __future__ import annotations
 
@@ -22,16 +20,14 @@ import json
 import os
 import subprocess
 import sys
-import time
 
 import numpy as np
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+# _common also puts this tree's root on sys.path, so it comes before minigrad.
+from _common import PAUSE, interleaved, load_average, machine_info, peak_rss_mb
 
 import minigrad as mg  # noqa: E402
 import minigrad.nn.functional as F  # noqa: E402
-
-PAUSE = 0.2
 
 
 # -- the workloads -------------------------------------------------------------------
@@ -142,37 +138,6 @@ def torch_lenet(torch, lr=0.01):
 
 # -- measuring -----------------------------------------------------------------------
 
-def interleaved(ours, theirs, samples, burst=1):
-    """Median seconds of each. Samples of the two alternate with a pause in between
-    (so neither runs while the other's threads still spin). burst=1 times single
-    runs right after the pause (a cold start every time); burst=k > 1 runs k times
-    in a row and keeps the runs after the first (the steady state of a training loop)."""
-    for f in (ours, theirs):       # warm up
-        f()
-        f()
-    times = ([], [])
-    for _ in range(samples):
-        for f, out in ((ours, times[0]), (theirs, times[1])):
-            time.sleep(PAUSE)
-            for k in range(burst):
-                start = time.perf_counter()
-                f()
-                if burst == 1 or k > 0:
-                    out.append(time.perf_counter() - start)
-    return float(np.median(times[0])), float(np.median(times[1]))
-
-
-def _peak_rss_mb():
-    """VmHWM, the process's peak resident memory (unlike ru_maxrss, it is not
-    inherited from the parent that forked this process)."""
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    import resource
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def peak_memory_child(framework):
     """Run 50 LeNet steps; print JSON with the peak RSS before and after them (and
     tracemalloc's peak of numpy allocations during them, for minigrad)."""
@@ -183,12 +148,12 @@ def peak_memory_child(framework):
     else:
         step = minigrad_lenet()
     step()
-    base = _peak_rss_mb()
+    base = peak_rss_mb()
     if framework == "minigrad":
         tracemalloc.start()
     for _ in range(50):
         step()
-    result = {"rss_peak_mb": _peak_rss_mb(), "rss_growth_mb": _peak_rss_mb() - base}
+    result = {"rss_peak_mb": peak_rss_mb(), "rss_growth_mb": peak_rss_mb() - base}
     if framework == "minigrad":
         result["traced_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2 ** 20
     print(json.dumps(result))
@@ -211,18 +176,7 @@ def main():
         return
 
     import torch
-    from threadpoolctl import threadpool_info
-    print(f"numpy {np.__version__}, torch {torch.__version__}, {os.cpu_count()} cpus, "
-          f"torch threads {torch.get_num_threads()}")
-    print(f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')} "
-          f"OPENBLAS_L2_SIZE={os.environ.get('OPENBLAS_L2_SIZE', '(unset)')}")
-    for lib in threadpool_info():
-        print(f"  {lib.get('internal_api')}: {os.path.basename(lib.get('filepath', ''))} "
-              f"version {lib.get('version')} threads {lib.get('num_threads')} "
-              f"kernel {lib.get('architecture', '-')}")
-
-    print("load average before: %.2f %.2f %.2f (other processes on these 2 cores skew "
-          "both columns, OpenBLAS's spinning threads most)" % os.getloadavg())
+    print("\n".join(machine_info(torch)))
     rows = []
     for name, make in (("conv2d fwd+bwd 64x16x32x32 * 32x16x3x3 pad 1", conv_workloads),
                        ("max_pool2d 2x2 fwd+bwd 64x32x32x32", pool_workloads),
@@ -242,7 +196,7 @@ def main():
         print(f"{name:46s} {a * 1e3:7.2f}ms {b * 1e3:7.2f}ms {a / b:5.2f}x   "
               f"{c * 1e3:7.2f}ms {d * 1e3:7.2f}ms {c / d:5.2f}x")
 
-    print("load average after:  %.2f %.2f %.2f" % os.getloadavg())
+    print(f"load average after: {load_average()}")
     if not args.no_memory:
         print("\npeak memory of 50 LeNet-5 steps (separate processes):")
         for framework in ("minigrad", "torch"):

@@ -8,7 +8,7 @@ node in forward, and walking it in backward.
 
 Prints medians (microseconds per op, forward + backward) for a 1,000-op chain of
 a few ops, and the forward and backward time of a 100,000-op chain. PyTorch
-columns appear when torch is installed.
+columns appear when torch is installed; its samples alternate with minigrad's.
 """
 from __future__ import annotations
 
@@ -17,9 +17,10 @@ import gc
 import statistics
 import time
 
-import numpy as np
+# _common also puts this tree's root on sys.path, so it comes before minigrad.
+from _common import alternate, machine_info
 
-import minigrad as mg
+import minigrad as mg  # noqa: E402
 
 try:
     import torch
@@ -59,17 +60,17 @@ def main():
     parser.add_argument("--deep", type=int, default=100_000, help="length of the deep chain")
     args = parser.parse_args()
     libs = ["minigrad"] + (["torch"] if torch is not None else [])
-    print(f"numpy {np.__version__}" + (f", torch {torch.__version__}" if torch else ", torch not installed"))
+    print("\n".join(machine_info(torch)))
 
     print(f"\n1,000-op chain on a 1-element tensor: median of {args.repeats} runs, "
           "microseconds per op (forward + backward)")
     header = f"{'op':<12}" + "".join(f"{lib:>12}" for lib in libs) + ("   ratio" if torch else "")
     print(header)
     for name, step in CHAINS.items():
-        medians = {}
-        for lib in libs:
-            runs = [sum(run_chain(lib, step, 1000)) for _ in range(args.repeats)]
-            medians[lib] = statistics.median(runs) / 1000 * 1e6
+        # A short pause is enough here: these chains do no BLAS work.
+        runs = alternate([lambda lib=lib: sum(run_chain(lib, step, 1000)) for lib in libs],
+                         args.repeats, pause=0.01)
+        medians = {lib: statistics.median(r) / 1000 * 1e6 for lib, r in zip(libs, runs)}
         row = f"{name:<12}" + "".join(f"{medians[lib]:>12.2f}" for lib in libs)
         if torch:
             row += f"   {medians['minigrad'] / medians['torch']:.2f}x"
@@ -77,13 +78,12 @@ def main():
 
     print(f"\n{args.deep:,}-op chain (y * 1.0001): seconds, median of 3")
     print(f"{'':<12}" + "".join(f"{lib + ' fwd':>14}{lib + ' bwd':>14}" for lib in libs))
-    row = f"{'':<12}"
-    results = {}
-    for lib in libs:
-        runs = [run_chain(lib, CHAINS["y * 1.0001"], args.deep) for _ in range(3)]
-        results[lib] = (statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs))
-        row += f"{results[lib][0]:>14.3f}{results[lib][1]:>14.3f}"
-    print(row)
+    runs = alternate([lambda lib=lib: run_chain(lib, CHAINS["y * 1.0001"], args.deep)
+                      for lib in libs], 3, warmup=0)
+    results = {lib: (statistics.median(r[0] for r in rs), statistics.median(r[1] for r in rs))
+               for lib, rs in zip(libs, runs)}
+    print(f"{'':<12}" + "".join(f"{results[lib][0]:>14.3f}{results[lib][1]:>14.3f}"
+                                for lib in libs))
     if torch:
         print(f"backward ratio minigrad/torch: {results['minigrad'][1] / results['torch'][1]:.2f}x")
 

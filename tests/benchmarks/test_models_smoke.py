@@ -1,0 +1,37 @@
+"""benchmarks/models.py runs: every row's work at a tiny size, untimed, and the two
+frameworks agree on its loss (so the benchmark compares like with like)."""
+import importlib.util
+import math
+import pathlib
+import sys
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+BENCHMARKS = pathlib.Path(__file__).resolve().parents[2] / "benchmarks"
+sys.path.insert(0, str(BENCHMARKS))   # models.py imports its sibling _common
+_spec = importlib.util.spec_from_file_location("benchmark_models", BENCHMARKS / "models.py")
+models = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(models)
+
+
+@pytest.mark.parametrize("key", [k for k, size in models.TINY.items() if size is not None])
+def test_row_runs_and_losses_agree(key):
+    row = models.ROW_BY_KEY[key]
+    pairs, rel = models.check_row(torch, row, size=models.TINY[key])
+    assert rel <= 1e-4, pairs
+    # The timed configuration too (dropout on in the MNIST Net), once each.
+    ours, theirs = row.make(torch, size=models.TINY[key])
+    assert math.isfinite(ours()) and math.isfinite(theirs())
+
+
+def test_memory_child_reports_json(capsys):
+    models.memory_child("minigrad", steps=1)
+    out = capsys.readouterr().out
+    assert '"growth_mb"' in out and '"peak_mb"' in out
+
+
+def test_unknown_row_is_an_error():
+    with pytest.raises(SystemExit):
+        models.main(["--rows", "no-such-row"])
