@@ -68,7 +68,8 @@ def build_parser():
     p.add_argument("--show-saved", action="store_true",
                    help="draw what each op saved for backward (shapes, dtypes, bytes)")
     p.add_argument("--show-backward", action="store_true",
-                   help="write each op's backward rule in one line (e.g. dx = route(dy, argmax))")
+                   help="write each op's gradient rules, as its docstring states them (e.g. "
+                        "dx = MaxUnpool2d(argmax)(dy): dy routed to the recorded argmax)")
     p.add_argument("--collapse", action="append", metavar="SPEC",
                    help="fold modules into single nodes; SPEC is a module path or glob "
                         "('features.*'), a class name ('Conv2d'), 'all' (every module without "
