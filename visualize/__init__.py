@@ -20,9 +20,10 @@ from __future__ import annotations
 
 from . import report  # noqa: F401
 from .api import draw_graph, render, to_dot
+from .explore import explore
 from .grads import GradRecorder, GradStats, record_grads
 from .render import GraphvizMissingError
 from .report import grad_rows, grad_table
 
-__all__ = ["to_dot", "draw_graph", "render", "record_grads", "GradRecorder", "GradStats",
+__all__ = ["to_dot", "draw_graph", "render", "explore", "record_grads", "GradRecorder", "GradStats",
            "GraphvizMissingError", "grad_rows", "grad_table"]

@@ -424,10 +424,17 @@ def attr_list(attrs: dict) -> str:
     return "[" + " ".join(f"{k}={_quote(v)}" for k, v in attrs.items()) + "]"
 
 
+def svg_id(item) -> str:
+    """The ``id`` a drawn node carries into graphviz's SVG (``svg_ids=True``)."""
+    return f"node-{item.id}"
+
+
 def dot_lines(drawing, show_grad=False, show_saved=False, show_backward=False,
-              legend=True, rankdir="TB", title=None):
+              legend=True, rankdir="TB", title=None, svg_ids=False):
     """The statements of the DOT graph, each a line ending in a newline (the form
-    ``graphviz.Digraph(body=...)`` takes, so its ``.source`` equals ``to_dot``)."""
+    ``graphviz.Digraph(body=...)`` takes, so its ``.source`` equals ``to_dot``).
+    ``svg_ids``: give each node an ``id`` (:func:`svg_id`) that graphviz writes on
+    its SVG group, so a page can find it (the backprop explorer)."""
     style = NodeStyle(show_grad, show_backward, show_saved)
     if title is None:
         title = _auto_title(drawing)
@@ -466,7 +473,10 @@ def dot_lines(drawing, show_grad=False, show_saved=False, show_backward=False,
         pad = "\t" * indent
         for what, value in tree[path]:
             if what == "node":
-                lines.append(pad + f"{value.id} {attr_list(style.attributes(value))}")
+                attrs = style.attributes(value)
+                if svg_ids:
+                    attrs["id"] = svg_id(value)
+                lines.append(pad + f"{value.id} {attr_list(attrs)}")
                 if show_saved and value.kind == "op":
                     label = saved_label(value.obj)
                     if label is not None:
