@@ -426,7 +426,7 @@ def attr_list(attrs: dict) -> str:
 
 def svg_id(item) -> str:
     """The ``id`` a drawn node carries into graphviz's SVG (``svg_ids=True``)."""
-    return f"node-{item.id}"
+    return f"node_{item.id}"   # graphviz would write a "-" as &#45;
 
 
 def dot_lines(drawing, show_grad=False, show_saved=False, show_backward=False,
