@@ -13,6 +13,10 @@ single nodes, ``show_backward=True`` writes each op's gradient rules (from its d
 (after backward) colours every tensor by its gradient norm and flags NaN/inf and
 all-zero gradients; intermediate gradients need :func:`record_grads` before backward.
 
+``explore(loss, params=model, path="backprop.html")`` runs one backward and writes a
+self-contained page that steps through it in the engine's order (the backprop
+explorer; ``--html`` on the command line).
+
 Command line: ``python -m visualize examples/train_mnist.py --out graph.svg``
 (see ``python -m visualize --help``).
 """
