@@ -8,10 +8,14 @@
 Rounded boxes are ops (name, settings, output shape), square boxes tensors
 (parameters by their module path, inputs, outputs); dashed boxes group the ops of
 each module; a legend explains the colours. ``collapse=`` folds modules into
-single nodes, ``show_backward=True`` writes each op's backward rule,
+single nodes, ``show_backward=True`` writes each op's gradient rules (from its docstring),
 ``show_saved=True`` shows what each op keeps for backward, and ``show_grad=True``
 (after backward) colours every tensor by its gradient norm and flags NaN/inf and
 all-zero gradients; intermediate gradients need :func:`record_grads` before backward.
+
+``explore(loss, params=model, path="backprop.html")`` runs one backward and writes a
+self-contained page that steps through it in the engine's order (the backprop
+explorer; ``--html`` on the command line).
 
 Command line: ``python -m visualize examples/train_mnist.py --out graph.svg``
 (see ``python -m visualize --help``).
@@ -20,10 +24,10 @@ from __future__ import annotations
 
 from . import report  # noqa: F401
 from .api import draw_graph, render, to_dot
+from .explore import explore
 from .grads import GradRecorder, GradStats, record_grads
 from .render import GraphvizMissingError
 from .report import grad_rows, grad_table
-from .rules import BACKWARD_RULES, backward_rule
 
-__all__ = ["to_dot", "draw_graph", "render", "record_grads", "GradRecorder", "GradStats",
-           "GraphvizMissingError", "backward_rule", "BACKWARD_RULES", "grad_rows", "grad_table"]
+__all__ = ["to_dot", "draw_graph", "render", "explore", "record_grads", "GradRecorder", "GradStats",
+           "GraphvizMissingError", "grad_rows", "grad_table"]

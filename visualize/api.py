@@ -17,14 +17,16 @@ def to_dot(*outputs, params=None, show_grad=False, show_saved=False, collapse=No
         model whose forward recorded the graph.
     show_grad: colour tensors by gradient norm and flag NaN/inf/all-zero gradients
         (after backward; leaves use ``.grad``, ops need :func:`record_grads`).
-    show_saved: draw what each op saved for backward (shape, dtype, bytes).
+    show_saved: draw exactly what each op saved for backward (what, shape, dtype,
+        bytes; "freed by backward" once backward has released it).
     collapse: fold modules into one node each: True (every module without
         submodules), an int (modules at that depth, the model being 0), a module
         path or glob (``"features.*"``), a class name (``"Conv2d"``), a class, a
         module object, or a list of these.
     max_nodes: draw at most this many ops and leaves; the rest is one
         "... N more nodes" node.
-    show_backward: write each op's backward rule in one line.
+    show_backward: write each op's gradient rules, read from its docstring
+        (``Function.formula``).
     legend, rankdir ("TB" or "LR"), title: presentation.
     """
     drawing = build(outputs, params=params, collapse=collapse, max_nodes=max_nodes)

@@ -43,6 +43,7 @@ examples:
   python -m visualize examples/train_mnist.py --collapse all --out lenet_small.svg
   python -m visualize examples/train_mnist.py --show-grad --grad-table --out grads.svg
   python -m visualize examples/train_mnist.py --print-dot > graph.dot   (no Graphviz needed)
+  python -m visualize examples/train_mnist.py --html backprop.html      (step through backward)
 
 Rendering needs the Graphviz `dot` program (Debian/Ubuntu: apt-get install graphviz;
 macOS: brew install graphviz); --print-dot and --format dot do not.
@@ -68,7 +69,8 @@ def build_parser():
     p.add_argument("--show-saved", action="store_true",
                    help="draw what each op saved for backward (shapes, dtypes, bytes)")
     p.add_argument("--show-backward", action="store_true",
-                   help="write each op's backward rule in one line (e.g. dx = route(dy, argmax))")
+                   help="write each op's gradient rules, as its docstring states them (e.g. "
+                        "dx = MaxUnpool2d(argmax)(dy): dy routed to the recorded argmax)")
     p.add_argument("--collapse", action="append", metavar="SPEC",
                    help="fold modules into single nodes; SPEC is a module path or glob "
                         "('features.*'), a class name ('Conv2d'), 'all' (every module without "
@@ -85,6 +87,10 @@ def build_parser():
     p.add_argument("--title", help="title drawn above the graph (default: model, op and "
                                    "parameter counts)")
     p.add_argument("--no-legend", action="store_true", help="leave out the legend")
+    p.add_argument("--html", metavar="OUT.html",
+                   help="run one backward and write the backprop explorer: one self-contained "
+                        "page that steps through it in the engine's order (Prev/Next, arrow "
+                        "keys), showing each op's dy and the gradient sent to each input")
     p.add_argument("--print-dot", action="store_true",
                    help="print the DOT text to stdout instead of rendering (needs no Graphviz)")
     return p
@@ -185,6 +191,29 @@ def outputs_for(module, name, no_loss=False, eval_mode=False):
     return {"loss": loss_fn(out, targets)}, model
 
 
+def _write_explorer(args, outputs, model):
+    """--html: the backprop explorer. A non-scalar output gets dL/d(output) = 1
+    everywhere (the gradient of its sum), as --show-grad does."""
+    from .explore import explore
+    from .graph import output_list
+    from .render import GraphvizMissingError
+
+    pairs = output_list((outputs,))
+    gradient = [None if t.data.size == 1 else np.ones(t.shape, dtype=t.dtype) for _, t in pairs]
+    try:
+        written = explore(dict(pairs), params=model, path=args.html, gradient=gradient,
+                          collapse=_collapse_spec(args.collapse), rankdir=args.rankdir,
+                          title=args.title)
+    except GraphvizMissingError as e:
+        print(str(e), file=sys.stderr)
+        return 1
+    except ValueError as e:          # e.g. an output that does not require grad
+        print(str(e), file=sys.stderr)
+        return 1
+    print(f"wrote {written}")
+    return 0
+
+
 def main(argv=None):
     args = build_parser().parse_args(argv)
     from .api import render, to_dot
@@ -195,6 +224,8 @@ def main(argv=None):
 
     module, name, stem = load_target(args.target)
     outputs, model = outputs_for(module, name, args.no_loss, args.eval)
+    if args.html:
+        return _write_explorer(args, outputs, model)
     options = dict(params=model, show_grad=args.show_grad, show_saved=args.show_saved,
                    show_backward=args.show_backward, collapse=_collapse_spec(args.collapse),
                    max_nodes=args.max_nodes, rankdir=args.rankdir, title=args.title,

@@ -17,7 +17,6 @@ import numpy as np
 
 from .grads import format_norm, leaf_grad, node_grad
 from .graph import _has_children
-from .rules import backward_rule
 
 # -- colours -------------------------------------------------------------------------
 
@@ -178,6 +177,57 @@ def _grad_line(stats, colour, prefix=""):
     return _small(text, colour, 9)
 
 
+# -- backward rules and constants -------------------------------------------------
+
+NO_RULE = "backward: see the op's code (no formula in its docstring)"
+
+
+def backward_rules(node) -> list:
+    """The op's gradient rules, one per line, as its docstring states them
+    (``Function.formula``: the one source of each formula)."""
+    cls = node if isinstance(node, type) else type(node)
+    formula = getattr(cls, "formula", None)
+    rules = formula()[1] if callable(formula) else []
+    # ``axis`` is reStructuredText for code; the drawing shows the bare name.
+    return [rule.replace("``", "") for rule in rules] or [NO_RULE]
+
+
+def wrap(text, width=60) -> list:
+    """``text`` cut at spaces into lines of about ``width`` characters (a long
+    rule such as Conv2d's would make its node as wide as the page)."""
+    lines, line = [], ""
+    for word in text.split(" "):
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    return lines + [line] if line else lines
+
+
+# An arithmetic op with a one-number constant reads as the expression it computes.
+OPERATORS = {"Add": "+", "Sub": "-", "Mul": "*", "Div": "/", "Pow": "**"}
+
+
+def constants_text(node, consts) -> str:
+    """``(+ 1e-05)``, ``(1 - x)`` or ``(* const ())``: the op's one-number
+    constants (:class:`~visualize.graph.InputInfo`), their value when the op saved
+    it, else their shape (and dtype when it differs from the output's)."""
+    parts = []
+    for info in consts:
+        value = f"{info.value:g}" if info.value is not None else "const " + fmt_shape(info.shape)
+        if info.value is None and info.dtype != node.out_dtype:
+            value += f" {info.dtype}"
+        symbol = OPERATORS.get(node.name)
+        if symbol is None:
+            parts.append(f"input {info.index} = {value}")
+        elif info.index == 0:
+            parts.append(f"{value} {symbol} x")
+        else:
+            parts.append(f"{symbol} {value}")
+    return "(" + ", ".join(parts) + ")"
+
+
 # -- one node ------------------------------------------------------------------------
 
 class NodeStyle:
@@ -237,11 +287,12 @@ class NodeStyle:
             node = item.obj
             title = esc(op_title(node))
             if item.consts:
-                title += esc(" with " + ", ".join(f"{v:g}" for _, v in item.consts))
+                title += esc(" " + constants_text(node, item.consts))
             lines = [_bold_name(node.name, title),
                      _small(f"{fmt_shape(node.out_shape)} {node.out_dtype}", muted)]
             if self.show_backward:
-                lines.append(_small("<I>" + esc(backward_rule(node)) + "</I>", muted))
+                lines.extend(_small("<I>" + esc(part) + "</I>", muted)
+                             for rule in backward_rules(node) for part in wrap(rule))
             if self.show_saved and node.saved is None:
                 lines.append(_small("saved values freed by backward", muted))
             return lines
@@ -251,9 +302,8 @@ class NodeStyle:
             return [f"<B>{head}</B>", _small(f"{fmt_shape(t.shape)} {t.dtype}", muted)]
         if kind == "input":
             info = item.obj
-            shape = f"{fmt_shape(info.shape)} {info.dtype}" if info.shape is not None \
-                else "shape not saved"
-            return ["<B>input</B> (no grad)", _small(esc(shape), muted)]
+            return ["<B>input</B> (no grad)", _small(esc(f"{fmt_shape(info.shape)} {info.dtype}"),
+                                                     muted)]
         if kind == "output":
             t = item.obj
             text = f"{fmt_shape(t.shape)} {t.dtype}"
@@ -298,37 +348,16 @@ def _group_stats(item):
 # -- saved values --------------------------------------------------------------------
 
 def saved_label(node):
-    """A note listing what the op saved for backward (None when nothing, or when
-    backward already freed it: the op's label says so instead)."""
-    saved = node.saved
-    if not saved:
+    """A note listing exactly what the op saved for backward (``node.saved``:
+    what, shape, dtype, bytes), or None when it saved nothing or backward freed
+    it (the op's label says so then)."""
+    entries = [entry for entry in (node.saved or ()) if entry is not None]
+    if not entries:
         return None
-    from minigrad.autograd import _SavedOutput
-    from minigrad._tensor import Tensor
-    parts, total = [], 0
-    for item in saved:
-        if isinstance(item, _SavedOutput):
-            what, arr = "output", item.data
-        elif isinstance(item, Tensor):
-            index = _parent_index(node, item)
-            what = f"input {index}" if index is not None else "input"
-            arr = item.data
-        else:
-            what, arr = "array", np.asarray(item)
-        total += arr.nbytes
-        parts.append(esc(f"{what} {fmt_shape(arr.shape)} {arr.dtype}"))
+    total = sum(entry.data.nbytes for entry in entries)
+    parts = [esc(f"{entry.what} {fmt_shape(entry.data.shape)} {entry.data.dtype} "
+                 f"{_bytes(entry.data.nbytes)}") for entry in entries]
     return "<BR/>".join(["<B>saved</B> " + esc(_bytes(total))] + [_small(p) for p in parts])
-
-
-def _parent_index(node, t):
-    target = t.grad_fn if t.grad_fn is not None else t
-    for i, p in enumerate(node.parents):
-        if p is target:
-            return i
-    for i, p in enumerate(node.parents):
-        if p is None and not t.requires_grad:
-            return i
-    return None
 
 
 def _bytes(n):
@@ -395,10 +424,17 @@ def attr_list(attrs: dict) -> str:
     return "[" + " ".join(f"{k}={_quote(v)}" for k, v in attrs.items()) + "]"
 
 
+def svg_id(item) -> str:
+    """The ``id`` a drawn node carries into graphviz's SVG (``svg_ids=True``)."""
+    return f"node_{item.id}"   # graphviz would write a "-" as &#45;
+
+
 def dot_lines(drawing, show_grad=False, show_saved=False, show_backward=False,
-              legend=True, rankdir="TB", title=None):
+              legend=True, rankdir="TB", title=None, svg_ids=False):
     """The statements of the DOT graph, each a line ending in a newline (the form
-    ``graphviz.Digraph(body=...)`` takes, so its ``.source`` equals ``to_dot``)."""
+    ``graphviz.Digraph(body=...)`` takes, so its ``.source`` equals ``to_dot``).
+    ``svg_ids``: give each node an ``id`` (:func:`svg_id`) that graphviz writes on
+    its SVG group, so a page can find it (the backprop explorer)."""
     style = NodeStyle(show_grad, show_backward, show_saved)
     if title is None:
         title = _auto_title(drawing)
@@ -437,7 +473,10 @@ def dot_lines(drawing, show_grad=False, show_saved=False, show_backward=False,
         pad = "\t" * indent
         for what, value in tree[path]:
             if what == "node":
-                lines.append(pad + f"{value.id} {attr_list(style.attributes(value))}")
+                attrs = style.attributes(value)
+                if svg_ids:
+                    attrs["id"] = svg_id(value)
+                lines.append(pad + f"{value.id} {attr_list(attrs)}")
                 if show_saved and value.kind == "op":
                     label = saved_label(value.obj)
                     if label is not None:

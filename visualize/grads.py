@@ -14,7 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .graph import iter_nodes, remember_inputs
+from minigrad.autograd import walk
+
+from .graph import output_tensors
 
 _ATTR = "_visualize_grad"   # private (leading underscore), so settings() ignores it
 
@@ -113,10 +115,9 @@ def record_grads(*outputs) -> GradRecorder:
         visualize.render(loss, params=model, show_grad=True, path="grads.svg")
     """
     hooked = []
-    for node in iter_nodes(outputs):
+    for node in walk(output_tensors(outputs)):
         if node.hooks is None:
             node.hooks = []
-        remember_inputs(node)   # backward frees saved values; keep input shapes
         hook = _make_hook(node)
         node.hooks.append(hook)
         hooked.append((node, hook))

@@ -1,8 +1,9 @@
-"""Walk a minigrad graph (iteratively) into a plain list of things to draw.
+"""Turn a minigrad graph into a plain list of things to draw.
 
-:func:`build` starts at the outputs' ``grad_fn`` and visits every node once,
-breadth first, with an explicit queue (no recursion: a 100,000-op chain is fine).
-It returns a :class:`Drawing`: display nodes in traversal order with ids ``n0,
+:func:`build` lists the nodes with the engine's own traversal
+(:func:`minigrad.autograd.walk`, no recursion: a 100,000-op chain is fine) and
+orders them by distance from the outputs (so ids and ``max_nodes`` keep what is
+nearest the loss). It returns a :class:`Drawing`: display nodes with ids ``n0,
 n1, ...``, the edges between them (in the forward direction: input -> op ->
 output), the module each node belongs to, and with ``collapse`` whole modules
 folded into single nodes. The DOT writer (:mod:`visualize.dot`) only formats it.
@@ -10,25 +11,31 @@ folded into single nodes. The DOT writer (:mod:`visualize.dot`) only formats it.
 from __future__ import annotations
 
 import fnmatch
-from collections import deque
 from dataclasses import dataclass, field
 
-from minigrad.autograd import Function
+from minigrad.autograd import Function, walk
 from minigrad._tensor import Tensor
-
-_INPUTS_ATTR = "_visualize_inputs"   # no-grad inputs remembered by record_grads
 
 
 # -- what is drawn -------------------------------------------------------------------
 
 @dataclass
 class InputInfo:
-    """An input of an op that does not require grad (its parent slot is None).
-    The tensor itself is only known when the op saved it for backward."""
-    shape: tuple | None
+    """An input of an op that does not require grad (its parent slot is None):
+    its shape and dtype as the node recorded them, and its value when it has one
+    element and the op saved it for backward (``Add`` saves nothing, ``Mul`` does)."""
+    index: int
+    shape: tuple
     dtype: object
-    value: float | None      # the number, for a one-element constant
-    tensor_id: int | None
+    value: float | None
+
+    @property
+    def is_scalar(self) -> bool:
+        """One number: drawn inside its op's label rather than as a box of its own."""
+        size = 1
+        for n in self.shape:
+            size *= n
+        return size == 1
 
 
 @dataclass
@@ -40,7 +47,7 @@ class DisplayNode:
     cluster: tuple = ()       # the modules (outermost first) whose box holds it
     members: list = field(default_factory=list)   # group: the ops folded in
     absorbed: list = field(default_factory=list)  # group: (name, tensor) leaves folded in
-    consts: list = field(default_factory=list)    # op: (input index, value) constants
+    consts: list = field(default_factory=list)    # op: InputInfo of its one-number constants
     exit: object = None       # group: the op whose output leaves the group
     count: int = 0            # more: how many graph nodes were left out
 
@@ -83,58 +90,45 @@ def output_list(outputs):
     return [(name if name is not None else f"output {i}", t) for i, (name, t) in enumerate(pairs)]
 
 
-def iter_nodes(outputs):
-    """Every graph node (``Function``) behind ``outputs``, once each, breadth first."""
-    seen = set()
-    queue = deque()
-    for _, t in output_list(outputs):
-        if t.grad_fn is not None and id(t.grad_fn) not in seen:
-            seen.add(id(t.grad_fn))
-            queue.append(t.grad_fn)
-    while queue:
-        node = queue.popleft()
-        yield node
-        for p in node.parents:
-            if isinstance(p, Function) and id(p) not in seen:
-                seen.add(id(p))
-                queue.append(p)
+def output_tensors(outputs):
+    return [t for _, t in output_list(outputs)]
 
 
 def no_grad_inputs(node) -> dict:
-    """index -> InputInfo for each input of ``node`` that did not require grad.
-    Saved tensors give its shape (aligned by position when the op saved one value
-    per input, or when there is one such input and one such saved tensor)."""
-    parents = node.parents
-    slots = [i for i, p in enumerate(parents) if p is None]
-    if not slots:
-        return {}
-    cached = getattr(node, _INPUTS_ATTR, None)
-    saved = node.saved
-    if saved is None and cached is not None:
-        return cached      # backward released the saved values; record_grads kept this
-    saved = saved or ()
-    consts = [s for s in saved if isinstance(s, Tensor) and not s.requires_grad]
+    """index -> :class:`InputInfo` for each input of ``node`` that needs no grad,
+    from the shapes and dtypes the node recorded for every input. A one-element
+    input's value comes from ``node.saved`` when the op kept it (before backward
+    frees it)."""
+    saved = {s.what: s for s in (node.saved or ()) if s is not None}
     found = {}
-    for i in slots:
-        t = None
-        if len(saved) == len(parents) and isinstance(saved[i], Tensor) \
-                and not saved[i].requires_grad:
-            t = saved[i]
-        elif len(slots) == 1 and len(consts) == 1:
-            t = consts[0]
-        if t is None:
-            found[i] = InputInfo(None, None, None, None)
-        else:
-            value = float(t.data.reshape(-1)[0]) if t.data.size == 1 and \
-                t.data.dtype.kind in "biuf" else None
-            found[i] = InputInfo(t.data.shape, t.data.dtype, value, id(t))
+    for i, p in enumerate(node.parents):
+        if p is not None:
+            continue
+        info = InputInfo(i, tuple(node.input_shapes[i]), node.input_dtypes[i], None)
+        kept = saved.get(f"input {i}")
+        if info.is_scalar and kept is not None and kept.data.dtype.kind in "biuf":
+            info.value = float(kept.data.reshape(-1)[0])
+        found[i] = info
     return found
 
 
-def remember_inputs(node):
-    """Keep the no-grad input descriptions on the node (backward frees ``saved``)."""
-    if any(p is None for p in node.parents):
-        setattr(node, _INPUTS_ATTR, no_grad_inputs(node))
+def _nearest_first(outputs, order):
+    """The nodes of ``order`` (:func:`walk`'s, parents first) sorted by their
+    distance from the outputs, ties in reversed walk order: the breadth-first
+    order a reader scans from the loss, and what ``max_nodes`` keeps."""
+    far = len(order) + 1
+    depth = {}
+    for t in outputs:
+        if t.grad_fn is not None:
+            depth[t.grad_fn] = 0
+    reverse = order[::-1]           # every consumer of a node comes before it
+    for node in reverse:
+        d = depth.get(node, far) + 1
+        for p in node.parents:
+            if isinstance(p, Function) and d < depth.get(p, far):
+                depth[p] = d
+    position = {node: i for i, node in enumerate(reverse)}
+    return sorted(reverse, key=lambda node: (depth.get(node, far), position[node]))
 
 
 # -- names ---------------------------------------------------------------------------
@@ -230,7 +224,6 @@ def build(outputs, params=None, collapse=None, max_nodes=None) -> Drawing:
     items = {}                # key -> DisplayNode (ids assigned later)
     edges = []
     consumers = {}            # leaf key -> set of op keys using it
-    overflow = []             # graph objects not drawn because of max_nodes
     budget = [max_nodes if max_nodes is not None else -1]
 
     def room():
@@ -240,7 +233,8 @@ def build(outputs, params=None, collapse=None, max_nodes=None) -> Drawing:
         return True
 
     more_key = ("more",)
-    queue = deque()
+    tensors = output_tensors(outputs)
+    order = walk(tensors)
     for i, (name, t) in enumerate(pairs):
         out_key = ("out", i)
         items[out_key] = DisplayNode("", "output", t, name)
@@ -251,42 +245,43 @@ def build(outputs, params=None, collapse=None, max_nodes=None) -> Drawing:
         if key not in items:
             if room():
                 items[key] = DisplayNode("", "op", node)
-                queue.append(node)
             else:
-                overflow.append(node)
                 key = more_key
         edges.append((key, out_key))
 
-    while queue:
-        node = queue.popleft()
+    all_leaves = set()
+    for node in _nearest_first(tensors, order):
         node_key = ("op", id(node))
+        if node_key not in items:          # left out by max_nodes
+            continue
         inputs = no_grad_inputs(node)
         for i, p in enumerate(node.parents):
             if p is None:
                 info = inputs[i]
-                if info.value is not None:          # a number: written on the op itself
-                    items[node_key].consts.append((i, info.value))
+                if info.is_scalar:          # one number: written on the op itself
+                    items[node_key].consts.append(info)
                     continue
-                key = ("in", info.tensor_id) if info.tensor_id is not None else ("in", id(node), i)
-                if key not in items:
-                    items[key] = DisplayNode("", "input", info)
+                key = ("in", id(node), i)
+                items[key] = DisplayNode("", "input", info)
                 edges.append((key, node_key))
                 continue
             is_leaf = isinstance(p, Tensor)
             key = ("leaf", id(p)) if is_leaf else ("op", id(p))
             if key not in items:
                 if not room():
-                    overflow.append(p)
                     edges.append((more_key, node_key))
                     continue
                 items[key] = DisplayNode("", "leaf" if is_leaf else "op", p)
-                if not is_leaf:
-                    queue.append(p)
             if is_leaf:
                 consumers.setdefault(key, set()).add(node_key)
             edges.append((key, node_key))
 
-    hidden = _count_hidden(overflow, items)
+    # What max_nodes left out: every op and leaf tensor of the graph not drawn.
+    for node in order:
+        all_leaves.update(id(p) for p in node.parents if isinstance(p, Tensor))
+    drawn = sum(1 for item in items.values() if item.kind in ("op", "leaf"))
+    hidden = len(order) + len(all_leaves) - drawn
+    overflow = hidden > 0
     if overflow:
         items[more_key] = DisplayNode("", "more", None, count=hidden)
 
@@ -414,18 +409,3 @@ def _name_plain_modules(modules, names):
         cls = type(m).__name__
         seen[cls] = seen.get(cls, 0) + 1
         names[id(m)] = cls if counts[cls] == 1 else f"{cls}#{seen[cls]}"
-
-
-def _count_hidden(overflow, items):
-    """How many graph nodes (ops and leaf tensors) were left out."""
-    seen = set()
-    stack = list(overflow)
-    while stack:
-        obj = stack.pop()
-        key = ("leaf", id(obj)) if isinstance(obj, Tensor) else ("op", id(obj))
-        if key in items or key in seen:
-            continue
-        seen.add(key)
-        if not isinstance(obj, Tensor):
-            stack.extend(p for p in obj.parents if p is not None)
-    return len(seen)

@@ -65,3 +65,14 @@ def render_source(source: str, path, format=None) -> str:
         raise RuntimeError(f"visualize.render: `dot -T{format}` failed (exit code "
                            f"{result.returncode}): {message}")
     return path
+
+
+def svg_of(source: str) -> str:
+    """``source`` rendered by ``dot -Tsvg``, as text (for pages that inline it)."""
+    dot = dot_binary()
+    result = subprocess.run([dot, "-Tsvg"], input=source.encode("utf-8"), capture_output=True)
+    if result.returncode != 0:
+        message = result.stderr.decode(errors="replace").strip()
+        raise RuntimeError(f"visualize: `dot -Tsvg` failed (exit code {result.returncode}): "
+                           f"{message}")
+    return result.stdout.decode("utf-8")

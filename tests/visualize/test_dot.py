@@ -9,9 +9,9 @@ import pytest
 import minigrad as mg
 import visualize
 from minigrad import nn
-from minigrad.autograd import Function
+from minigrad.autograd import Function, walk
 from visualize.dot import BAD_FILL, GRAD_BINS, ZERO_FILL
-from visualize.rules import BACKWARD_RULES, backward_rule, docstring_rule
+from visualize.dot import backward_rules, wrap
 from tests.registry import all_cases, ops_in_graph
 from tests.visualize.helpers import Affine, small_graph
 
@@ -64,10 +64,10 @@ def test_small_graph_labels():
     assert "#e9ecef" in line_with(dot, "<B>input</B>")
     assert "() float64 = 0.31591" in line_with(dot, "<B>output</B>")   # scalar output value
     assert "peripheries" in line_with(dot, "<B>output</B>")
-    assert "<B>Mul</B> with 2" in dot                                  # constant folded in
+    assert "<B>Mul</B> (* 2)<BR/>" in dot                              # constant folded in
     assert "(2, 4) float64" in line_with(dot, "<B>ReLU</B>")
-    assert "dx = dy*(y &gt; 0)" not in dot
-    assert "dx = dy*(y &gt; 0)" in visualize.to_dot(loss, show_backward=True)
+    assert "dx = dy where x &gt; 0" not in dot
+    assert "dx = dy where x &gt; 0" in visualize.to_dot(loss, show_backward=True)
 
 
 def _own_tiny_graphs():
@@ -87,18 +87,11 @@ def _with_backward_graphs(outs):
     """``outs`` plus the graphs of their gradients and second gradients (with
     create_graph), where the backward-only ops (MaxUnpool2d, ...) live."""
     graphs = [outs]
-    leaves, stack, seen = [], [o.grad_fn for o in outs if o.grad_fn is not None], set()
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
+    leaves = []
+    for node in walk(outs):
         for p in node.parents:
-            if isinstance(p, mg.Tensor):
-                if all(p is not q for q in leaves):
-                    leaves.append(p)
-            elif p is not None:
-                stack.append(p)
+            if isinstance(p, mg.Tensor) and all(p is not q for q in leaves):
+                leaves.append(p)
     if not leaves:
         return graphs
     total = sum(((o * o).sum() for o in outs if o.requires_grad), mg.Tensor(0.0))
@@ -112,24 +105,63 @@ def _with_backward_graphs(outs):
     return graphs
 
 
-def test_every_registered_op_gets_a_labelled_node_and_a_backward_rule():
+def drawn_text(line):
+    """A DOT node line's label as plain text: tags dropped, entities decoded."""
+    import html
+    return html.unescape(re.sub(r"<[^>]*>", " ", line))
+
+
+def test_every_registered_op_shows_the_rules_of_its_own_docstring():
     sources = [case.fn(*case.inputs()) for case in all_cases()] + _own_tiny_graphs()
     covered = {}
     for out in sources:
         out = out if isinstance(out, tuple) else (out,)
         for graph in _with_backward_graphs(out):
             if graph:
-                for name in ops_in_graph(*graph):
-                    covered.setdefault(name, graph)
-    missing = sorted(set(Function.registry) - set(covered))
+                for op in ops_in_graph(*graph):
+                    covered.setdefault(op, graph)
+    missing = sorted(op.__name__ for op in set(Function.registry) - set(covered))
     assert not missing, f"no tiny graph for {missing}"
-    for name, outs in covered.items():
+    for op, outs in covered.items():
         dot = visualize.to_dot(*outs, show_backward=True)
-        line = line_with(dot, f"<B>{name}</B>")
+        line = line_with(dot, f"<B>{op.__name__}</B>")
         assert re.search(r"\(\d*(, \d+)*,?\) float", line), line      # output shape, dtype
-        rule = backward_rule(Function.registry[name])
-        assert not rule.startswith("backward: see"), f"{name} has no backward rule"
-        assert rule.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;") in line
+        forward, rules = op.formula()
+        assert rules, f"{op.__name__}'s docstring states no gradient rule"
+        shown = " ".join(drawn_text(line).split())
+        for rule in rules:                 # each rule, as the docstring words it
+            assert " ".join(rule.replace("``", "").split()) in shown, (op.__name__, rule)
+
+
+def test_rules_are_read_from_the_docstring_of_any_op():
+    class Cube(Function, register=False):
+        """y = x^3.
+        dx = 3 x^2 dy  (the power rule,
+            continued on a second line)
+        """
+
+        def forward(self, a):
+            return a ** 3
+
+        def backward(self, g):
+            return g * 3 * self.saved_tensors[0] ** 2
+
+    class Mystery(Function, register=False):
+        def forward(self, a):
+            return a
+
+        def backward(self, g):
+            return g
+
+    x = mg.Tensor(np.ones(3), requires_grad=True)
+    assert backward_rules(Cube) == ["dx = 3 x^2 dy  (the power rule, continued on a second line)"]
+    assert "dx = 3 x^2 dy  (the power rule, continued" in visualize.to_dot(Cube()(x), show_backward=True)
+    assert backward_rules(Mystery())[0].startswith("backward: see the op's code")
+    assert "see the op&#x27;s code" in visualize.to_dot(Mystery()(x), show_backward=True) or \
+        "see the op's code" in visualize.to_dot(Mystery()(x), show_backward=True)
+    # A long rule is cut into lines at spaces, never inside a word.
+    long = "dx = " + " ".join(["word"] * 40)
+    assert all(len(part) <= 60 for part in wrap(long)) and " ".join(wrap(long)) == long
 
 
 def test_settings_are_shown_without_defaults():
@@ -150,32 +182,6 @@ def test_settings_are_shown_without_defaults():
     assert "<B>Conv2dLike</B> stride=2 pad=1<BR/>" in dot
     dot = visualize.to_dot(x.sum(axis=1, keepdims=True), show_backward=True)
     assert "<B>Sum</B> axis=1 keepdims=True" in dot
-
-
-def test_unknown_ops_fall_back_to_their_docstring_then_a_note():
-    class Cube(Function, register=False):
-        """z = a^3.   da = 3 a^2 dz  (the power rule)."""
-
-        def forward(self, a):
-            return a ** 3
-
-        def backward(self, g):
-            a, = self.saved_tensors
-            return g * 3 * a * a
-
-    class Mystery(Function, register=False):
-        def forward(self, a):
-            return a
-
-        def backward(self, g):
-            return g
-
-    assert docstring_rule(Cube) == "da = 3 a^2 dy"
-    x = mg.Tensor(np.ones(3), requires_grad=True)
-    assert "da = 3 a^2 dy" in visualize.to_dot(Cube()(x), show_backward=True)
-    assert backward_rule(Mystery()).startswith("backward: see the op's code")
-    assert "<B>Mystery</B>" in visualize.to_dot(Mystery()(x), show_backward=True)
-    assert BACKWARD_RULES["MaxPool2d"] == "dx = route(dy, argmax)"
 
 
 def test_a_leaf_output_and_several_named_outputs():
@@ -347,9 +353,8 @@ def test_show_grad_without_recording_shows_leaf_gradients_only():
     assert "|grad|" not in line_with(dot, "<B>MatMul</B>")
     assert fill_of(line_with(dot, "<B>MatMul</B>")) == "#ffffff"
     assert "record_grads before backward" in dot
-    # The no-grad input lost its saved shape to backward ...
-    assert "shape not saved" in line_with(dot, "<B>input</B>")
-    # ... which record_grads keeps.
+    # Backward freed the saved values; the input's shape is on the node regardless.
+    assert "(2, 3) float64" in line_with(dot, "<B>input</B>")
     loss, params = small_graph()
     visualize.record_grads(loss)
     loss.backward()
@@ -374,17 +379,61 @@ def test_collapsed_group_reports_a_dead_layer_inside():
     assert "all-zero" in row and "weight 0" in row
 
 
-def test_show_saved_lists_what_backward_keeps():
+def saved_note(dot, op_name):
+    op = next(i for i, line in node_lines(dot).items() if f"<B>{op_name}</B>" in line)
+    found = re.search(rf"{op}_saved \[(.*)\]", dot)
+    return found.group(1) if found else None
+
+
+def test_show_saved_lists_exactly_what_backward_keeps():
     loss, params = small_graph()
     dot = visualize.to_dot(loss, params=params, show_saved=True)
+    # Mul (relu * 2) keeps only the constant 2 (for da); MatMul only x (for db);
+    # ReLU its output; Add and Mean nothing.
+    assert "input 1 () float64 8 B" in saved_note(dot, "Mul")
+    assert "input 0" not in saved_note(dot, "Mul")
+    matmul = saved_note(dot, "MatMul")
+    assert "<B>saved</B> 48 B" in matmul and "input 0 (2, 3) float64 48 B" in matmul
+    assert "input 1" not in matmul
+    assert "output (2, 4) float64 64 B" in saved_note(dot, "ReLU")
+    assert saved_note(dot, "Add") is None and saved_note(dot, "Mean") is None
     mul = next(i for i, line in node_lines(dot).items() if "<B>Mul</B>" in line)
-    saved = re.search(rf"{mul}_saved \[(.*)\]", dot).group(1)
-    assert "input 0 (2, 4) float64" in saved and "<B>saved</B> 72 B" in saved
     assert f"{mul}_saved -> {mul}" in dot
+    # An op whose forward kept an intermediate array lists it as "array".
+    x = mg.Tensor(np.array([-1.0, 2.0]), requires_grad=True)
+    assert "array (2,) float64 16 B" in saved_note(visualize.to_dot(x.abs(), show_saved=True),
+                                                   "Abs")
     loss.backward()
     dot = visualize.to_dot(loss, params=params, show_saved=True)
     assert "_saved [" not in dot
-    assert "saved values freed by backward" in line_with(dot, "<B>Mul</B>")
+    for name in ("Mul", "MatMul", "ReLU"):
+        assert "saved values freed by backward" in line_with(dot, f"<B>{name}</B>")
+    assert "freed" not in line_with(dot, "<B>Add</B>")      # it saved nothing to free
+
+
+def test_one_number_constants_are_written_on_their_op():
+    x = mg.Tensor(np.ones((2, 3), dtype=np.float32), requires_grad=True)
+    dot = visualize.to_dot(((x + 1.0) * 3.0 / 4.0 - 2.0).sum(), (1.0 - x).sum(), legend=False)
+    # Add and Sub save nothing, so the number itself is not known: its shape is.
+    assert "<B>Add</B> (+ const ())<BR/>" in dot
+    assert "<B>Sub</B> (- const ())<BR/>" in dot and "<B>Sub</B> (const () - x)<BR/>" in dot
+    # Mul and Div keep the constant for backward: its value is shown.
+    assert "<B>Mul</B> (* 3)<BR/>" in dot and "<B>Div</B> (/ 4)<BR/>" in dot
+    assert "<B>input</B>" not in dot                       # no box far from its op
+    # A constant of another dtype says so.
+    y = mg.Tensor(np.ones(2), requires_grad=True)
+    dot = visualize.to_dot(y + mg.Tensor(np.array(1.0, dtype=np.float32)), legend=False)
+    assert "<B>Add</B> (+ const () float32)" in dot
+
+
+def test_batchnorm_eps_sits_on_its_add():
+    mg.manual_seed(0)
+    bn = nn.BatchNorm2d(3)
+    x = mg.Tensor(np.random.default_rng(0).standard_normal((2, 3, 4, 4)).astype(np.float32),
+                  requires_grad=True)
+    dot = visualize.to_dot(bn(x).sum(), legend=False)
+    assert "<B>Add</B> (+ const ())" in dot                  # var + eps
+    assert "<B>input</B>" not in dot and "shape not saved" not in dot
 
 
 def test_a_tensor_used_twice_by_one_op_draws_two_arrows():

@@ -1,0 +1,350 @@
+"""The backprop explorer: one backward pass, step by step, in a self-contained page.
+
+:func:`explore` runs one backward inside :func:`minigrad.tracing.record_backward`
+and writes one HTML file: the graph as inline SVG (graphviz ``dot``), the steps in
+the exact order the engine ran them, and for each step the gradient that arrived
+(dy) and the gradient sent to each input, with the op's formula and rules from
+its docstring. The page needs no network (inline SVG, JS, CSS and one JSON blob).
+
+Size is kept in check: a tensor of at most ``SMALL`` elements is embedded whole
+(a table); a larger one as summary statistics over all of it plus a capped slice
+(``CAP``: the first 2 images, first 4 channels, 64 x 64 pixels) for a heatmap.
+Numbers are written with 4 significant digits.
+"""
+from __future__ import annotations
+
+import html
+import json
+import os
+from importlib import resources
+
+import numpy as np
+
+import minigrad
+from minigrad.autograd import walk
+from minigrad.nn.functional import full_convolution_rot180, rot180
+from minigrad.ops.conv import Conv2d
+from minigrad.ops.pool import AvgPool2d, MaxPool2d
+from minigrad.tracing import record_backward
+
+from .dot import backward_rules, fmt_shape, fmt_value, module_title, op_title, svg_id, \
+    to_dot_source
+from .graph import build, output_list, parameter_names
+from .render import svg_of
+
+SMALL = 64                     # at most this many elements: the whole tensor, as a table
+CAP = (2, 4, 64, 64)           # else a slice of at most (images, channels, rows, columns)
+DIGITS = 4                     # significant digits of every embedded number
+
+
+# -- tensors as JSON ------------------------------------------------------------------
+
+class _Numbers:
+    """Arrays formatted once, with numpy, and pasted into the JSON text as raw
+    lists (json.dumps of a Python list of floats would print 17 digits)."""
+
+    def __init__(self):
+        self.chunks = []
+
+    def add(self, array) -> str:
+        a = np.asarray(array, dtype=np.float64).ravel()
+        text = np.char.mod(f"%.{DIGITS}g", a)
+        text[~np.isfinite(a)] = "null"          # JSON has no NaN or inf
+        self.chunks.append("[" + ",".join(text.tolist()) + "]")
+        return f"@@NUMBERS{len(self.chunks) - 1}@@"
+
+    def fill(self, text: str) -> str:
+        for i, chunk in enumerate(self.chunks):
+            text = text.replace(f'"@@NUMBERS{i}@@"', chunk, 1)
+        return text
+
+
+def as_4d(shape):
+    """How a tensor is laid out for a heatmap: (images, channels, rows, columns)."""
+    shape = tuple(shape)
+    if len(shape) <= 2:
+        return (1, 1) + (1,) * (2 - len(shape)) + shape
+    if len(shape) == 3:
+        return (1,) + shape
+    return (shape[0], int(np.prod(shape[1:-2], dtype=np.int64))) + shape[-2:]
+
+
+def stats(a) -> dict:
+    a = np.asarray(a, dtype=np.float64)
+    finite = a[np.isfinite(a)]
+    out = {"size": int(a.size), "nonzero": int(np.count_nonzero(a)),
+           "nonfinite": int(a.size - finite.size)}
+    if finite.size:
+        out.update(min=float(finite.min()), max=float(finite.max()),
+                   mean=float(finite.mean()), l2=float(np.sqrt(np.sum(finite * finite))))
+    return out
+
+
+def tensor_payload(array, numbers: _Numbers, mask=None) -> dict:
+    """A tensor for the page: shape, dtype, statistics over all of it, and either
+    every value (``values``, small tensors) or a capped 4-D slice (``slice``)."""
+    a = np.asarray(array)
+    payload = {"shape": list(a.shape), "dtype": str(a.dtype), "stats": stats(a)}
+    if a.size <= SMALL:
+        payload["values"] = numbers.add(a)
+        return payload
+    view = a.reshape(as_4d(a.shape))
+    index = tuple(slice(0, min(n, cap)) for n, cap in zip(view.shape, CAP))
+    payload["view"] = list(view.shape)
+    payload["slice"] = list(view[index].shape)
+    payload["data"] = numbers.add(view[index])
+    if mask is not None:
+        payload["mask"] = numbers.add(np.asarray(mask).reshape(view.shape)[index])
+    return payload
+
+
+# -- the textbook rules, computed from the step's own numbers ------------------------
+
+def _taps(settings, in_shape):
+    """For each window tap (a, b): the input pixels it reads, as (slices into the
+    padded input, padding). Loops over the kH*kW taps, never over pixels."""
+    (kh, kw), (sh, sw), (ph, pw) = (settings[k] for k in ("kernel_size", "stride", "padding"))
+    h, w = in_shape[-2:]
+    ho, wo = (h + 2 * ph - kh) // sh + 1, (w + 2 * pw - kw) // sw + 1
+    return [(a, b, (slice(a, a + sh * (ho - 1) + 1, sh), slice(b, b + sw * (wo - 1) + 1, sw)))
+            for a in range(kh) for b in range(kw)], (ph, pw)
+
+
+def spread_over_windows(dy, settings, in_shape):
+    """Average pooling's textbook gradient: each dy value divided by the window
+    size and added to every pixel of its window (padding cropped off)."""
+    taps, (ph, pw) = _taps(settings, in_shape)
+    h, w = in_shape[-2:]
+    out = np.zeros(tuple(in_shape[:-2]) + (h + 2 * ph, w + 2 * pw))
+    for _, _, (rows, cols) in taps:
+        out[..., rows, cols] += dy / len(taps)
+    return out[..., ph:ph + h, pw:pw + w]
+
+
+def argmax_cells(argmax, settings, in_shape):
+    """Max pooling's routing targets: True at each window's recorded argmax."""
+    taps, (ph, pw) = _taps(settings, in_shape)
+    h, w = in_shape[-2:]
+    out = np.zeros(tuple(in_shape[:-2]) + (h + 2 * ph, w + 2 * pw), dtype=bool)
+    for k, (_, _, (rows, cols)) in enumerate(taps):
+        out[..., rows, cols] |= argmax == k
+    return out[..., ph:ph + h, pw:pw + w]
+
+
+def _keep_for_rules(node):
+    """What a step's teaching view needs that backward frees: MaxPool2d's argmax,
+    Conv2d's weight (a parameter's data, else what the op saved)."""
+    if isinstance(node, MaxPool2d) and node.saved:
+        return {"argmax": node.saved[0].data}
+    if isinstance(node, Conv2d):
+        w = node.parents[1]
+        if isinstance(w, minigrad.Tensor):
+            return {"weight": w.data}
+        kept = [s for s in (node.saved or ()) if s is not None and s.what == "input 1"]
+        if kept:
+            return {"weight": kept[0].data}
+    return {}
+
+
+def _max_abs_diff(a, b):
+    return float(np.max(np.abs(np.asarray(a, np.float64) - np.asarray(b, np.float64)))) \
+        if np.size(a) else 0.0
+
+
+def teaching_view(step, kept, numbers):
+    """The textbook form of the step's rule, next to what the engine sent."""
+    node, dy = step.node, step.grad_output.data
+    dx = step.input_grads[0].data if step.input_grads and step.input_grads[0] is not None \
+        else None
+    in_shape = node.input_shapes[0]
+    if isinstance(node, MaxPool2d) and "argmax" in kept:
+        cells = argmax_cells(kept["argmax"], node.settings(), in_shape)
+        view = {"kind": "maxpool", "dy": tensor_payload(dy, numbers),
+                "window": [list(node.settings()[k]) for k in ("kernel_size", "stride", "padding")],
+                "argmax_cells": int(cells.sum())}
+        if dx is not None:
+            view["dx"] = tensor_payload(dx, numbers, mask=cells)
+            view["nonzero_outside_argmax"] = int(np.count_nonzero(dx[~cells]))
+        return view
+    if isinstance(node, AvgPool2d):
+        spread = spread_over_windows(dy, node.settings(), in_shape)
+        kh, kw = node.settings()["kernel_size"]
+        view = {"kind": "avgpool", "dy": tensor_payload(dy, numbers), "size": kh * kw,
+                "window": [list(node.settings()[k]) for k in ("kernel_size", "stride", "padding")],
+                "spread": tensor_payload(spread, numbers)}
+        if dx is not None:
+            view["max_diff"] = _max_abs_diff(spread, dx)
+        return view
+    if isinstance(node, Conv2d) and "weight" in kept:
+        w = kept["weight"]
+        settings = node.settings()
+        full = full_convolution_rot180(dy, w, settings["stride"], settings["padding"],
+                                       settings["dilation"], settings["groups"],
+                                       input_size=in_shape).data
+        co, ci = min(w.shape[0], CAP[1]), min(w.shape[1], CAP[1])
+        view = {"kind": "conv", "groups": settings["groups"],
+                "weight": numbers.add(w[:co, :ci]),
+                # rot180 swaps in/out channels: kernel (o, c) rotated sits at (c, o).
+                "rot180": numbers.add(rot180(w, settings["groups"]).data[:ci, :co]),
+                "kernel_shape": [co, ci] + list(w.shape[2:]), "weight_shape": list(w.shape),
+                "full": tensor_payload(full, numbers)}
+        if dx is not None:
+            view["max_diff"] = _max_abs_diff(full, dx)
+        return view
+    return None
+
+
+# -- the page's data --------------------------------------------------------------------
+
+def _input_label(parent, names, node, i):
+    if parent is None:
+        return f"input {i} (no grad) {fmt_shape(node.input_shapes[i])}"
+    if isinstance(parent, minigrad.Tensor):
+        return f"{names.get(id(parent), 'leaf')} {fmt_shape(parent.shape)}"
+    return f"{parent.name} output {fmt_shape(parent.out_shape)}"
+
+
+def _check_outputs(pairs, gradient):
+    """The outputs, and one gradient for each (a scalar's is 1)."""
+    tensors = [t for _, t in pairs]
+    for name, t in pairs:
+        if not t.requires_grad:
+            raise ValueError(f"visualize.explore: output {name!r} (shape {t.shape}) does not "
+                             "require grad, so there is no backward to step through")
+    if gradient is None:
+        gradient = [None] * len(tensors)
+    elif isinstance(gradient, minigrad.Tensor) or not isinstance(gradient, (list, tuple)):
+        gradient = [gradient]
+    if len(gradient) != len(tensors):
+        raise ValueError(f"visualize.explore: {len(gradient)} gradient(s) for "
+                         f"{len(tensors)} output(s)")
+    from minigrad._tensor import check_grad_output
+    grads = []
+    for (name, t), g in zip(pairs, gradient):
+        if g is None and t.data.size != 1:
+            raise ValueError(f"visualize.explore: output {name!r} has shape {t.shape}; a "
+                             "non-scalar output needs gradient= (dL/d(output), same shape), or "
+                             "reduce it to a scalar first (e.g. .sum())")
+        grads.append(check_grad_output(t, g, "visualize.explore"))
+    return tensors, grads
+
+
+def explore(*outputs, params=None, path="backprop.html", gradient=None, collapse=None,
+            rankdir="TB", title=None) -> str:
+    """Run one backward from ``outputs`` and write a page that steps through it.
+
+    outputs: tensors (or a list / dict name -> tensor) that require grad and whose
+        graph has not been backpropagated yet (backward frees what it needs).
+    params: names for parameters, as :func:`visualize.to_dot`.
+    gradient: dL/d(output) for a non-scalar output (one per output).
+    collapse, rankdir, title: the drawing, as :func:`visualize.to_dot`.
+
+    Leaves' ``.grad`` accumulate as after ``loss.backward()``. Needs Graphviz's
+    ``dot`` (:class:`GraphvizMissingError` otherwise). Returns the path written."""
+    pairs = output_list(outputs)
+    tensors, grads = _check_outputs(pairs, gradient)
+    order = walk(tensors)
+    if any(node.saved is None for node in order):
+        raise RuntimeError("visualize.explore: this graph has already been backpropagated "
+                           "(backward freed its saved values); build it again and call "
+                           "explore(...) instead of backward(): it runs the backward itself")
+    drawing = build(outputs, params=params, collapse=collapse)
+    # No legend: the page's header explains its own colours (current, done).
+    svg = _inline_svg(svg_of(to_dot_source(drawing, rankdir=rankdir, title=title,
+                                           legend=False, svg_ids=True)))
+    kept = {node: _keep_for_rules(node) for node in order}
+    with record_backward() as steps:
+        minigrad.autograd.run_backward(tensors, grads)
+    data = page_data(steps, drawing, kept, params)
+    path = os.fspath(path)
+    directory = os.path.dirname(path)
+    if directory:
+        os.makedirs(directory, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(page(svg, data, title or _page_title(drawing)))
+    return path
+
+
+def page_data(steps, drawing, kept, params=None) -> str:
+    """The JSON text the page reads: one entry per backward step, in the engine's
+    order, and the leaves (parameters) with their gradients."""
+    numbers = _Numbers()
+    where = {}                    # graph node -> drawn node id (its group when collapsed)
+    names = parameter_names(params)
+    for item in drawing.nodes:
+        if item.kind == "op":
+            where[id(item.obj)] = svg_id(item)
+        elif item.kind == "group":
+            where.update((id(member), svg_id(item)) for member in item.members)
+        if item.kind == "param":
+            names.setdefault(id(item.obj), item.name)
+        for name, t in item.absorbed:
+            names.setdefault(id(t), name)
+    entries = []
+    for k, step in enumerate(steps):
+        node = step.node
+        forward, _ = type(node).formula()
+        scope = [drawing.module_names.get(id(m), type(m).__name__) for m in (node.scope or ())]
+        entries.append({
+            "index": k, "op": node.name, "title": op_title(node), "svg": where.get(id(node)),
+            "module": ".".join(p for p in scope if p) or None,
+            "settings": [[key, fmt_value(v, 60)] for key, v in _settings(node).items()],
+            "forward": forward.replace("``", ""), "rules": backward_rules(node),
+            "dy": tensor_payload(step.grad_output.data, numbers),
+            "inputs": [{"label": _input_label(p, names, node, i),
+                        "grad": None if g is None else tensor_payload(g.data, numbers)}
+                       for i, (p, g) in enumerate(zip(node.parents, step.input_grads))],
+            "teach": teaching_view(step, kept.get(node, {}), numbers),
+        })
+    leaves = {}
+    for item in drawing.nodes:
+        if item.kind in ("param", "leaf") and item.obj.grad is not None:
+            leaves[svg_id(item)] = {"name": item.name or "leaf tensor",
+                                    "grad": tensor_payload(item.obj.grad.data, numbers)}
+        if item.kind == "group":
+            leaves[svg_id(item)] = {"name": item.name or type(item.obj).__name__,
+                                    "module": module_title(item.obj)}
+    text = json.dumps({"steps": entries, "leaves": leaves, "small": SMALL, "digits": DIGITS},
+                      separators=(",", ":"))
+    return numbers.fill(text)
+
+
+def _settings(node):
+    try:
+        return node.settings()
+    except Exception:          # a user's op whose settings() fails must not break the page
+        return {}
+
+
+def _page_title(drawing):
+    roots = [type(r).__name__ for r in drawing.roots if drawing.module_names.get(id(r)) == ""]
+    return "backprop explorer" + (f": {' + '.join(roots)}" if roots else "")
+
+
+def _inline_svg(svg: str) -> str:
+    """graphviz's SVG without the XML prolog and DOCTYPE (an inline <svg> needs
+    neither, and the DOCTYPE names a URL)."""
+    return svg[svg.index("<svg"):]
+
+
+def page(svg: str, data: str, title: str) -> str:
+    """The whole HTML page. ``</`` in the JSON is escaped so no string in it can
+    close the script element."""
+    static = resources.files("visualize") / "static"
+    css = (static / "explorer.css").read_text(encoding="utf-8")
+    js = (static / "explorer.js").read_text(encoding="utf-8")
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        f"<title>{html.escape(title)}</title>\n<style>\n{css}</style>\n</head>\n<body>\n"
+        "<header><h1>" + html.escape(title) + "</h1>"
+        "<button id=\"prev\" type=\"button\" title=\"previous step (Left arrow)\">&#9664; Prev"
+        "</button><span id=\"counter\"></span>"
+        "<button id=\"next\" type=\"button\" title=\"next step (Right arrow)\">Next &#9654;"
+        "</button><select id=\"jump\" aria-label=\"go to step\"></select>"
+        "<span class=\"hint\">Left/Right arrow keys step; click any node"
+        "<span class=\"key current\"></span>this step<span class=\"key done\"></span>"
+        "gradient already passed</span></header>\n"
+        f"<main><div id=\"graph\">{svg}</div><aside id=\"panel\"></aside></main>\n"
+        "<script type=\"application/json\" id=\"backprop-data\">"
+        + data.replace("</", "<\\/") + "</script>\n"
+        f"<script>\n{js}</script>\n</body>\n</html>\n")

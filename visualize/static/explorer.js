@@ -1,0 +1,332 @@
+// The backprop explorer: step through one backward pass in the engine's order.
+// Reads the JSON blob written by visualize.explore; draws everything locally
+// (tables, canvas heatmaps); makes no network request.
+(function () {
+  "use strict";
+  const data = JSON.parse(document.getElementById("backprop-data").textContent);
+  const steps = data.steps;
+  const panel = document.getElementById("panel");
+  const counter = document.getElementById("counter");
+  const jump = document.getElementById("jump");
+  let current = -1;
+
+  // Drawn node id -> the steps that ran it (several when modules are collapsed).
+  const stepsOf = {};
+  steps.forEach(function (s, i) {
+    if (s.svg) (stepsOf[s.svg] = stepsOf[s.svg] || []).push(i);
+  });
+
+  // -- small DOM helpers ------------------------------------------------------------
+  function el(tag, attrs, children) {
+    const node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      if (k === "text") node.textContent = attrs[k];
+      else if (k === "className") node.className = attrs[k];
+      else node.setAttribute(k, attrs[k]);
+    });
+    (children || []).forEach(function (c) { if (c) node.appendChild(c); });
+    return node;
+  }
+
+  function num(v) {
+    if (v === null || v === undefined) return "non-finite";
+    return Number(v).toPrecision(data.digits);
+  }
+
+  function shapeText(shape) {
+    return "(" + shape.join(", ") + (shape.length === 1 ? "," : "") + ")";
+  }
+
+  function statsLine(p) {
+    const s = p.stats;
+    let text = shapeText(p.shape) + " " + p.dtype;
+    if (s.min !== undefined) {
+      text += " · min " + num(s.min) + " · max " + num(s.max) + " · mean " + num(s.mean) +
+        " · L2 norm " + num(s.l2);
+    }
+    text += " · " + s.nonzero + " of " + s.size + " non-zero";
+    if (s.nonfinite) text += " · " + s.nonfinite + " NaN/inf";
+    return el("div", {className: "stats", text: text});
+  }
+
+  // -- a small tensor: every value in a table ------------------------------------
+  function valueTable(p, name) {
+    const shape = p.shape, values = p.values;
+    const cols = shape.length ? shape[shape.length - 1] : 1;
+    const rows = cols ? values.length / cols : 0;
+    const table = el("table", {className: "numbers", "data-tensor": name});
+    for (let r = 0; r < rows; r++) {
+      const tr = el("tr");
+      if (shape.length > 1) {
+        // The row's index over the leading axes, e.g. [1, 0, :]
+        let rest = r, idx = [];
+        for (let a = shape.length - 2; a >= 0; a--) { idx.unshift(rest % shape[a]); rest = Math.floor(rest / shape[a]); }
+        tr.appendChild(el("th", {text: "[" + idx.join(", ") + ", :]"}));
+      }
+      for (let c = 0; c < cols; c++) {
+        const k = r * cols + c;
+        const v = values[k];
+        const td = el("td", {"data-index": String(k), "data-value": v === null ? "nan" : String(v),
+                             text: num(v)});
+        td.style.background = colour(v, p.stats.min, p.stats.max);
+        tr.appendChild(td);
+      }
+      table.appendChild(tr);
+    }
+    return table;
+  }
+
+  // Diverging colours: negative blue, zero white, positive red, scaled by max |value|.
+  function colour(v, lo, hi) {
+    const scale = Math.max(Math.abs(lo || 0), Math.abs(hi || 0));
+    if (v === null) return "#e03131";
+    if (!scale || v === 0) return "#ffffff";
+    // Square root: small gradients stay visible next to the largest one.
+    const t = Math.sqrt(Math.min(1, Math.abs(v) / scale));
+    const fade = Math.round(255 * (1 - 0.85 * t));
+    return v > 0 ? "rgb(255," + fade + "," + fade + ")" : "rgb(" + fade + "," + fade + ",255)";
+  }
+
+  // -- a large tensor: heatmaps of a capped slice, images/channels picked -------------
+  // Several tensors of the same layout (dy, the textbook result, the engine's result)
+  // share one picker, so the same image and channel is shown side by side.
+  function heatmaps(items, options) {
+    options = options || {};
+    const first = items[0].payload;
+    const box = el("div");
+    const pick = el("div", {className: "pick"});
+    const nSel = el("select", {"aria-label": "image"});
+    const cSel = el("select", {"aria-label": "channel"});
+    for (let n = 0; n < first.slice[0]; n++) nSel.appendChild(el("option", {value: n, text: String(n)}));
+    for (let c = 0; c < first.slice[1]; c++) cSel.appendChild(el("option", {value: c, text: String(c)}));
+    if (first.slice[0] > 1 || first.view[0] > 1)
+      pick.appendChild(el("label", {}, [document.createTextNode("image n "), nSel]));
+    if (first.slice[1] > 1 || first.view[1] > 1)
+      pick.appendChild(el("label", {}, [document.createTextNode("channel c "), cSel]));
+    const capped = first.slice.some(function (n, i) { return n < first.view[i]; });
+    if (capped) {
+      pick.appendChild(el("span", {className: "note", text: "showing images 0-" + (first.slice[0] - 1) +
+        " of " + first.view[0] + ", channels 0-" + (first.slice[1] - 1) + " of " + first.view[1] +
+        (first.slice[2] < first.view[2] || first.slice[3] < first.view[3]
+          ? ", the top-left " + first.slice[2] + "x" + first.slice[3] + " pixels" : "")}));
+    }
+    box.appendChild(pick);
+    const row = el("div", {className: "row"});
+    const hover = el("div", {className: "hover"});
+    const canvases = items.map(function (item) {
+      const canvas = el("canvas");
+      const fig = el("div", {className: "figure"}, [el("div", {className: "caption", text: item.caption}), canvas]);
+      if (item.payload.stats) fig.appendChild(statsLine(item.payload));
+      row.appendChild(fig);
+      return canvas;
+    });
+    box.appendChild(row);
+    box.appendChild(hover);
+    function draw() {
+      const n = Number(nSel.value || 0), c = Number(cSel.value || 0);
+      items.forEach(function (item, i) {
+        drawHeatmap(canvases[i], item.payload, n, c, options, hover, item.caption);
+      });
+    }
+    nSel.addEventListener("change", draw);
+    cSel.addEventListener("change", draw);
+    draw();
+    return box;
+  }
+
+  function drawHeatmap(canvas, p, n, c, options, hover, caption) {
+    const S = p.slice, H = S[2], W = S[3];
+    const cell = Math.max(2, Math.min(22, Math.floor(230 / Math.max(H, W))));
+    canvas.width = W * cell; canvas.height = H * cell;
+    const ctx = canvas.getContext("2d");
+    const base = ((n * S[1]) + c) * H * W;
+    let scale = 0;                       // over the whole slice, so pickers compare
+    for (let k = 0; k < p.data.length; k++) if (p.data[k] !== null) scale = Math.max(scale, Math.abs(p.data[k]));
+    for (let i = 0; i < H; i++) {
+      for (let j = 0; j < W; j++) {
+        ctx.fillStyle = colour(p.data[base + i * W + j], -scale, scale);
+        ctx.fillRect(j * cell, i * cell, cell, cell);
+      }
+    }
+    if (options.window) {                // pooling windows: a grid every stride pixels
+      const k = options.window[0], s = options.window[1], pad = options.window[2];
+      ctx.strokeStyle = "rgba(73,80,87,0.45)"; ctx.lineWidth = 1;
+      if (s[0] >= k[0] && s[1] >= k[1]) {
+        for (let y = -pad[0]; y <= H; y += s[0]) { ctx.beginPath(); ctx.moveTo(0, y * cell + 0.5); ctx.lineTo(W * cell, y * cell + 0.5); ctx.stroke(); }
+        for (let x = -pad[1]; x <= W; x += s[1]) { ctx.beginPath(); ctx.moveTo(x * cell + 0.5, 0); ctx.lineTo(x * cell + 0.5, H * cell); ctx.stroke(); }
+      }
+    }
+    if (p.mask) {                        // max pooling: outline each window's argmax
+      ctx.strokeStyle = "#2b8a3e"; ctx.lineWidth = Math.max(1, cell / 6);
+      for (let i = 0; i < H; i++) for (let j = 0; j < W; j++)
+        if (p.mask[base + i * W + j]) ctx.strokeRect(j * cell + 1, i * cell + 1, cell - 2, cell - 2);
+    }
+    canvas.onmousemove = function (e) {
+      const r = canvas.getBoundingClientRect();
+      const j = Math.floor((e.clientX - r.left) / cell), i = Math.floor((e.clientY - r.top) / cell);
+      if (i >= 0 && i < H && j >= 0 && j < W)
+        hover.textContent = caption + " [" + n + ", " + c + ", " + i + ", " + j + "] = " + num(p.data[base + i * W + j]);
+    };
+  }
+
+  function tensorView(p, name, caption) {
+    if (!p) return el("div", {className: "note", text: "none: this input needs no gradient"});
+    if (p.values) {
+      return el("div", {}, [statsLine(p), valueTable(p, name)]);
+    }
+    return heatmaps([{payload: p, caption: caption || name}]);
+  }
+
+  // -- the textbook rules ------------------------------------------------------------
+  function sideBySide(items, options) {
+    if (items.every(function (it) { return it.payload.slice; })) return heatmaps(items, options);
+    return el("div", {className: "row"}, items.map(function (it) {
+      return el("div", {className: "figure"}, [el("div", {className: "caption", text: it.caption}),
+        tensorView(it.payload, "teach-" + it.caption)]);
+    }));
+  }
+
+  function check(label, diff, scale) {
+    // Equal up to float rounding: the two computations add in different orders.
+    const ok = diff <= 1e-4 * Math.max(1, scale || 0);
+    return el("div", {className: "check" + (ok ? "" : " bad"),
+                      text: label + ": max |difference| = " + (diff === 0 ? "0" : num(diff))});
+  }
+
+  function teachView(t, step) {
+    const box = el("div");
+    if (t.kind === "maxpool") {
+      box.appendChild(el("h3", {text: "Max pooling: dy is routed to each window's argmax"}));
+      box.appendChild(el("div", {className: "note", text: "Every other cell of dx is 0. Outlined: the " +
+        t.argmax_cells + " recorded argmax cells; grid: the windows."}));
+      if (t.dx) {
+        box.appendChild(el("div", {className: "check" + (t.nonzero_outside_argmax ? " bad" : ""),
+          text: "non-zero cells of dx outside the argmax: " + t.nonzero_outside_argmax}));
+        box.appendChild(sideBySide([{payload: t.dy, caption: "dy (at the pooled output)"},
+                                    {payload: t.dx, caption: "dx (routed)"}], {window: t.window}));
+      }
+    } else if (t.kind === "avgpool") {
+      box.appendChild(el("h3", {text: "Average pooling: dy / " + t.size + " spread over each window"}));
+      const items = [{payload: t.dy, caption: "dy"}, {payload: t.spread, caption: "dy / " + t.size + " spread"}];
+      if (step.inputs[0].grad) items.push({payload: step.inputs[0].grad, caption: "dx (engine)"});
+      if (t.max_diff !== undefined) box.appendChild(check("dy / " + t.size + " spread vs the dx the engine sent", t.max_diff));
+      box.appendChild(sideBySide(items, {window: t.window}));
+    } else if (t.kind === "conv") {
+      box.appendChild(el("h3", {text: "Convolution: dx = full convolution of dy with the kernel rotated 180 degrees"}));
+      if (t.max_diff !== undefined) box.appendChild(check("full_convolution_rot180(dy, w) vs the dx the engine sent", t.max_diff));
+      else box.appendChild(el("div", {className: "note", text: "The input needs no gradient, so the engine computed no dx; below is what the rule gives."}));
+      const K = t.kernel_shape, kh = K[2], kw = K[3];
+      const pick = el("div", {className: "pick"});
+      const oSel = el("select", {"aria-label": "output channel"}), cSel = el("select", {"aria-label": "input channel"});
+      for (let o = 0; o < K[0]; o++) oSel.appendChild(el("option", {value: o, text: String(o)}));
+      for (let c = 0; c < K[1]; c++) cSel.appendChild(el("option", {value: c, text: String(c)}));
+      pick.appendChild(el("label", {}, [document.createTextNode("out channel o "), oSel]));
+      pick.appendChild(el("label", {}, [document.createTextNode("in channel c "), cSel]));
+      pick.appendChild(el("span", {className: "note", text: "weight " + shapeText(t.weight_shape)}));
+      const kernels = el("div", {className: "row"});
+      function drawKernels() {
+        const o = Number(oSel.value), c = Number(cSel.value);
+        const w = t.weight.slice(((o * K[1]) + c) * kh * kw, ((o * K[1]) + c + 1) * kh * kw);
+        // rot180 swaps the channels: the rotated kernel (o, c) is stored at (c, o).
+        const r = t.rot180.slice(((c * K[0]) + o) * kh * kw, ((c * K[0]) + o + 1) * kh * kw);
+        let lo = Math.min.apply(null, w), hi = Math.max.apply(null, w);
+        kernels.replaceChildren(
+          el("div", {className: "figure wide"}, [el("div", {className: "caption", text: "w[" + o + ", " + c + "]"}),
+            valueTable({shape: [kh, kw], values: w, stats: {min: lo, max: hi}}, "kernel")]),
+          el("div", {className: "figure wide"}, [el("div", {className: "caption", text: "rot180(w)[" + c + ", " + o + "]"}),
+            valueTable({shape: [kh, kw], values: r, stats: {min: lo, max: hi}}, "kernel-rot180")]));
+      }
+      oSel.addEventListener("change", drawKernels);
+      cSel.addEventListener("change", drawKernels);
+      drawKernels();
+      box.appendChild(pick);
+      box.appendChild(kernels);
+      const items = [{payload: t.full, caption: "full_convolution_rot180(dy, w)"}];
+      if (step.inputs[0].grad) items.push({payload: step.inputs[0].grad, caption: "dx (engine)"});
+      box.appendChild(sideBySide(items));
+    }
+    return box;
+  }
+
+  // -- the panel ------------------------------------------------------------------------
+  function showStep(i) {
+    const s = steps[i];
+    panel.dataset.step = String(i);
+    const kids = [el("h2", {text: (i + 1) + ". " + s.title})];
+    if (s.module) kids.push(el("div", {className: "module", text: "in module " + s.module}));
+    kids.push(el("div", {className: "formula", text: s.forward}));
+    s.rules.forEach(function (r) { kids.push(el("div", {className: "formula rule", text: r})); });
+    if (s.settings.length) {
+      kids.push(el("div", {className: "settings", text: s.settings.map(function (kv) {
+        return kv[0] + "=" + kv[1];
+      }).join("   ")}));
+    }
+    // The textbook form first: it is what the step teaches.
+    if (s.teach) kids.push(teachView(s.teach, s));
+    kids.push(el("h3", {text: "Gradient that arrived: dy"}));
+    kids.push(tensorView(s.dy, "dy"));
+    s.inputs.forEach(function (inp, k) {
+      kids.push(el("h3", {text: "Sent to input " + k + ": " + inp.label}));
+      kids.push(tensorView(inp.grad, "grad-" + k, "d input " + k));
+    });
+    panel.replaceChildren.apply(panel, kids);
+  }
+
+  function showOther(id) {
+    panel.dataset.step = "";
+    const leaf = data.leaves[id];
+    if (leaf && leaf.grad) {
+      panel.replaceChildren(el("h2", {text: leaf.name}),
+        el("div", {className: "note", text: "a leaf: its .grad is the sum of what every step sent it"}),
+        el("h3", {text: ".grad"}), tensorView(leaf.grad, "leaf-grad"));
+    } else {
+      panel.replaceChildren(el("h2", {text: "No backward step here"}),
+        el("div", {className: "note", text: "This node ran no backward (an output, an input without grad, or a module whose ops got no gradient)."}));
+    }
+  }
+
+  function highlight(i) {
+    document.querySelectorAll("#graph g.node.current, #graph g.node.done").forEach(function (g) {
+      g.classList.remove("current", "done");
+    });
+    for (let k = 0; k < i; k++) {
+      const g = steps[k].svg && document.getElementById(steps[k].svg);
+      if (g) g.classList.add("done");
+    }
+    const g = steps[i].svg && document.getElementById(steps[i].svg);
+    if (g) {
+      g.classList.remove("done");
+      g.classList.add("current");
+      g.scrollIntoView({block: "center", inline: "center"});
+    }
+  }
+
+  function go(i) {
+    if (!steps.length) return;
+    current = Math.max(0, Math.min(steps.length - 1, i));
+    counter.textContent = "step " + (current + 1) + " / " + steps.length;
+    jump.value = String(current);
+    highlight(current);
+    showStep(current);
+  }
+
+  steps.forEach(function (s, i) {
+    jump.appendChild(el("option", {value: String(i), text: (i + 1) + ". " + s.op + (s.module ? " (" + s.module + ")" : "")}));
+  });
+  jump.addEventListener("change", function () { go(Number(jump.value)); });
+  document.getElementById("prev").addEventListener("click", function () { go(current - 1); });
+  document.getElementById("next").addEventListener("click", function () { go(current + 1); });
+  document.addEventListener("keydown", function (e) {
+    if (e.target && e.target.tagName === "SELECT") return;   // the select uses arrows itself
+    if (e.key === "ArrowRight") { go(current + 1); e.preventDefault(); }
+    if (e.key === "ArrowLeft") { go(current - 1); e.preventDefault(); }
+  });
+  document.querySelectorAll("#graph g.node").forEach(function (g) {
+    g.addEventListener("click", function () {
+      const own = stepsOf[g.id];
+      if (own) go(own.indexOf(current) >= 0 ? own[(own.indexOf(current) + 1) % own.length] : own[0]);
+      else showOther(g.id);
+    });
+  });
+  go(0);
+})();
