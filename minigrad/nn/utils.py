@@ -134,7 +134,7 @@ def vector_to_parameters(vec, parameters):
     if vec.ndim != 1:
         raise ValueError(f"{op}: vec must be 1-D, got shape {vec.shape}")
     params = _param_list(parameters, op)
-    needed = sum(p.size for p in params)
+    needed = sum(p.numel() for p in params)
     if vec.shape[0] != needed:
         shapes = [p.shape for p in params]
         raise ValueError(f"{op}: vec has {vec.shape[0]} elements but the parameters "
@@ -142,5 +142,5 @@ def vector_to_parameters(vec, parameters):
     start = 0
     with no_grad():
         for p in params:
-            p.copy_(vec.data[start:start + p.size].reshape(p.shape))
-            start += p.size
+            p.copy_(vec.data[start:start + p.numel()].reshape(p.shape))
+            start += p.numel()
