@@ -138,13 +138,54 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, 
     if not problems:
         return True
     message = _describe(problems)
+    with set_grad_enabled(True):
+        for i, shape, analytic, numeric, bad, kink in problems:
+            worst = np.unravel_index(int(np.argmax(np.where(bad, np.abs(analytic - numeric), -1))),
+                                     shape)
+            message += "\n" + _raw_entries(fn, inputs, i, worst, eps)
     if raise_exception:
         raise GradcheckError(message)
     return False
 
 
+def _raw_entries(fn, inputs, i, idx, eps, count=4):
+    """Single Jacobian entries d out[m] / d input_i[idx] for the outputs m that move
+    most: numerical (central difference) and analytic (a backward of out[m] alone),
+    so a reader can check them against a formula by hand."""
+    flat = inputs[i].data.reshape(-1)
+    j = int(np.ravel_multi_index(idx, inputs[i].shape))
+    orig = flat[j]
+    flat[j] = orig + eps
+    plus = [o.data.astype(np.float64).ravel().copy() for o in _outputs(fn, inputs)]
+    flat[j] = orig - eps
+    minus = [o.data.astype(np.float64).ravel().copy() for o in _outputs(fn, inputs)]
+    flat[j] = orig
+    column = np.concatenate([(p - m) / (2 * eps) for p, m in zip(plus, minus)])
+    outs = _outputs(fn, inputs)
+    starts = np.cumsum([0] + [o.data.size for o in outs])
+    lines = [f"raw Jacobian entries d out[m] / d (input {i} element {tuple(int(v) for v in idx)}) "
+             "(the outputs that move most):"]
+    for m in np.argsort(-np.abs(column), kind="stable")[:count]:
+        k = int(np.searchsorted(starts, m, side="right") - 1)
+        where = np.unravel_index(int(m - starts[k]), outs[k].shape)
+        entry = float("nan")
+        if outs[k].requires_grad:
+            one_hot = np.zeros(outs[k].shape)
+            one_hot[where] = 1.0
+            g, = autograd_grad([outs[k]], [inputs[i]], [make_tensor(one_hot.astype(outs[k].dtype))],
+                               retain_graph=True, allow_unused=True)
+            entry = 0.0 if g is None else float(g.data.reshape(-1)[j])
+        name = f"output {k} " if len(outs) > 1 else "out"
+        lines.append(f"  d {name}{tuple(int(v) for v in where)}: analytic {entry:.8g}, "
+                     f"numerical {column[m]:.8g}")
+    return "\n".join(lines)
+
+
 def _describe(problems):
-    lines = ["gradcheck: analytic and numerical gradients disagree"]
+    lines = ["gradcheck: analytic and numerical gradients disagree. The values compared "
+             "are the gradient of v . f(x) for a fixed random vector v (the Jacobian "
+             "contracted with v, which also catches transposed gradients), not single "
+             "Jacobian entries; those follow each input's list."]
     for i, shape, analytic, numeric, bad, kink in problems:
         err = np.where(bad, np.abs(analytic - numeric), -1)
         worst = np.argsort(err, axis=None)[::-1][:min(5, int(bad.sum()))]

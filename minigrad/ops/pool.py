@@ -293,10 +293,10 @@ def _window(op, x, kernel_size, stride, padding):
     kernel = as_pair(kernel_size, "kernel_size", op, minimum=1)
     stride = kernel if stride is None else as_pair(stride, "stride", op, minimum=1)
     padding = as_pair(padding, "padding", op, minimum=0)
+    if any(2 * padding[i] > kernel[i] for i in (0, 1)):   # checked first, as PyTorch
+        raise ValueError(f"{op}: padding {padding} must be at most half the kernel_size "
+                         f"{kernel} (as PyTorch), so every window holds a real pixel")
     for i, name in ((0, "height"), (1, "width")):
-        if 2 * padding[i] > kernel[i]:
-            raise ValueError(f"{op}: padding {padding} must be at most half the kernel_size "
-                             f"{kernel} (as PyTorch), so every window holds a real pixel")
         if kernel[i] > x.shape[2 + i] + 2 * padding[i]:
             raise ValueError(f"{op}: kernel_size {kernel} is larger than the padded input "
                              f"({name} {x.shape[2 + i]} + 2*padding {padding[i]}); input "

@@ -189,7 +189,8 @@ def test_pooling_matches_loops_or_raises_the_documented_error(problem, kind):
     y.backward(mg.Tensor(g))
     if kind == "max":      # selection and routing are exact
         np.testing.assert_array_equal(y.data, expected)
-        np.testing.assert_array_equal(X.grad.data, grad_of(g))
+        # overlapping windows add their routed gradients, in another order than the loops
+        np.testing.assert_allclose(X.grad.data, grad_of(g), rtol=1e-12, atol=1e-300)
     else:
         scale, _ = pool_loops(np.abs(x), kernel, stride, padding, kind)
         assert np.all(np.abs(y.data - expected) <= 1e-12 * scale)
