@@ -92,9 +92,15 @@ class DataLoader:
     ``seed`` (the same seed gives the same sequence of epochs), or, when ``seed``
     is None, from minigrad's generator (``minigrad.manual_seed``). Every sample
     appears exactly once per epoch; ``drop_last=True`` drops a final short batch.
+    PyTorch's ``num_workers`` and ``pin_memory`` are accepted so its scripts run
+    unchanged; batches are always made in this process (there is no GPU to pin for).
     """
 
-    def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False, seed=None):
+    def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False, seed=None,
+                 num_workers=0, pin_memory=False):
+        if isinstance(num_workers, bool) or not isinstance(num_workers, (int, np.integer)) \
+                or num_workers < 0:
+            raise ValueError(f"DataLoader: num_workers must be an int >= 0, got {num_workers!r}")
         if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
                 or batch_size <= 0:
             raise ValueError(f"DataLoader: batch_size must be a positive int, got {batch_size!r}")
