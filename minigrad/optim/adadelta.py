@@ -31,10 +31,7 @@ class Adadelta(Optimizer):
 
     def update(self, param, grad, state, group):
         rho, eps = group["rho"], group["eps"]
-        if group["maximize"]:
-            grad = -grad
-        if group["weight_decay"]:
-            grad = grad + group["weight_decay"] * param
+        grad = self.ascent_and_decay(param, grad, group)
         if not state:
             state["step"] = 0
             state["square_avg"] = np.zeros_like(param)

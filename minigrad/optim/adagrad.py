@@ -30,10 +30,7 @@ class Adagrad(Optimizer):
             check_range(group, key, 0.0, None, "Adagrad")
 
     def update(self, param, grad, state, group):
-        if group["maximize"]:
-            grad = -grad
-        if group["weight_decay"]:
-            grad = grad + group["weight_decay"] * param
+        grad = self.ascent_and_decay(param, grad, group)
         if not state:
             state["step"] = 0
             state["sum"] = np.full_like(param, group["initial_accumulator_value"])

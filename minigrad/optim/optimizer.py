@@ -130,6 +130,16 @@ class Optimizer:
     def update(self, param, grad, state, group):
         raise NotImplementedError
 
+    @staticmethod
+    def ascent_and_decay(param, grad, group):
+        """The gradient most update rules start from, as PyTorch: negated with
+        ``maximize``, plus ``weight_decay * param`` (L2, coupled) when set."""
+        if group["maximize"]:
+            grad = -grad
+        if group.get("weight_decay"):
+            grad = grad + group["weight_decay"] * param
+        return grad
+
     # -- state dicts (PyTorch's layout: params referred to by their index) ---------
     def state_dict(self):
         """``{'state': {index: {...}}, 'param_groups': [{..., 'params': [index, ...]}]}``,

@@ -33,10 +33,7 @@ class SGD(Optimizer):
                              f"(got momentum={group['momentum']}, dampening={group['dampening']})")
 
     def update(self, param, grad, state, group):
-        if group["maximize"]:
-            grad = -grad
-        if group["weight_decay"]:
-            grad = grad + group["weight_decay"] * param
+        grad = self.ascent_and_decay(param, grad, group)
         momentum = group["momentum"]
         if momentum:
             buf = state.get("momentum_buffer")
