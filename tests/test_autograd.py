@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import minigrad as mg
-from minigrad.autograd import Function, Input
+from minigrad.autograd import Function, Input, walk
 
 
 def leaf(values):
@@ -99,15 +99,10 @@ def test_deep_chain_has_no_recursion_error():
 def test_graph_is_freed_when_output_is_dropped():
     x = leaf(np.ones(4))
     y = (x.exp() * x).sigmoid().sum()   # sigmoid and exp save their own outputs
-    refs = []
-    stack = [y.grad_fn]
-    while stack:
-        node = stack.pop()
-        refs.append(weakref.ref(node))
-        stack.extend(p for p in node.parents if isinstance(p, Function))
+    refs = [weakref.ref(node) for node in walk([y])]
     gc.disable()
     try:
-        del y, node, stack
+        del y
         assert all(r() is None for r in refs), "a reference cycle keeps the graph alive"
     finally:
         gc.enable()
