@@ -301,3 +301,19 @@ def test_lenet_page_opens_and_shows_the_conv_rule(browser, tmp_path):
     assert browser.find_elements(By.CSS_SELECTOR, "#panel canvas")
     assert console_errors(browser) == []
     assert network_requests(browser) == []
+
+
+def test_the_core_package_imports_nothing_of_visualize_graphviz_or_selenium():
+    """minigrad stands alone; importing visualize loads neither graphviz nor selenium
+    (they are imported where a drawing or a browser test needs them)."""
+    import subprocess
+    import sys
+
+    def loaded_after(imports):
+        code = (f"import sys; {imports}; print(sorted({{m.split('.')[0] for m in sys.modules}}"
+                " & {'visualize', 'graphviz', 'selenium', 'torch'}))")
+        return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              cwd=str(ROOT), check=True).stdout.strip()
+
+    assert loaded_after("import minigrad, minigrad.nn, minigrad.optim, minigrad.data") == "[]"
+    assert loaded_after("import visualize") == "['visualize']"
