@@ -399,20 +399,31 @@ def masked_fill(a, mask, value):
     return MaskedFill(mask_array, check_number(value, "value", "masked_fill"))(a)
 
 
+def float_math(op_class, a, name):
+    """A math function of a tensor; integers and bools become float32 first, as in
+    PyTorch (numpy would give float64)."""
+    if not isinstance(a, Tensor):
+        raise TypeError(f"{name}: input must be a Tensor, got {type(a).__name__} "
+                        "(wrap arrays with minigrad.tensor(...))")
+    if a.data.dtype.kind not in "fc":
+        a = a.astype(np.float32)
+    return op_class()(a)
+
+
 def sin(a):
-    return Sin()(a)
+    return float_math(Sin, a, "sin")
 
 
 def cos(a):
-    return Cos()(a)
+    return float_math(Cos, a, "cos")
 
 
 def log1p(a):
-    return Log1p()(a)
+    return float_math(Log1p, a, "log1p")
 
 
 def expm1(a):
-    return Expm1()(a)
+    return float_math(Expm1, a, "expm1")
 
 
 def clip(a, lo=None, hi=None):

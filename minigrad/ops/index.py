@@ -52,10 +52,9 @@ class ScatterAddAlong(Function):
         self.axis, self.index, self.shape = axis, index, tuple(shape)
 
     def forward(self, a):
-        # One bincount over flat positions adds repeated indices (np.add.at, only faster).
-        flat = np.ravel_multi_index(np.broadcast_arrays(*_along(self.index, self.axis)), self.shape)
-        total = np.bincount(flat.ravel(), weights=a.ravel(), minlength=int(np.prod(self.shape)))
-        return total.astype(a.dtype, copy=False).reshape(self.shape)
+        out = np.zeros(self.shape, dtype=a.dtype)
+        np.add.at(out, _along(self.index, self.axis), a)   # repeated indices add up
+        return out
 
     def backward(self, g):
         return Gather(self.axis, self.index)(g)

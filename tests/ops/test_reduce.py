@@ -240,3 +240,23 @@ def test_new_reductions_keep_float32_and_accept_numpy_names():
         assert y.dtype == np.float32
     np.testing.assert_allclose(t.norm(axis=1, keepdims=True).data, np.full((2, 1), np.sqrt(3)))
     assert mg.tensor([[1, 2], [3, 4]]).prod(1).tolist() == [2, 12]
+
+
+def test_normalize_against_torch():
+    torch = pytest.importorskip("torch")
+    import minigrad.nn.functional as F
+    a = np.random.default_rng(6).normal(size=(3, 4, 2))
+    a[1, :, 0] = 0.0                                  # a zero vector along dim 1: eps takes over
+    a[2, :, 1] = 1e-14                                # a norm below eps
+    for p, dim in ((2.0, 1), (1.0, 1), (2.0, -1), (3.0, 0), (float("inf"), 1)):
+        _torch_pair(torch, lambda x: F.normalize(x, p, dim), lambda x: torch.nn.functional.normalize(x, p, dim), a)
+    unit = F.normalize(mg.tensor([[3.0, 4.0]]), dim=1)
+    np.testing.assert_allclose(unit.data, [[0.6, 0.8]], rtol=1e-6)
+    assert unit.dtype == np.float32
+
+
+def test_new_reductions_record_nothing_under_no_grad():
+    x = mg.Tensor(np.random.default_rng(7).normal(size=(3, 4)), requires_grad=True)
+    with mg.no_grad():
+        outputs = [x.prod(1), x.logsumexp(1), x.cumsum(0), x.norm(dim=1), x.norm(1)]
+    assert all(y.grad_fn is None and not y.requires_grad for y in outputs)
