@@ -13,7 +13,10 @@ from .tracing import detect_anomaly, is_anomaly_enabled
 from .random import manual_seed, get_rng_state, set_rng_state
 from .creation import zeros, ones, full, zeros_like, ones_like, arange, eye, randn, rand
 from .ops.shape import cat, concatenate, stack, flatten
-from .ops.elementwise import where
+from .ops.elementwise import where, sin, cos, log1p, expm1, masked_fill
+from .ops.reduce import prod, logsumexp, cumsum, norm
+from .ops.shape import flip, split, chunk
+from .ops.index import gather, sort, argsort, topk
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError, KinkWarning
 from .serialization import save, load
 from . import nn, optim, data, datasets, transforms, utils  # noqa: F401
@@ -37,5 +40,6 @@ __all__ = [
     "manual_seed", "get_rng_state", "set_rng_state", "device", "cat", "flatten", "zeros", "ones", "full", "zeros_like", "ones_like", "arange", "eye",
     "randn", "rand", "concatenate", "stack", "where", "gradcheck", "gradgradcheck",
     "GradcheckError", "KinkWarning", "nn", "optim", "data", "datasets", "transforms", "utils",
-    "save", "load",
+    "save", "load", "sin", "cos", "log1p", "expm1", "masked_fill", "prod", "logsumexp", "cumsum",
+    "norm", "flip", "split", "chunk", "gather", "sort", "argsort", "topk",
 ]

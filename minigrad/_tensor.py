@@ -304,6 +304,11 @@ class Tensor:
     def sqrt(self): return ew.Sqrt()(self)
     def abs(self): return ew.Abs()(self)
     def erf(self): return ew.erf(self)
+    def sin(self): return ew.sin(self)
+    def cos(self): return ew.cos(self)
+    def log1p(self): return ew.log1p(self)
+    def expm1(self): return ew.expm1(self)
+    def masked_fill(self, mask, value): return ew.masked_fill(self, mask, value)
     def clip(self, lo=None, hi=None): return ew.clip(self, lo, hi)
     clamp = clip
     def relu(self): return act.relu(self)
@@ -340,6 +345,19 @@ class Tensor:
     def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None, **numpy_names):
         return rd.std(self, dim, unbiased, keepdim, correction=correction, **numpy_names)
 
+    def prod(self, dim=None, keepdim=False, **numpy_names):
+        """Zeros in the input are fine: the gradient is the product of the others."""
+        return rd.prod(self, dim, keepdim, **numpy_names)
+
+    def logsumexp(self, dim, keepdim=False, **numpy_names):
+        return rd.logsumexp(self, dim, keepdim, **numpy_names)
+
+    def cumsum(self, dim=None, **numpy_names): return rd.cumsum(self, dim, **numpy_names)
+
+    def norm(self, p=2, dim=None, keepdim=False, **numpy_names):
+        """The p-norm over ``dim`` (all elements by default); p = 'fro', inf, -inf, 0 too."""
+        return rd.norm(self, p, dim, keepdim, **numpy_names)
+
     def argmax(self, dim=None, keepdim=False, **numpy_names):
         return rd.argmax(self, dim, keepdim, **numpy_names)
 
@@ -364,6 +382,18 @@ class Tensor:
     def flatten(self, start_dim=0, end_dim=-1): return sh.flatten(self, start_dim, end_dim)
     def pad(self, pad_width, value=0.0): return sh.pad(self, pad_width, value)
     def __getitem__(self, index): return sh.getitem(self, index)
+    def flip(self, *dims): return sh.flip(self, dims[0] if len(dims) == 1 else dims)
+    def repeat(self, *sizes): return sh.repeat(self, *sizes)
+    def split(self, split_size, dim=0): return sh.split(self, split_size, dim)
+    def chunk(self, chunks, dim=0): return sh.chunk(self, chunks, dim)
+
+    # -- indexing along a dim: gather, sort, topk ------------------------------------------
+    def gather(self, dim, index): return ix.gather(self, dim, index)
+    def sort(self, dim=-1, descending=False, stable=False):
+        return ix.sort(self, dim, descending, stable)
+    def argsort(self, dim=-1, descending=False, stable=False):
+        return ix.argsort(self, dim, descending, stable)
+    def topk(self, k, dim=-1, largest=True, sorted=True): return ix.topk(self, k, dim, largest, sorted)
 
     # -- autograd --------------------------------------------------------------------------
     def backward(self, gradient=None, retain_graph=None, create_graph=False):
@@ -549,4 +579,4 @@ def from_numpy(array):
 # methods above look these names up when they run.
 from . import autograd, checks  # noqa: E402
 from .ops import activation as act, elementwise as ew, linalg as la  # noqa: E402
-from .ops import reduce as rd, shape as sh  # noqa: E402
+from .ops import index as ix, reduce as rd, shape as sh  # noqa: E402

@@ -6,7 +6,7 @@ from . import utils  # noqa: F401
 from .module import Module, Parameter, StateDictError
 from .layers import Identity, Linear, Conv2d, MaxPool2d, AvgPool2d, Flatten, Dropout
 from .activation import (ReLU, Sigmoid, Tanh, LeakyReLU, ELU, GELU, Softplus, Softmax,
-                         LogSoftmax)
+                         LogSoftmax, SiLU, Hardtanh)
 from .batchnorm import BatchNorm1d, BatchNorm2d
 from .container import Sequential, ModuleList
 from .loss import CrossEntropyLoss, NLLLoss, MSELoss, BCELoss
@@ -16,5 +16,5 @@ __all__ = [
     "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten", "Dropout", "ReLU", "Sigmoid", "Tanh",
     "LeakyReLU", "ELU", "GELU", "Softplus", "Softmax", "LogSoftmax", "BatchNorm1d",
     "BatchNorm2d", "Sequential", "ModuleList", "CrossEntropyLoss", "NLLLoss", "MSELoss",
-    "BCELoss",
+    "BCELoss", "SiLU", "Hardtanh",
 ]

@@ -9,9 +9,10 @@ from __future__ import annotations
 from . import functional as F
 from .module import Module
 from ..checks import check_bool, check_number
+from ..ops.activation import hardtanh_bounds
 
 __all__ = ["ReLU", "Sigmoid", "Tanh", "LeakyReLU", "ELU", "GELU", "Softplus", "Softmax",
-           "LogSoftmax"]
+           "LogSoftmax", "SiLU", "Hardtanh"]
 
 
 class _InplaceActivation(Module):
@@ -122,3 +123,25 @@ class LogSoftmax(Softmax):
 
     def forward(self, x):
         return F.log_softmax(x, self.dim)
+
+
+class SiLU(_InplaceActivation):
+    """x * sigmoid(x) elementwise (swish)."""
+
+    def forward(self, x):
+        return F.silu(x)
+
+
+class Hardtanh(_InplaceActivation):
+    """x clipped to [min_val, max_val] (gradient 0 at the bounds, as PyTorch)."""
+
+    def __init__(self, min_val=-1.0, max_val=1.0, inplace=False):
+        super().__init__(inplace)
+        self.min_val, self.max_val = hardtanh_bounds(min_val, max_val, "Hardtanh")
+
+    def forward(self, x):
+        return F.hardtanh(x, self.min_val, self.max_val)
+
+    def extra_repr(self):
+        return ", ".join(filter(None, [f"min_val={self.min_val}, max_val={self.max_val}",
+                                       super().extra_repr()]))

@@ -32,3 +32,19 @@ from ..ops.pool import max_pool2d, avg_pool2d  # noqa: E402,F401
 
 # -- teaching aids: the conv input gradient in its textbook form (minigrad/ops/conv.py)
 from ..ops.conv import rot180, full_convolution_rot180  # noqa: E402,F401
+
+
+# -- issue 11: more activations, padding modes, one_hot, normalize -------------------------
+from ..ops.activation import silu, hardtanh  # noqa: E402,F401
+from ..ops.padding import pad  # noqa: E402,F401
+from ..ops.index import one_hot  # noqa: E402,F401
+from ..ops.reduce import norm as _norm  # noqa: E402
+from ..checks import check_number, normalize_axis  # noqa: E402
+
+
+def normalize(x, p=2.0, dim=1, eps=1e-12):
+    """x / max(||x||_p over dim, eps): unit p-norm along ``dim`` (composed of
+    differentiable ops, so its gradient is PyTorch's)."""
+    check_float_tensor(x, "input", "normalize")
+    normalize_axis(dim, x.ndim, "normalize")   # the error names normalize, not norm
+    return x / _norm(x, p, dim, keepdim=True).clip(check_number(eps, "eps", "normalize"))

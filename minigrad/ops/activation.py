@@ -174,6 +174,39 @@ class Softplus(Function):
         return where((a.data * self.beta) > self.threshold, g, g * (a * self.beta).sigmoid())
 
 
+class SiLU(Function):
+    """y = x * sigmoid(x) (also called swish).
+    dx = dy * s * (1 + x * (1 - s)), s = sigmoid(x)
+    """
+
+    def forward(self, a):
+        self.save_for_backward(Input(0))
+        return a * np.exp(-np.logaddexp(0, -a))   # the stable sigmoid, as Sigmoid
+
+    def backward(self, g):
+        a, = self.saved_tensors
+        s = a.sigmoid()
+        return g * s * (a * (1 - s) + 1)
+
+
+class Hardtanh(Function):
+    """y = min(max(x, min_val), max_val).
+    dx = dy where min_val < x < max_val, else 0 (0 at the bounds, as PyTorch)
+    """
+
+    def __init__(self, min_val=-1.0, max_val=1.0):
+        self.min_val, self.max_val = min_val, max_val
+
+    def forward(self, a):
+        if self.needs_input_grad[0]:
+            self.save_for_backward((a > self.min_val) & (a < self.max_val))
+        return np.clip(a, self.min_val, self.max_val).astype(a.dtype, copy=False)
+
+    def backward(self, g):
+        inside, = self.saved_tensors
+        return where(inside, g, 0.0)
+
+
 class Softmax(Function):
     """y = exp(x - max) / sum(exp(x - max)) along ``axis``.
     dx = y * (dy - sum(dy * y, axis))
@@ -250,6 +283,26 @@ def gelu(x, approximate="none"):
 def softplus(x, beta=1.0, threshold=20.0):
     return Softplus(check_number(beta, "beta", "softplus"),
                     check_number(threshold, "threshold", "softplus"))(x)
+
+
+def silu(x, inplace=False):
+    """x * sigmoid(x); ``inplace`` is accepted and computed out of place (see nn.ReLU)."""
+    check_float_tensor(x, "input", "silu")
+    return SiLU()(x)
+
+
+def hardtanh(x, min_val=-1.0, max_val=1.0, inplace=False):
+    """x clipped to [min_val, max_val]; the gradient is 0 at the bounds, as PyTorch."""
+    check_float_tensor(x, "input", "hardtanh")
+    return Hardtanh(*hardtanh_bounds(min_val, max_val, "hardtanh"))(x)
+
+
+def hardtanh_bounds(min_val, max_val, op):
+    """The two bounds as floats, min_val <= max_val (PyTorch's check)."""
+    min_val, max_val = check_number(min_val, "min_val", op), check_number(max_val, "max_val", op)
+    if min_val > max_val:
+        raise ValueError(f"{op}: min_val ({min_val}) must not be greater than max_val ({max_val})")
+    return min_val, max_val
 
 
 def softmax(x, dim=None, **numpy_names):

@@ -2,6 +2,9 @@
 
 Broadcasting in forward is undone in backward: an input that was stretched
 along an axis receives the sum of the gradient over that axis (``sum_to``).
+
+(Over 400 lines because it is one family of short ops, each a dozen lines with
+its formula; splitting arithmetic from the math functions would only scatter them.)
 """
 from __future__ import annotations
 
@@ -174,6 +177,80 @@ class Sqrt(Function):
         return g / (out * 2)
 
 
+class Sin(Function):
+    """y = sin(x).
+    dx = dy * cos(x)
+    """
+
+    def forward(self, a):
+        self.save_for_backward(Input(0))
+        return np.sin(a)
+
+    def backward(self, g):
+        a, = self.saved_tensors
+        return g * Cos()(a)
+
+
+class Cos(Function):
+    """y = cos(x).
+    dx = -dy * sin(x)
+    """
+
+    def forward(self, a):
+        self.save_for_backward(Input(0))
+        return np.cos(a)
+
+    def backward(self, g):
+        a, = self.saved_tensors
+        return -(g * Sin()(a))
+
+
+class Log1p(Function):
+    """y = log(1 + x), exact for tiny x.
+    dx = dy / (1 + x)
+    """
+
+    def forward(self, a):
+        self.save_for_backward(Input(0))
+        return np.log1p(a)
+
+    def backward(self, g):
+        a, = self.saved_tensors
+        return g / (a + 1.0)
+
+
+class Expm1(Function):
+    """y = exp(x) - 1, exact for tiny x.
+    dx = dy * (y + 1)
+    """
+
+    def forward(self, a):
+        self.save_for_backward(OUTPUT)
+        return np.expm1(a)
+
+    def backward(self, g):
+        out, = self.saved_tensors
+        return g * (out + 1.0)
+
+
+class MaskedFill(Function):
+    """y = value where mask, else x (mask a constant boolean array broadcast to x).
+    dx = dy where not mask, else 0 (masked_fill(dy, mask, 0): the op is its own adjoint)
+    """
+
+    def __init__(self, mask, value):
+        self.mask, self.value = mask, value
+
+    def forward(self, a):
+        return np.where(self.mask, np.asarray(self.value, dtype=a.dtype), a)
+
+    def backward(self, g):
+        return MaskedFill(self.mask, 0.0)(g)
+
+    def settings(self):
+        return {"mask": f"<bool array {self.mask.shape}>", "value": self.value}
+
+
 class Abs(Function):
     """y = |x|.
     dx = dy * sign(x)  (0 at x = 0, a valid subgradient)
@@ -299,6 +376,54 @@ def where(cond, a, b):
     else:
         a = as_operand(a, b)
     return Where(cond)(a, b)
+
+
+def masked_fill(a, mask, value):
+    """``value`` where the boolean ``mask`` (broadcast to ``a``'s shape) holds, else ``a``;
+    no gradient reaches the filled places. ``value``: a number or a one-element tensor."""
+    mask_array = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+    if mask_array.dtype != np.bool_:
+        raise TypeError(f"masked_fill: mask must be a boolean tensor, got dtype {mask_array.dtype} "
+                        "(compare to get one, e.g. x > 0)")
+    try:
+        if np.broadcast_shapes(mask_array.shape, a.shape) != a.shape:
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"masked_fill: mask of shape {mask_array.shape} does not broadcast to "
+                         f"the tensor's shape {a.shape}") from None
+    if isinstance(value, Tensor):
+        if value.data.size != 1:
+            raise ValueError(f"masked_fill: value must be a number or a one-element tensor, got "
+                             f"a tensor of shape {value.shape}")
+        value = value.data.item()
+    return MaskedFill(mask_array, check_number(value, "value", "masked_fill"))(a)
+
+
+def float_math(op_class, a, name):
+    """A math function of a tensor; integers and bools become float32 first, as in
+    PyTorch (numpy would give float64)."""
+    if not isinstance(a, Tensor):
+        raise TypeError(f"{name}: input must be a Tensor, got {type(a).__name__} "
+                        "(wrap arrays with minigrad.tensor(...))")
+    if a.data.dtype.kind not in "fc":
+        a = a.astype(np.float32)
+    return op_class()(a)
+
+
+def sin(a):
+    return float_math(Sin, a, "sin")
+
+
+def cos(a):
+    return float_math(Cos, a, "cos")
+
+
+def log1p(a):
+    return float_math(Log1p, a, "log1p")
+
+
+def expm1(a):
+    return float_math(Expm1, a, "expm1")
 
 
 def clip(a, lo=None, hi=None):

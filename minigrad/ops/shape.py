@@ -1,8 +1,13 @@
-"""Shape ops: reshape, transpose, broadcast, sum_to, pad, indexing, concatenate, stack.
+"""Shape ops: reshape, transpose, broadcast, sum_to, pad, indexing, concatenate, stack,
+split/chunk, flip, repeat.
 
 They move numbers around without changing them, so each backward moves the
 gradient back: reshape <-> reshape, transpose <-> inverse transpose,
-broadcast <-> sum_to, getitem <-> scatter-add, pad <-> crop, concat <-> split.
+broadcast <-> sum_to, getitem <-> scatter-add, pad <-> crop, concat <-> split,
+flip <-> flip, repeat <-> sum of the tiles.
+
+(Over 400 lines: it is the one family of ops that only move numbers, and each
+forward sits next to the backward that moves the gradient back.)
 """
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ import numpy as np
 
 from ..autograd import Function
 from .._tensor import Tensor, as_operand, index_as_numpy
-from ..checks import dim_and_keepdim, normalize_axis, one_axis, shape_args
+from ..checks import dim_and_keepdim, normalize_axis, one_axis, positive_int, shape_args
 
 
 class Reshape(Function):
@@ -237,6 +242,41 @@ class Stack(Function):
                      for i, need in enumerate(self.needs_input_grad))
 
 
+class Flip(Function):
+    """y = x reversed along each axis in ``axes``.
+    dx = dy reversed along the same axes
+    """
+
+    def __init__(self, axes):
+        self.axes = tuple(axes)
+
+    def forward(self, a):
+        return np.flip(a, self.axes).copy()   # a copy, as PyTorch's flip (not a view)
+
+    def backward(self, g):
+        return Flip(self.axes)(g)
+
+
+class Repeat(Function):
+    """y = x tiled ``repeats`` times along each axis (PyTorch's repeat, numpy's tile).
+    dx = the sum of the tiles of dy
+    """
+
+    def __init__(self, repeats):
+        self.repeats = tuple(repeats)
+
+    def forward(self, a):
+        return np.tile(a, self.repeats)
+
+    def backward(self, g):
+        # dy viewed as (r_0, n_0, r_1, n_1, ...): summing the r_i axes adds the tiles.
+        shape = self.input_shapes[0]
+        padded = (1,) * (len(self.repeats) - len(shape)) + tuple(shape)
+        interleaved = tuple(n for pair in zip(self.repeats, padded) for n in pair)
+        tiles = tuple(range(0, 2 * len(padded), 2))
+        return g.reshape(interleaved).sum(dim=tiles).reshape(shape)
+
+
 # -- functions and Tensor methods ----------------------------------------------------
 
 def reshape(a, *shape):
@@ -369,3 +409,60 @@ def concatenate(tensors, axis=0):
 def stack(tensors, dim=None, **numpy_names):
     """Join tensors along a new dim."""
     return Stack(_one_dim("stack", dim, numpy_names))(*_tensors(tensors, "stack"))
+
+
+def flip(a, dims):
+    """Reverse the order of the elements along ``dims`` (an int or a tuple of ints)."""
+    return Flip(normalize_axis(dims, a.ndim, "flip") or ())(a)
+
+
+def repeat(a, *sizes):
+    """PyTorch's ``repeat``: tile ``a`` ``sizes[i]`` times along dim i (numpy's ``tile``);
+    ``sizes`` may have more entries than ``a`` has dims (new leading dims)."""
+    sizes = shape_args(sizes, "repeat")
+    if len(sizes) < a.ndim:
+        raise ValueError(f"repeat: give at least one size per dim: {len(sizes)} size(s) "
+                         f"{sizes} for a tensor of shape {a.shape}")
+    if any(n < 0 for n in sizes):
+        raise ValueError(f"repeat: sizes must be >= 0, got {sizes}")
+    return Repeat(sizes)(a)
+
+
+def split(a, split_size_or_sections, dim=0):
+    """Pieces of ``a`` along ``dim`` as a tuple of tensors (views of ``a``, each
+    differentiable): an int is the size of every piece (the last may be smaller), a
+    list gives each piece's size (they must add up to the dim's length)."""
+    axis = one_axis(dim, a.ndim, "split")
+    length = a.shape[axis]
+    sizes = split_size_or_sections
+    if isinstance(sizes, (list, tuple)):
+        sizes = shape_args(tuple(sizes), "split")
+        if any(n < 0 for n in sizes) or sum(sizes) != length:
+            raise ValueError(f"split: section sizes {list(sizes)} must be >= 0 and add up to "
+                             f"{length}, the length of dim {dim} of shape {a.shape}")
+    else:
+        try:
+            size = operator.index(sizes)
+        except TypeError:
+            raise TypeError(f"split: split_size_or_sections must be an int or a list of ints, "
+                            f"got {sizes!r}") from None
+        if size < 0 or (size == 0 and length):
+            raise ValueError(f"split: split_size must be a positive int, got {size}")
+        if not length:   # an empty dim gives one empty piece, as PyTorch
+            sizes = [0]
+        else:
+            sizes = [size] * (length // size) + ([length % size] if length % size else [])
+    bounds = np.cumsum([0] + list(sizes))
+    lead = (slice(None),) * axis
+    return tuple(GetItem(lead + (slice(int(start), int(stop)),))(a)
+                 for start, stop in zip(bounds[:-1], bounds[1:]))
+
+
+def chunk(a, chunks, dim=0):
+    """``a`` split into at most ``chunks`` pieces of ceil(length / chunks) along ``dim``
+    (fewer pieces when the length runs out, as PyTorch)."""
+    chunks = positive_int(chunks, "chunks", "chunk")
+    length = a.shape[one_axis(dim, a.ndim, "chunk")]
+    if not length:
+        return split(a, [0] * chunks, dim)
+    return split(a, -(-length // chunks), dim)

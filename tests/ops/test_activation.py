@@ -6,6 +6,7 @@ import pytest
 
 import minigrad as mg
 import minigrad.nn.functional as F
+from minigrad import nn
 from minigrad.ops.activation import SigmoidBackward, TanhBackward
 from tests.registry import Case
 
@@ -82,3 +83,47 @@ def test_against_torch():
 def test_gelu_rejects_unknown_approximation():
     with pytest.raises(ValueError, match="gelu: approximate"):
         F.gelu(mg.ones(2), approximate="fast")
+
+
+# -- silu, hardtanh (issue 11) ------------------------------------------------------------------
+
+CASES += [
+    Case("silu", lambda a: F.silu(a), lambda r: r.normal(size=(3, 4)) * 3),
+    Case("hardtanh_default", lambda a: F.hardtanh(a) * a, lambda r: r.uniform(-2, 2, (4, 3))),
+    Case("hardtanh_bounds", lambda a: F.hardtanh(a, -0.5, 2.0),
+         lambda r: np.array([-1.0, -0.3, 0.4, 1.9, 3.0])),
+]
+
+
+def test_silu_and_hardtanh_against_torch_including_the_bounds():
+    torch = pytest.importorskip("torch")
+    a = np.concatenate([np.random.default_rng(1).normal(size=20) * 4,
+                        [-1.0, 1.0, -0.5, 2.0, 0.0, -800.0, 800.0]])
+    for fn, t_fn in ((F.silu, torch.nn.functional.silu),
+                     (F.hardtanh, torch.nn.functional.hardtanh),
+                     (lambda x: F.hardtanh(x, -0.5, 2.0), lambda x: torch.nn.functional.hardtanh(x, -0.5, 2.0)),
+                     (nn.SiLU(), torch.nn.SiLU()), (nn.Hardtanh(-0.5, 2.0), torch.nn.Hardtanh(-0.5, 2.0))):
+        x = mg.Tensor(a, requires_grad=True)
+        y = fn(x)
+        (y * mg.Tensor(a)).sum().backward()
+        tx = torch.tensor(a, requires_grad=True)
+        ty = t_fn(tx)
+        (ty * torch.tensor(a)).sum().backward()
+        np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-12, atol=1e-15)
+
+
+def test_hardtanh_gradient_is_zero_at_the_bounds():
+    x = mg.Tensor(np.array([-1.0, -0.999, 0.0, 0.999, 1.0]), requires_grad=True)
+    F.hardtanh(x).sum().backward()
+    assert x.grad.tolist() == [0.0, 1.0, 1.0, 1.0, 0.0]
+
+
+def test_silu_and_hardtanh_modules():
+    assert repr(nn.Hardtanh(-2, 3)) == "Hardtanh(min_val=-2.0, max_val=3.0)"
+    assert repr(nn.SiLU()) == "SiLU()" and repr(nn.SiLU(inplace=True)) == "SiLU(inplace=True)"
+    y = nn.Hardtanh()(mg.tensor([-3.0, 0.5, 3.0]))
+    assert y.tolist() == [-1.0, 0.5, 1.0] and y.dtype == np.float32
+    assert F.silu(mg.tensor([1e4, -1e4])).tolist() == [1e4, -0.0]
+    with pytest.raises(ValueError, match=r"Hardtanh: min_val \(2.0\) must not be greater than max_val"):
+        nn.Hardtanh(2, 1)

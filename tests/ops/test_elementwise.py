@@ -129,3 +129,66 @@ def test_zero_d_erf_and_pow_exponent_gradient_at_zero_base():
     e = mg.Tensor(np.array(2.0), requires_grad=True)
     (x ** e).sum().backward()
     np.testing.assert_allclose(e.grad.item(), 0 + 0 + 4 * np.log(2.0))
+
+
+# -- sin, cos, log1p, expm1, masked_fill (issue 11) -----------------------------------------
+
+MASK = np.array([[True, False, False, True]])   # broadcast over the rows
+
+CASES += [
+    Case("sin", lambda a: a.sin(), lambda r: r.normal(size=(3, 4)) * 3),
+    Case("cos", lambda a: mg.cos(a) * a, lambda r: r.normal(size=(5,)) * 3),
+    Case("log1p", lambda a: a.log1p(), lambda r: r.uniform(-0.5, 2.0, (2, 3))),
+    Case("expm1", lambda a: mg.expm1(a), lambda r: r.normal(size=(4, 2))),
+    Case("masked_fill_broadcast_mask", lambda a: a.masked_fill(MASK, 2.5) * a,
+         lambda r: r.normal(size=(3, 4))),
+    Case("masked_fill_tensor_mask", lambda a: mg.masked_fill(a, a.data > 0, -1.0) ** 2,
+         lambda r: r.normal(size=(2, 5))),
+]
+
+
+def test_new_math_against_torch():
+    torch = pytest.importorskip("torch")
+    a = np.random.default_rng(3).uniform(-0.9, 3.0, (4, 5))
+    weights = np.random.default_rng(4).normal(size=(4, 5))
+    for name in ("sin", "cos", "log1p", "expm1"):
+        x = mg.Tensor(a, requires_grad=True)
+        y = getattr(x, name)()
+        (y * mg.Tensor(weights)).sum().backward()
+        tx = torch.tensor(a, requires_grad=True)
+        ty = getattr(torch, name)(tx)
+        (ty * torch.tensor(weights)).sum().backward()
+        np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-12, atol=1e-14, err_msg=name)
+        np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-12, atol=1e-14, err_msg=name)
+        np.testing.assert_allclose(getattr(mg, name)(mg.Tensor(a)).data, y.data, err_msg=name)
+
+
+def test_log1p_and_expm1_are_exact_for_tiny_values():
+    tiny = mg.Tensor(np.array([1e-12, -1e-15]))
+    np.testing.assert_allclose(tiny.log1p().data, [1e-12 - 5e-25, -1e-15], rtol=1e-14)
+    np.testing.assert_allclose(tiny.expm1().data, [1e-12 + 5e-25, -1e-15], rtol=1e-14)
+
+
+def test_masked_fill_against_torch_and_gradient_zero_where_masked():
+    torch = pytest.importorskip("torch")
+    a = np.random.default_rng(5).normal(size=(3, 4))
+    x = mg.Tensor(a, requires_grad=True)
+    y = x.masked_fill(mg.tensor(MASK), float("-inf")).softmax(dim=1)
+    (y * mg.Tensor(a)).sum().backward()
+    tx = torch.tensor(a, requires_grad=True)
+    ty = tx.masked_fill(torch.tensor(MASK), float("-inf")).softmax(dim=1)
+    (ty * torch.tensor(a)).sum().backward()
+    np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-12, atol=1e-15)
+    assert np.all(x.grad.data[:, MASK[0]] == 0)
+    z = mg.Tensor(a, requires_grad=True)
+    z.masked_fill(mg.Tensor(a) > 0, mg.tensor(7.0)).sum().backward()
+    np.testing.assert_array_equal(z.grad.data, (a <= 0).astype(float))
+    assert mg.tensor([1, 2, 3]).masked_fill(np.array([False, True, False]), 9).tolist() == [1, 9, 3]
+
+
+def test_masked_fill_under_no_grad_records_nothing():
+    x = mg.Tensor(np.ones(3), requires_grad=True)
+    with mg.no_grad():
+        y = x.masked_fill(np.array([True, False, True]), 0.0).sin()
+    assert y.grad_fn is None and y.tolist() == [0.0, np.sin(1.0), 0.0]

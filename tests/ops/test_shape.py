@@ -113,3 +113,75 @@ def test_lists_inside_a_tuple_index_accumulate_like_arrays():
         expected = np.zeros((3, 2))
         np.add.at(expected, tuple(np.asarray(i) if isinstance(i, list) else i for i in index), 1)
         np.testing.assert_array_equal(x.grad.data, expected)
+
+
+# -- flip, repeat, split, chunk (issue 11) -----------------------------------------------------
+
+CASES += [
+    Case("flip_one_dim", lambda a: a.flip(0) * a, lambda r: r.normal(size=(3, 2))),
+    Case("flip_two_dims", lambda a: mg.flip(a, (0, -1)) ** 2, lambda r: r.normal(size=(2, 3, 4))),
+    Case("repeat_same_rank", lambda a: a.repeat(2, 3) ** 2, lambda r: r.normal(size=(2, 3))),
+    Case("repeat_new_leading_dims", lambda a: a.repeat(2, 1, 3) * a.repeat(2, 1, 3),
+         lambda r: r.normal(size=(3, 2))),
+    Case("split_sizes", lambda a: a.split([1, 3], dim=1)[1] ** 2 + a.split(2, 1)[0].sum(),
+         lambda r: r.normal(size=(2, 4))),
+    Case("chunk_uneven", lambda a: mg.cat([c * (i + 1) for i, c in enumerate(a.chunk(3))]),
+         lambda r: r.normal(size=(5, 2))),
+]
+
+
+def _against_torch(torch, fn, a):
+    x = mg.Tensor(a, requires_grad=True)
+    tx = torch.tensor(a, requires_grad=True)
+    y, ty = fn(x, mg), fn(tx, torch)
+    w = np.random.default_rng(0).normal(size=tuple(ty.shape))
+    (y * mg.Tensor(w)).sum().backward()
+    (ty * torch.tensor(w)).sum().backward()
+    np.testing.assert_array_equal(y.data, ty.detach().numpy())
+    np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-12, atol=1e-14)
+
+
+def test_flip_and_repeat_against_torch():
+    torch = pytest.importorskip("torch")
+    a = np.random.default_rng(1).normal(size=(2, 3, 4))
+    for fn in (lambda x, lib: x.flip(0), lambda x, lib: x.flip(-1, 1), lambda x, lib: lib.flip(x, [0, 2]),
+               lambda x, lib: x.repeat(1, 1, 1), lambda x, lib: x.repeat(2, 1, 3),
+               lambda x, lib: x.repeat((3, 2, 2, 1)), lambda x, lib: x.repeat(1, 0, 2)):
+        _against_torch(torch, fn, a)
+
+
+def test_split_and_chunk_against_torch():
+    torch = pytest.importorskip("torch")
+    a = np.random.default_rng(2).normal(size=(5, 6))
+    for args in ((2,), (2, 1), ([1, 4], 0), ([3, 0, 3], -1), (5, 1), (7,)):
+        pieces, t_pieces = mg.split(mg.Tensor(a), *args), torch.split(torch.tensor(a), *args)
+        assert isinstance(pieces, tuple) and len(pieces) == len(t_pieces)
+        for p, tp in zip(pieces, t_pieces):
+            np.testing.assert_array_equal(p.data, tp.numpy())
+    for chunks, dim in ((2, 0), (3, 0), (4, 1), (6, 1), (10, 0)):
+        pieces, t_pieces = mg.Tensor(a).chunk(chunks, dim), torch.tensor(a).chunk(chunks, dim)
+        assert [p.shape for p in pieces] == [tuple(tp.shape) for tp in t_pieces]
+    assert [p.shape for p in mg.zeros(0).chunk(3)] == [(0,)] * 3
+    assert [p.shape for p in mg.zeros(0).split(2)] == [(0,)]
+    _against_torch(torch, lambda x, lib: lib.cat([c * i for i, c in enumerate(x.chunk(4, 1))], 1), a)
+
+
+def test_each_split_piece_is_differentiable_and_gradients_add_up():
+    x = mg.Tensor(np.arange(6.0), requires_grad=True)
+    first, second, third = x.split(2)
+    (first * 1 + second * 2).sum().backward()
+    assert x.grad.tolist() == [1.0, 1.0, 2.0, 2.0, 0.0, 0.0]
+    assert third.tolist() == [4.0, 5.0]
+
+
+def test_flip_copies_and_split_bad_arguments():
+    x = mg.Tensor(np.arange(4.0))
+    y = x.flip(0)
+    y.data[0] = 99.0
+    assert x.tolist() == [0.0, 1.0, 2.0, 3.0]
+    with pytest.raises(ValueError, match=r"split: section sizes \[1, 2\] must be >= 0 and add up to 4"):
+        x.split([1, 2])
+    with pytest.raises(ValueError, match="split: split_size must be a positive int, got 0"):
+        x.split(0)
+    with pytest.raises(ValueError, match=r"repeat: give at least one size per dim: 1 size\(s\)"):
+        mg.ones(2, 3).repeat(2)
