@@ -32,3 +32,12 @@ from ..ops.pool import max_pool2d, avg_pool2d  # noqa: E402,F401
 
 # -- teaching aids: the conv input gradient in its textbook form (minigrad/ops/conv.py)
 from ..ops.conv import rot180, full_convolution_rot180  # noqa: E402,F401
+
+
+# -- losses, normalisation, embedding, channel dropout (ops/loss.py, norm.py, embedding.py,
+# dropout.py)
+from ..ops.loss import (l1_loss, smooth_l1_loss, huber_loss,  # noqa: E402,F401
+                        binary_cross_entropy_with_logits, kl_div)
+from ..ops.norm import batch_norm, layer_norm, group_norm  # noqa: E402,F401
+from ..ops.embedding import embedding  # noqa: E402,F401
+from ..ops.dropout import dropout2d  # noqa: E402,F401

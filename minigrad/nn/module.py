@@ -9,15 +9,17 @@ three dictionaries, so the names come out as PyTorch's: ``features.0.weight``,
 """
 from __future__ import annotations
 
+import itertools
 from collections import OrderedDict, namedtuple
 
 import numpy as np
 
+from ..autograd import Function, is_grad_enabled
 from ..tracing import module_scope
-from .._tensor import Tensor, dtype_of_to_args, to_array
+from .._tensor import Tensor, dtype_of_to_args, make_tensor, to_array
 from .utils import zero_grad_
 
-__all__ = ["Module", "Parameter", "StateDictError"]
+__all__ = ["Module", "Parameter", "StateDictError", "RemovableHandle"]
 
 
 class Parameter(Tensor):
@@ -99,6 +101,8 @@ class Module:
         object.__setattr__(self, "_non_persistent", set())
         object.__setattr__(self, "_modules", OrderedDict())
         object.__setattr__(self, "training", True)
+        for hooks in _HOOK_KINDS:
+            object.__setattr__(self, hooks, OrderedDict())
 
     # -- registration on assignment ----------------------------------------------
     def _registries(self):
@@ -193,9 +197,57 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} has no forward()")
 
     def __call__(self, *args, **kwargs):
+        d = self.__dict__
+        if d.get("_forward_pre_hooks") or d.get("_forward_hooks") or d.get("_backward_hooks"):
+            return self._call_with_hooks(args, kwargs)
         # The scope tags every op recorded inside with this module (graph clusters).
         with module_scope(self):
             return self.forward(*args, **kwargs)
+
+    def _call_with_hooks(self, args, kwargs):
+        """PyTorch's order: pre-hooks (may replace the inputs), the backward hook's
+        watch on the inputs, forward, forward hooks (may replace the output), the
+        backward hook's watch on the output."""
+        for hook in list(self._forward_pre_hooks.values()):
+            result = hook(self, args)
+            if result is not None:
+                args = result if isinstance(result, tuple) else (result,)
+        watch = None
+        if self._backward_hooks and is_grad_enabled():
+            watch = _BackwardWatch(self, list(self._backward_hooks.values()))
+            args = watch.wrap_inputs(args)
+        with module_scope(self):
+            output = self.forward(*args, **kwargs)
+        for hook in list(self._forward_hooks.values()):
+            result = hook(self, args, output)
+            if result is not None:
+                output = result
+        if watch is not None:
+            watch.watch_outputs(output)
+        return output
+
+    # -- hooks -------------------------------------------------------------------
+    def register_forward_pre_hook(self, hook):
+        """``hook(module, args)`` runs before each forward; it may return new args
+        (a tuple, or one value that becomes a 1-tuple). Returns a handle with
+        ``.remove()``."""
+        return RemovableHandle(self._hooks_of("_forward_pre_hooks"), hook)
+
+    def register_forward_hook(self, hook):
+        """``hook(module, args, output)`` runs after each forward; it may return a
+        replacement output. Returns a handle with ``.remove()``."""
+        return RemovableHandle(self._hooks_of("_forward_hooks"), hook)
+
+    def register_full_backward_hook(self, hook):
+        """``hook(module, grad_input, grad_output)`` runs when the gradients with respect
+        to the module's inputs are known: tuples with one entry per positional Tensor
+        argument (None where it needs no gradient) and per output. It may return a
+        tuple that replaces grad_input. Returns a handle with ``.remove()``."""
+        return RemovableHandle(self._hooks_of("_backward_hooks"), hook)
+
+    def _hooks_of(self, kind):
+        self._registries()   # a clear error when super().__init__() was not called
+        return self.__dict__[kind]
 
     # -- walking the tree --------------------------------------------------------
     def named_modules(self, prefix="", remove_duplicate=True):
@@ -251,7 +303,8 @@ class Module:
             yield b
 
     def apply(self, fn):
-        """Call ``fn(module)`` on every sub-module, then on this one."""
+        """Call ``fn(module)`` on every sub-module, then on this one (children first,
+        as PyTorch: e.g. ``model.apply(init_weights)``)."""
         for child in self.children():
             child.apply(fn)
         fn(self)
@@ -382,3 +435,112 @@ class Module:
     def __dir__(self):
         return sorted(set(super().__dir__()) | set(self._parameters) | set(self._buffers)
                       | set(self._modules))
+
+
+_HOOK_KINDS = ("_forward_pre_hooks", "_forward_hooks", "_backward_hooks")
+
+
+class RemovableHandle:
+    """What the ``register_*_hook`` methods return: ``.remove()`` takes that one
+    registration off again (the same function registered twice stays once)."""
+    _ids = itertools.count()
+
+    def __init__(self, hooks, hook):
+        self.hooks, self.id = hooks, next(RemovableHandle._ids)
+        hooks[self.id] = hook
+
+    def remove(self):
+        self.hooks.pop(self.id, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+        return False
+
+
+class _PackInputs(Function, register=False):
+    """y = the inputs raveled and concatenated (one node, so a backward hook sees
+        every input's gradient at once).
+    dx = the slice of dy that belongs to each input, reshaped
+    """
+
+    def forward(self, *arrays):
+        return np.concatenate([a.reshape(-1) for a in arrays])
+
+    def backward(self, g):
+        return tuple(piece for piece in _unpack(g, self.input_shapes, self.input_dtypes))
+
+
+def _unpack(packed, shapes, dtypes):
+    start = 0
+    for shape, dtype in zip(shapes, dtypes):
+        size = int(np.prod(shape))
+        piece = packed[start:start + size].reshape(shape)
+        yield piece if piece.dtype == dtype else piece.astype(dtype)
+        start += size
+
+
+class _BackwardWatch:
+    """One call of a module with full backward hooks: the gradients of the outputs
+    are noted as they arrive; the inputs that need a gradient pass through one
+    ``_PackInputs`` node, whose gradient is every input's gradient together, and
+    there the hooks run (with None for inputs that need no gradient)."""
+
+    def __init__(self, module, hooks):
+        self.module, self.hooks = module, hooks
+        self.grad_outputs, self.outputs_waiting = [], 0
+        self.tensor_args, self.positions, self.shapes, self.dtypes = [], [], [], []
+
+    def wrap_inputs(self, args):
+        self.tensor_args = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
+        self.positions = [i for i in self.tensor_args if args[i].requires_grad]
+        if not self.positions:
+            return args
+        inputs = [args[i] for i in self.positions]
+        self.shapes = [t.shape for t in inputs]
+        self.dtypes = [t.dtype for t in inputs]
+        packed = _PackInputs()(*inputs)
+        packed.register_hook(self.on_input_gradient)
+        args = list(args)
+        for i, piece in zip(self.positions, _unpack(packed, self.shapes, self.dtypes)):
+            args[i] = piece
+        return tuple(args)
+
+    def watch_outputs(self, output):
+        outputs = output if isinstance(output, (tuple, list)) else (output,)
+        self.grad_outputs = [None] * len(outputs)
+        for k, out in enumerate(outputs):
+            if isinstance(out, Tensor) and out.requires_grad:
+                self.outputs_waiting += 1
+                out.register_hook(lambda g, k=k: self.on_output_gradient(k, g))
+
+    def on_output_gradient(self, k, g):
+        self.grad_outputs[k] = g
+        self.outputs_waiting -= 1
+        if not self.positions and self.outputs_waiting == 0:   # no input wants a gradient
+            self.run_hooks((None,) * len(self.tensor_args))
+
+    def on_input_gradient(self, g):
+        by_position = dict(zip(self.positions, _unpack(g, self.shapes, self.dtypes)))
+        replaced = self.run_hooks(tuple(by_position.get(i) for i in self.tensor_args))
+        if replaced is None:
+            return None
+        pieces = [replaced[j] for j, i in enumerate(self.tensor_args) if i in by_position]
+        return make_tensor(np.concatenate([
+            (np.zeros(shape, dtype) if p is None else np.asarray(p.data, dtype)).reshape(-1)
+            for p, shape, dtype in zip(pieces, self.shapes, self.dtypes)]))
+
+    def run_hooks(self, grad_input):
+        grad_output = tuple(self.grad_outputs)
+        replaced = None
+        for hook in self.hooks:
+            result = hook(self.module, grad_input, grad_output)
+            if result is not None:
+                result = tuple(result) if isinstance(result, (tuple, list)) else (result,)
+                if len(result) != len(grad_input):
+                    raise ValueError(f"backward hook of {type(self.module).__name__} returned "
+                                     f"{len(result)} gradient(s) for {len(grad_input)} input(s)")
+                grad_input = replaced = result
+        return replaced
