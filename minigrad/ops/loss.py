@@ -44,9 +44,10 @@ def class_index(op, logits_shape, target, ignore_index=None):
         raise ValueError(f"{op}: input must have shape (N, C) or (N, C, d1, ...), got "
                          f"{logits_shape}")
     if target.dtype.kind not in "iu":
+        hint = (f"or class probabilities of the input's shape {tuple(logits_shape)}"
+                if op == "cross_entropy" else "for probabilities use cross_entropy or kl_div")
         raise TypeError(f"{op}: target must hold integer class indices, got dtype "
-                        f"{target.dtype} (for probabilities use binary_cross_entropy or "
-                        "mse_loss)")
+                        f"{target.dtype} ({hint})")
     expected = (logits_shape[0],) + tuple(logits_shape[2:])
     if target.shape != expected:
         raise ValueError(f"{op}: target has shape {target.shape} but input of shape "
@@ -56,9 +57,9 @@ def class_index(op, logits_shape, target, ignore_index=None):
     kept = target != ignore_index if ignore_index is not None else np.ones(target.shape, bool)
     bad = kept & ((target < 0) | (target >= classes))
     if bad.any():
-        note = f", ignore_index={ignore_index}" if ignore_index is not None else ""
+        note = f" and it is not ignore_index ({ignore_index})" if ignore_index is not None else ""
         raise ValueError(f"{op}: target holds class index {target[bad].flat[0]}, but input has "
-                         f"{classes} classes (expected 0 <= target < {classes}{note})")
+                         f"{classes} classes (expected 0 <= target < {classes}){note}")
     picked = np.where(kept, target, 0) if not kept.all() else target
     grids = np.indices(target.shape, sparse=True)
     return (grids[0], picked) + tuple(grids[1:]), kept
@@ -141,7 +142,10 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     w = _class_weight(weight, classes, x, op)
     w_b = None if w is None else w.reshape((1, classes) + (1,) * (x.ndim - 2))
     target_array = target.data if isinstance(target, Tensor) else np.asarray(target)
-    if target_array.dtype.kind == "f":   # class probabilities
+    sample_shape = (x.shape[0],) + x.shape[2:]
+    if target_array.dtype.kind == "f" and target_array.shape != sample_shape:
+        # class probabilities (a float target of the samples' shape falls through to
+        # class_index, which says it must hold integers)
         if target_array.shape != x.shape:
             raise ValueError(f"{op}: probability target has shape {target_array.shape} but "
                              f"input has shape {x.shape}; a float target holds class "
