@@ -7,14 +7,18 @@ from .module import Module, Parameter, StateDictError
 from .layers import Identity, Linear, Conv2d, MaxPool2d, AvgPool2d, Flatten, Dropout
 from .activation import (ReLU, Sigmoid, Tanh, LeakyReLU, ELU, GELU, Softplus, Softmax,
                          LogSoftmax, SiLU, Hardtanh)
-from .batchnorm import BatchNorm1d, BatchNorm2d
-from .container import Sequential, ModuleList
-from .loss import CrossEntropyLoss, NLLLoss, MSELoss, BCELoss
+from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm
+from .container import Sequential, ModuleList, ModuleDict
+from .loss import (CrossEntropyLoss, NLLLoss, MSELoss, BCELoss, L1Loss, SmoothL1Loss, HuberLoss,
+                   BCEWithLogitsLoss, KLDivLoss)
+from .sparse import Embedding
+from .dropout import Dropout2d
 
 __all__ = [
     "functional", "init", "utils", "Module", "Parameter", "StateDictError", "Identity", "Linear",
     "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten", "Dropout", "ReLU", "Sigmoid", "Tanh",
     "LeakyReLU", "ELU", "GELU", "Softplus", "Softmax", "LogSoftmax", "BatchNorm1d",
     "BatchNorm2d", "Sequential", "ModuleList", "CrossEntropyLoss", "NLLLoss", "MSELoss",
-    "BCELoss", "SiLU", "Hardtanh",
+    "BCELoss", "SiLU", "Hardtanh", "LayerNorm", "GroupNorm", "ModuleDict", "L1Loss", "SmoothL1Loss", "HuberLoss",
+    "BCEWithLogitsLoss", "KLDivLoss", "Embedding", "Dropout2d",
 ]

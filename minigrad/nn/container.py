@@ -1,4 +1,5 @@
-"""Containers: ``Sequential`` (run sub-modules in order) and ``ModuleList``."""
+"""Containers: ``Sequential`` (run sub-modules in order), ``ModuleList`` and
+``ModuleDict`` (sub-modules by name)."""
 from __future__ import annotations
 
 import operator
@@ -6,7 +7,7 @@ from collections import OrderedDict
 
 from .module import Module
 
-__all__ = ["Sequential", "ModuleList"]
+__all__ = ["Sequential", "ModuleList", "ModuleDict"]
 
 
 class _IndexedModules(Module):
@@ -99,3 +100,66 @@ class ModuleList(_IndexedModules):
     def add_module(self, name, module):
         self._refuse_replacing(name, module)
         super().add_module(name, module)
+
+
+class ModuleDict(Module):
+    """An ordered dict of sub-modules that registers them, as PyTorch's: indexing by
+    name, ``in``, ``len``, iteration over the names, ``keys``/``values``/``items``,
+    ``update``, ``pop`` and ``clear``."""
+
+    def __init__(self, modules=None):
+        super().__init__()
+        if modules is not None:
+            self.update(modules)
+
+    def __getitem__(self, key):
+        try:
+            return self._modules[key]
+        except KeyError:
+            raise KeyError(f"ModuleDict: no module named {key!r} (names: "
+                           f"{list(self._modules)})") from None
+
+    def __setitem__(self, key, module):
+        self.add_module(key, module)
+
+    def __delitem__(self, key):
+        self[key]   # a clear KeyError for a missing name
+        del self._modules[key]
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules)
+
+    def __contains__(self, key):
+        return key in self._modules
+
+    def keys(self):
+        return self._modules.keys()
+
+    def values(self):
+        return self._modules.values()
+
+    def items(self):
+        return self._modules.items()
+
+    def pop(self, key):
+        module = self[key]
+        del self[key]
+        return module
+
+    def clear(self):
+        self._modules.clear()
+
+    def update(self, modules):
+        """Add (or replace) modules from a mapping or from (name, module) pairs."""
+        pairs = modules.items() if hasattr(modules, "items") else modules
+        for pair in pairs:
+            if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+                raise TypeError(f"ModuleDict.update: expected a mapping or (name, module) "
+                                f"pairs, got an element {pair!r}")
+            self[pair[0]] = pair[1]
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError("ModuleDict has no forward(): call its modules by name")

@@ -48,3 +48,12 @@ def normalize(x, p=2.0, dim=1, eps=1e-12):
     check_float_tensor(x, "input", "normalize")
     normalize_axis(dim, x.ndim, "normalize")   # the error names normalize, not norm
     return x / _norm(x, p, dim, keepdim=True).clip(check_number(eps, "eps", "normalize"))
+
+
+# -- losses, normalisation, embedding, channel dropout (ops/loss.py, norm.py, embedding.py,
+# dropout.py)
+from ..ops.loss import (l1_loss, smooth_l1_loss, huber_loss,  # noqa: E402,F401
+                        binary_cross_entropy_with_logits, kl_div)
+from ..ops.norm import batch_norm, layer_norm, group_norm  # noqa: E402,F401
+from ..ops.embedding import embedding  # noqa: E402,F401
+from ..ops.dropout import dropout2d  # noqa: E402,F401

@@ -13,11 +13,13 @@ from collections import OrderedDict, namedtuple
 
 import numpy as np
 
+from ..autograd import is_grad_enabled
 from ..tracing import module_scope
 from .._tensor import Tensor, dtype_of_to_args, to_array
+from .hooks import HOOK_KINDS, BackwardWatch, RemovableHandle
 from .utils import zero_grad_
 
-__all__ = ["Module", "Parameter", "StateDictError"]
+__all__ = ["Module", "Parameter", "StateDictError", "RemovableHandle"]
 
 
 class Parameter(Tensor):
@@ -99,6 +101,8 @@ class Module:
         object.__setattr__(self, "_non_persistent", set())
         object.__setattr__(self, "_modules", OrderedDict())
         object.__setattr__(self, "training", True)
+        for hooks in HOOK_KINDS:
+            object.__setattr__(self, hooks, OrderedDict())
 
     # -- registration on assignment ----------------------------------------------
     def _registries(self):
@@ -193,9 +197,57 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} has no forward()")
 
     def __call__(self, *args, **kwargs):
+        d = self.__dict__
+        if d.get("_forward_pre_hooks") or d.get("_forward_hooks") or d.get("_backward_hooks"):
+            return self._call_with_hooks(args, kwargs)
         # The scope tags every op recorded inside with this module (graph clusters).
         with module_scope(self):
             return self.forward(*args, **kwargs)
+
+    def _call_with_hooks(self, args, kwargs):
+        """PyTorch's order: pre-hooks (may replace the inputs), the backward hook's
+        watch on the inputs, forward, forward hooks (may replace the output), the
+        backward hook's watch on the output."""
+        for hook in list(self._forward_pre_hooks.values()):
+            result = hook(self, args)
+            if result is not None:
+                args = result if isinstance(result, tuple) else (result,)
+        watch = None
+        if self._backward_hooks and is_grad_enabled():
+            watch = BackwardWatch(self, list(self._backward_hooks.values()))
+            args = watch.wrap_inputs(args)
+        with module_scope(self):
+            output = self.forward(*args, **kwargs)
+        for hook in list(self._forward_hooks.values()):
+            result = hook(self, args, output)
+            if result is not None:
+                output = result
+        if watch is not None:
+            watch.watch_outputs(output)
+        return output
+
+    # -- hooks -------------------------------------------------------------------
+    def register_forward_pre_hook(self, hook):
+        """``hook(module, args)`` runs before each forward; it may return new args
+        (a tuple, or one value that becomes a 1-tuple). Returns a handle with
+        ``.remove()``."""
+        return RemovableHandle(self._hooks_of("_forward_pre_hooks"), hook)
+
+    def register_forward_hook(self, hook):
+        """``hook(module, args, output)`` runs after each forward; it may return a
+        replacement output. Returns a handle with ``.remove()``."""
+        return RemovableHandle(self._hooks_of("_forward_hooks"), hook)
+
+    def register_full_backward_hook(self, hook):
+        """``hook(module, grad_input, grad_output)`` runs when the gradients with respect
+        to the module's inputs are known: tuples with one entry per positional Tensor
+        argument (None where it needs no gradient) and per output. It may return a
+        tuple that replaces grad_input. Returns a handle with ``.remove()``."""
+        return RemovableHandle(self._hooks_of("_backward_hooks"), hook)
+
+    def _hooks_of(self, kind):
+        self._registries()   # a clear error when super().__init__() was not called
+        return self.__dict__[kind]
 
     # -- walking the tree --------------------------------------------------------
     def named_modules(self, prefix="", remove_duplicate=True):
@@ -251,7 +303,8 @@ class Module:
             yield b
 
     def apply(self, fn):
-        """Call ``fn(module)`` on every sub-module, then on this one."""
+        """Call ``fn(module)`` on every sub-module, then on this one (children first,
+        as PyTorch: e.g. ``model.apply(init_weights)``)."""
         for child in self.children():
             child.apply(fn)
         fn(self)
@@ -382,3 +435,4 @@ class Module:
     def __dir__(self):
         return sorted(set(super().__dir__()) | set(self._parameters) | set(self._buffers)
                       | set(self._modules))
+

@@ -17,4 +17,5 @@ The memory-layout contract of the image ops (the one place it is written down):
 None of this changes a number: shapes, indexing and results are NCHW as in PyTorch.
 """
 from . import elementwise, shape, reduce, linalg, activation, loss, dropout, conv, pool  # noqa: F401
+from . import norm, embedding  # noqa: F401
 from . import index, padding  # noqa: F401

@@ -1,4 +1,5 @@
-"""Dropout: zero each element with probability p, scale the rest by 1/(1-p)."""
+"""Dropout: zero each element (``dropout``) or each whole channel (``dropout2d``)
+with probability p, and scale the rest by 1/(1-p)."""
 from __future__ import annotations
 
 import numbers
@@ -18,8 +19,11 @@ class Dropout(Function):
     def __init__(self, p=0.5):
         self.p = p
 
+    def mask_shape(self, shape):
+        return shape
+
     def forward(self, a):
-        keep = _random.generator().random(a.shape) >= self.p
+        keep = _random.generator().random(self.mask_shape(a.shape)) >= self.p
         scale = np.asarray(0.0 if self.p == 1 else 1.0 / (1.0 - self.p), dtype=a.dtype)
         mask = keep * scale
         self.save_for_backward(mask)   # the same mask zeroes the same elements of dy
@@ -30,6 +34,16 @@ class Dropout(Function):
         return g * mask
 
 
+class Dropout2d(Dropout):
+    """y = x * m / (1 - p), one m ~ Bernoulli(1 - p) per (sample, channel), drawn in
+        forward and shared by the channel's positions.
+    dx = dy * m / (1 - p) (the same mask)
+    """
+
+    def mask_shape(self, shape):
+        return shape[:2] + (1,) * (len(shape) - 2)
+
+
 def dropout(x, p=0.5, training=True):
     """Zero each element of x with probability p (training only), scaling the rest
     by 1/(1-p). x must be a float tensor: an integer one would be truncated."""
@@ -38,3 +52,14 @@ def dropout(x, p=0.5, training=True):
     if not training or p == 0:
         return x
     return Dropout(p)(x)
+
+
+def dropout2d(x, p=0.5, training=True):
+    """Zero whole channels: each (sample, channel) of (N, C, H, W) input, or of
+    (N, C, L) input as PyTorch reads a 3-D one, is dropped with probability p (in
+    training), the rest scaled by 1/(1-p)."""
+    check_float_tensor(x, "input", "dropout2d", (3, 4), "(N, C, H, W) or (N, C, L)")
+    p = check_probability(p, "dropout2d")
+    if not training or p == 0:
+        return x
+    return Dropout2d(p)(x)

@@ -12,7 +12,32 @@ def _seeded_dropout(a):
     return F.dropout(a, p=0.4) * a
 
 
-CASES = [Case("dropout", _seeded_dropout, lambda r: r.normal(size=(4, 5)))]
+def _seeded_dropout2d(a):
+    mg.manual_seed(5)
+    return F.dropout2d(a, p=0.5) * a
+
+
+CASES = [Case("dropout", _seeded_dropout, lambda r: r.normal(size=(4, 5))),
+         Case("dropout2d", _seeded_dropout2d, lambda r: r.normal(size=(3, 4, 2, 2)))]
+
+
+@pytest.mark.parametrize("shape", [(20, 30, 3, 4), (20, 30, 5)])
+def test_dropout2d_drops_whole_channels(shape):
+    mg.manual_seed(1)
+    x = mg.Tensor(np.ones(shape), requires_grad=True)
+    y = F.dropout2d(x, p=0.4)
+    per_channel = y.data.reshape(shape[0], shape[1], -1)
+    kept = per_channel[..., 0] != 0
+    assert (per_channel == per_channel[..., :1]).all()      # a channel is all kept or all zero
+    np.testing.assert_allclose(per_channel[kept], 1 / 0.6)
+    assert 0.5 < kept.mean() < 0.7
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.data != 0, y.data != 0)
+    from minigrad import nn
+    module = nn.Dropout2d(0.4)
+    assert module.eval()(x) is x and F.dropout2d(x, 0.4, training=False) is x
+    with pytest.raises(ValueError, match=r"dropout2d: input must be 3 or 4-D"):
+        F.dropout2d(mg.ones(4, 5), 0.5)
 
 
 def test_mask_scales_survivors_and_gradient_uses_the_same_mask():

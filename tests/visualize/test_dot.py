@@ -427,13 +427,13 @@ def test_one_number_constants_are_written_on_their_op():
     assert "<B>Add</B> (+ const () float32)" in dot
 
 
-def test_batchnorm_eps_sits_on_its_add():
+def test_batchnorm_is_one_node():
     mg.manual_seed(0)
     bn = nn.BatchNorm2d(3)
     x = mg.Tensor(np.random.default_rng(0).standard_normal((2, 3, 4, 4)).astype(np.float32),
                   requires_grad=True)
     dot = visualize.to_dot(bn(x).sum(), legend=False)
-    assert "<B>Add</B> (+ const ())" in dot                  # var + eps
+    assert "<B>BatchNorm</B>" in dot and "<B>Sqrt</B>" not in dot   # one fused op
     assert "<B>input</B>" not in dot and "shape not saved" not in dot
 
 

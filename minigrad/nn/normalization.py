@@ -1,0 +1,168 @@
+"""Normalisation layers: BatchNorm1d/2d, LayerNorm, GroupNorm. Each is a thin
+module over one op of ``minigrad/ops/norm.py`` (its closed-form gradient derived
+in docs/derivations.md, section 6); the module owns the affine parameters and,
+for batch norm, the running statistics.
+
+Batch norm in training uses the batch's mean and biased variance per channel
+and moves the running statistics towards them (running_var with the unbiased
+variance, as PyTorch): running = (1 - momentum) * running + momentum * batch, or
+a cumulative average when momentum is None. In eval mode (with running
+statistics) it is a plain affine map with those statistics.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .module import Module, Parameter
+from ..checks import check_float_tensor, check_number, positive_int
+from .._tensor import DEFAULT_DTYPE, make_tensor
+from ..ops.norm import batch_norm, layer_norm, group_norm
+
+__all__ = ["BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm"]
+
+
+def _dtype(dtype):
+    return np.dtype(DEFAULT_DTYPE if dtype is None else dtype)
+
+
+def _check_eps(eps, name):
+    if not check_number(eps, "eps", name) >= 0:
+        raise ValueError(f"{name}: eps must be >= 0, got {eps!r}")
+    return eps
+
+
+def _affine_parameters(module, shape, affine, dtype):
+    if affine:
+        module.weight = Parameter(np.ones(shape, dtype))
+        module.bias = Parameter(np.zeros(shape, dtype))
+    else:
+        module.register_parameter("weight", None)
+        module.register_parameter("bias", None)
+
+
+class _BatchNorm(Module):
+    allowed_ndims = ()
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
+                 track_running_stats=True, dtype=None):
+        super().__init__()
+        name = type(self).__name__
+        num_features = positive_int(num_features, "num_features", name)
+        dtype = _dtype(dtype)
+        _check_eps(eps, name)
+        if momentum is not None and not 0 <= check_number(momentum, "momentum", name) <= 1:
+            raise ValueError(f"{name}: momentum must be in [0, 1] or None, got {momentum!r}")
+        self.num_features, self.eps, self.momentum = num_features, eps, momentum
+        self.affine, self.track_running_stats = affine, track_running_stats
+        _affine_parameters(self, (num_features,), affine, dtype)
+        if track_running_stats:
+            self.register_buffer("running_mean", make_tensor(np.zeros(num_features, dtype)))
+            self.register_buffer("running_var", make_tensor(np.ones(num_features, dtype)))
+            self.register_buffer("num_batches_tracked", make_tensor(np.array(0, np.int64)))
+        else:
+            for buffer in ("running_mean", "running_var", "num_batches_tracked"):
+                self.register_buffer(buffer, None)
+
+    def reset_running_stats(self):
+        if self.track_running_stats:
+            self.running_mean.fill_(0)
+            self.running_var.fill_(1)
+            self.num_batches_tracked.fill_(0)
+
+    def reset_parameters(self):
+        self.reset_running_stats()
+        if self.affine:
+            self.weight.data[...] = 1
+            self.bias.data[...] = 0
+
+    def forward(self, x):
+        name = type(self).__name__
+        check_float_tensor(x, "input", name)
+        if x.ndim not in self.allowed_ndims or x.shape[1] != self.num_features:
+            raise ValueError(f"{name}: expected input of {' or '.join(map(str, self.allowed_ndims))} "
+                             f"dimensions with {self.num_features} channels on axis 1, got "
+                             f"shape {x.shape}")
+        if self.training and x.numel() // self.num_features <= 1:
+            raise ValueError(f"{name}: training needs more than one value per channel, "
+                             f"got input of shape {x.shape}")
+        momentum = 0.0 if self.momentum is None else self.momentum
+        if self.training and self.track_running_stats:
+            self.num_batches_tracked.data += 1
+            self.num_batches_tracked.bump_version()
+            if self.momentum is None:   # a cumulative average of every batch so far
+                momentum = 1.0 / float(self.num_batches_tracked.data)
+        # As PyTorch: batch statistics in training, or when there are no running ones.
+        use_batch = self.training or not self.track_running_stats
+        update = self.training and self.track_running_stats
+        return batch_norm(x, self.running_mean if update or not use_batch else None,
+                          self.running_var if update or not use_batch else None,
+                          self.weight, self.bias, use_batch, momentum, self.eps)
+
+    def extra_repr(self):
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+                f"affine={self.affine}, track_running_stats={self.track_running_stats}")
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch norm over (N, C) or (N, C, L) input, per channel C."""
+    allowed_ndims = (2, 3)
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch norm over (N, C, H, W) input, per channel C."""
+    allowed_ndims = (4,)
+
+
+class LayerNorm(Module):
+    """Standardise each sample over its last dims (``normalized_shape``), then an
+    elementwise affine map of that shape."""
+
+    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True,
+                 dtype=None):
+        super().__init__()
+        shape = (normalized_shape,) if isinstance(normalized_shape, (int, np.integer)) \
+            else tuple(normalized_shape)
+        for size in shape:
+            positive_int(size, "normalized_shape", "LayerNorm")
+        if not shape:
+            raise ValueError("LayerNorm: normalized_shape must name at least one dim, got ()")
+        self.normalized_shape = tuple(int(s) for s in shape)
+        self.eps = _check_eps(eps, "LayerNorm")
+        self.elementwise_affine = elementwise_affine
+        dtype = _dtype(dtype)
+        _affine_parameters(self, self.normalized_shape, elementwise_affine, dtype)
+        if elementwise_affine and not bias:
+            self.bias = None
+
+    def forward(self, x):
+        return layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self):
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine}")
+
+
+class GroupNorm(Module):
+    """Standardise each group of ``num_channels / num_groups`` channels of each
+    sample, then a per-channel affine map."""
+
+    def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, dtype=None):
+        super().__init__()
+        self.num_groups = positive_int(num_groups, "num_groups", "GroupNorm")
+        self.num_channels = positive_int(num_channels, "num_channels", "GroupNorm")
+        if num_channels % num_groups:
+            raise ValueError(f"GroupNorm: num_channels ({num_channels}) must be divisible by "
+                             f"num_groups ({num_groups})")
+        self.eps = _check_eps(eps, "GroupNorm")
+        self.affine = affine
+        _affine_parameters(self, (self.num_channels,), affine, _dtype(dtype))
+
+    def forward(self, x):
+        check_float_tensor(x, "input", "GroupNorm")
+        if x.ndim < 2 or x.shape[1] != self.num_channels:
+            raise ValueError(f"GroupNorm: expected input (N, {self.num_channels}, ...), got "
+                             f"shape {x.shape}")
+        return group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self):
+        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"
