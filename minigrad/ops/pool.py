@@ -28,7 +28,6 @@ over a chunk hit the cache.
 """
 from __future__ import annotations
 
-import math
 import operator
 
 import numpy as np
