@@ -5,6 +5,7 @@ from . import init  # noqa: F401
 from . import utils  # noqa: F401
 from .module import Module, Parameter, StateDictError
 from .layers import Identity, Linear, Conv2d, MaxPool2d, AvgPool2d, Flatten, Dropout
+from .layers import ConvTranspose2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, Upsample
 from .activation import (ReLU, Sigmoid, Tanh, LeakyReLU, ELU, GELU, Softplus, Softmax,
                          LogSoftmax, SiLU, Hardtanh)
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm
@@ -19,6 +20,7 @@ __all__ = [
     "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten", "Dropout", "ReLU", "Sigmoid", "Tanh",
     "LeakyReLU", "ELU", "GELU", "Softplus", "Softmax", "LogSoftmax", "BatchNorm1d",
     "BatchNorm2d", "Sequential", "ModuleList", "CrossEntropyLoss", "NLLLoss", "MSELoss",
-    "BCELoss", "SiLU", "Hardtanh", "LayerNorm", "GroupNorm", "ModuleDict", "L1Loss", "SmoothL1Loss", "HuberLoss",
-    "BCEWithLogitsLoss", "KLDivLoss", "Embedding", "Dropout2d",
+    "BCELoss", "SiLU", "Hardtanh", "LayerNorm", "GroupNorm", "ModuleDict", "L1Loss",
+    "SmoothL1Loss", "HuberLoss", "BCEWithLogitsLoss", "KLDivLoss", "Embedding", "Dropout2d",
+    "ConvTranspose2d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "Upsample",
 ]

@@ -28,6 +28,8 @@ def linear(x, weight, bias=None):
 # -- convolution and pooling (minigrad/ops/conv.py, minigrad/ops/pool.py) -----------------
 from ..ops.conv import conv2d, conv_transpose2d  # noqa: E402,F401
 from ..ops.pool import max_pool2d, avg_pool2d  # noqa: E402,F401
+from ..ops.pool import adaptive_avg_pool2d, adaptive_max_pool2d  # noqa: E402,F401
+from ..ops.resize import interpolate  # noqa: E402,F401
 
 
 # -- teaching aids: the conv input gradient in its textbook form (minigrad/ops/conv.py)

@@ -1,6 +1,6 @@
 """Normalisation layers: BatchNorm1d/2d, LayerNorm, GroupNorm. Each is a thin
 module over one op of ``minigrad/ops/norm.py`` (its closed-form gradient derived
-in docs/derivations.md, section 6); the module owns the affine parameters and,
+in docs/derivations.md, section 9); the module owns the affine parameters and,
 for batch norm, the running statistics.
 
 Batch norm in training uses the batch's mean and biased variance per channel

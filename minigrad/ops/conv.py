@@ -40,6 +40,7 @@ import numpy as np
 from .._tensor import Tensor, make_tensor
 from ..autograd import Function, Input
 from ..checks import as_pair, check_float_tensor, check_same_dtype
+from .shape import pad
 from .conv_kernels import (batch_last_padded, conv2d_array, conv2d_weight_array,
                            conv_output_hw, conv_output_size, conv_transpose2d_array)
 
@@ -276,14 +277,42 @@ def _check_conv_call(op, x, weight, bias, weight_layout, stride, padding, dilati
     return _conv_args(op, stride, padding, dilation, groups)
 
 
+def same_padding(padding, stride, dilation, kernel, op):
+    """``padding`` as given, or for 'valid' (0, 0), or for 'same' (stride 1 only) the
+    symmetric part (d(k-1) // 2) and the extra row/column an odd total puts at the
+    bottom/right, as PyTorch: returns (padding, extra or None)."""
+    if not isinstance(padding, str):
+        return padding, None
+    if padding == "valid":
+        return 0, None
+    if padding != "same":
+        raise ValueError(f"{op}: padding must be 'valid', 'same', an int or a pair of ints, got "
+                         f"{padding!r}")
+    if as_pair(stride, "stride", op, minimum=1) != (1, 1):
+        raise ValueError(f"{op}: padding='same' is not supported for strided convolutions "
+                         f"(stride {stride!r}), as PyTorch; give the padding as numbers")
+    dilation = as_pair(dilation, "dilation", op, minimum=1)
+    total = tuple(dilation[i] * (kernel[i] - 1) for i in (0, 1))
+    extra = tuple(t % 2 for t in total)
+    return tuple(t // 2 for t in total), (extra if any(extra) else None)
+
+
 def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """2-D convolution (cross-correlation, as PyTorch) of x (N, C_in, H, W) with weight
     (C_out, C_in/groups, kH, kW): output (N, C_out, Ho, Wo) with
     Ho = floor((H + 2p - d(kH-1) - 1) / s) + 1. ``stride``, ``padding``, ``dilation``:
-    an int or an (h, w) pair."""
+    an int or an (h, w) pair; ``padding='valid'`` is 0 and ``padding='same'``
+    (stride 1) keeps H and W, an odd total padding d(k-1) putting its extra row and
+    column at the bottom and right, as PyTorch."""
     op = "conv2d"
+    if isinstance(padding, str):   # 'same' reads the kernel size: check the tensors first
+        check_float_tensor(x, "input", op, 4, "(N, C_in, H, W)")
+        check_float_tensor(weight, "weight", op, 4, "(C_out, C_in/groups, kH, kW)")
+    padding, extra = same_padding(padding, stride, dilation, weight.shape[2:], op)
     stride, padding, dilation, groups = _check_conv_call(
         op, x, weight, bias, "(C_out, C_in/groups, kH, kW)", stride, padding, dilation, groups)
+    if extra is not None:   # zero rows/columns at the end, through the (differentiable) Pad op
+        x = pad(x, ((0, 0), (0, 0), (0, extra[0]), (0, extra[1])))
     c_in, c_out = x.shape[1], weight.shape[0]
     if c_in % groups or c_out % groups:
         raise ValueError(f"{op}: groups={groups} must divide both input channels ({c_in}, input "

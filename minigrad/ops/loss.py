@@ -5,7 +5,7 @@ distribution together), because its gradient is so simple: d loss / d logits =
 softmax(logits) * (total target weight) - target distribution, scaled by the
 reduction. Class weights, ``ignore_index``, label smoothing and probability
 targets only change the target distribution ``q`` and the divisor of 'mean'
-(docs/derivations.md, section 7). ``binary_cross_entropy_with_logits`` is fused
+(docs/derivations.md, section 10). ``binary_cross_entropy_with_logits`` is fused
 too, so that it stays finite for any logit. The others are compositions of
 differentiable ops.
 """

@@ -5,7 +5,7 @@ and then scale and shift it:
     xh = (x - mean_R(x)) / sqrt(var_R(x) + eps),    y = w * xh + b
 
 They differ only in R and in the shape of ``w`` and ``b``, so one base class holds
-the math (derivation: docs/derivations.md, section 6):
+the math (derivation: docs/derivations.md, section 9):
 
     dx = (dxh - mean_R(dxh) - xh * mean_R(dxh * xh)) / sigma,    dxh = dy * w
     dw = sum of dy * xh over the axes w is broadcast along,   db = sum of dy likewise

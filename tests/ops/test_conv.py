@@ -6,6 +6,9 @@
   fast kernels (forward, input gradient as the full convolution with the rotated
   kernel, weight gradient as a correlation, bias gradient as a sum);
 * per-sample gradient accumulation equals the gradient of the summed batch loss;
+* padding='same' | 'valid' (an odd total padding puts its extra row and column at
+  the bottom/right, as PyTorch) and the modules nn.Conv2d / nn.ConvTranspose2d
+  (weight layout, initialisation, state-dict keys, output_size);
 * bad arguments fail with clear errors; optional PyTorch oracle comparisons.
 """
 import numpy as np
@@ -55,6 +58,14 @@ CASES = [
     Case("conv2d_weight_stride2_pad1",
          lambda x, g: conv2d_weight(x, (2, 1, 3, 3), g, stride=2, padding=1),
          _shapes((1, 1, 6, 5), (1, 2, 3, 3))),
+    Case("conv2d_padding_same_even_kernel_pads_bottom_right",
+         lambda x, w, b: F.conv2d(x, w, b, padding="same"),
+         _shapes((2, 2, 5, 4), (3, 2, 2, 3), (3,))),
+    Case("conv2d_padding_same_dilation2_odd_total",
+         lambda x, w: F.conv2d(x, w, padding="same", dilation=(3, 2)),
+         _shapes((1, 1, 6, 5), (2, 1, 2, 2))),
+    Case("conv2d_padding_valid", lambda x, w: F.conv2d(x, w, padding="valid"),
+         _shapes((1, 2, 5, 5), (1, 2, 3, 2))),
     Case("conv2d_weight_groups3_dilation2",
          lambda x, g: conv2d_weight(x, (3, 1, 2, 2), g, padding=1, dilation=2, groups=3),
          _shapes((1, 3, 5, 5), (1, 3, 5, 5))),
@@ -327,6 +338,17 @@ W4 = mg.Tensor(np.zeros((2, 4, 3, 3)))
     (lambda: F.conv_transpose2d(mg.Tensor(np.zeros((1, 4, 1, 1))), W4.reshape(4, 2, 3, 3), padding=2), ValueError, ["empty output"]),
     (lambda: F.conv_transpose2d(X4, W4.reshape(4, 2, 3, 3), groups=3), ValueError, ["groups=3", "divide"]),
     (lambda: conv2d_weight(X4, (2, 4, 3, 3), mg.Tensor(np.zeros((1, 2, 4, 4)))), ValueError, ["conv2d_weight", "(1, 2, 3, 3)", "(1, 2, 4, 4)"]),
+    (lambda: F.conv2d(X4, W4, stride=2, padding="same"), ValueError, ["conv2d", "padding='same'", "strided", "stride 2"]),
+    (lambda: F.conv2d(X4, W4, stride=(1, 2), padding="same"), ValueError, ["padding='same'", "(1, 2)"]),
+    (lambda: F.conv2d(X4, W4, padding="full"), ValueError, ["conv2d", "'valid', 'same'", "'full'"]),
+    (lambda: F.conv2d(X4, mg.Tensor(np.zeros((2, 4, 3))), padding="same"), ValueError, ["conv2d", "weight", "4-D"]),
+    (lambda: F.conv2d(X4, mg.Tensor(np.zeros((2, 4, 7, 3))), padding="valid"), ValueError, ["conv2d", "larger than the padded input"]),
+    (lambda: mg.nn.Conv2d(4, 2, 3, stride=2, padding="same"), ValueError, ["Conv2d", "padding='same'", "strided"]),
+    (lambda: mg.nn.Conv2d(4, 2, 3, padding="half"), ValueError, ["Conv2d", "'half'"]),
+    (lambda: mg.nn.Conv2d(4, 2, 3, padding_mode="reflect"), ValueError, ["Conv2d", "padding_mode 'reflect'", "'zeros'"]),
+    (lambda: mg.nn.ConvTranspose2d(4, 3, 3, groups=2), ValueError, ["ConvTranspose2d", "divisible by groups"]),
+    (lambda: mg.nn.ConvTranspose2d(4, 2, 3, stride=2, output_padding=2), ValueError, ["ConvTranspose2d", "output_padding (2, 2)", "smaller than"]),
+    (lambda: mg.nn.ConvTranspose2d(4, 2, 3, stride=2).double()(X4, output_size=(13, 11)), ValueError, ["ConvTranspose2d", "output size of (13, 11)", "from 11 to 12"]),
 ])
 def test_bad_arguments_fail_clearly(call, error, words):
     with pytest.raises(error) as info:
@@ -379,3 +401,97 @@ def test_conv2d_weight_matches_torch():
     theirs = torch.nn.grad.conv2d_weight(torch.tensor(x), (6, 2, 3, 2), torch.tensor(g), stride=2,
                                          padding=1, groups=2)
     np.testing.assert_allclose(ours.data, theirs.numpy(), atol=1e-10)
+
+
+# -- padding='same' | 'valid' ------------------------------------------------------------
+
+@pytest.mark.parametrize("kernel, dilation", [((3, 3), 1), ((2, 2), 1), ((2, 5), 1), ((4, 3), (1, 2)),
+                                              ((3, 3), 2), ((2, 2), 3), ((1, 1), 1)])
+@pytest.mark.parametrize("padding", ["same", "valid"])
+def test_padding_strings_match_torch(kernel, dilation, padding):
+    torch = pytest.importorskip("torch")
+    import warnings
+    rng = np.random.default_rng(10)
+    x, w, b = rng.normal(size=(2, 3, 8, 7)), rng.normal(size=(4, 3) + kernel), rng.normal(size=4)
+    with warnings.catch_warnings():   # torch warns that even kernels need a padded copy
+        warnings.simplefilter("ignore")
+        _same_as_torch(torch, rng, (x, w, b),
+                       lambda *t: F.conv2d(*t, padding=padding, dilation=dilation),
+                       lambda *t: torch.nn.functional.conv2d(*t, padding=padding, dilation=dilation))
+    if padding == "same":
+        assert F.conv2d(mg.Tensor(x), mg.Tensor(w), padding="same", dilation=dilation).shape[2:] == (8, 7)
+
+
+def test_same_padding_puts_the_odd_extra_row_and_column_at_the_end():
+    """A 2x2 kernel needs one row and one column of padding in total: 'same' adds
+    them at the bottom and right (PyTorch's choice), so output (0, 0) reads the
+    input's top-left 2x2 block and the last output row reads the padding row."""
+    x = mg.Tensor(np.arange(9.0).reshape(1, 1, 3, 3))
+    y = F.conv2d(x, mg.Tensor(np.ones((1, 1, 2, 2))), padding="same").data[0, 0]
+    np.testing.assert_array_equal(y, [[8, 12, 7], [20, 24, 13], [13, 15, 8]])
+
+
+def test_conv2d_module_accepts_padding_strings():
+    torch = pytest.importorskip("torch")
+    import warnings
+    ours = mg.nn.Conv2d(3, 4, (2, 3), padding="same", dtype=np.float64)
+    theirs = torch.nn.Conv2d(3, 4, (2, 3), padding="same").double()
+    theirs.load_state_dict({k: torch.tensor(v.data) for k, v in ours.state_dict().items()})
+    x = np.random.default_rng(11).normal(size=(2, 3, 6, 5))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = theirs(torch.tensor(x)).detach().numpy()
+    np.testing.assert_allclose(ours(mg.Tensor(x)).data, expected, atol=1e-12)
+    assert repr(ours) == "Conv2d(3, 4, kernel_size=(2, 3), stride=(1, 1), padding=same)"
+    assert mg.nn.Conv2d(3, 4, 3, padding="valid")(mg.Tensor(x.astype(np.float32))).shape == (2, 4, 4, 3)
+
+
+# -- nn.ConvTranspose2d ------------------------------------------------------------------
+
+def test_conv_transpose2d_module_has_pytorchs_layout_keys_and_numbers():
+    torch = pytest.importorskip("torch")
+    options = dict(stride=2, padding=1, output_padding=1, groups=2, dilation=1)
+    ours = mg.nn.ConvTranspose2d(4, 6, 3, **options, dtype=np.float64)
+    theirs = torch.nn.ConvTranspose2d(4, 6, 3, **options).double()
+    assert ours.weight.shape == tuple(theirs.weight.shape) == (4, 3, 3, 3)
+    assert list(ours.state_dict()) == list(theirs.state_dict()) == ["weight", "bias"]
+    assert repr(ours) == repr(theirs)
+    theirs.load_state_dict({k: torch.tensor(v.data) for k, v in ours.state_dict().items()})
+    x = np.random.default_rng(12).normal(size=(2, 4, 5, 4))
+    np.testing.assert_allclose(ours(mg.Tensor(x)).data, theirs(torch.tensor(x)).detach().numpy(),
+                               atol=1e-12)
+    no_bias = mg.nn.ConvTranspose2d(2, 2, 2, bias=False)
+    assert no_bias.bias is None and list(no_bias.state_dict()) == ["weight"]
+
+
+def test_conv_transpose2d_module_initialises_as_pytorch():
+    """PyTorch's fan_in for a transposed conv is weight.shape[1] * kH * kW =
+    out_channels / groups * kH * kW: weight and bias in U(-1/sqrt(fan_in), 1/sqrt(fan_in))."""
+    mg.manual_seed(0)
+    m = mg.nn.ConvTranspose2d(8, 6, 3, groups=2)
+    bound = 1 / np.sqrt(3 * 3 * 3)
+    for p in (m.weight.data, m.bias.data):
+        assert np.abs(p).max() <= bound and np.abs(p).max() > 0.8 * bound
+    assert m.weight.dtype == np.float32
+
+
+def test_conv_transpose2d_module_output_size_picks_the_output_padding():
+    torch = pytest.importorskip("torch")
+    ours = mg.nn.ConvTranspose2d(2, 3, 3, stride=3, padding=1, dtype=np.float64)
+    theirs = torch.nn.ConvTranspose2d(2, 3, 3, stride=3, padding=1).double()
+    theirs.load_state_dict({k: torch.tensor(v.data) for k, v in ours.state_dict().items()})
+    x = np.random.default_rng(13).normal(size=(1, 2, 4, 4))
+    for size in [(10, 10), (11, 12), (1, 3, 12, 10)]:
+        y = ours(mg.Tensor(x), output_size=size)
+        assert y.shape[2:] == tuple(size[-2:])
+        np.testing.assert_allclose(y.data, theirs(torch.tensor(x), output_size=size).detach().numpy(),
+                                   atol=1e-12)
+
+
+def test_conv_transpose2d_module_trains():
+    mg.manual_seed(1)
+    m = mg.nn.ConvTranspose2d(2, 1, 2, stride=2)
+    x = mg.randn(3, 2, 3, 3)
+    loss = (m(x) ** 2).mean()
+    loss.backward()
+    assert m.weight.grad.shape == (2, 1, 2, 2) and m.bias.grad.shape == (1,)
