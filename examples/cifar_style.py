@@ -27,7 +27,6 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import minigrad as torch  # noqa: E402
 import minigrad.nn as nn  # noqa: E402
-import minigrad.nn.functional as F  # noqa: E402
 import minigrad.optim as optim  # noqa: E402
 from minigrad import transforms  # noqa: E402
 from minigrad.data import DataLoader, Dataset  # noqa: E402

@@ -33,25 +33,14 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))   # examples/, for gradient_flow
 import minigrad as mg  # noqa: E402
 import minigrad.nn.functional as F  # noqa: E402
 from minigrad import nn, optim  # noqa: E402
 from minigrad.datasets import MNIST  # noqa: E402
+from gradient_flow import small_cnn  # noqa: E402  (the same network, from examples/)
 
 SATURATED = 4.0          # |z| > 4  =>  sigmoid'(z) < 0.0177
-
-
-def small_cnn(activation):
-    """The network of examples/gradient_flow.py: three 3x3 conv layers and two
-    linear layers, ``activation`` after each but the last."""
-    return nn.Sequential(
-        nn.Conv2d(1, 8, 3, padding=1), activation(), nn.MaxPool2d(2),     # 28 -> 14
-        nn.Conv2d(8, 8, 3, padding=1), activation(), nn.MaxPool2d(2),     # 14 -> 7
-        nn.Conv2d(8, 8, 3, padding=1), activation(),
-        nn.Flatten(),
-        nn.Linear(8 * 7 * 7, 32), activation(),
-        nn.Linear(32, 10),
-    )
 
 
 def data(steps, batch, held_out, seed):

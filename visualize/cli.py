@@ -233,7 +233,6 @@ def main(argv=None):
     if args.show_grad:
         tensors = [t for _, t in output_list((outputs,))]
         recorder = record_grads(*tensors)
-        import minigrad as mg
         total = None
         for t in tensors:
             if t.requires_grad:
@@ -243,7 +242,6 @@ def main(argv=None):
             raise SystemExit("visualize: --show-grad needs an output that requires grad")
         total.backward()
         recorder.remove()
-        del mg
     if args.print_dot:
         sys.stdout.write(to_dot(outputs, **options))
         return 0

@@ -24,7 +24,7 @@ import numpy as np
 
 from ..checks import as_index_array
 from ..data import Dataset
-from .._tensor import Tensor, make_tensor
+from .._tensor import make_tensor
 
 __all__ = ["MNIST", "read_idx", "MNIST_FILES", "DEFAULT_MIRRORS"]
 

@@ -8,7 +8,6 @@ import math
 import numpy as np
 
 from ..autograd import Function, Input, OUTPUT
-from .._tensor import Tensor
 from .elementwise import Erf, erf, where
 from ..checks import check_float_tensor, check_number, dim_and_keepdim, one_axis
 

@@ -2,8 +2,6 @@
 with probability p, and scale the rest by 1/(1-p)."""
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
 from ..autograd import Function

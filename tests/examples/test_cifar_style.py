@@ -1,24 +1,13 @@
 """The CIFAR-style example: synthetic images, the model, a short training run, and
 the drawing convention (build_model / example_batch) that python -m visualize uses."""
-import importlib.util
-import pathlib
-
 import numpy as np
 
 import minigrad as mg
-
-SCRIPT = pathlib.Path(__file__).resolve().parents[2] / "examples" / "cifar_style.py"
-
-
-def _load():
-    spec = importlib.util.spec_from_file_location("cifar_style", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests.examples.scripts import load_example
 
 
 def test_synthetic_images_are_reproducible_and_every_class_appears():
-    script = _load()
+    script = load_example("cifar_style")
     a, labels = script.synthetic_images(200, seed=3)
     b, _ = script.synthetic_images(200, seed=3)
     assert a.shape == (200, 3, 32, 32) and a.dtype == np.float32
@@ -28,7 +17,7 @@ def test_synthetic_images_are_reproducible_and_every_class_appears():
 
 
 def test_model_and_example_batch_serve_visualize():
-    script = _load()
+    script = load_example("cifar_style")
     model = script.build_model()
     images, labels = script.example_batch(4)
     assert images.shape == (4, 3, 32, 32) and labels.dtype == np.int64
@@ -42,7 +31,7 @@ def test_model_and_example_batch_serve_visualize():
 
 
 def test_a_short_run_learns_above_chance():
-    script = _load()
+    script = load_example("cifar_style")
     logs = []
     _, accuracy = script.main(["--train", "640", "--test", "300", "--epochs", "2",
                                "--width", "8"], log=logs.append)

@@ -1,23 +1,12 @@
 """examples/primer_steps.py (the primer's 11 steps, summed vs mean gradients) and
 examples/pathologies.py (dying ReLUs, saturated sigmoids), on short settings."""
-import importlib.util
-import pathlib
-
 import numpy as np
 import pytest
-
-EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / "examples"
-
-
-def _load(name):
-    spec = importlib.util.spec_from_file_location(f"example_{name}", EXAMPLES / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests.examples.scripts import load_example
 
 
 def test_primer_steps_summed_gradient_is_n_times_the_mean_and_both_train():
-    steps = _load("primer_steps")
+    steps = load_example("primer_steps")
     logs = []
     r = steps.main(["--iterations", "12", "--batch-size", "8", "--lr", "0.02", "--eval", "200"],
                    log=logs.append)
@@ -39,7 +28,7 @@ def test_primer_steps_summed_gradient_is_n_times_the_mean_and_both_train():
 
 @pytest.fixture(scope="module")
 def pathologies_result():
-    patho = _load("pathologies")
+    patho = load_example("pathologies")
     return patho.main(["--steps", "60", "--held-out", "300", "--no-plot"], log=lambda *a: None)
 
 
@@ -72,7 +61,7 @@ def test_sigmoid_saturation_and_gradient_decay_with_depth(pathologies_result):
 
 def test_pathology_plots_are_written(pathologies_result, tmp_path):
     pytest.importorskip("matplotlib")
-    patho = _load("pathologies")
+    patho = load_example("pathologies")
     paths = patho.plot(pathologies_result, str(tmp_path), log=lambda *a: None)
     assert sorted(p.rsplit("/", 1)[-1] for p in paths) == ["dying_relu.png", "sigmoid_saturation.png"]
     for p in paths:
@@ -89,5 +78,5 @@ def test_pathologies_says_so_without_matplotlib(pathologies_result, tmp_path, mo
         return real_import(name, *args, **kwargs)
     monkeypatch.setattr(builtins, "__import__", no_matplotlib)
     logs = []
-    assert _load("pathologies").plot(pathologies_result, str(tmp_path), log=logs.append) is None
+    assert load_example("pathologies").plot(pathologies_result, str(tmp_path), log=logs.append) is None
     assert "matplotlib is not installed" in logs[0] and not list(tmp_path.iterdir())

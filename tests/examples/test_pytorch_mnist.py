@@ -2,16 +2,15 @@
 (examples/pytorch_mnist.py), and the same source run by PyTorch itself gives the
 same numbers."""
 import argparse
-import importlib.util
-import pathlib
 import types
 
 import numpy as np
 import pytest
 
 import minigrad as mg
+from tests.examples.scripts import EXAMPLES, load_example
 
-SCRIPT = pathlib.Path(__file__).resolve().parents[2] / "examples" / "pytorch_mnist.py"
+SCRIPT = EXAMPLES / "pytorch_mnist.py"
 IMPORTS = {
     "import minigrad as torch": "import torch",
     "import minigrad.nn as nn": "import torch.nn as nn",
@@ -23,10 +22,7 @@ IMPORTS = {
 
 
 def _load_minigrad_script():
-    spec = importlib.util.spec_from_file_location("pytorch_mnist", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_example("pytorch_mnist")
 
 
 def _load_as_torch_script():

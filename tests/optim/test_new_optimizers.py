@@ -11,17 +11,7 @@ import pytest
 
 import minigrad as mg
 from minigrad import nn, optim
-
-
-def _run(opt_class, grads, start=1.0, **settings):
-    p = nn.Parameter(np.array([start], dtype=np.float64))
-    opt = opt_class([p], **settings)
-    values = []
-    for g in grads:
-        p.grad = mg.Tensor(np.array([g], dtype=np.float64))
-        opt.step()
-        values.append(p.data[0])
-    return values
+from tests.optim.helpers import run_steps as _run
 
 
 def test_adadelta_written_out():

@@ -4,20 +4,9 @@ import numpy as np
 import pytest
 
 import minigrad as mg
+from tests.optim.helpers import run_steps
 from tests.optim.test_new_optimizers import NEW_CONFIGS
 from minigrad import nn, optim
-
-
-def _run(opt_class, grads, start=1.0, **settings):
-    """The parameter's value after each step with the given scalar gradients."""
-    p = nn.Parameter(np.array([start], dtype=np.float64))
-    opt = opt_class([p], **settings)
-    values = []
-    for g in grads:
-        p.grad = mg.Tensor(np.array([g], dtype=np.float64))
-        opt.step()
-        values.append(p.data[0])
-    return values
 
 
 # Each expected value is worked out by hand from the update rule in the docstring.
@@ -40,7 +29,7 @@ SGD_CASES = [
 
 @pytest.mark.parametrize("settings, expected", SGD_CASES)
 def test_sgd_written_out(settings, expected):
-    np.testing.assert_allclose(_run(optim.SGD, [1.0, 2.0], **settings), expected, rtol=1e-12)
+    np.testing.assert_allclose(run_steps(optim.SGD, [1.0, 2.0], **settings), expected, rtol=1e-12)
 
 
 def test_adam_written_out():
@@ -49,25 +38,25 @@ def test_adam_written_out():
     #   p -= 0.1 / 0.19 * m / (sqrt(v) / sqrt(0.001999) + 1e-8)
     step1 = 1 - 0.1 * 0.5 / (0.5 + 1e-8)
     step2 = step1 - 0.1 / 0.19 * -0.055 / (np.sqrt(0.00124975) / np.sqrt(0.001999) + 1e-8)
-    values = _run(optim.Adam, [0.5, -1.0], lr=0.1)
+    values = run_steps(optim.Adam, [0.5, -1.0], lr=0.1)
     np.testing.assert_allclose(values, [step1, step2], rtol=1e-12)
     assert values[1] == pytest.approx(0.93661, abs=1e-5)
 
 
 def test_adam_l2_versus_adamw_decoupled_decay():
     # Adam folds the decay into g: g = 0.5 + 0.1 * 1 = 0.6; the first step is still lr * sign.
-    assert _run(optim.Adam, [0.5], lr=0.1, weight_decay=0.1) == pytest.approx([0.9], abs=1e-7)
+    assert run_steps(optim.Adam, [0.5], lr=0.1, weight_decay=0.1) == pytest.approx([0.9], abs=1e-7)
     # AdamW shrinks p first: p = 1 * (1 - 0.1 * 0.1) = 0.99, then 0.99 - 0.1
-    assert _run(optim.AdamW, [0.5], lr=0.1, weight_decay=0.1) == pytest.approx([0.89], abs=1e-7)
+    assert run_steps(optim.AdamW, [0.5], lr=0.1, weight_decay=0.1) == pytest.approx([0.89], abs=1e-7)
     # Second step with g = 0: Adam's L2 gradient is 0.1 * 0.9 = 0.09 > 0, so p keeps falling
-    adam = _run(optim.Adam, [0.5, 0.0], lr=0.1, weight_decay=0.1)
+    adam = run_steps(optim.Adam, [0.5, 0.0], lr=0.1, weight_decay=0.1)
     assert adam[1] < adam[0]
 
 
 def test_amsgrad_keeps_the_largest_second_moment():
     # Step 2's gradient is tiny, so v falls; amsgrad divides by the old, larger v.
-    plain = _run(optim.Adam, [1.0, 1e-3], lr=0.1)
-    ams = _run(optim.Adam, [1.0, 1e-3], lr=0.1, amsgrad=True)
+    plain = run_steps(optim.Adam, [1.0, 1e-3], lr=0.1)
+    ams = run_steps(optim.Adam, [1.0, 1e-3], lr=0.1, amsgrad=True)
     assert plain[0] == ams[0]
     assert (plain[0] - plain[1]) > (ams[0] - ams[1]) > 0
 
