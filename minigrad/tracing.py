@@ -14,6 +14,8 @@ of this changes a number.
 """
 from __future__ import annotations
 
+import inspect
+import re
 import threading
 import traceback
 from typing import NamedTuple
@@ -101,6 +103,23 @@ class record_backward(_Switch):
     def __enter__(self):
         super().__enter__()
         return self.steps
+
+
+# -- what an op's docstring states --------------------------------------------------
+
+def docstring_formula(doc):
+    """``(forward, [gradient rules])`` from an op's docstring: its first paragraph is
+    ``y = ...`` then one ``dx = ...`` line per input, in x, y, dy names (a rule may
+    continue on the next line). ``Function.formula`` reads this; so do docs and drawings."""
+    rules, forward = [], []
+    for line in inspect.cleandoc(doc or "").split("\n\n")[0].splitlines():
+        if re.match(r"d\w* = ", line):
+            rules.append(line.strip())
+        elif rules:
+            rules[-1] += " " + line.strip()
+        else:
+            forward.append(line.strip())
+    return " ".join(forward), rules
 
 
 # -- the engine's hooks ------------------------------------------------------------------
