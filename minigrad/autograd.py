@@ -1,28 +1,22 @@
 """The autograd engine: graph nodes, grad mode and reverse-mode backward.
 
-The idea in a screen:
-
-* Every differentiable op is a subclass of :class:`Function` with a ``forward``
-  (numpy arrays in, one numpy array out) and a hand-written ``backward`` (the
-  output gradient ``dy`` in, one gradient per input out) side by side.
+* Every op is a :class:`Function` subclass: ``forward`` (numpy arrays in, one
+  array out) and a hand-written ``backward`` (``dy`` in, one gradient per input out).
 * Calling an op runs ``forward``. When grad mode is on and some input requires
-  grad, the op becomes a node of the graph: it remembers its parents (the nodes,
-  or leaf tensors, that made its inputs), its inputs' shapes and dtypes, and what
-  ``forward`` declared with ``save_for_backward``: ``Input(i)`` (keep input i),
-  ``OUTPUT`` (keep my output) or a plain array (keep this intermediate). That is
-  the one channel backward reads through ``saved_tensors``; backward frees it.
-* The output tensor points at the node through ``grad_fn``; nothing points back,
-  so dropping the output frees the graph by reference counting alone.
-* ``backward`` is written with minigrad ops. Normally it runs with grad mode off
-  (plain numpy speed); with ``create_graph=True`` it is recorded like any other
-  computation, which gives second derivatives for free.
-* :func:`run_backward` lists the nodes once with :func:`walk` (parents before
-  children) and runs them in the reverse order, so every node has the sum of
-  the gradients of all its uses before its ``backward`` runs. No recursion: a
-  chain of 100,000 ops is fine.
+  grad, the op becomes a graph node: it remembers its parents (the nodes, or leaf
+  tensors, that made its inputs), its inputs' shapes and dtypes, and what forward
+  declared with ``save_for_backward``: ``Input(i)``, ``OUTPUT`` or an intermediate
+  array, the one channel backward reads (``saved_tensors``); backward frees it.
+* The output points at its node (``grad_fn``); nothing points back, so dropping
+  the output frees the graph by reference counting alone.
+* ``backward`` is written with minigrad ops: run with grad mode off it is plain
+  numpy; recorded (``create_graph=True``) it gives second derivatives for free.
+* :func:`run_backward` lists the nodes once with :func:`walk` (parents first) and
+  runs them in reverse, so each node has the sum of its uses' gradients before its
+  ``backward`` runs. No recursion: a chain of 100,000 ops is fine.
 
 Speed: a node holds few objects that Python's cyclic garbage collector tracks
-(see ``Saved``); its scans of a long graph were half of a 100,000-op forward.
+(see ``Function._keep``): its scans of a long graph were half of a 100,000-op forward.
 """
 from __future__ import annotations
 
@@ -86,41 +80,18 @@ def enable_grad(func=None):
 
 # -- what forward may keep for backward --------------------------------------------
 
-class Input:
+class Input(NamedTuple):
     """``save_for_backward(Input(i))``: keep input ``i`` (wired into the graph)."""
-    __slots__ = ("index",)
-
-    def __init__(self, index):
-        self.index = index
+    index: int
 
 
 OUTPUT = "output"   # ``save_for_backward(OUTPUT)``: keep the op's own output
 
 
-class Saved(NamedTuple):
-    """One value kept for backward: ``what`` it is ("input 0", "output", "array"),
-    its array, the input ``tensor`` when that one requires grad (it stays wired into
-    the graph; any other value is rebuilt as a tensor when backward reads it) and,
-    for an input or the output, its version ``cell`` and the ``version`` it must
-    still have then (an in-place change in between is an error).
-
-    A node stores each one as a plain tuple (``node._saved``): with no tensor in it
-    (version cells are arrays) the garbage collector stops tracking it after one
-    look; ``node.saved`` shows them as ``Saved``."""
-    what: str
-    data: np.ndarray
-    tensor: Tensor = None
-    cell: object = None
-    version: int = None
-
-
 def _unpack(node, what, data, tensor, cell, version):
+    """One saved value as backward reads it (the fields of ``tracing.Saved``)."""
     if cell is not None and cell[0] != version:
-        raise RuntimeError(
-            f"{node.name}: {what} saved for backward (shape {data.shape}, {data.dtype}) was "
-            f"modified in place after it was saved (version {cell[0]}, saved at version "
-            f"{version}). Backward needs the original values: modify a copy instead, or "
-            "make the change after backward().")
+        raise tracing.modified_in_place(node, what, data, cell[0], version)
     if tensor is not None:
         return tensor
     if what == OUTPUT:   # rebuilt on demand: holding the tensor would be a cycle
@@ -130,15 +101,12 @@ def _unpack(node, what, data, tensor, cell, version):
 
 # -- the op base class -------------------------------------------------------------------
 
-class Function:
-    """Base class of every op: a node of the computation graph.
-
-    Subclasses define ``forward(*arrays) -> array`` and ``backward(dy) -> grads``.
-    Hyper-parameters are given to ``__init__`` and kept as attributes: those are the
-    op's ``settings()``. Everything else the engine keeps on a node is a slot, out of
-    ``settings()``. Every concrete subclass is listed in ``Function.registry`` (the
-    tests enumerate it to prove every op has a gradient check).
-    """
+class Function(tracing.Described):
+    """Base class of every op, a node of the graph. Subclasses define ``forward`` and
+    ``backward``; hyper-parameters go to ``__init__`` as attributes (``settings()``);
+    what the engine keeps on a node is a slot. ``registry`` lists every concrete
+    subclass (the tests prove each has a gradient check). ``tracing.Described``
+    adds ``name``, ``settings()``, ``formula()`` and ``saved``, for readers."""
     __slots__ = ("needs_input_grad", "parents", "input_shapes", "input_dtypes", "out_shape",
                  "out_dtype", "_saved", "hooks", "scope", "creation", "__dict__", "__weakref__")
     registry: list = []
@@ -150,8 +118,7 @@ class Function:
         if register and not cls.__name__.startswith("_"):
             Function.registry.append(cls)
 
-    # -- what subclasses write ---------------------------------------------------------
-    def forward(self, *arrays):
+    def forward(self, *arrays):   # what subclasses write: forward and backward
         raise NotImplementedError
 
     def backward(self, grad):
@@ -165,38 +132,11 @@ class Function:
 
     @property
     def saved_tensors(self):
-        """The saved values as tensors, in the order they were declared: inputs that
-        require grad and the output stay wired into the graph (so a backward written
-        with minigrad ops is itself differentiable); the rest are constants."""
+        """The saved values as tensors, in declared order: inputs that require grad and
+        the output stay wired into the graph (a backward made of ops is differentiable)."""
         if self._saved is None:
-            raise RuntimeError(
-                f"{self.name}: trying to backward through the graph a second time; its saved "
-                "values were freed by the first backward. Pass retain_graph=True to the first "
-                "backward() to keep them.")
+            raise tracing.freed(self)
         return tuple([None if s is None else _unpack(self, *s) for s in self._saved])
-
-    @property
-    def saved(self):
-        """What the node keeps for backward, as ``Saved`` records (None once freed)."""
-        return None if self._saved is None else tuple(
-            None if s is None else Saved(*s) for s in self._saved)
-
-    @property
-    def name(self) -> str:
-        return type(self).__name__
-
-    @classmethod
-    def formula(cls):
-        """``(forward, [gradient rules])`` as the docstring's first paragraph states
-        them: the one source that docs and drawings read."""
-        return tracing.docstring_formula(cls.__doc__)
-
-    def settings(self) -> dict:
-        """The op's hyper-parameters (public attributes), for printing and drawing."""
-        return {k: v for k, v in vars(self).items() if not k.startswith("_")}
-
-    def __repr__(self):
-        return f"<{self.name}({', '.join(f'{k}={v!r}' for k, v in self.settings().items())})>"
 
     # -- running the op ------------------------------------------------------------------
     def __call__(self, *inputs, **options):
@@ -208,7 +148,7 @@ class Function:
         self._saved = ()
         out = self.forward(*[t.data for t in inputs], **options)
         if type(out) is not np.ndarray or out.dtype.kind == "O":
-            out = self._check_forward_result(out)
+            out = tracing.checked_forward_result(self, out)
         cell = inputs[0]._version if self.is_view else None
         if not record:
             self._saved = ()
@@ -227,7 +167,10 @@ class Function:
         return result
 
     def _keep(self, item, inputs, result):
-        """A ``save_for_backward`` item as the tuple ``Saved`` describes."""
+        """A saved item as the plain tuple ``tracing.Saved`` describes. Only an input
+        that requires grad is kept as a tensor (wired into the graph), the rest are
+        rebuilt when read: with no tensor in it (version cells are numpy arrays),
+        the garbage collector stops tracking the tuple after one look."""
         if item is None:
             return None
         if isinstance(item, Input):
@@ -236,21 +179,8 @@ class Function:
                     t._version, t._version[0])
         if isinstance(item, str) and item == OUTPUT:
             return (OUTPUT, result.data, None, result._version, result._version[0])
-        if type(item) is not np.ndarray:
-            item = np.asarray(item)
-        for i, t in enumerate(inputs):
-            if item is t.data:   # a guard, not a lookup: say which marker to use
-                raise TypeError(f"{self.name}.forward: saved input {i} as a bare array; "
-                                f"save_for_backward(Input({i})) keeps it wired into the graph "
-                                "and checked for in-place changes")
-        return ("array", item, None, None, None)
-
-    def _check_forward_result(self, out):
-        if isinstance(out, np.generic) and out.dtype.kind != "O":
-            return np.asarray(out)   # numpy returns scalars for 0-d results
-        raise TypeError(f"{self.name}.forward must return one numpy array, got "
-                        f"{type(out).__name__} (forward works on arrays: return "
-                        "tensor.data, not a Tensor)")
+        tracing.check_not_a_bare_input(self, item, inputs)
+        return ("array", np.asarray(item), None, None, None)
 
     @classmethod
     def apply(cls, *inputs, **kwargs):
@@ -280,11 +210,9 @@ def walk(outputs):
 # -- the backward engine ---------------------------------------------------------------------
 
 def run_backward(outputs, grads, retain_graph=False, create_graph=False, capture=None):
-    """Backpropagate ``grads`` (one per tensor in ``outputs``).
-
-    Without ``capture``, gradients accumulate into ``.grad`` of the leaves. With
-    ``capture`` (a list of tensors), their gradients are returned instead, no
-    ``.grad`` is touched, and only nodes that lead to them run (that is :func:`grad`)."""
+    """Backpropagate ``grads`` (one per tensor in ``outputs``) into the leaves' ``.grad``;
+    or, given ``capture`` (tensors), return their gradients, touching no ``.grad`` and
+    running only the nodes that lead to them (that is :func:`grad`)."""
     order = walk(outputs)
     node_grads, leaf_grads = {}, {}
     for out, g in zip(outputs, grads):
@@ -302,13 +230,13 @@ def run_backward(outputs, grads, retain_graph=False, create_graph=False, capture
             if g is None:   # nothing flowed into this node
                 continue
             if node.hooks:
-                g = _run_hooks(node.hooks, g)
+                g = tracing.run_hooks(node.hooks, g)
             if capture is not None:
                 for i in targets.get(node, ()):
                     captured[i] = g
                 if node not in to_run:
                     continue
-            input_grads = _checked(node, node.backward(g))
+            input_grads = tracing.checked_backward_result(node, node.backward(g))
             tracing.on_backward(node, g, input_grads, anomaly)
             if not retain_graph and node._saved:
                 node._saved = None
@@ -321,9 +249,9 @@ def run_backward(outputs, grads, retain_graph=False, create_graph=False, capture
             if capture is not None and leaf not in targets:
                 continue
             if leaf._hooks:
-                g = _run_hooks(leaf._hooks, g)
+                g = tracing.run_hooks(leaf._hooks, g)
             if capture is None:
-                _accumulate_leaf(leaf, g, create_graph, handed_out)
+                tracing.accumulate_leaf(leaf, g, create_graph, handed_out)
             else:
                 for i in targets[leaf]:
                     captured[i] = g
@@ -332,37 +260,6 @@ def run_backward(outputs, grads, retain_graph=False, create_graph=False, capture
 
 def _add(store, key, g):
     store[key] = store[key] + g if key in store else g
-
-
-def _run_hooks(hooks, g):
-    for hook in hooks:
-        new = hook(g)
-        if new is not None:
-            g = new
-    return g
-
-
-def _accumulate_leaf(leaf, g, create_graph, handed_out):
-    """Add a leaf's total gradient from this backward into ``leaf.grad``. The leaf
-    keeps the array only if nothing else can see it: Add hands one gradient to both
-    inputs, a broadcast gradient is a read-only view, and the caller's own gradient
-    array stays theirs. Otherwise it gets a copy."""
-    if g.data.dtype != leaf.data.dtype:
-        g = g.astype(leaf.data.dtype)
-    data = g.data
-    if leaf.grad is not None:   # asarray: numpy returns a scalar for a 0-d sum
-        leaf.grad = (leaf.grad + g if create_graph else
-                     make_tensor(np.asarray(leaf.grad.data + data), False, None))
-        return
-    owner = data if data.base is None else data.base
-    shared = id(data) in handed_out or id(owner) in handed_out
-    if create_graph:
-        leaf.grad = g.clone() if shared else g
-    else:
-        if shared or not data.flags.writeable:
-            data = owner = np.array(data, copy=True)   # order "K": keeps the layout
-        leaf.grad = make_tensor(data, False, None)
-    handed_out.update((id(leaf.grad.data), id(owner)))
 
 
 def _nodes_to_run(order, targets):
@@ -377,40 +274,20 @@ def _nodes_to_run(order, targets):
     return run
 
 
-def _checked(node, grads):
-    """What backward returned, as a tuple of one Tensor or None per input."""
-    if type(grads) is not tuple:
-        grads = tuple(grads) if isinstance(grads, list) else (grads,)
-    if len(grads) != len(node.parents):
-        raise TypeError(f"{node.name}.backward returned {len(grads)} gradient(s) for "
-                        f"{len(node.parents)} input(s); return one Tensor (or None) per input")
-    for i, g in enumerate(grads):
-        if g is not None and not isinstance(g, Tensor):
-            raise TypeError(f"{node.name}.backward returned a {type(g).__name__} for input {i}; "
-                            "return Tensors built with minigrad ops (or None), not arrays")
-        if g is not None and g.data.shape != node.input_shapes[i]:
-            raise ValueError(f"{node.name}.backward returned a gradient of shape {g.data.shape} "
-                             f"for input {i} of shape {node.input_shapes[i]} (a bug in the "
-                             "op's backward)")
-    return grads
-
-
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
          allow_unused=False):
     """Gradients of ``outputs`` with respect to ``inputs``, returned as a tuple (one
     per input) rather than accumulated into ``.grad``, as ``torch.autograd.grad``."""
     outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
     inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
-    if grad_outputs is None:
-        grad_outputs = [None] * len(outputs)
-    elif isinstance(grad_outputs, Tensor) or not isinstance(grad_outputs, (list, tuple)):
-        grad_outputs = [grad_outputs]
+    if grad_outputs is None or not isinstance(grad_outputs, (list, tuple)):
+        grad_outputs = [grad_outputs] * (len(outputs) if grad_outputs is None else 1)
     if len(grad_outputs) != len(outputs):
         raise ValueError(f"grad: got {len(grad_outputs)} grad_outputs for {len(outputs)} outputs")
-    for kind, tensors in (("an input", inputs), ("an output", outputs)):
-        for t in tensors:
-            if not t.requires_grad:
-                raise RuntimeError(f"grad: {kind} of shape {t.shape} does not require grad")
+    for t in inputs + outputs:
+        if not t.requires_grad:
+            kind = "an input" if any(t is i for i in inputs) else "an output"
+            raise RuntimeError(f"grad: {kind} of shape {t.shape} does not require grad")
     gs = [check_grad_output(o, g, "grad") for o, g in zip(outputs, grad_outputs)]
     result = run_backward(outputs, gs, create_graph if retain_graph is None else retain_graph,
                           create_graph, capture=inputs)
