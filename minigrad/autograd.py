@@ -15,14 +15,12 @@
   runs them in reverse, so each node has the sum of its uses' gradients before its
   ``backward`` runs. No recursion: a chain of 100,000 ops is fine.
 
-Speed: a node holds few objects that Python's cyclic garbage collector tracks
-(see ``Function._keep``): its scans of a long graph were half of a 100,000-op forward.
-"""
+Speed: a node holds few objects that the cyclic garbage collector tracks (see
+``Function._keep``): its scans of a long graph were half of a 100,000-op forward."""
 from __future__ import annotations
 
 import functools
 import threading
-from typing import NamedTuple
 
 import numpy as np
 
@@ -80,9 +78,12 @@ def enable_grad(func=None):
 
 # -- what forward may keep for backward --------------------------------------------
 
-class Input(NamedTuple):
+class Input:
     """``save_for_backward(Input(i))``: keep input ``i`` (wired into the graph)."""
-    index: int
+    __slots__ = ("index",)
+
+    def __init__(self, index):
+        self.index = index
 
 
 OUTPUT = "output"   # ``save_for_backward(OUTPUT)``: keep the op's own output
@@ -291,9 +292,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     gs = [check_grad_output(o, g, "grad") for o, g in zip(outputs, grad_outputs)]
     result = run_backward(outputs, gs, create_graph if retain_graph is None else retain_graph,
                           create_graph, capture=inputs)
-    if not allow_unused:
-        for t, g in zip(inputs, result):
-            if g is None:
-                raise RuntimeError(f"grad: an input of shape {t.shape} was not used to compute "
-                                   "the outputs; pass allow_unused=True to get None for it")
+    unused = [t for t, g in zip(inputs, result) if g is None]
+    if unused and not allow_unused:
+        raise RuntimeError(f"grad: an input of shape {unused[0].shape} was not used to compute "
+                           "the outputs; pass allow_unused=True to get None for it")
     return tuple(result)
