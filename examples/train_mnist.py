@@ -1,14 +1,15 @@
 """Train a LeNet-style CNN on MNIST with minigrad: the README's main job.
 
     python examples/train_mnist.py                       # >= 99% test accuracy in under a minute
-    python examples/train_mnist.py --width 2 --epochs 8  # the longer run (about 99.3%)
+    python examples/train_mnist.py --epochs 8 --batch-size 64 --lr 2e-3  # about 99.3%
 
 The default recipe: LeNet with doubled conv channels (12/32, ``--width 2``), batch
 128, Adam lr 3e-3 decayed to 0 by a cosine schedule over 2 epochs: 99.10% on the
-test set in about 45 s (3 epochs give 99.23% but take about 58 s; LeNet-5's 6/16
-channels reach 99.07-99.11% in 3 epochs). Run as a script, numpy's BLAS gets one thread unless OPENBLAS_NUM_THREADS
-says otherwise: LeNet's matrix products are small, and on a machine shared with
-other jobs a step waited for the second BLAS thread 4-9x longer than it computed.
+test set in about 40 s (3 epochs give 99.23% but take about 58 s; LeNet-5's 6/16
+channels reach 99.07-99.11% in 3 epochs). Run as a script, numpy's BLAS gets one
+thread unless OPENBLAS_NUM_THREADS says otherwise: LeNet's matrix products are
+small, and on a machine shared with other jobs a step waited for the second BLAS
+thread 4-9x longer than it computed.
 
 Needs no network: the MNIST files ship with minigrad (``--data DIR`` reads another
 copy). Writes to ``--out`` (default runs/mnist/): ``checkpoint.npz`` (model and
