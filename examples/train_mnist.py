@@ -1,7 +1,15 @@
 """Train a LeNet-style CNN on MNIST with minigrad: the README's main job.
 
-    python examples/train_mnist.py                       # default: about half a minute on 2 cores
-    python examples/train_mnist.py --width 2 --epochs 8  # the longer run (>= 99% test accuracy)
+    python examples/train_mnist.py                       # >= 99% test accuracy in under a minute
+    python examples/train_mnist.py --epochs 8 --batch-size 64 --lr 2e-3  # about 99.3%
+
+The default recipe: LeNet with doubled conv channels (12/32, ``--width 2``), batch
+128, Adam lr 3e-3 decayed to 0 by a cosine schedule over 2 epochs: 99.10% on the
+test set in about 40 s (3 epochs give 99.23% but take about 58 s; LeNet-5's 6/16
+channels reach 99.07-99.11% in 3 epochs). Run as a script, numpy's BLAS gets one
+thread unless OPENBLAS_NUM_THREADS says otherwise: LeNet's matrix products are
+small, and on a machine shared with other jobs a step waited for the second BLAS
+thread 4-9x longer than it computed.
 
 Needs no network: the MNIST files ship with minigrad (``--data DIR`` reads another
 copy). Writes to ``--out`` (default runs/mnist/): ``checkpoint.npz`` (model and
@@ -20,13 +28,16 @@ import os
 import sys
 import time
 
-import numpy as np
+if __name__ == "__main__":   # before numpy loads OpenBLAS, which reads it once
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import minigrad as mg
-import minigrad.nn.functional as F
-from minigrad import nn, optim
-from minigrad.data import DataLoader, Subset
-from minigrad.datasets import MNIST
+import numpy as np  # noqa: E402
+
+import minigrad as mg  # noqa: E402
+import minigrad.nn.functional as F  # noqa: E402
+from minigrad import nn, optim  # noqa: E402
+from minigrad.data import DataLoader, Subset  # noqa: E402
+from minigrad.datasets import MNIST  # noqa: E402
 
 
 class LeNet(nn.Module):
@@ -53,6 +64,7 @@ class LeNet(nn.Module):
 
 
 def build_model(width=1):
+    """LeNet-5 (6/16 conv channels) by default; the script trains ``--width 2``."""
     return LeNet(width)
 
 
@@ -216,10 +228,10 @@ def main(argv=None, log=print):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--epochs", type=int, default=2)
-    parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--lr", type=float, default=2e-3, help="Adam's learning rate "
+    parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--lr", type=float, default=3e-3, help="Adam's learning rate "
                         "(decayed to 0 by a cosine schedule)")
-    parser.add_argument("--width", type=int, default=1,
+    parser.add_argument("--width", type=int, default=2,
                         help="multiply the conv channels (6, 16) by this")
     parser.add_argument("--data", default=None,
                         help="folder with the MNIST IDX files (default: the copy in minigrad)")

@@ -18,6 +18,10 @@ __all__ = ["Tensor", "tensor", "from_numpy", "device", "make_tensor", "as_operan
 
 DEFAULT_DTYPE = np.float32
 _new = object.__new__
+#: A fresh version cell: ``cell[0]`` counts in-place writes. A numpy array rather
+#: than a list because the garbage collector does not track numpy arrays: a graph
+#: keeps one cell per saved tensor, and every collection would rescan them.
+new_version_cell = np.zeros(1, dtype=np.int64).copy
 
 
 def make_tensor(data, requires_grad=False, grad_fn=None, version=None):
@@ -28,7 +32,7 @@ def make_tensor(data, requires_grad=False, grad_fn=None, version=None):
     t.grad = None
     t.requires_grad = requires_grad
     t.grad_fn = grad_fn
-    t._version = [0] if version is None else version
+    t._version = new_version_cell() if version is None else version
     t._hooks = None
     t.retains_grad = False
     return t
@@ -132,7 +136,7 @@ class Tensor:
         self.grad = None
         self.grad_fn = None
         self.retains_grad = False
-        self._version = [0]   # a cell shared with views: in-place writes bump it
+        self._version = new_version_cell()   # shared with views: in-place writes bump it
         self._hooks = None
         self.requires_grad = False
         if requires_grad:

@@ -1,31 +1,25 @@
 """The autograd engine: graph nodes, grad mode and reverse-mode backward.
 
-The idea in a screen:
-
-* Every differentiable op is a subclass of :class:`Function` with a ``forward``
-  (numpy arrays in, one numpy array out) and a hand-written ``backward`` (the
-  output gradient ``dy`` in, one gradient per input out) side by side.
+* Every op is a :class:`Function` subclass: ``forward`` (numpy arrays in, one
+  array out) and a hand-written ``backward`` (``dy`` in, one gradient per input out).
 * Calling an op runs ``forward``. When grad mode is on and some input requires
-  grad, the op becomes a node of the graph: it remembers its parents (the nodes,
-  or leaf tensors, that made its inputs), its inputs' shapes and dtypes, and what
-  ``forward`` declared with ``save_for_backward``: ``Input(i)`` (keep input i),
-  ``OUTPUT`` (keep my output) or a plain array (keep this intermediate). That is
-  the one channel backward reads through ``saved_tensors``; backward frees it.
-* The output tensor points at the node through ``grad_fn``; nothing points back,
-  so dropping the output frees the graph by reference counting alone.
-* ``backward`` is written with minigrad ops. Normally it runs with grad mode off
-  (plain numpy speed); with ``create_graph=True`` it is recorded like any other
-  computation, which gives second derivatives for free.
-* :func:`run_backward` lists the nodes once with :func:`walk` (parents before
-  children) and runs them in the reverse order, so every node has the sum of
-  the gradients of all its uses before its ``backward`` runs. No recursion: a
-  chain of 100,000 ops is fine.
-"""
+  grad, the op becomes a graph node: it remembers its parents (the nodes, or leaf
+  tensors, that made its inputs), its inputs' shapes and dtypes, and what forward
+  declared with ``save_for_backward``: ``Input(i)``, ``OUTPUT`` or an intermediate
+  array, the one channel backward reads (``saved_tensors``); backward frees it.
+* The output points at its node (``grad_fn``); nothing points back, so dropping
+  the output frees the graph by reference counting alone.
+* ``backward`` is written with minigrad ops: run with grad mode off it is plain
+  numpy; recorded (``create_graph=True``) it gives second derivatives for free.
+* :func:`run_backward` lists the nodes once with :func:`walk` (parents first) and
+  runs them in reverse, so each node has the sum of its uses' gradients before its
+  ``backward`` runs. No recursion: a chain of 100,000 ops is fine.
+
+Speed: a node holds few objects that the cyclic garbage collector tracks (see
+``Function._keep``): its scans of a long graph were half of a 100,000-op forward."""
 from __future__ import annotations
 
 import functools
-import inspect
-import re
 import threading
 
 import numpy as np
@@ -59,13 +53,10 @@ class set_grad_enabled:
         self.mode = bool(mode)
 
     def __enter__(self):
-        self.prev = _grad_mode.enabled
-        _grad_mode.enabled = self.mode
-        return self
+        self.prev, _grad_mode.enabled = _grad_mode.enabled, self.mode
 
     def __exit__(self, *exc):
         _grad_mode.enabled = self.prev
-        return False
 
     def __call__(self, func):
         @functools.wraps(func)
@@ -77,12 +68,12 @@ class set_grad_enabled:
 
 def no_grad(func=None):
     """``with no_grad():``, ``@no_grad()`` or ``@no_grad``: record no graph."""
-    return set_grad_enabled(False) if func is None else set_grad_enabled(False)(func)
+    return set_grad_enabled(False)(func) if func else set_grad_enabled(False)
 
 
 def enable_grad(func=None):
     """The opposite of ``no_grad``: record the graph inside, even under no_grad."""
-    return set_grad_enabled(True) if func is None else set_grad_enabled(True)(func)
+    return set_grad_enabled(True)(func) if func else set_grad_enabled(True)
 
 
 # -- what forward may keep for backward --------------------------------------------
@@ -98,50 +89,27 @@ class Input:
 OUTPUT = "output"   # ``save_for_backward(OUTPUT)``: keep the op's own output
 
 
-class Saved:
-    """One value kept for backward: ``what`` it is ("input 0", "output", "array"),
-    its array and, for an input or the output, the version it must still have
-    when backward reads it (an in-place change in between is an error)."""
-    __slots__ = ("what", "data", "tensor", "cell", "version")
-
-    def __init__(self, what, data, tensor=None, cell=None):
-        self.what, self.data, self.tensor, self.cell = what, data, tensor, cell
-        self.version = cell[0] if cell is not None else None
-
-    def unpack(self, node):
-        if self.cell is not None and self.cell[0] != self.version:
-            raise RuntimeError(
-                f"{node.name}: {self.what} saved for backward (shape {self.data.shape}, "
-                f"{self.data.dtype}) was modified in place after it was saved (version "
-                f"{self.cell[0]}, saved at version {self.version}). Backward needs the "
-                "original values: modify a copy instead, or make the change after backward().")
-        if self.tensor is not None:
-            return self.tensor
-        if self.what == OUTPUT:   # rebuilt on demand: holding the tensor would be a cycle
-            return make_tensor(self.data, True, node, self.cell)
-        return make_tensor(self.data, False, None)
-
-
-def _freed(node):
-    return RuntimeError(
-        f"{node.name}: trying to backward through the graph a second time; its saved "
-        "values were freed by the first backward. Pass retain_graph=True to the first "
-        "backward() to keep them.")
+def _unpack(node, what, data, tensor, cell, version):
+    """One saved value as backward reads it (the fields of ``tracing.Saved``)."""
+    if cell is not None and cell[0] != version:
+        raise tracing.modified_in_place(node, what, data, cell[0], version)
+    if tensor is not None:
+        return tensor
+    if what == OUTPUT:   # rebuilt on demand: holding the tensor would be a cycle
+        return make_tensor(data, True, node, cell)
+    return make_tensor(data, False, None, cell)
 
 
 # -- the op base class -------------------------------------------------------------------
 
-class Function:
-    """Base class of every op: a node of the computation graph.
-
-    Subclasses define ``forward(*arrays) -> array`` and ``backward(dy) -> grads``.
-    Hyper-parameters are given to ``__init__`` and kept as attributes: those are the
-    op's ``settings()``. Everything else the engine keeps on a node is a slot, out of
-    ``settings()``. Every concrete subclass is listed in ``Function.registry`` (the
-    tests enumerate it to prove every op has a gradient check).
-    """
+class Function(tracing.Described):
+    """Base class of every op, a node of the graph. Subclasses define ``forward`` and
+    ``backward``; hyper-parameters go to ``__init__`` as attributes (``settings()``);
+    what the engine keeps on a node is a slot. ``registry`` lists every concrete
+    subclass (the tests prove each has a gradient check). ``tracing.Described``
+    adds ``name``, ``settings()``, ``formula()`` and ``saved``, for readers."""
     __slots__ = ("needs_input_grad", "parents", "input_shapes", "input_dtypes", "out_shape",
-                 "out_dtype", "saved", "hooks", "scope", "creation", "__dict__", "__weakref__")
+                 "out_dtype", "_saved", "hooks", "scope", "creation", "__dict__", "__weakref__")
     registry: list = []
     #: the output is a view of input 0, so in-place writes to one show in the other
     is_view = False
@@ -151,8 +119,7 @@ class Function:
         if register and not cls.__name__.startswith("_"):
             Function.registry.append(cls)
 
-    # -- what subclasses write ---------------------------------------------------------
-    def forward(self, *arrays):
+    def forward(self, *arrays):   # what subclasses write: forward and backward
         raise NotImplementedError
 
     def backward(self, grad):
@@ -162,42 +129,15 @@ class Function:
     def save_for_backward(self, *items):
         """Declare what backward reads: ``Input(i)``, ``OUTPUT``, an intermediate
         array, or None (a placeholder, read back as None)."""
-        self.saved = items
+        self._saved = items
 
     @property
     def saved_tensors(self):
-        """The saved values as tensors, in the order they were declared: inputs and
-        the output stay wired into the graph (so a backward written with minigrad
-        ops is itself differentiable); intermediates are constants."""
-        if self.saved is None:
-            raise _freed(self)
-        return tuple([None if s is None else s.unpack(self) for s in self.saved])
-
-    @property
-    def name(self) -> str:
-        return type(self).__name__
-
-    @classmethod
-    def formula(cls):
-        """``(forward, [gradient rules])`` as the docstring's first paragraph states
-        them (``y = ...`` then one ``dx = ...`` line per input, in x, y, dy names):
-        the one source that docs and drawings read."""
-        rules, forward = [], []
-        for line in inspect.cleandoc(cls.__doc__ or "").split("\n\n")[0].splitlines():
-            if re.match(r"d\w* = ", line):
-                rules.append(line.strip())
-            elif rules:
-                rules[-1] += " " + line.strip()   # a rule continued on the next line
-            else:
-                forward.append(line.strip())
-        return " ".join(forward), rules
-
-    def settings(self) -> dict:
-        """The op's hyper-parameters (public attributes), for printing and drawing."""
-        return {k: v for k, v in vars(self).items() if not k.startswith("_")}
-
-    def __repr__(self):
-        return f"<{self.name}({', '.join(f'{k}={v!r}' for k, v in self.settings().items())})>"
+        """The saved values as tensors, in declared order: inputs that require grad and
+        the output stay wired into the graph (a backward made of ops is differentiable)."""
+        if self._saved is None:
+            raise tracing.freed(self)
+        return tuple([None if s is None else _unpack(self, *s) for s in self._saved])
 
     # -- running the op ------------------------------------------------------------------
     def __call__(self, *inputs, **options):
@@ -206,14 +146,15 @@ class Function:
         record = _grad_mode.enabled and any([t.requires_grad for t in inputs])
         self.needs_input_grad = (tuple([t.requires_grad for t in inputs]) if record
                                  else (False,) * len(inputs))
-        self.saved = ()
+        self._saved = ()
         out = self.forward(*[t.data for t in inputs], **options)
         if type(out) is not np.ndarray or out.dtype.kind == "O":
-            out = self._check_forward_result(out)
+            out = tracing.checked_forward_result(self, out)
+        cell = inputs[0]._version if self.is_view else None
         if not record:
-            self.saved = ()
+            self._saved = ()
             tracing.on_forward(self, inputs, out)
-            return make_tensor(out, False, None, inputs[0]._version if self.is_view else None)
+            return make_tensor(out, False, None, cell)
         self.parents = tuple([(t.grad_fn or t) if t.requires_grad else None for t in inputs])
         self.input_shapes = tuple([t.data.shape for t in inputs])
         self.input_dtypes = tuple([t.data.dtype for t in inputs])
@@ -221,34 +162,26 @@ class Function:
         self.hooks = self.creation = None
         self.scope = tracing.current_scope()
         tracing.on_forward(self, inputs, out)
-        result = make_tensor(out, True, self, inputs[0]._version if self.is_view else None)
-        if self.saved:
-            self.saved = tuple([self._keep(item, inputs, result) for item in self.saved])
+        result = make_tensor(out, True, self, cell)
+        if self._saved:
+            self._saved = tuple([self._keep(item, inputs, result) for item in self._saved])
         return result
 
     def _keep(self, item, inputs, result):
+        """A saved item as the plain tuple ``tracing.Saved`` describes. Only an input
+        that requires grad is kept as a tensor (wired into the graph), the rest are
+        rebuilt when read: with no tensor in it (version cells are numpy arrays),
+        the garbage collector stops tracking the tuple after one look."""
         if item is None:
             return None
         if isinstance(item, Input):
             t = inputs[item.index]
-            return Saved(f"input {item.index}", t.data, t, t._version)
+            return (f"input {item.index}", t.data, t if t.requires_grad else None,
+                    t._version, t._version[0])
         if isinstance(item, str) and item == OUTPUT:
-            return Saved(OUTPUT, result.data, cell=result._version)
-        if type(item) is not np.ndarray:
-            item = np.asarray(item)
-        for i, t in enumerate(inputs):
-            if item is t.data:   # a guard, not a lookup: say which marker to use
-                raise TypeError(f"{self.name}.forward: saved input {i} as a bare array; "
-                                f"save_for_backward(Input({i})) keeps it wired into the graph "
-                                "and checked for in-place changes")
-        return Saved("array", item)
-
-    def _check_forward_result(self, out):
-        if isinstance(out, np.generic) and out.dtype.kind != "O":
-            return np.asarray(out)   # numpy returns scalars for 0-d results
-        raise TypeError(f"{self.name}.forward must return one numpy array, got "
-                        f"{type(out).__name__} (forward works on arrays: return "
-                        "tensor.data, not a Tensor)")
+            return (OUTPUT, result.data, None, result._version, result._version[0])
+        tracing.check_not_a_bare_input(self, item, inputs)
+        return ("array", np.asarray(item), None, None, None)
 
     @classmethod
     def apply(cls, *inputs, **kwargs):
@@ -278,11 +211,9 @@ def walk(outputs):
 # -- the backward engine ---------------------------------------------------------------------
 
 def run_backward(outputs, grads, retain_graph=False, create_graph=False, capture=None):
-    """Backpropagate ``grads`` (one per tensor in ``outputs``).
-
-    Without ``capture``, gradients accumulate into ``.grad`` of the leaves. With
-    ``capture`` (a list of tensors), their gradients are returned instead, no
-    ``.grad`` is touched, and only nodes that lead to them run (that is :func:`grad`)."""
+    """Backpropagate ``grads`` (one per tensor in ``outputs``) into the leaves' ``.grad``;
+    or, given ``capture`` (tensors), return their gradients, touching no ``.grad`` and
+    running only the nodes that lead to them (that is :func:`grad`)."""
     order = walk(outputs)
     node_grads, leaf_grads = {}, {}
     for out, g in zip(outputs, grads):
@@ -300,16 +231,16 @@ def run_backward(outputs, grads, retain_graph=False, create_graph=False, capture
             if g is None:   # nothing flowed into this node
                 continue
             if node.hooks:
-                g = _run_hooks(node.hooks, g)
+                g = tracing.run_hooks(node.hooks, g)
             if capture is not None:
                 for i in targets.get(node, ()):
                     captured[i] = g
                 if node not in to_run:
                     continue
-            input_grads = _checked(node, node.backward(g))
+            input_grads = tracing.checked_backward_result(node, node.backward(g))
             tracing.on_backward(node, g, input_grads, anomaly)
-            if not retain_graph and node.saved:
-                node.saved = None
+            if not retain_graph and node._saved:
+                node._saved = None
             for p, ig in zip(node.parents, input_grads):
                 if p is not None and ig is not None:
                     _add(node_grads if isinstance(p, Function) else leaf_grads, p, ig)
@@ -319,9 +250,9 @@ def run_backward(outputs, grads, retain_graph=False, create_graph=False, capture
             if capture is not None and leaf not in targets:
                 continue
             if leaf._hooks:
-                g = _run_hooks(leaf._hooks, g)
+                g = tracing.run_hooks(leaf._hooks, g)
             if capture is None:
-                _accumulate_leaf(leaf, g, create_graph, handed_out)
+                tracing.accumulate_leaf(leaf, g, create_graph, handed_out)
             else:
                 for i in targets[leaf]:
                     captured[i] = g
@@ -330,38 +261,6 @@ def run_backward(outputs, grads, retain_graph=False, create_graph=False, capture
 
 def _add(store, key, g):
     store[key] = store[key] + g if key in store else g
-
-
-def _run_hooks(hooks, g):
-    for hook in hooks:
-        new = hook(g)
-        if new is not None:
-            g = new
-    return g
-
-
-def _accumulate_leaf(leaf, g, create_graph, handed_out):
-    """Add a leaf's total gradient from this backward into ``leaf.grad``."""
-    if g.data.dtype != leaf.data.dtype:
-        g = g.astype(leaf.data.dtype)
-    data = g.data
-    if leaf.grad is None:
-        # The leaf keeps the gradient only if nothing else can see it: Add hands one
-        # gradient to both inputs, a broadcast gradient is a read-only view, and the
-        # caller's own gradient array stays theirs. Otherwise it gets a copy.
-        owner = data if data.base is None else data.base
-        shared = id(data) in handed_out or id(owner) in handed_out
-        if create_graph:
-            leaf.grad = g.clone() if shared else g
-        else:
-            if shared or not data.flags.writeable:
-                data = owner = np.array(data, copy=True)   # order "K": keeps the layout
-            leaf.grad = make_tensor(data, False, None)
-        handed_out.update((id(leaf.grad.data), id(owner)))
-    elif create_graph:
-        leaf.grad = leaf.grad + g
-    else:   # asarray: numpy returns a scalar, not an array, for a 0-d sum
-        leaf.grad = make_tensor(np.asarray(leaf.grad.data + data), False, None)
 
 
 def _nodes_to_run(order, targets):
@@ -376,51 +275,25 @@ def _nodes_to_run(order, targets):
     return run
 
 
-def _checked(node, grads):
-    """What backward returned, as a tuple of one Tensor or None per input."""
-    if type(grads) is not tuple:
-        grads = tuple(grads) if isinstance(grads, list) else (grads,)
-    if len(grads) != len(node.parents):
-        raise TypeError(f"{node.name}.backward returned {len(grads)} gradient(s) for "
-                        f"{len(node.parents)} input(s); return one Tensor (or None) per input")
-    for i, g in enumerate(grads):
-        if g is None:
-            continue
-        if not isinstance(g, Tensor):
-            raise TypeError(f"{node.name}.backward returned a {type(g).__name__} for input {i}; "
-                            "return Tensors built with minigrad ops (or None), not arrays")
-        if g.data.shape != node.input_shapes[i]:
-            raise ValueError(f"{node.name}.backward returned a gradient of shape {g.data.shape} "
-                             f"for input {i} of shape {node.input_shapes[i]} (a bug in the "
-                             "op's backward)")
-    return grads
-
-
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
          allow_unused=False):
     """Gradients of ``outputs`` with respect to ``inputs``, returned as a tuple (one
     per input) rather than accumulated into ``.grad``, as ``torch.autograd.grad``."""
     outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
     inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
-    if grad_outputs is None:
-        grad_outputs = [None] * len(outputs)
-    elif isinstance(grad_outputs, Tensor) or not isinstance(grad_outputs, (list, tuple)):
-        grad_outputs = [grad_outputs]
+    if grad_outputs is None or not isinstance(grad_outputs, (list, tuple)):
+        grad_outputs = [grad_outputs] * (len(outputs) if grad_outputs is None else 1)
     if len(grad_outputs) != len(outputs):
         raise ValueError(f"grad: got {len(grad_outputs)} grad_outputs for {len(outputs)} outputs")
-    for t in inputs:
+    for t in inputs + outputs:
         if not t.requires_grad:
-            raise RuntimeError(f"grad: an input of shape {t.shape} does not require grad")
-    for o in outputs:
-        if not o.requires_grad:
-            raise RuntimeError(f"grad: an output of shape {o.shape} does not require grad")
+            kind = "an input" if any(t is i for i in inputs) else "an output"
+            raise RuntimeError(f"grad: {kind} of shape {t.shape} does not require grad")
     gs = [check_grad_output(o, g, "grad") for o, g in zip(outputs, grad_outputs)]
-    if retain_graph is None:
-        retain_graph = create_graph
-    result = run_backward(outputs, gs, retain_graph, create_graph, capture=inputs)
-    if not allow_unused:
-        for t, g in zip(inputs, result):
-            if g is None:
-                raise RuntimeError(f"grad: an input of shape {t.shape} was not used to compute "
-                                   "the outputs; pass allow_unused=True to get None for it")
+    result = run_backward(outputs, gs, create_graph if retain_graph is None else retain_graph,
+                          create_graph, capture=inputs)
+    unused = [t for t, g in zip(inputs, result) if g is None]
+    if unused and not allow_unused:
+        raise RuntimeError(f"grad: an input of shape {unused[0].shape} was not used to compute "
+                           "the outputs; pass allow_unused=True to get None for it")
     return tuple(result)

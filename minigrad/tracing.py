@@ -1,4 +1,6 @@
-"""What a graph node remembers beyond its math, for people reading a run.
+"""What a graph node remembers beyond its math, for people reading a run; the
+engine's checks of what ops hand it (each error names the op at fault); and where
+gradients leave the graph (hooks, and the leaves' ``.grad``).
 
 * ``module_scope``: ``nn.Module.__call__`` tags the nodes recorded inside with the
   modules running (``visualize`` draws one cluster per module).
@@ -14,14 +16,18 @@ of this changes a number.
 """
 from __future__ import annotations
 
+import inspect
+import re
 import threading
 import traceback
 from typing import NamedTuple
 
 import numpy as np
 
+from ._tensor import Tensor, make_tensor
+
 __all__ = ["module_scope", "current_scope", "detect_anomaly", "is_anomaly_enabled",
-           "record_backward", "BackwardStep"]
+           "record_backward", "BackwardStep", "Saved"]
 
 
 class _State(threading.local):
@@ -103,6 +109,63 @@ class record_backward(_Switch):
         return self.steps
 
 
+class Saved(NamedTuple):
+    """One value kept for backward: ``what`` it is ("input 0", "output", "array"),
+    its array, the input ``tensor`` when that one requires grad (it stays wired into
+    the graph; any other value is rebuilt as a tensor when backward reads it) and,
+    for an input or the output, its version ``cell`` and the ``version`` it must
+    still have then (an in-place change in between is an error).
+
+    A node stores each as a plain tuple of these fields (see ``Function._keep``);
+    ``node.saved`` shows them as records."""
+    what: str
+    data: np.ndarray
+    tensor: object = None
+    cell: object = None
+    version: int = None
+
+
+class Described:
+    """What a graph node shows to people reading it (``Function`` inherits this)."""
+    __slots__ = ()
+    name = property(lambda self: type(self).__name__)
+
+    @property
+    def saved(self):
+        """What the node keeps for backward, as ``Saved`` records (None once freed)."""
+        saved = self._saved
+        return None if saved is None else tuple(None if s is None else Saved(*s) for s in saved)
+
+    @classmethod
+    def formula(cls):
+        """``(forward, [gradient rules])`` as the docstring states them (docs, drawings)."""
+        return docstring_formula(cls.__doc__)
+
+    def settings(self) -> dict:
+        """The op's hyper-parameters (public attributes), for printing and drawing."""
+        return {k: v for k, v in vars(self).items() if not k.startswith("_")}
+
+    def __repr__(self):
+        return f"<{self.name}({', '.join(f'{k}={v!r}' for k, v in self.settings().items())})>"
+
+
+# -- what an op's docstring states --------------------------------------------------
+
+def docstring_formula(doc):
+    """``(forward, [gradient rules])`` from an op's docstring: its first paragraph is
+    ``y = ...`` then one ``dx = ...`` line per input, in x, y, dy names (a rule may
+    continue on the next line). ``Function.formula`` reads this; so do docs and drawings."""
+    rules, forward = [], []
+    for line in inspect.cleandoc(doc or "").split("\n\n")[0].splitlines():
+        if re.match(r"d\w* = ", line):
+            rules.append(line.strip())
+        elif rules:
+            rules[-1] += " " + line.strip()
+        else:
+            forward.append(line.strip())
+    return " ".join(forward), rules
+
+
 # -- the engine's hooks ------------------------------------------------------------------
 
 def on_forward(node, inputs, out):
@@ -147,3 +210,89 @@ class suspend_anomaly(_Switch):
 
 def _bad_values(a):
     return f"{int(np.isnan(a).sum())} NaN and {int(np.isinf(a).sum())} inf values"
+
+
+# -- checks of what an op hands the engine -----------------------------------------------
+
+def checked_forward_result(node, out):
+    """forward's result as an array (numpy returns scalars for 0-d results)."""
+    if isinstance(out, np.generic) and out.dtype.kind != "O":
+        return np.asarray(out)
+    raise TypeError(f"{node.name}.forward must return one numpy array, got "
+                    f"{type(out).__name__} (forward works on arrays: return "
+                    "tensor.data, not a Tensor)")
+
+
+def check_not_a_bare_input(node, item, inputs):
+    """A saved array that is an input's own array should have been ``Input(i)``."""
+    for i, t in enumerate(inputs):
+        if item is t.data:
+            raise TypeError(f"{node.name}.forward: saved input {i} as a bare array; "
+                            f"save_for_backward(Input({i})) keeps it wired into the graph "
+                            "and checked for in-place changes")
+
+
+def checked_backward_result(node, grads):
+    """What backward returned, as a tuple of one Tensor or None per input."""
+    if type(grads) is not tuple:
+        grads = tuple(grads) if isinstance(grads, list) else (grads,)
+    if len(grads) != len(node.parents):
+        raise TypeError(f"{node.name}.backward returned {len(grads)} gradient(s) for "
+                        f"{len(node.parents)} input(s); return one Tensor (or None) per input")
+    for i, g in enumerate(grads):
+        if g is not None and not isinstance(g, Tensor):
+            raise TypeError(f"{node.name}.backward returned a {type(g).__name__} for input {i}; "
+                            "return Tensors built with minigrad ops (or None), not arrays")
+        if g is not None and g.data.shape != node.input_shapes[i]:
+            raise ValueError(f"{node.name}.backward returned a gradient of shape {g.data.shape} "
+                             f"for input {i} of shape {node.input_shapes[i]} (a bug in the "
+                             "op's backward)")
+    return grads
+
+
+def freed(node):
+    return RuntimeError(
+        f"{node.name}: trying to backward through the graph a second time; its saved "
+        "values were freed by the first backward. Pass retain_graph=True to the first "
+        "backward() to keep them.")
+
+
+def modified_in_place(node, what, data, version, saved_version):
+    return RuntimeError(
+        f"{node.name}: {what} saved for backward (shape {data.shape}, {data.dtype}) was "
+        f"modified in place after it was saved (version {version}, saved at version "
+        f"{saved_version}). Backward needs the original values: modify a copy instead, or "
+        "make the change after backward().")
+
+
+# -- where gradients leave the graph ------------------------------------------------------
+
+def run_hooks(hooks, g):
+    for hook in hooks:
+        new = hook(g)
+        if new is not None:
+            g = new
+    return g
+
+
+def accumulate_leaf(leaf, g, create_graph, handed_out):
+    """Add a leaf's total gradient from this backward into ``leaf.grad``. The leaf
+    keeps the array only if nothing else can see it: Add hands one gradient to both
+    inputs, a broadcast gradient is a read-only view, and the caller's own gradient
+    array stays theirs. Otherwise it gets a copy."""
+    if g.data.dtype != leaf.data.dtype:
+        g = g.astype(leaf.data.dtype)
+    data = g.data
+    if leaf.grad is not None:   # asarray: numpy returns a scalar for a 0-d sum
+        leaf.grad = (leaf.grad + g if create_graph else
+                     make_tensor(np.asarray(leaf.grad.data + data), False, None))
+        return
+    owner = data if data.base is None else data.base
+    shared = id(data) in handed_out or id(owner) in handed_out
+    if create_graph:
+        leaf.grad = g.clone() if shared else g
+    else:
+        if shared or not data.flags.writeable:
+            data = owner = np.array(data, copy=True)   # order "K": keeps the layout
+        leaf.grad = make_tensor(data, False, None)
+    handed_out.update((id(leaf.grad.data), id(owner)))
