@@ -6,6 +6,9 @@ its gradient. The class lists its whole API below; every method that computes
 something is one line that calls an op from :mod:`minigrad.ops`, so the tensor
 itself holds no math. (The module is ``_tensor``, as in PyTorch, because
 ``minigrad.tensor`` is the function that makes one.)
+
+Over 400 lines on purpose: the whole Tensor API in one class, so a reader sees
+every method in one place (each a one-line call into ``minigrad/ops``).
 """
 from __future__ import annotations
 

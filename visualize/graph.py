@@ -7,6 +7,8 @@ nearest the loss). It returns a :class:`Drawing`: display nodes with ids ``n0,
 n1, ...``, the edges between them (in the forward direction: input -> op ->
 output), the module each node belongs to, and with ``collapse`` whole modules
 folded into single nodes. The DOT writer (:mod:`visualize.dot`) only formats it.
+
+(Just over 400 lines: building the drawing's nodes, clusters and folds.)
 """
 from __future__ import annotations
 

@@ -6,6 +6,9 @@ but not trained, such as BatchNorm's running mean) into ``_buffers``. Everything
 else (``state_dict``, ``parameters``, ``train``/``eval``, the repr) walks those
 three dictionaries, so the names come out as PyTorch's: ``features.0.weight``,
 ``fc1.bias``, ``bn.running_mean``.
+
+(Over 400 lines: Module is one class PyTorch users know whole: registration,
+traversal, modes, state dicts and hooks read best together.)
 """
 from __future__ import annotations
 

@@ -2,12 +2,16 @@
 var (composed), argmax/argmin.
 
 Backward of a reduction spreads the output gradient back over the reduced axes:
-``dz`` is reshaped to the keepdims shape and broadcast to the input's shape.
+``dy`` is reshaped to the keepdims shape and broadcast to the input's shape.
 
-Ties in max/min: the gradient is shared equally among all the elements that
-reach the extreme value (as ``torch.amax``); e.g. ``max([1, 3, 3])`` sends
-half of the gradient to each 3. Each share is a valid subgradient, and equal
-sharing keeps the gradient independent of element order.
+Ties in amax/amin (and in max()/min() with no dim): the gradient is shared
+equally among all the elements that reach the extreme value, as PyTorch; e.g.
+``amax([1, 3, 3])`` sends half of the gradient to each 3. Each share is a valid
+subgradient, and equal sharing keeps the gradient independent of element order.
+``max(dim)``/``min(dim)`` return indices, and send the gradient to the element
+each index names (as PyTorch).
+
+(Just over 400 lines: every reduction and its tie rule in one family.)
 """
 from __future__ import annotations
 
