@@ -89,8 +89,9 @@ class Input:
 OUTPUT = "output"   # ``save_for_backward(OUTPUT)``: keep the op's own output
 
 
-def _unpack(node, what, data, tensor, cell, version):
-    """One saved value as backward reads it (the fields of ``tracing.Saved``)."""
+def _unpack(node, saved):
+    """One saved value as backward reads it (a tuple of ``tracing.Saved``'s fields)."""
+    what, data, tensor, cell, version = saved
     if cell is not None and cell[0] != version:
         raise tracing.modified_in_place(node, what, data, cell[0], version)
     if tensor is not None:
@@ -137,35 +138,49 @@ class Function(tracing.Described):
         the output stay wired into the graph (a backward made of ops is differentiable)."""
         if self._saved is None:
             raise tracing.freed(self)
-        return tuple([None if s is None else _unpack(self, *s) for s in self._saved])
+        return tuple([None if s is None else _unpack(self, s) for s in self._saved])
 
     # -- running the op ------------------------------------------------------------------
     def __call__(self, *inputs, **options):
         """Run forward on tensors; record this op as a graph node when needed.
         ``options`` go to forward as they are (arrays it may reuse; not recorded)."""
-        record = _grad_mode.enabled and any([t.requires_grad for t in inputs])
-        self.needs_input_grad = (tuple([t.requires_grad for t in inputs]) if record
-                                 else (False,) * len(inputs))
+        requires = tuple([t.requires_grad for t in inputs])
+        if True in requires and _grad_mode.enabled:
+            return self._record(inputs, requires, options)
+        self.needs_input_grad = (False,) * len(inputs)
         self._saved = ()
-        out = self.forward(*[t.data for t in inputs], **options)
-        if type(out) is not np.ndarray or out.dtype.kind == "O":
-            out = tracing.checked_forward_result(self, out)
-        cell = inputs[0]._version if self.is_view else None
-        if not record:
-            self._saved = ()
+        out = self._forward(inputs, options)
+        if tracing.state.anomaly:
             tracing.on_forward(self, inputs, out)
-            return make_tensor(out, False, None, cell)
+        self._saved = ()   # nothing is kept when no backward will run
+        return make_tensor(out, False, None, inputs[0]._version if self.is_view else None)
+
+    def _record(self, inputs, requires, options):
+        """Run forward and become a graph node: parents, input shapes and dtypes, and
+        what forward declared with ``save_for_backward``."""
+        self.needs_input_grad = requires
+        self._saved = ()
+        out = self._forward(inputs, options)
         self.parents = tuple([(t.grad_fn or t) if t.requires_grad else None for t in inputs])
         self.input_shapes = tuple([t.data.shape for t in inputs])
         self.input_dtypes = tuple([t.data.dtype for t in inputs])
         self.out_shape, self.out_dtype = out.shape, out.dtype
         self.hooks = self.creation = None
-        self.scope = tracing.current_scope()
-        tracing.on_forward(self, inputs, out)
-        result = make_tensor(out, True, self, cell)
+        state = tracing.state
+        self.scope = state.scope
+        if state.anomaly:
+            tracing.on_forward(self, inputs, out)
+        result = make_tensor(out, True, self, inputs[0]._version if self.is_view else None)
         if self._saved:
             self._saved = tuple([self._keep(item, inputs, result) for item in self._saved])
         return result
+
+    def _forward(self, inputs, options):
+        out = (self.forward(inputs[0].data) if len(inputs) == 1 and not options
+               else self.forward(*[t.data for t in inputs], **options))
+        if type(out) is not np.ndarray or out.dtype.kind == "O":
+            out = tracing.checked_forward_result(self, out)
+        return out
 
     def _keep(self, item, inputs, result):
         """A saved item as the plain tuple ``tracing.Saved`` describes. Only an input
@@ -238,7 +253,8 @@ def run_backward(outputs, grads, retain_graph=False, create_graph=False, capture
                 if node not in to_run:
                     continue
             input_grads = tracing.checked_backward_result(node, node.backward(g))
-            tracing.on_backward(node, g, input_grads, anomaly)
+            if anomaly or tracing.state.steps is not None:
+                tracing.on_backward(node, g, input_grads, anomaly)
             if not retain_graph and node._saved:
                 node._saved = None
             for p, ig in zip(node.parents, input_grads):

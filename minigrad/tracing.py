@@ -37,7 +37,7 @@ class _State(threading.local):
     steps = None      # a list while record_backward is active
 
 
-_state = _State()
+state = _State()
 
 
 class _Switch:
@@ -48,12 +48,12 @@ class _Switch:
         raise NotImplementedError
 
     def __enter__(self):
-        self.prev = getattr(_state, self.field)
-        setattr(_state, self.field, self.value())
+        self.prev = getattr(state, self.field)
+        setattr(state, self.field, self.value())
         return self
 
     def __exit__(self, *exc):
-        setattr(_state, self.field, self.prev)
+        setattr(state, self.field, self.prev)
         return False
 
 
@@ -65,11 +65,11 @@ class module_scope(_Switch):
         self.module = module
 
     def value(self):
-        return (_state.scope or ()) + (self.module,)
+        return (state.scope or ()) + (self.module,)
 
 
 def current_scope():
-    return _state.scope
+    return state.scope
 
 
 class detect_anomaly(_Switch):
@@ -84,7 +84,7 @@ class detect_anomaly(_Switch):
 
 
 def is_anomaly_enabled() -> bool:
-    return _state.anomaly
+    return state.anomaly
 
 
 class BackwardStep(NamedTuple):
@@ -170,14 +170,14 @@ def docstring_formula(doc):
 
 def on_forward(node, inputs, out):
     """Anomaly mode: note where ``node`` was created, and fail on a non-finite output."""
-    if not _state.anomaly:
+    if not state.anomaly:
         return
     frames = [f for f in traceback.extract_stack()[:-3]
               if "/minigrad/" not in f.filename.replace("\\", "/")]
     frame = frames[-1] if frames else None
     node.creation = f"{frame.filename}:{frame.lineno}: {frame.line}" if frame else "?"
-    if _state.scope:   # the line is often a model(x) call: say which layer ran the op
-        node.creation += f" (in module {' > '.join(type(m).__name__ for m in _state.scope)})"
+    if state.scope:   # the line is often a model(x) call: say which layer ran the op
+        node.creation += f" (in module {' > '.join(type(m).__name__ for m in state.scope)})"
     shapes = tuple(t.shape for t in inputs)
     if out.dtype.kind in "fc" and not np.all(np.isfinite(out)):
         raise FloatingPointError(f"anomaly: {node.name} forward produced {_bad_values(out)} "
@@ -188,8 +188,8 @@ def on_backward(node, grad_output, input_grads, anomaly):
     """Record the step (record_backward) and, in anomaly mode, check its gradients.
     ``anomaly`` is the mode when backward started (the engine turns it off inside
     backward formulas, so the node's own check names the op that went wrong)."""
-    if _state.steps is not None:
-        _state.steps.append(BackwardStep(node, grad_output, tuple(input_grads)))
+    if state.steps is not None:
+        state.steps.append(BackwardStep(node, grad_output, tuple(input_grads)))
     if not anomaly:
         return
     for i, g in enumerate(input_grads):
@@ -236,6 +236,13 @@ def checked_backward_result(node, grads):
     """What backward returned, as a tuple of one Tensor or None per input."""
     if type(grads) is not tuple:
         grads = tuple(grads) if isinstance(grads, list) else (grads,)
+    shapes = node.input_shapes
+    if len(grads) == len(shapes):   # the usual case, checked in one pass
+        for g, shape in zip(grads, shapes):
+            if g is not None and (type(g) is not Tensor or g.data.shape != shape):
+                break
+        else:
+            return grads
     if len(grads) != len(node.parents):
         raise TypeError(f"{node.name}.backward returned {len(grads)} gradient(s) for "
                         f"{len(node.parents)} input(s); return one Tensor (or None) per input")

@@ -44,6 +44,8 @@ class _Binary(Function):
 
     def reduce_grads(self, ga, gb):
         a_shape, b_shape = self.input_shapes
+        if a_shape == b_shape:   # nothing was broadcast
+            return ga, gb
         return (sum_to(ga, a_shape) if ga is not None else None,
                 sum_to(gb, b_shape) if gb is not None else None)
 

@@ -1,24 +1,13 @@
 """The example scripts: importable without training, a short seeded MNIST run
 that reaches a stated accuracy, the outputs of train_mnist.py, Newton's method."""
-import importlib.util
 import json
-import pathlib
 
 import numpy as np
 import pytest
 
 import minigrad as mg
 from minigrad import optim
-
-EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / "examples"
-
-
-def _load(name):
-    spec = importlib.util.spec_from_file_location(f"example_{name}", EXAMPLES / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
+from tests.examples.scripts import load_example as _load
 
 @pytest.fixture(scope="module")
 def train_mnist():
