@@ -144,15 +144,15 @@ class Function(tracing.Described):
     def __call__(self, *inputs, **options):
         """Run forward on tensors; record this op as a graph node when needed.
         ``options`` go to forward as they are (arrays it may reuse; not recorded)."""
-        requires = tuple([t.requires_grad for t in inputs])
-        if True in requires and _grad_mode.enabled:
-            return self._record(inputs, requires, options)
-        self.needs_input_grad = (False,) * len(inputs)
+        if _grad_mode.enabled:
+            requires = tuple([t.requires_grad for t in inputs])
+            if True in requires:
+                return self._record(inputs, requires, options)
+        self.needs_input_grad = (False,) * len(inputs)   # so forward keeps nothing
         self._saved = ()
         out = self._forward(inputs, options)
         if tracing.state.anomaly:
             tracing.on_forward(self, inputs, out)
-        self._saved = ()   # nothing is kept when no backward will run
         return make_tensor(out, False, None, inputs[0]._version if self.is_view else None)
 
     def _record(self, inputs, requires, options):
