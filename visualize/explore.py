@@ -151,12 +151,22 @@ def _max_abs_diff(a, b):
         if np.size(a) else 0.0
 
 
+def _plain_windows(settings):
+    """Windows the teaching views draw: no dilation, no ceil_mode, every window
+    dividing by its full size (the other options are drawn without a view)."""
+    return (tuple(settings.get("dilation", (1, 1))) == (1, 1)
+            and not settings.get("ceil_mode", False)
+            and settings.get("count_include_pad", True))
+
+
 def teaching_view(step, kept, numbers):
     """The textbook form of the step's rule, next to what the engine sent."""
     node, dy = step.node, step.grad_output.data
     dx = step.input_grads[0].data if step.input_grads and step.input_grads[0] is not None \
         else None
     in_shape = node.input_shapes[0]
+    if isinstance(node, (MaxPool2d, AvgPool2d)) and not _plain_windows(node.settings()):
+        return None
     if isinstance(node, MaxPool2d) and "argmax" in kept:
         cells = argmax_cells(kept["argmax"], node.settings(), in_shape)
         view = {"kind": "maxpool", "dy": tensor_payload(dy, numbers),

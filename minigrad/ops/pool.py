@@ -129,8 +129,12 @@ class _Window:
         return full if (sizes == full).all() else sizes
 
     def settings(self):
-        return {"kernel_size": self.kernel, "stride": self.stride, "padding": self.padding,
-                "dilation": self.dilation, "ceil_mode": self.ceil_mode}
+        """What a drawing shows; ``count_include_pad`` only where it changes a divisor."""
+        shown = {"kernel_size": self.kernel, "stride": self.stride, "padding": self.padding,
+                 "dilation": self.dilation, "ceil_mode": self.ceil_mode}
+        if not self.count_include_pad:
+            shown["count_include_pad"] = False
+        return shown
 
 
 class _AdaptiveWindow(_Window):

@@ -136,6 +136,22 @@ def test_textbook_views_match_the_engine_exactly_in_float64(tmp_path):
     assert np.array_equal(mask != 0, routed != 0)
 
 
+def test_pooling_options_the_views_do_not_draw_get_no_view_rather_than_a_wrong_one(tmp_path):
+    """ceil_mode, dilation and count_include_pad=False change the windows: the page
+    still steps through them, with no textbook view (never a mis-drawn one)."""
+    rng = np.random.default_rng(1)
+    x = mg.Tensor(rng.standard_normal((1, 2, 7, 7)), requires_grad=True)
+    loss = (F.max_pool2d(x, 3, stride=2, ceil_mode=True).sum()
+            + F.max_pool2d(x, 2, dilation=2).sum()
+            + F.avg_pool2d(x, 3, stride=2, padding=1, count_include_pad=False).sum()
+            + F.avg_pool2d(x, 2).sum())
+    data = page_data(visualize.explore(loss, path=tmp_path / "p.html"))
+    views = [(s["op"], s["teach"]) for s in data["steps"] if s["op"] in ("MaxPool2d", "AvgPool2d")]
+    assert sorted(op for op, _ in views) == ["AvgPool2d", "AvgPool2d", "MaxPool2d", "MaxPool2d"]
+    assert [op for op, teach in views if teach] == ["AvgPool2d"]      # only the plain one
+    assert next(t for op, t in views if t)["max_diff"] < 1e-12
+
+
 # -- self-contained --------------------------------------------------------------------
 
 def test_the_page_needs_no_network(tmp_path):
