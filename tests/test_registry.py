@@ -49,5 +49,4 @@ def test_every_op_states_its_forward_and_gradient_in_its_docstring():
     for op in mg.Function.registry:
         forward, rules = op.formula()
         assert forward.startswith("y"), (op.__name__, forward)
-        assert rules and all(" = " in r and "dy" in r or "dy" in forward for r in rules), \
-            (op.__name__, rules)
+        assert rules and all(" = " in r and "dy" in r for r in rules), (op.__name__, rules)
