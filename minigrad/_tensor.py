@@ -35,7 +35,7 @@ def make_tensor(data, requires_grad=False, grad_fn=None, version=None):
     t.grad = None
     t.requires_grad = requires_grad
     t.grad_fn = grad_fn
-    t._version = new_version_cell() if version is None else version
+    t._version = version   # None until needed: see Tensor.version_cell
     t._hooks = None
     t.retains_grad = False
     return t
@@ -139,7 +139,7 @@ class Tensor:
         self.grad = None
         self.grad_fn = None
         self.retains_grad = False
-        self._version = new_version_cell()   # shared with views: in-place writes bump it
+        self._version = None   # see version_cell
         self._hooks = None
         self.requires_grad = False
         if requires_grad:
@@ -218,7 +218,7 @@ class Tensor:
     # -- leaving the graph, converting ---------------------------------------------------
     def detach(self):
         """The same memory (and version cell) as a new leaf that does not require grad."""
-        return make_tensor(self.data.view(), False, None, self._version)
+        return make_tensor(self.data.view(), False, None, self.version_cell())
 
     def numpy(self):
         return self.data
@@ -452,10 +452,17 @@ class Tensor:
         return RemovableHandle(hooks, hook)
 
     # -- in-place changes (no graph; the version bump catches stale saved values) ---------
+    def version_cell(self):
+        """The counter of in-place writes (``cell[0]``), shared with views. Made when
+        first asked for (by a save, a view or a write): most tensors never need one."""
+        if self._version is None:
+            self._version = new_version_cell()
+        return self._version
+
     def bump_version(self):
         """Note an in-place change of ``.data`` (a graph that saved the old value
         refuses to use it)."""
-        self._version[0] += 1
+        self.version_cell()[0] += 1
 
     def ensure_writeable(self):
         """Own ``.data`` before writing into it (an ``expand()`` view or a gradient

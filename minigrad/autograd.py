@@ -78,27 +78,13 @@ def enable_grad(func=None):
 
 # -- what forward may keep for backward --------------------------------------------
 
-class Input:
-    """``save_for_backward(Input(i))``: keep input ``i`` (wired into the graph)."""
-    __slots__ = ("index",)
-
-    def __init__(self, index):
-        self.index = index
+class Input(int):
+    """``save_for_backward(Input(i))``: keep input ``i`` (wired into the graph). An
+    int marked as an input's index: cheap, as ops make one on every call."""
+    __slots__ = ()
 
 
 OUTPUT = "output"   # ``save_for_backward(OUTPUT)``: keep the op's own output
-
-
-def _unpack(node, saved):
-    """One saved value as backward reads it (a tuple of ``tracing.Saved``'s fields)."""
-    what, data, tensor, cell, version = saved
-    if cell is not None and cell[0] != version:
-        raise tracing.modified_in_place(node, what, data, cell[0], version)
-    if tensor is not None:
-        return tensor
-    if what == OUTPUT:   # rebuilt on demand: holding the tensor would be a cycle
-        return make_tensor(data, True, node, cell)
-    return make_tensor(data, False, None, cell)
 
 
 # -- the op base class -------------------------------------------------------------------
@@ -138,63 +124,101 @@ class Function(tracing.Described):
         the output stay wired into the graph (a backward made of ops is differentiable)."""
         if self._saved is None:
             raise tracing.freed(self)
-        return tuple([None if s is None else _unpack(self, s) for s in self._saved])
+        values = []   # (a loop: a comprehension costs more on so few items)
+        for item in self._saved:
+            values.append(None if item is None else self._unpack(item))
+        return tuple(values)
+
+    def _unpack(self, saved):
+        """One saved value (a tuple of ``tracing.Saved``'s fields) as backward reads it."""
+        what, data, tensor, cell, version = saved
+        if cell is not None and cell[0] != version:
+            raise tracing.modified_in_place(self, what, data, cell[0], version)
+        if tensor is not None:
+            return tensor
+        if what is OUTPUT:   # rebuilt on demand: holding the tensor would be a cycle
+            return make_tensor(data, True, self, cell)
+        return make_tensor(data, False, None, cell)
 
     # -- running the op ------------------------------------------------------------------
     def __call__(self, *inputs, **options):
         """Run forward on tensors; record this op as a graph node when needed.
         ``options`` go to forward as they are (arrays it may reuse; not recorded)."""
         if _grad_mode.enabled:
-            requires = tuple([t.requires_grad for t in inputs])
-            if True in requires:
-                return self._record(inputs, requires, options)
+            for t in inputs:
+                if t.requires_grad:
+                    return self._record(inputs, options)
         self.needs_input_grad = (False,) * len(inputs)   # so forward keeps nothing
         self._saved = ()
-        out = self._forward(inputs, options)
+        if len(inputs) == 1 and not options:   # spelled out as in _record
+            out = self.forward(inputs[0].data)
+        elif len(inputs) == 2 and not options:
+            out = self.forward(inputs[0].data, inputs[1].data)
+        else:
+            out = self.forward(*[t.data for t in inputs], **options)
+        if type(out) is not np.ndarray or out.dtype.kind == "O":
+            out = tracing.checked_forward_result(self, out)
         if tracing.state.anomaly:
             tracing.on_forward(self, inputs, out)
-        return make_tensor(out, False, None, inputs[0]._version if self.is_view else None)
+        return make_tensor(out, False, None, inputs[0].version_cell() if self.is_view else None)
 
-    def _record(self, inputs, requires, options):
+    def _record(self, inputs, options):
         """Run forward and become a graph node: parents, input shapes and dtypes, and
         what forward declared with ``save_for_backward``."""
-        self.needs_input_grad = requires
         self._saved = ()
-        out = self._forward(inputs, options)
-        self.parents = tuple([(t.grad_fn or t) if t.requires_grad else None for t in inputs])
-        self.input_shapes = tuple([t.data.shape for t in inputs])
-        self.input_dtypes = tuple([t.data.dtype for t in inputs])
+        n = 0 if options else len(inputs)
+        if n == 1:   # most ops take one or two inputs: spelled out, as each
+            x = inputs[0]   # comprehension below costs 0.3 µs, more than small arithmetic
+            self.needs_input_grad, self.parents = (True,), (x.grad_fn or x,)
+            x = x.data
+            out = self.forward(x)
+            self.input_shapes, self.input_dtypes = (x.shape,), (x.dtype,)
+        elif n == 2:
+            a, b = inputs
+            self.needs_input_grad = (a.requires_grad, b.requires_grad)
+            self.parents = ((a.grad_fn or a) if a.requires_grad else None,
+                            (b.grad_fn or b) if b.requires_grad else None)
+            a, b = a.data, b.data
+            out = self.forward(a, b)
+            self.input_shapes, self.input_dtypes = (a.shape, b.shape), (a.dtype, b.dtype)
+        else:   # any number of inputs, or options
+            self.needs_input_grad = tuple([t.requires_grad for t in inputs])
+            self.parents = tuple([(t.grad_fn or t) if t.requires_grad else None for t in inputs])
+            arrays = [t.data for t in inputs]
+            out = self.forward(*arrays, **options)
+            self.input_shapes = tuple([a.shape for a in arrays])
+            self.input_dtypes = tuple([a.dtype for a in arrays])
+        if type(out) is not np.ndarray or out.dtype.kind == "O":
+            out = tracing.checked_forward_result(self, out)
         self.out_shape, self.out_dtype = out.shape, out.dtype
         self.hooks = self.creation = None
         state = tracing.state
         self.scope = state.scope
         if state.anomaly:
             tracing.on_forward(self, inputs, out)
-        result = make_tensor(out, True, self, inputs[0]._version if self.is_view else None)
+        result = make_tensor(out, True, self, inputs[0].version_cell() if self.is_view else None)
         if self._saved:
-            self._saved = tuple([self._keep(item, inputs, result) for item in self._saved])
+            kept = []
+            for item in self._saved:
+                kept.append(self._keep(item, inputs, result))
+            self._saved = tuple(kept)
         return result
 
-    def _forward(self, inputs, options):
-        out = (self.forward(inputs[0].data) if len(inputs) == 1 and not options
-               else self.forward(*[t.data for t in inputs], **options))
-        if type(out) is not np.ndarray or out.dtype.kind == "O":
-            out = tracing.checked_forward_result(self, out)
-        return out
-
     def _keep(self, item, inputs, result):
-        """A saved item as the plain tuple ``tracing.Saved`` describes. Only an input
-        that requires grad is kept as a tensor (wired into the graph), the rest are
-        rebuilt when read: with no tensor in it (version cells are numpy arrays),
-        the garbage collector stops tracking the tuple after one look."""
+        """A saved item as the plain tuple ``tracing.Saved`` describes (an input is
+        named by its index). Only an input that requires grad is kept as a tensor
+        (wired into the graph), the rest are rebuilt when read: with no tensor in it
+        (version cells are numpy arrays), the garbage collector stops tracking the
+        tuple after one look."""
         if item is None:
             return None
-        if isinstance(item, Input):
-            t = inputs[item.index]
-            return (f"input {item.index}", t.data, t if t.requires_grad else None,
-                    t._version, t._version[0])
-        if isinstance(item, str) and item == OUTPUT:
-            return (OUTPUT, result.data, None, result._version, result._version[0])
+        if type(item) is Input:
+            t = inputs[item]
+            cell = t.version_cell()
+            return (int(item), t.data, t if t.requires_grad else None, cell, cell[0])
+        if item is OUTPUT or (type(item) is str and item == OUTPUT):
+            cell = result.version_cell()
+            return (OUTPUT, result.data, None, cell, cell[0])
         tracing.check_not_a_bare_input(self, item, inputs)
         return ("array", np.asarray(item), None, None, None)
 
@@ -218,8 +242,9 @@ def walk(outputs):
         elif node not in seen:
             seen.add(node)
             stack.append((node, True))
-            stack.extend([(p, False) for p in node.parents
-                          if isinstance(p, Function) and p not in seen])
+            for p in node.parents:
+                if p not in seen and isinstance(p, Function):
+                    stack.append((p, False))
     return order
 
 
@@ -239,7 +264,7 @@ def run_backward(outputs, grads, retain_graph=False, create_graph=False, capture
             targets.setdefault(t.grad_fn or t, []).append(i)
         captured = [None] * len(capture)
         to_run = _nodes_to_run(order, targets)
-    anomaly = tracing.is_anomaly_enabled()
+    anomaly, steps = tracing.state.anomaly, tracing.state.steps is not None
     with tracing.suspend_anomaly(), set_grad_enabled(create_graph):
         for node in reversed(order):
             g = node_grads.pop(node, None)
@@ -252,14 +277,22 @@ def run_backward(outputs, grads, retain_graph=False, create_graph=False, capture
                     captured[i] = g
                 if node not in to_run:
                     continue
-            input_grads = tracing.checked_backward_result(node, node.backward(g))
-            if anomaly or tracing.state.steps is not None:
+            input_grads = node.backward(g)
+            if type(input_grads) is not tuple or len(input_grads) != len(node.parents):
+                input_grads = tracing.checked_backward_result(node, input_grads)
+            for p, ig, shape in zip(node.parents, input_grads, node.input_shapes):
+                if ig is None:
+                    continue
+                if type(ig) is not Tensor or ig.data.shape != shape:
+                    tracing.checked_backward_result(node, input_grads)   # raises, naming the op
+                if p is not None:
+                    store = node_grads if isinstance(p, Function) else leaf_grads
+                    before = store.get(p)
+                    store[p] = ig if before is None else before + ig
+            if anomaly or steps:
                 tracing.on_backward(node, g, input_grads, anomaly)
             if not retain_graph and node._saved:
                 node._saved = None
-            for p, ig in zip(node.parents, input_grads):
-                if p is not None and ig is not None:
-                    _add(node_grads if isinstance(p, Function) else leaf_grads, p, ig)
         # Arrays (and the memory behind views) already given to a leaf, or the caller's.
         handed_out = {id(g.data if g.data.base is None else g.data.base) for g in grads}
         for leaf, g in leaf_grads.items():   # hooks see a leaf's total gradient

@@ -116,8 +116,8 @@ class Saved(NamedTuple):
     for an input or the output, its version ``cell`` and the ``version`` it must
     still have then (an in-place change in between is an error).
 
-    A node stores each as a plain tuple of these fields (see ``Function._keep``);
-    ``node.saved`` shows them as records."""
+    A node stores each as a plain tuple of these fields, an input named by its index
+    (see ``Function._keep``); ``node.saved`` shows them as records."""
     what: str
     data: np.ndarray
     tensor: object = None
@@ -134,7 +134,8 @@ class Described:
     def saved(self):
         """What the node keeps for backward, as ``Saved`` records (None once freed)."""
         saved = self._saved
-        return None if saved is None else tuple(None if s is None else Saved(*s) for s in saved)
+        return None if saved is None else tuple(None if s is None else Saved(saved_label(s[0]), *s[1:])
+                                                for s in saved)
 
     @classmethod
     def formula(cls):
@@ -233,16 +234,11 @@ def check_not_a_bare_input(node, item, inputs):
 
 
 def checked_backward_result(node, grads):
-    """What backward returned, as a tuple of one Tensor or None per input."""
+    """What backward returned, as a tuple of one Tensor or None per input; a wrong
+    count, type or shape raises, naming the op. (The engine checks the usual case,
+    a tuple of the right tensors, itself, and calls this for anything else.)"""
     if type(grads) is not tuple:
         grads = tuple(grads) if isinstance(grads, list) else (grads,)
-    shapes = node.input_shapes
-    if len(grads) == len(shapes):   # the usual case, checked in one pass
-        for g, shape in zip(grads, shapes):
-            if g is not None and (type(g) is not Tensor or g.data.shape != shape):
-                break
-        else:
-            return grads
     if len(grads) != len(node.parents):
         raise TypeError(f"{node.name}.backward returned {len(grads)} gradient(s) for "
                         f"{len(node.parents)} input(s); return one Tensor (or None) per input")
@@ -264,9 +260,14 @@ def freed(node):
         "backward() to keep them.")
 
 
+def saved_label(what):
+    """How a saved value is named: a node stores an input as its index."""
+    return f"input {what}" if type(what) is int else what
+
+
 def modified_in_place(node, what, data, version, saved_version):
     return RuntimeError(
-        f"{node.name}: {what} saved for backward (shape {data.shape}, {data.dtype}) was "
+        f"{node.name}: {saved_label(what)} saved for backward (shape {data.shape}, {data.dtype}) was "
         f"modified in place after it was saved (version {version}, saved at version "
         f"{saved_version}). Backward needs the original values: modify a copy instead, or "
         "make the change after backward().")

@@ -112,11 +112,11 @@ def test_creation_functions():
 
 def test_in_place_methods_bump_the_version():
     t = mg.zeros(3)
-    v = t._version[0]
+    v = t.version_cell()[0]
     t.fill_(2.0).add_(1.0).mul_(2.0)
     t[0] = 0.0
     assert t.tolist() == [0.0, 6.0, 6.0]
-    assert t._version[0] == v + 4
+    assert t.version_cell()[0] == v + 4
     t.zero_()
     assert t.tolist() == [0.0, 0.0, 0.0]
     with pytest.raises(ValueError, match=r"copy_: cannot copy a source of shape \(2,\)"):

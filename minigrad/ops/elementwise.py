@@ -22,7 +22,11 @@ class _Binary(Function):
     """Two broadcast operands; backward sums each gradient back to its input's
     shape (``reduce_grads``), undoing the broadcast."""
 
-    def forward(self, a, b):
+    def forward(self, a, b):   # Add and Sub: backward reads no operand
+        return self.compute_broadcast(a, b)
+
+    def compute_broadcast(self, a, b):
+        """``compute(a, b)``, with an error that names the op and both shapes."""
         try:
             return self.compute(a, b)
         except ValueError as exc:
@@ -36,11 +40,6 @@ class _Binary(Function):
             # Not a shape problem (e.g. an integer to a negative integer power): say so.
             raise ValueError(f"{op}: {exc} (operands of dtype {a.dtype} and {b.dtype}, shapes "
                              f"{a.shape} and {b.shape})") from None
-
-    def save_operands_for(self):
-        """Keep only what the needed gradients read: da reads b, db reads a."""
-        need_a, need_b = self.needs_input_grad
-        self.save_for_backward(Input(0) if need_b else None, Input(1) if need_a else None)
 
     def reduce_grads(self, ga, gb):
         a_shape, b_shape = self.input_shapes
@@ -78,8 +77,9 @@ class Mul(_Binary):
     compute = staticmethod(np.multiply)
 
     def forward(self, a, b):
-        self.save_operands_for()
-        return super().forward(a, b)
+        need_a, need_b = self.needs_input_grad   # keep only what they read: da b, db a
+        self.save_for_backward(Input(0) if need_b else None, Input(1) if need_a else None)
+        return self.compute_broadcast(a, b)
 
     def backward(self, g):
         a, b = self.saved_tensors
@@ -96,7 +96,7 @@ class Div(_Binary):
     def forward(self, a, b):
         need_a, need_b = self.needs_input_grad   # db reads a and b, da reads b
         self.save_for_backward(Input(0) if need_b else None, Input(1))
-        return super().forward(a, b)
+        return self.compute_broadcast(a, b)
 
     def backward(self, g):
         a, b = self.saved_tensors
@@ -113,7 +113,7 @@ class Pow(_Binary):
 
     def forward(self, a, b):
         self.save_for_backward(Input(0), Input(1), OUTPUT)
-        return super().forward(a, b)
+        return self.compute_broadcast(a, b)
 
     def backward(self, g):
         a, b, out = self.saved_tensors

@@ -49,8 +49,8 @@ def test_init_is_reproducible_by_seed():
 def test_init_standard_deviations(fn, expected_std):
     mg.manual_seed(0)
     t = mg.zeros(400, 500)
-    version = t._version[0]
-    assert fn(t) is t and t._version[0] == version + 1
+    version = t.version_cell()[0]
+    assert fn(t) is t and t.version_cell()[0] == version + 1
     assert abs(t.data.std() / expected_std - 1) < 0.02
     assert abs(t.data.mean()) < 0.05 * expected_std
 

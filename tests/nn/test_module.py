@@ -120,10 +120,10 @@ def test_state_dict_shares_arrays_and_load_copies():
     sd = m.state_dict()
     assert np.shares_memory(sd["weight"].data, m.weight.data) and not sd["weight"].requires_grad
     values = {k: np.full(v.shape, 7.0) for k, v in sd.items()}   # float64 source
-    version = m.weight._version[0]
+    version = m.weight.version_cell()[0]
     m.load_state_dict(values)
     assert m.weight.dtype == np.float32 and np.all(m.weight.data == 7)
-    assert m.weight._version[0] == version + 1
+    assert m.weight.version_cell()[0] == version + 1
     values["weight"][...] = 0
     assert np.all(m.weight.data == 7)
 
