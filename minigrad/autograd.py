@@ -1,22 +1,22 @@
 """The autograd engine: graph nodes, grad mode and reverse-mode backward.
 
-* Every op is a :class:`Function` subclass: ``forward`` (numpy arrays in, one
-  array out) and a hand-written ``backward`` (``dy`` in, one gradient per input out).
-* Calling an op runs ``forward``. When grad mode is on and some input requires
-  grad, the op becomes a graph node: it remembers its parents (the nodes, or leaf
-  tensors, that made its inputs), its inputs' shapes and dtypes, and what forward
-  declared with ``save_for_backward``: ``Input(i)``, ``OUTPUT`` or an intermediate
-  array, the one channel backward reads (``saved_tensors``); backward frees it.
-* The output points at its node (``grad_fn``); nothing points back, so dropping
-  the output frees the graph by reference counting alone.
-* ``backward`` is written with minigrad ops: run with grad mode off it is plain
-  numpy; recorded (``create_graph=True``) it gives second derivatives for free.
+* Every op is a :class:`Function` subclass: ``forward`` (numpy arrays in, one array
+  out) and a hand-written ``backward`` (``dy`` in, one gradient per input out).
+* Calling an op runs ``forward``. When grad mode is on and some input requires grad,
+  the op becomes a graph node: it remembers its parents (the nodes or leaf tensors
+  that made its inputs), its inputs' shapes and dtypes, and what forward declared
+  with ``save_for_backward`` (``Input(i)``, ``OUTPUT`` or an array): the one channel
+  backward reads (``saved_tensors``), freed by backward.
+* The output points at its node (``grad_fn``); nothing points back, so dropping the
+  output frees the graph by reference counting alone.
+* ``backward`` is written with minigrad ops: plain numpy with grad mode off, and
+  recorded (``create_graph=True``) it gives second derivatives for free.
 * :func:`run_backward` lists the nodes once with :func:`walk` (parents first) and
   runs them in reverse, so each node has the sum of its uses' gradients before its
   ``backward`` runs. No recursion: a chain of 100,000 ops is fine.
 
-Speed: a node holds few objects that the cyclic garbage collector tracks (see
-``Function._keep``): its scans of a long graph were half of a 100,000-op forward."""
+Speed: a node holds few objects the garbage collector tracks (``Function._keep``),
+and the one- and two-input cases are spelled out (``Function._record``)."""
 from __future__ import annotations
 
 import functools
@@ -25,7 +25,7 @@ import threading
 import numpy as np
 
 from . import tracing
-from ._tensor import Tensor, make_tensor, check_grad_output
+from ._tensor import Tensor, make_tensor
 
 __all__ = ["Function", "Input", "OUTPUT", "no_grad", "enable_grad", "set_grad_enabled",
            "is_grad_enabled", "walk", "run_backward", "grad"]
@@ -91,10 +91,9 @@ OUTPUT = "output"   # ``save_for_backward(OUTPUT)``: keep the op's own output
 
 class Function(tracing.Described):
     """Base class of every op, a node of the graph. Subclasses define ``forward`` and
-    ``backward``; hyper-parameters go to ``__init__`` as attributes (``settings()``);
-    what the engine keeps on a node is a slot. ``registry`` lists every concrete
-    subclass (the tests prove each has a gradient check). ``tracing.Described``
-    adds ``name``, ``settings()``, ``formula()`` and ``saved``, for readers."""
+    ``backward``; hyper-parameters are attributes set in ``__init__`` (``settings()``),
+    what the engine keeps is a slot. ``registry`` lists every concrete subclass (each
+    has a gradient check). ``tracing.Described`` adds what readers see."""
     __slots__ = ("needs_input_grad", "parents", "input_shapes", "input_dtypes", "out_shape",
                  "out_dtype", "_saved", "hooks", "scope", "creation", "__dict__", "__weakref__")
     registry: list = []
@@ -109,7 +108,7 @@ class Function(tracing.Described):
     def forward(self, *arrays):   # what subclasses write: forward and backward
         raise NotImplementedError
 
-    def backward(self, grad):
+    def backward(self, dy):
         raise NotImplementedError
 
     # -- the one channel from forward to backward ----------------------------------
@@ -205,11 +204,9 @@ class Function(tracing.Described):
         return result
 
     def _keep(self, item, inputs, result):
-        """A saved item as the plain tuple ``tracing.Saved`` describes (an input is
-        named by its index). Only an input that requires grad is kept as a tensor
-        (wired into the graph), the rest are rebuilt when read: with no tensor in it
-        (version cells are numpy arrays), the garbage collector stops tracking the
-        tuple after one look."""
+        """A saved item as the plain tuple ``tracing.Saved`` describes (an input by its
+        index). Only an input that requires grad is kept as a tensor; the rest are
+        rebuilt when read, so the collector stops tracking the tuple after one look."""
         if item is None:
             return None
         if type(item) is Input:
@@ -257,7 +254,7 @@ def run_backward(outputs, grads, retain_graph=False, create_graph=False, capture
     order = walk(outputs)
     node_grads, leaf_grads = {}, {}
     for out, g in zip(outputs, grads):
-        _add(node_grads if out.grad_fn is not None else leaf_grads, out.grad_fn or out, g)
+        _accumulate(node_grads, leaf_grads, out.grad_fn or out, g)
     targets = {}
     if capture is not None:
         for i, t in enumerate(capture):
@@ -286,9 +283,7 @@ def run_backward(outputs, grads, retain_graph=False, create_graph=False, capture
                 if type(ig) is not Tensor or ig.data.shape != shape:
                     tracing.checked_backward_result(node, input_grads)   # raises, naming the op
                 if p is not None:
-                    store = node_grads if isinstance(p, Function) else leaf_grads
-                    before = store.get(p)
-                    store[p] = ig if before is None else before + ig
+                    _accumulate(node_grads, leaf_grads, p, ig)
             if anomaly or steps:
                 tracing.on_backward(node, g, input_grads, anomaly)
             if not retain_graph and node._saved:
@@ -308,8 +303,11 @@ def run_backward(outputs, grads, retain_graph=False, create_graph=False, capture
     return captured if capture is not None else None
 
 
-def _add(store, key, g):
-    store[key] = store[key] + g if key in store else g
+def _accumulate(node_grads, leaf_grads, to, g):
+    """Add ``g`` to what node or leaf ``to`` has received so far."""
+    store = node_grads if isinstance(to, Function) else leaf_grads
+    before = store.get(to)
+    store[to] = g if before is None else before + g
 
 
 def _nodes_to_run(order, targets):
@@ -328,17 +326,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
          allow_unused=False):
     """Gradients of ``outputs`` with respect to ``inputs``, returned as a tuple (one
     per input) rather than accumulated into ``.grad``, as ``torch.autograd.grad``."""
-    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
-    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
-    if grad_outputs is None or not isinstance(grad_outputs, (list, tuple)):
-        grad_outputs = [grad_outputs] * (len(outputs) if grad_outputs is None else 1)
-    if len(grad_outputs) != len(outputs):
-        raise ValueError(f"grad: got {len(grad_outputs)} grad_outputs for {len(outputs)} outputs")
-    for t in inputs + outputs:
-        if not t.requires_grad:
-            kind = "an input" if any(t is i for i in inputs) else "an output"
-            raise RuntimeError(f"grad: {kind} of shape {t.shape} does not require grad")
-    gs = [check_grad_output(o, g, "grad") for o, g in zip(outputs, grad_outputs)]
+    outputs, inputs, gs = tracing.grad_arguments(outputs, inputs, grad_outputs)
     result = run_backward(outputs, gs, create_graph if retain_graph is None else retain_graph,
                           create_graph, capture=inputs)
     unused = [t for t, g in zip(inputs, result) if g is None]

@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._tensor import Tensor, make_tensor
+from ._tensor import Tensor, make_tensor, check_grad_output
 
 __all__ = ["module_scope", "current_scope", "detect_anomaly", "is_anomaly_enabled",
            "record_backward", "BackwardStep", "Saved"]
@@ -304,3 +304,19 @@ def accumulate_leaf(leaf, g, create_graph, handed_out):
             data = owner = np.array(data, copy=True)   # order "K": keeps the layout
         leaf.grad = make_tensor(data, False, None)
     handed_out.update((id(leaf.grad.data), id(owner)))
+
+
+def grad_arguments(outputs, inputs, grad_outputs):
+    """``autograd.grad``'s arguments checked: lists of outputs and inputs (all requiring
+    grad), and one gradient per output."""
+    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    if grad_outputs is None or not isinstance(grad_outputs, (list, tuple)):
+        grad_outputs = [grad_outputs] * (len(outputs) if grad_outputs is None else 1)
+    if len(grad_outputs) != len(outputs):
+        raise ValueError(f"grad: got {len(grad_outputs)} grad_outputs for {len(outputs)} outputs")
+    for t in inputs + outputs:
+        if not t.requires_grad:
+            kind = "an input" if any(t is i for i in inputs) else "an output"
+            raise RuntimeError(f"grad: {kind} of shape {t.shape} does not require grad")
+    return outputs, inputs, [check_grad_output(o, g, "grad") for o, g in zip(outputs, grad_outputs)]
