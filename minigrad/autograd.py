@@ -214,8 +214,7 @@ class Function(tracing.Described):
             cell = t.version_cell()
             return (int(item), t.data, t if t.requires_grad else None, cell, cell[0])
         if item is OUTPUT or (type(item) is str and item == OUTPUT):
-            cell = result.version_cell()
-            return (OUTPUT, result.data, None, cell, cell[0])
+            return (OUTPUT, result.data, None, result.version_cell(), 0)   # a new tensor: version 0
         tracing.check_not_a_bare_input(self, item, inputs)
         return ("array", np.asarray(item), None, None, None)
 
