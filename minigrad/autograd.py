@@ -228,19 +228,23 @@ class Function(tracing.Described):
 
 def walk(outputs):
     """Every node behind ``outputs`` (tensors), each once, parents before children.
-    The one graph traversal: backward runs it reversed, visualize draws it."""
-    order, seen = [], set()
-    stack = [(t.grad_fn, False) for t in outputs if t.grad_fn is not None]
+    The one graph traversal: backward runs it reversed, visualize draws it. A node
+    stays on the stack while its parents are listed, then is listed itself (the
+    stack holds bare nodes: a 100,000-op chain's stack of tuples woke the collector)."""
+    order, opened, listed = [], set(), set()
+    stack = [t.grad_fn for t in outputs if t.grad_fn is not None]
     while stack:
-        node, parents_done = stack.pop()
-        if parents_done:
-            order.append(node)
-        elif node not in seen:
-            seen.add(node)
-            stack.append((node, True))
+        node = stack[-1]
+        if node not in opened:   # first visit: its parents go on top
+            opened.add(node)
             for p in node.parents:
-                if p not in seen and isinstance(p, Function):
-                    stack.append((p, False))
+                if p not in opened and isinstance(p, Function):
+                    stack.append(p)
+        else:   # second visit: its parents are listed
+            stack.pop()
+            if node not in listed:
+                listed.add(node)
+                order.append(node)
     return order
 
 
