@@ -318,9 +318,9 @@ class Tensor:
     def masked_fill(self, mask, value): return ew.masked_fill(self, mask, value)
     def clip(self, lo=None, hi=None): return ew.clip(self, lo, hi)
     clamp = clip
-    def relu(self): return act.relu(self)
-    def sigmoid(self): return act.sigmoid(self)
-    def tanh(self): return act.tanh(self)
+    def relu(self): return act.ReLU()(self)
+    def sigmoid(self): return act.Sigmoid()(self)
+    def tanh(self): return act.Tanh()(self)
     def softmax(self, dim=None, **numpy_names): return act.softmax(self, dim, **numpy_names)
     def log_softmax(self, dim=None, **numpy_names):
         return act.log_softmax(self, dim, **numpy_names)

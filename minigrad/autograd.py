@@ -207,14 +207,14 @@ class Function(tracing.Described):
         """A saved item as the plain tuple ``tracing.Saved`` describes (an input by its
         index). Only an input that requires grad is kept as a tensor; the rest are
         rebuilt when read, so the collector stops tracking the tuple after one look."""
-        if item is None:
-            return None
         if type(item) is Input:
             t = inputs[item]
             cell = t.version_cell()
             return (int(item), t.data, t if t.requires_grad else None, cell, cell[0])
         if item is OUTPUT or (type(item) is str and item == OUTPUT):
             return (OUTPUT, result.data, None, result.version_cell(), 0)   # a new tensor: version 0
+        if item is None:
+            return None
         tracing.check_not_a_bare_input(self, item, inputs)
         return ("array", np.asarray(item), None, None, None)
 
