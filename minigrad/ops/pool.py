@@ -187,13 +187,27 @@ class _AdaptiveWindow(_Window):
         return {"output_size": self.out_hw}
 
 
+def memory_order(a):
+    """a's axes from outermost to innermost in memory (ties keep axis order)."""
+    return tuple(np.argsort([-abs(s) for s in a.strides], kind="stable"))
+
+
 def empty_like_layout(shape, like, dtype=None, zero=False):
     """An array of ``shape`` whose axes lie in memory in the same order as ``like``'s
     (so a conv output, laid out batch-last, stays batch-last through pooling)."""
-    order = np.argsort([-s for s in like.strides], kind="stable")
+    order = memory_order(like)
     alloc = np.zeros if zero else np.empty
     return alloc(tuple(shape[i] for i in order),
                  dtype=like.dtype if dtype is None else dtype).transpose(np.argsort(order))
+
+
+def in_layout_of(a, like):
+    """``a`` itself if its axes lie in memory in ``like``'s order, else a copy that does."""
+    if memory_order(a) == memory_order(like):
+        return a
+    out = empty_like_layout(a.shape, like, a.dtype)
+    np.copyto(out, a)
+    return out
 
 
 #: bytes of input handled at a time, so that every tap's strided pass over a
@@ -219,6 +233,10 @@ def scatter_to_taps(values, window, taps_of, layout_like):
     exact = window.covers_exactly()
     padded = empty_like_layout(window.padded_shape(shape), layout_like, values.dtype,
                                zero=not exact)
+    # An NCHW gradient (from Flatten) for a batch-last pooled input: one transposing
+    # copy of the small pooled array, not every tap's pass reading it across the
+    # grain (that made the MNIST net's pool backward 6x slower).
+    values = in_layout_of(values, padded)
     # values * mask is the fast select, but inf * 0 is NaN: with an inf or NaN
     # anywhere in values (then their sum is not finite), select with where instead.
     finite = bool(np.isfinite(values.sum()))

@@ -287,6 +287,27 @@ def test_batch_last_layout_and_float32_are_kept():
             assert X.grad.data.transpose(1, 2, 3, 0).flags.c_contiguous
 
 
+@pytest.mark.parametrize("kernel, stride, padding", [(2, 2, 0), (3, 2, 1), (2, 1, 0)])
+def test_an_nchw_gradient_for_a_batch_last_pool_is_routed_as_for_nchw(kernel, stride, padding):
+    """After Flatten the gradient arrives in NCHW order while the argmax is batch-last:
+    the backward reorders it, and must route every value (inf too) as the NCHW case does."""
+    rng = np.random.default_rng(4)
+    x = np.round(rng.normal(size=(3, 2, 6, 6)), 1).astype(np.float32)   # rounded: ties
+    x_last = np.ascontiguousarray(x.transpose(1, 2, 3, 0)).transpose(3, 0, 1, 2)
+    grads = []
+    for data in (x, x_last):
+        X = mg.from_numpy(data.copy(order="K")).requires_grad_(True)
+        y = F.max_pool2d(X, kernel, stride, padding)
+        g = np.random.default_rng(5).normal(size=y.shape).astype(np.float32)
+        g[1, 0, 0, 0] = np.inf
+        y.backward(g)                    # g: ordinary C order, whatever y's layout
+        grads.append(X.grad.data)
+    np.testing.assert_array_equal(grads[1], grads[0])
+    n, c, h, w = grads[1].strides    # still batch-last for the conv (a view when padded)
+    assert c > h > w > n == grads[1].itemsize
+    assert not np.isnan(grads[1]).any()
+
+
 # -- bad input -------------------------------------------------------------------------
 
 X = mg.Tensor(np.zeros((1, 2, 5, 5)))
