@@ -442,3 +442,33 @@ def test_a_saved_constant_is_rebuilt_and_still_checked_for_in_place_changes():
     z = x * mg.Tensor(np.array([3.0, 4.0]))
     z.sum().backward()                        # the constant tensor itself is gone by now
     np.testing.assert_allclose(x.grad.data, [3.0, 4.0])
+
+
+def test_walk_lists_each_node_once_parents_first():
+    """A diamond (two paths from a to d), a node used twice and two outputs sharing
+    a subgraph: every node once, each after all of its parents."""
+    x = leaf([1.0, 2.0])
+    a = x.exp()
+    b, c = a * 2, a.tanh()
+    d = b + c
+    e = d * d
+    f = c - 1
+    outs = [e.sum(), f.sum()]
+    order = walk(outs)
+    assert len(order) == len(set(order))
+    position = {node: i for i, node in enumerate(order)}
+    for node in order:
+        for p in node.parents:
+            if isinstance(p, mg.Function):
+                assert position[p] < position[node]
+    expected = {t.grad_fn for t in (a, b, c, d, e, f, *outs)}
+    assert set(order) == expected
+
+
+def test_walk_of_a_long_chain_needs_no_recursion():
+    x = leaf([1.0])
+    y = x
+    for _ in range(50_000):
+        y = y * 1.0
+    order = walk([y])
+    assert len(order) == 50_000 and order[0].parents == (x, None) and order[-1] is y.grad_fn
