@@ -272,10 +272,11 @@ def test_a_retained_graph_gives_the_same_gradient_twice():
     np.testing.assert_allclose(w.grad.data, 2 * first[1], rtol=1e-12)
 
 
-@pytest.mark.parametrize("tile", [10, 40])
+@pytest.mark.parametrize("tile", [2, 10, 40])
 def test_small_tiles_give_the_same_result(tile):
-    """Tiles of a few rows across the batch (tile 40), or of one row of part of the
-    batch (tile 10, smaller than a row), compute the same numbers."""
+    """Tiles of a few rows across the batch (tile 40), of a few columns of one row
+    (tile 10, smaller than a row of the batch of 3), or of part of the batch at one
+    position (tile 2, smaller than the batch) compute the same numbers."""
     from minigrad.ops import conv_kernels as conv
     rng = np.random.default_rng(6)
     x, w = rng.normal(size=(3, 2, 9, 8)), rng.normal(size=(3, 2, 3, 3))
