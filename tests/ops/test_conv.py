@@ -295,6 +295,23 @@ def test_small_tiles_give_the_same_result(tile):
     np.testing.assert_allclose(W.grad.data, loop_weight_grad(x, g, (3, 3), *args), atol=1e-12)
 
 
+def test_a_thin_weight_gradient_cut_into_pieces_gives_the_same_result(monkeypatch):
+    """A weight gradient with few channels is a long, thin product, cut along the
+    output positions into pieces (plus a remainder) and summed: the same numbers."""
+    from minigrad.ops import conv_kernels as conv
+    rng = np.random.default_rng(11)
+    a, b = rng.normal(size=(2, 3, 1001)), rng.normal(size=(2, 4, 1001))
+    monkeypatch.setattr(conv, "SMALL_PRODUCT", 12 * 300)     # pieces of 300 positions
+    np.testing.assert_allclose(conv.long_product(a, b), a @ b.transpose(0, 2, 1), rtol=1e-12)
+    # two groups of one input channel: products (9 taps x 2 channels) x 840 positions,
+    # in pieces of 256 positions
+    x, g = rng.normal(size=(3, 2, 30, 22)), rng.normal(size=(3, 4, 28, 10))
+    args = ((1, 2), (0, 0), (1, 1), 2)
+    monkeypatch.setattr(conv, "SMALL_PRODUCT", 9 * 2 * 256)
+    np.testing.assert_allclose(conv2d_weight(mg.Tensor(x), (4, 1, 3, 3), mg.Tensor(g), *args).data,
+                               loop_weight_grad(x, g, (3, 3), *args), atol=1e-12)
+
+
 def test_second_derivative_through_conv_relu_conv():
     """Gradient of a gradient norm (a double-backward use case) through two convs."""
     rng = np.random.default_rng(7)
