@@ -216,13 +216,15 @@ def conv_transpose2d_array(g, w, out_hw, stride, padding, dilation, groups):
         # ufunc buffer into the buffer to lengthen its loop, and for an add that copy
         # costs more than it saves (conv2 of the MNIST Net: 0.5 instead of 0.24 ns a
         # number, 13 -> 11 ms); a buffer no longer than a run leaves nothing to gather.
-        with np.errstate():
-            run = nb * (nc if sw == 1 and nb == n else 1)
-            np.setbufsize(max(16, run - run % 16))   # numpy takes multiples of 16
+        run = nb * (nc if sw == 1 and nb == n else 1)
+        old_size = np.setbufsize(max(16, run - run % 16))   # numpy takes multiples of 16
+        try:
             for a in range(kh):
                 top = rows.start * sh + a * dh
                 for b in range(kw):
                     left = cols.start * sw + b * dw_
                     canvas[:, top:top + sh * (nr - 1) + 1:sh,
                            left:left + sw * (nc - 1) + 1:sw, batch] += col[:, a, b]
+        finally:
+            np.setbufsize(old_size)
     return canvas[:, ph:ph + h, pw:pw + wd].transpose(3, 0, 1, 2)

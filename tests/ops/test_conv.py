@@ -312,6 +312,16 @@ def test_a_thin_weight_gradient_cut_into_pieces_gives_the_same_result(monkeypatc
                                loop_weight_grad(x, g, (3, 3), *args), atol=1e-12)
 
 
+def test_the_input_gradient_leaves_numpys_ufunc_buffer_size_as_it_was():
+    """col2im sets a smaller ufunc buffer for its adds; the caller's comes back."""
+    rng = np.random.default_rng(12)
+    x = mg.Tensor(rng.normal(size=(2, 3, 6, 6)), requires_grad=True)
+    w = mg.Tensor(rng.normal(size=(4, 3, 3, 3)))
+    before = np.getbufsize()
+    F.conv2d(x, w).sum().backward()
+    assert np.getbufsize() == before
+
+
 def test_second_derivative_through_conv_relu_conv():
     """Gradient of a gradient norm (a double-backward use case) through two convs."""
     rng = np.random.default_rng(7)
