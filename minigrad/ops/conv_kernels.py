@@ -69,20 +69,25 @@ def windows(xp, kernel, stride, dilation, out_hw):
 
 
 def tiles(out_hw, n, column_length):
-    """Slices (rows, batch) covering the (Ho, Wo, N) output positions in pieces of
-    about TILE / column_length positions: bands of whole rows across the batch, or,
-    when one row of the whole batch is already larger, one row of a part of the batch."""
+    """Slices (rows, cols, batch) covering the (Ho, Wo, N) output positions in pieces
+    of about TILE / column_length positions, each piece one contiguous run of the
+    batch-last memory (so a product can be written in place): bands of whole rows
+    across the batch; when one row of the whole batch is larger, bands of columns of
+    one row; when one column of the whole batch is larger still, parts of the batch."""
     tile = max(1, TILE // column_length)
     ho, wo = out_hw
     if n == 0 or ho == 0 or wo == 0:
         return []                     # an empty batch: nothing to compute
-    per_row = wo * n
-    if per_row <= tile:
-        step = max(1, tile // max(per_row, 1))
-        return [(slice(r, min(ho, r + step)), slice(0, n)) for r in range(0, ho, step)]
-    step = max(1, tile // max(wo, 1))
-    return [(slice(r, r + 1), slice(i, min(n, i + step)))
-            for r in range(ho) for i in range(0, n, step)]
+    every_col, every_n = slice(0, wo), slice(0, n)
+    if wo * n <= tile:
+        step = tile // (wo * n)
+        return [(slice(r, min(ho, r + step)), every_col, every_n) for r in range(0, ho, step)]
+    if n <= tile:
+        step = tile // n
+        return [(slice(r, r + 1), slice(c, min(wo, c + step)), every_n)
+                for r in range(ho) for c in range(0, wo, step)]
+    return [(slice(r, r + 1), slice(c, c + 1), slice(i, min(n, i + tile)))
+            for r in range(ho) for c in range(wo) for i in range(0, n, tile)]
 
 
 def _size(sl):
@@ -106,13 +111,40 @@ def scratch(shape, dtype):
     return buf[:size].reshape(shape)
 
 
-def im2col_tile(win, rows, batch, groups):
+def im2col_tile(win, rows, cols, batch, groups):
     """The columns of one tile, (groups, C/groups*kH*kW, positions), copied from the
     window view into the scratch array."""
-    tile = win[:, :, :, rows, :, batch]
+    tile = win[:, :, :, rows, cols, batch]
     cols = scratch(tile.shape, win.dtype)
     np.copyto(cols, tile)
     return cols.reshape(groups, -1, tile.shape[3] * tile.shape[4] * tile.shape[5])
+
+
+#: multiply-adds in one piece of a long, thin product (``long_product``)
+SMALL_PRODUCT = 1 << 18
+
+
+def long_product(a, b):
+    """a @ b^T for a (G, M, P) and b (G, N, P) with a long P: a weight gradient,
+    summed over all output positions. When M x N is small (a conv with few input
+    channels), one BLAS call would cross the long P in hundreds of blocks, and its
+    threads meet after each block: with another job on the cores, each meeting can
+    wait a whole time slice (the first conv of the MNIST Net took 1.5 ms alone but
+    up to 700 ms beside another process). Such a product is cut along P into pieces
+    of about SMALL_PRODUCT multiply-adds, each too small to be worth threads in any
+    BLAS, made by one batched matmul and summed."""
+    groups, m, p = a.shape
+    n = b.shape[1]
+    step = SMALL_PRODUCT // max(m * n, 1)
+    if step < 256 or p < 2 * step:   # a wide product: plenty of work between meetings
+        return np.matmul(a, b.transpose(0, 2, 1))
+    whole = p - p % step
+    pieces = np.matmul(a[:, :, :whole].reshape(groups, m, -1, step).transpose(0, 2, 1, 3),
+                       b[:, :, :whole].reshape(groups, n, -1, step).transpose(0, 2, 3, 1))
+    out = pieces.sum(axis=1)
+    if whole < p:
+        out += np.matmul(a[:, :, whole:], b[:, :, whole:].transpose(0, 2, 1))
+    return out
 
 
 # -- numpy kernels (arrays in, arrays out) ---------------------------------------
@@ -129,13 +161,10 @@ def conv2d_array(x, w, stride, padding, dilation, groups, padded=None):
     win = windows(padded, (kh, kw), stride, dilation, (ho, wo))
     w_groups = w.reshape(groups, o // groups, cg * kh * kw)
     out = np.empty((groups, o // groups, ho, wo, n), dtype=np.result_type(x, w))
-    for rows, batch in tiles((ho, wo), n, cg * kh * kw):
-        cols = im2col_tile(win, rows, batch, groups)
-        target = out[:, :, rows, :, batch]
-        if _size(batch) == n:     # whole rows: the product lands in place, no temporary
-            np.matmul(w_groups, cols, out=target.reshape(groups, o // groups, -1, copy=False))
-        else:
-            target[...] = np.matmul(w_groups, cols).reshape(target.shape)
+    for rows, cols, batch in tiles((ho, wo), n, cg * kh * kw):
+        # every tile is one run of out's memory: the product lands in place
+        target = out[:, :, rows, cols, batch].reshape(groups, o // groups, -1, copy=False)
+        np.matmul(w_groups, im2col_tile(win, rows, cols, batch, groups), out=target)
     return out.reshape(o, ho, wo, n).transpose(3, 0, 1, 2)
 
 
@@ -152,12 +181,11 @@ def conv2d_weight_array(x, g, kernel, stride, padding, dilation, groups, padded=
     win = windows(padded, kernel, stride, dilation, (ho, wo))
     g_last = batch_last(g)
     dw = np.zeros((groups, o // groups, cg * kh * kw), dtype=np.result_type(x, g))
-    for rows, batch in tiles((ho, wo), n, cg * kh * kw):
-        cols = im2col_tile(win, rows, batch, groups)
-        g_tile = g_last[:, rows, :, batch].reshape(groups, o // groups, -1)
+    for rows, cols, batch in tiles((ho, wo), n, cg * kh * kw):
+        g_tile = g_last[:, rows, cols, batch].reshape(groups, o // groups, -1)
         # (cols @ g^T)^T rather than g @ cols^T: the same numbers, and OpenBLAS
         # runs this long-and-thin product about 1.7x faster in this order.
-        dw += np.matmul(cols, g_tile.transpose(0, 2, 1)).transpose(0, 2, 1)
+        dw += long_product(im2col_tile(win, rows, cols, batch, groups), g_tile).transpose(0, 2, 1)
     return dw.reshape(o, cg, kh, kw)
 
 
@@ -178,14 +206,25 @@ def conv_transpose2d_array(g, w, out_hw, stride, padding, dilation, groups):
     canvas = np.zeros((cg * groups, hp, wp, n), dtype=np.result_type(g, w))
     w_t = w.reshape(groups, o // groups, cg * kh * kw).transpose(0, 2, 1)
     g_last = batch_last(g)
-    for rows, batch in tiles((ho, wo), n, cg * kh * kw):
-        cols = scratch((groups, cg * kh * kw, _size(rows) * wo * _size(batch)), canvas.dtype)
-        np.matmul(w_t, g_last[:, rows, :, batch].reshape(groups, o // groups, -1), out=cols)
-        cols = cols.reshape(cg * groups, kh, kw, _size(rows), wo, _size(batch))
-        for a in range(kh):
-            top = rows.start * sh + a * dh
-            for b in range(kw):
-                left = b * dw_
-                canvas[:, top:top + sh * (_size(rows) - 1) + 1:sh,
-                       left:left + sw * (wo - 1) + 1:sw, batch] += cols[:, a, b]
+    for rows, cols, batch in tiles((ho, wo), n, cg * kh * kw):
+        nr, nc, nb = _size(rows), _size(cols), _size(batch)
+        col = scratch((groups, cg * kh * kw, nr * nc * nb), canvas.dtype)
+        np.matmul(w_t, g_last[:, rows, cols, batch].reshape(groups, o // groups, -1), out=col)
+        col = col.reshape(cg * groups, kh, kw, nr, nc, nb)
+        # Each add writes runs of one canvas row (nc * nb numbers at stride 1) with
+        # gaps between them. numpy gathers runs shorter than about a quarter of its
+        # ufunc buffer into the buffer to lengthen its loop, and for an add that copy
+        # costs more than it saves (conv2 of the MNIST Net: 0.5 instead of 0.24 ns a
+        # number, 13 -> 11 ms); a buffer no longer than a run leaves nothing to gather.
+        run = nb * (nc if sw == 1 and nb == n else 1)
+        old_size = np.setbufsize(max(16, run - run % 16))   # numpy takes multiples of 16
+        try:
+            for a in range(kh):
+                top = rows.start * sh + a * dh
+                for b in range(kw):
+                    left = cols.start * sw + b * dw_
+                    canvas[:, top:top + sh * (nr - 1) + 1:sh,
+                           left:left + sw * (nc - 1) + 1:sw, batch] += col[:, a, b]
+        finally:
+            np.setbufsize(old_size)
     return canvas[:, ph:ph + h, pw:pw + wd].transpose(3, 0, 1, 2)

@@ -21,7 +21,18 @@ class Dropout(Function):
         return shape
 
     def forward(self, a):
-        keep = _random.generator().random(self.mask_shape(a.shape)) >= self.p
+        shape = self.mask_shape(a.shape)
+        if shape == a.shape and not a.flags.c_contiguous:
+            # Drawn in the order a's numbers lie in memory (a conv output is stored
+            # batch-last), so the mask is laid out like a: the multiply then streams
+            # through both (a C-ordered mask made it a transposing walk, 3 ms instead of
+            # 0.8 for the MNIST Net's first dropout) and y and dy keep a's layout.
+            order = sorted(range(a.ndim), key=lambda i: -abs(a.strides[i]))
+            draw = _random.generator().random([a.shape[i] for i in order])
+            uniform = draw.transpose(np.argsort(order))
+        else:
+            uniform = _random.generator().random(shape)
+        keep = uniform >= self.p
         scale = np.asarray(0.0 if self.p == 1 else 1.0 / (1.0 - self.p), dtype=a.dtype)
         mask = keep * scale
         self.save_for_backward(mask)   # the same mask zeroes the same elements of dy

@@ -29,6 +29,7 @@ class MatMul(Function):
                              "and batch axes must broadcast") from None
         need_a, need_b = self.needs_input_grad   # da reads b, db reads a; shapes read both
         self.save_for_backward(Input(0) if need_b else None, Input(1) if need_a else None)
+        self._transposed = (need_a and _stored_transposed(a), need_b and _stored_transposed(b))
         return out
 
     def backward(self, g):
@@ -39,9 +40,25 @@ class MatMul(Function):
         b_mat = b_shape if len(b_shape) > 1 else b_shape + (1,)
         batch = np.broadcast_shapes(a_mat[:-2], b_mat[:-2])
         g = g.reshape(batch + (a_mat[-2], b_mat[-1]))
-        ga = sum_to(g @ b.reshape(b_mat).mT, a_mat).reshape(a_shape) if b is not None else None
-        gb = sum_to(a.reshape(a_mat).mT @ g, b_mat).reshape(b_shape) if a is not None else None
+        ga = gb = None
+        if b is not None:
+            b = b.reshape(b_mat)
+            # An operand stored transposed (Linear's weight.T) gets its gradient in the
+            # same memory order, (b @ dy^T)^T: the same numbers, but the optimizer then
+            # updates the weight with contiguous reads instead of a transposing walk.
+            ga = (b @ g.mT).mT if self._transposed[0] else g @ b.mT
+            ga = sum_to(ga, a_mat).reshape(a_shape)
+        if a is not None:
+            a = a.reshape(a_mat)
+            gb = (g.mT @ a).mT if self._transposed[1] else a.mT @ g
+            gb = sum_to(gb, b_mat).reshape(b_shape)
         return ga, gb
+
+
+def _stored_transposed(a):
+    """True when the array is a matrix (stack) stored transposed: not C-contiguous,
+    but its ``.mT`` is (a ``.T`` view of an ordinary array)."""
+    return a.ndim >= 2 and not a.flags.c_contiguous and a.swapaxes(-1, -2).flags.c_contiguous
 
 
 def matmul(a, b):

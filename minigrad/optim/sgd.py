@@ -1,9 +1,15 @@
 """Stochastic gradient descent with momentum, as ``torch.optim.SGD``."""
 from __future__ import annotations
 
+import numpy as np
+
 from .optimizer import Optimizer
 
 __all__ = ["SGD"]
+
+#: numbers updated per pass: the update walks a large parameter in chunks this size
+#: so that its three or four passes find the chunk still in cache (256 KB of float32)
+CHUNK = 1 << 16
 
 
 class SGD(Optimizer):
@@ -21,6 +27,7 @@ class SGD(Optimizer):
                  dampening=0.0, maximize=False):
         super().__init__(params, dict(lr=lr, momentum=momentum, weight_decay=weight_decay,
                                       nesterov=nesterov, dampening=dampening, maximize=maximize))
+        self._work = {}
 
     def _check_group(self, group):
         super()._check_group(group)
@@ -32,15 +39,67 @@ class SGD(Optimizer):
             raise ValueError("SGD: nesterov momentum needs momentum > 0 and dampening = 0 "
                              f"(got momentum={group['momentum']}, dampening={group['dampening']})")
 
+    def _work_arrays(self, dtype, size):
+        """Two scratch vectors of at least ``size`` numbers, kept from step to step: a
+        fresh temporary as large as a weight costs a page fault per 4 KB every step."""
+        key = np.dtype(dtype)
+        work = self._work.get(key)
+        if work is None or work.shape[1] < size:
+            work = self._work[key] = np.empty((2, size), dtype=key)
+        return work[0, :size], work[1, :size]
+
     def update(self, param, grad, state, group):
-        grad = self.ascent_and_decay(param, grad, group)
+        momentum = group["momentum"]
+        if momentum and state.get("momentum_buffer") is None:   # the first step: buf = g
+            grad = self.ascent_and_decay(param, grad, group)
+            buf = state["momentum_buffer"] = np.empty_like(param, dtype=grad.dtype)
+            np.copyto(buf, grad)   # in the parameter's memory order
+            param -= group["lr"] * (grad + momentum * buf if group["nesterov"] else buf)
+            return
+        arrays = [param, grad] + ([state["momentum_buffer"]] if momentum else [])
+        # With every array C-contiguous (weights, and gradients in their weight's
+        # layout) the update runs chunk by chunk, each chunk staying in cache through
+        # all its passes; otherwise over the whole arrays at once.
+        chunked = all(a.flags.c_contiguous for a in arrays)
+        step = CHUNK if chunked else max(param.size, 1)
+        work = self._work_arrays(np.result_type(param, grad), min(step, param.size))
+        for start in range(0, param.size, step):
+            parts = [a.reshape(-1)[start:start + step] for a in arrays] if chunked else arrays
+            self._update_chunk(parts, [w[:parts[0].size].reshape(parts[0].shape) for w in work],
+                               group)
+
+    @staticmethod
+    def _update_chunk(parts, work, group):
+        """One chunk of the update in place, with numpy ``out=`` and two work arrays.
+        The operations are PyTorch's, in its order, so the numbers are the same."""
+        p, grad = parts[0], parts[1]
+        w_a, w_b = work
+        g = grad   # never written: the gradient belongs to the caller
+        if group["maximize"] or group["weight_decay"]:
+            wd = group["weight_decay"]
+            if wd:   # g + wd * p (with maximize, -g + wd * p)
+                np.multiply(p, wd, out=w_a)
+                (np.subtract if group["maximize"] else np.add)(w_a, grad, out=w_a)
+            else:
+                np.negative(grad, out=w_a)
+            g = w_a
         momentum = group["momentum"]
         if momentum:
-            buf = state.get("momentum_buffer")
-            if buf is None:
-                buf = state["momentum_buffer"] = grad.copy()
+            buf = parts[2]   # buf = momentum * buf + (1 - dampening) * g
+            buf *= momentum
+            keep = 1 - group["dampening"]
+            if keep == 1:
+                buf += g
             else:
-                buf *= momentum
-                buf += (1 - group["dampening"]) * grad
-            grad = grad + momentum * buf if group["nesterov"] else buf
-        param -= group["lr"] * grad
+                np.multiply(g, keep, out=w_b)
+                buf += w_b
+            if group["nesterov"]:   # g + momentum * buf
+                np.multiply(buf, momentum, out=w_b)
+                np.add(g, w_b, out=w_b)
+                g = w_b
+            else:
+                g = buf
+        # p = p - lr * g
+        out = w_a if g is not w_a else w_b
+        np.multiply(g, group["lr"], out=out)
+        p -= out

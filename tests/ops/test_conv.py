@@ -272,10 +272,11 @@ def test_a_retained_graph_gives_the_same_gradient_twice():
     np.testing.assert_allclose(w.grad.data, 2 * first[1], rtol=1e-12)
 
 
-@pytest.mark.parametrize("tile", [10, 40])
+@pytest.mark.parametrize("tile", [2, 10, 40])
 def test_small_tiles_give_the_same_result(tile):
-    """Tiles of a few rows across the batch (tile 40), or of one row of part of the
-    batch (tile 10, smaller than a row), compute the same numbers."""
+    """Tiles of a few rows across the batch (tile 40), of a few columns of one row
+    (tile 10, smaller than a row of the batch of 3), or of part of the batch at one
+    position (tile 2, smaller than the batch) compute the same numbers."""
     from minigrad.ops import conv_kernels as conv
     rng = np.random.default_rng(6)
     x, w = rng.normal(size=(3, 2, 9, 8)), rng.normal(size=(3, 2, 3, 3))
@@ -292,6 +293,33 @@ def test_small_tiles_give_the_same_result(tile):
     np.testing.assert_allclose(y.data, loop_conv2d(x, w, *args), atol=1e-12)
     np.testing.assert_allclose(X.grad.data, loop_input_grad_textbook(g, w, (9, 8), *args), atol=1e-12)
     np.testing.assert_allclose(W.grad.data, loop_weight_grad(x, g, (3, 3), *args), atol=1e-12)
+
+
+def test_a_thin_weight_gradient_cut_into_pieces_gives_the_same_result(monkeypatch):
+    """A weight gradient with few channels is a long, thin product, cut along the
+    output positions into pieces (plus a remainder) and summed: the same numbers."""
+    from minigrad.ops import conv_kernels as conv
+    rng = np.random.default_rng(11)
+    a, b = rng.normal(size=(2, 3, 1001)), rng.normal(size=(2, 4, 1001))
+    monkeypatch.setattr(conv, "SMALL_PRODUCT", 12 * 300)     # pieces of 300 positions
+    np.testing.assert_allclose(conv.long_product(a, b), a @ b.transpose(0, 2, 1), rtol=1e-12)
+    # two groups of one input channel: products (9 taps x 2 channels) x 840 positions,
+    # in pieces of 256 positions
+    x, g = rng.normal(size=(3, 2, 30, 22)), rng.normal(size=(3, 4, 28, 10))
+    args = ((1, 2), (0, 0), (1, 1), 2)
+    monkeypatch.setattr(conv, "SMALL_PRODUCT", 9 * 2 * 256)
+    np.testing.assert_allclose(conv2d_weight(mg.Tensor(x), (4, 1, 3, 3), mg.Tensor(g), *args).data,
+                               loop_weight_grad(x, g, (3, 3), *args), atol=1e-12)
+
+
+def test_the_input_gradient_leaves_numpys_ufunc_buffer_size_as_it_was():
+    """col2im sets a smaller ufunc buffer for its adds; the caller's comes back."""
+    rng = np.random.default_rng(12)
+    x = mg.Tensor(rng.normal(size=(2, 3, 6, 6)), requires_grad=True)
+    w = mg.Tensor(rng.normal(size=(4, 3, 3, 3)))
+    before = np.getbufsize()
+    F.conv2d(x, w).sum().backward()
+    assert np.getbufsize() == before
 
 
 def test_second_derivative_through_conv_relu_conv():

@@ -66,3 +66,21 @@ def test_reproducible_under_manual_seed_and_identity_in_eval():
 def test_bad_probability(p):
     with pytest.raises(ValueError, match="dropout: p must be a probability"):
         F.dropout(mg.ones(2), p)
+
+
+def test_a_batch_last_input_keeps_its_layout_and_the_same_mask_reaches_dy():
+    """A conv output is an NCHW view of batch-last memory: dropout draws its mask in
+    that memory order, so y is laid out like x (no transposing walk), and backward
+    zeroes exactly the dropped elements."""
+    x_last = np.random.default_rng(2).normal(size=(4, 5, 6, 8))       # (C, H, W, N)
+    x = mg.Tensor(x_last.transpose(3, 0, 1, 2), requires_grad=True)     # NCHW view
+    mg.manual_seed(4)
+    y = F.dropout(x, p=0.25)
+    assert y.data.strides == x.data.strides
+    kept = y.data != 0
+    assert 0.65 < kept.mean() < 0.85
+    np.testing.assert_allclose(y.data[kept], x.data[kept] / 0.75)
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.data != 0, kept)
+    mg.manual_seed(4)
+    np.testing.assert_array_equal(F.dropout(x, p=0.25).data, y.data)   # reproducible

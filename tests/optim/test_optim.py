@@ -97,6 +97,33 @@ def test_matches_torch(name, settings):
     assert not np.allclose(ours[0].data, starts[0])   # it moved
 
 
+@pytest.mark.parametrize("settings", [c[1] for c in TORCH_CONFIGS if c[0] == "SGD"] + [
+    dict(lr=0.05, momentum=0.9, maximize=True),
+    dict(lr=0.05, momentum=0.7, dampening=0.2, maximize=True, weight_decay=0.1)])
+def test_sgd_matches_torch_on_0d_chunked_and_transposed_gradients(settings):
+    """SGD updates in place in chunks: a 0-d parameter (its momentum buffer must
+    still accumulate), one larger than a chunk, and a gradient stored transposed
+    (as a Linear weight's is when computed as (x^T dy)^T) all follow PyTorch."""
+    torch = pytest.importorskip("torch")
+    from minigrad.optim import sgd
+    rng = np.random.default_rng(1)
+    starts = [rng.standard_normal(()), rng.standard_normal(sgd.CHUNK + 7),
+              rng.standard_normal((30, 40))]
+    ours = [nn.Parameter(s.copy()) for s in starts]
+    theirs = [torch.nn.Parameter(torch.tensor(s)) for s in starts]
+    opt, ref = optim.SGD(ours, **settings), torch.optim.SGD(theirs, **settings)
+    for step in range(5):
+        for p, t in zip(ours, theirs):
+            g = rng.standard_normal(p.shape)
+            t.grad = torch.tensor(g)
+            p.grad = mg.Tensor(np.asfortranarray(g) if g.ndim == 2 else g)
+        opt.step()
+        ref.step()
+        for p, t in zip(ours, theirs):
+            np.testing.assert_allclose(p.data, t.detach().numpy(), rtol=1e-12, atol=1e-14,
+                                       err_msg=f"SGD {settings} step {step}")
+
+
 def test_zero_grad_sets_none_and_parameters_without_grad_are_skipped():
     a, b = nn.Parameter([1.0]), nn.Parameter([2.0])
     opt = optim.SGD([a, b], lr=0.5)
