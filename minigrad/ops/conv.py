@@ -44,10 +44,6 @@ from .shape import pad
 from .conv_kernels import (batch_last_padded, conv2d_array, conv2d_weight_array,
                            conv_output_hw, conv_output_size, conv_transpose2d_array)
 
-#: numbers in one tile of im2col columns (positions x C*kH*kW): 4096 positions
-#: of a 16-channel 3x3 conv; fewer positions when the columns are longer
-TILE = 4096 * 144
-
 
 def rot180_swap(w, groups):
     """The kernel of the input gradient: each (kH, kW) filter rotated by 180

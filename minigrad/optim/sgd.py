@@ -27,7 +27,6 @@ class SGD(Optimizer):
                  dampening=0.0, maximize=False):
         super().__init__(params, dict(lr=lr, momentum=momentum, weight_decay=weight_decay,
                                       nesterov=nesterov, dampening=dampening, maximize=maximize))
-        self._work = {}
 
     def _check_group(self, group):
         super()._check_group(group)
@@ -40,12 +39,13 @@ class SGD(Optimizer):
                              f"(got momentum={group['momentum']}, dampening={group['dampening']})")
 
     def _work_arrays(self, dtype, size):
-        """Two scratch vectors of at least ``size`` numbers, kept from step to step: a
-        fresh temporary as large as a weight costs a page fault per 4 KB every step."""
+        """Two scratch vectors of ``size`` (at most CHUNK) numbers, kept from step to
+        step: a fresh temporary as large as a weight costs a page fault per 4 KB."""
+        cache = self.__dict__.setdefault("_work", {})
         key = np.dtype(dtype)
-        work = self._work.get(key)
+        work = cache.get(key)
         if work is None or work.shape[1] < size:
-            work = self._work[key] = np.empty((2, size), dtype=key)
+            work = cache[key] = np.empty((2, size), dtype=key)
         return work[0, :size], work[1, :size]
 
     def update(self, param, grad, state, group):
@@ -62,7 +62,9 @@ class SGD(Optimizer):
         # all its passes; otherwise over the whole arrays at once.
         chunked = all(a.flags.c_contiguous for a in arrays)
         step = CHUNK if chunked else max(param.size, 1)
-        work = self._work_arrays(np.result_type(param, grad), min(step, param.size))
+        dtype = np.result_type(param, grad)
+        work = (self._work_arrays(dtype, min(step, param.size)) if chunked
+                else np.empty((2, param.size), dtype=dtype))   # rare: not kept
         for start in range(0, param.size, step):
             parts = [a.reshape(-1)[start:start + step] for a in arrays] if chunked else arrays
             self._update_chunk(parts, [w[:parts[0].size].reshape(parts[0].shape) for w in work],
