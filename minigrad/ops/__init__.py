@@ -11,8 +11,10 @@ The memory-layout contract of the image ops (the one place it is written down):
 * Elementwise ops (ReLU, the bias add, BatchNorm) and ``pool.py`` keep whatever
   layout their input has (pooling allocates its outputs and gradients in the same
   axis order), so a conv -> ReLU -> pool -> conv chain never copies to NCHW.
-* ``Flatten`` (``reshape`` of a batch-last view) copies the data into ordinary
-  C order for the fully connected layers; that copy is the only one.
+* ``Flatten`` of a batch-last (N, C, H, W) view is a view too: (N, C*H*W) with the
+  batch axis fastest, a transposed matrix that the fully connected layer's matmul
+  reads as it is (BLAS takes either order; ``linalg.MatMul`` returns its gradient
+  in the same order). Dropout draws its mask in its input's memory order.
 
 None of this changes a number: shapes, indexing and results are NCHW as in PyTorch.
 """
