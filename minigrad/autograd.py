@@ -208,7 +208,11 @@ class Function(tracing.Described):
         index). Only an input that requires grad is kept as a tensor; the rest are
         rebuilt when read, so the collector stops tracking the tuple after one look."""
         if type(item) is Input:
-            t = inputs[item]
+            try:
+                t = inputs[item]
+            except IndexError:
+                raise IndexError(f"{self.name}.forward: save_for_backward(Input({item})) but the "
+                                 f"op has {len(inputs)} input(s)") from None
             cell = t.version_cell()
             return (int(item), t.data, t if t.requires_grad else None, cell, cell[0])
         if item is OUTPUT or (type(item) is str and item == OUTPUT):

@@ -472,3 +472,20 @@ def test_walk_of_a_long_chain_needs_no_recursion():
         y = y * 1.0
     order = walk([y])
     assert len(order) == 50_000 and order[0].parents == (x, None) and order[-1] is y.grad_fn
+
+
+def test_saving_an_input_the_op_does_not_have_names_the_op():
+    class Twice(Function, register=False):
+        """y = 2 x.
+        dx = 2 dy
+        """
+
+        def forward(self, a):
+            self.save_for_backward(Input(1))
+            return 2 * a
+
+        def backward(self, g):
+            return g * 2
+
+    with pytest.raises(IndexError, match=r"Twice.forward: save_for_backward\(Input\(1\)\) but the op has 1 input"):
+        Twice()(leaf([1.0]))
