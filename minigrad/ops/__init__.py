@@ -10,7 +10,8 @@ The memory-layout contract of the image ops (the one place it is written down):
   rows across the batch as one contiguous run.
 * Elementwise ops (ReLU, the bias add, BatchNorm) and ``pool.py`` keep whatever
   layout their input has (pooling allocates its outputs and gradients in the same
-  axis order), so a conv -> ReLU -> pool -> conv chain never copies to NCHW.
+  axis order with ``layout.py``), so a conv -> ReLU -> pool -> conv chain never
+  copies to NCHW.
 * ``Flatten`` of a batch-last (N, C, H, W) view is a view too: (N, C*H*W) with the
   batch axis fastest, a transposed matrix that the fully connected layer's matmul
   reads as it is (BLAS takes either order; ``linalg.MatMul`` returns its gradient

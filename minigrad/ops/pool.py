@@ -35,6 +35,7 @@ import numpy as np
 from .._tensor import make_tensor
 from ..autograd import Function
 from ..checks import as_pair, check_bool, check_float_tensor
+from .layout import empty_like_layout, in_layout_of
 
 
 # -- geometry ------------------------------------------------------------------------
@@ -185,29 +186,6 @@ class _AdaptiveWindow(_Window):
 
     def settings(self):
         return {"output_size": self.out_hw}
-
-
-def memory_order(a):
-    """a's axes from outermost to innermost in memory (ties keep axis order)."""
-    return tuple(np.argsort([-abs(s) for s in a.strides], kind="stable"))
-
-
-def empty_like_layout(shape, like, dtype=None, zero=False):
-    """An array of ``shape`` whose axes lie in memory in the same order as ``like``'s
-    (so a conv output, laid out batch-last, stays batch-last through pooling)."""
-    order = memory_order(like)
-    alloc = np.zeros if zero else np.empty
-    return alloc(tuple(shape[i] for i in order),
-                 dtype=like.dtype if dtype is None else dtype).transpose(np.argsort(order))
-
-
-def in_layout_of(a, like):
-    """``a`` itself if its axes lie in memory in ``like``'s order, else a copy that does."""
-    if memory_order(a) == memory_order(like):
-        return a
-    out = empty_like_layout(a.shape, like, a.dtype)
-    np.copyto(out, a)
-    return out
 
 
 #: bytes of input handled at a time, so that every tap's strided pass over a
