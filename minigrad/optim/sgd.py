@@ -50,28 +50,25 @@ class SGD(Optimizer):
 
     def update(self, param, grad, state, group):
         momentum = group["momentum"]
-        if momentum and state.get("momentum_buffer") is None:   # the first step: buf = g
-            grad = self.ascent_and_decay(param, grad, group)
-            buf = state["momentum_buffer"] = np.empty_like(param, dtype=grad.dtype)
-            np.copyto(buf, grad)   # in the parameter's memory order
-            param -= group["lr"] * (grad + momentum * buf if group["nesterov"] else buf)
-            return
+        dtype = np.result_type(param, grad)
+        first = momentum and state.get("momentum_buffer") is None   # then buf = g
+        if first:   # in the parameter's memory order
+            state["momentum_buffer"] = np.empty_like(param, dtype=dtype)
         arrays = [param, grad] + ([state["momentum_buffer"]] if momentum else [])
         # With every array C-contiguous (weights, and gradients in their weight's
         # layout) the update runs chunk by chunk, each chunk staying in cache through
         # all its passes; otherwise over the whole arrays at once.
         chunked = all(a.flags.c_contiguous for a in arrays)
         step = CHUNK if chunked else max(param.size, 1)
-        dtype = np.result_type(param, grad)
         work = (self._work_arrays(dtype, min(step, param.size)) if chunked
                 else np.empty((2, param.size), dtype=dtype))   # rare: not kept
         for start in range(0, param.size, step):
             parts = [a.reshape(-1)[start:start + step] for a in arrays] if chunked else arrays
             self._update_chunk(parts, [w[:parts[0].size].reshape(parts[0].shape) for w in work],
-                               group)
+                               group, first)
 
     @staticmethod
-    def _update_chunk(parts, work, group):
+    def _update_chunk(parts, work, group, first):
         """One chunk of the update in place, with numpy ``out=`` and two work arrays.
         The operations are PyTorch's, in its order, so the numbers are the same."""
         p, grad = parts[0], parts[1]
@@ -87,14 +84,17 @@ class SGD(Optimizer):
             g = w_a
         momentum = group["momentum"]
         if momentum:
-            buf = parts[2]   # buf = momentum * buf + (1 - dampening) * g
-            buf *= momentum
-            keep = 1 - group["dampening"]
-            if keep == 1:
-                buf += g
-            else:
-                np.multiply(g, keep, out=w_b)
-                buf += w_b
+            buf = parts[2]
+            if first:   # buf = g
+                np.copyto(buf, g)
+            else:   # buf = momentum * buf + (1 - dampening) * g
+                buf *= momentum
+                keep = 1 - group["dampening"]
+                if keep == 1:
+                    buf += g
+                else:
+                    np.multiply(g, keep, out=w_b)
+                    buf += w_b
             if group["nesterov"]:   # g + momentum * buf
                 np.multiply(buf, momentum, out=w_b)
                 np.add(g, w_b, out=w_b)
