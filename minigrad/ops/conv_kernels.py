@@ -115,9 +115,9 @@ def im2col_tile(win, rows, cols, batch, groups):
     """The columns of one tile, (groups, C/groups*kH*kW, positions), copied from the
     window view into the scratch array."""
     tile = win[:, :, :, rows, cols, batch]
-    cols = scratch(tile.shape, win.dtype)
-    np.copyto(cols, tile)
-    return cols.reshape(groups, -1, tile.shape[3] * tile.shape[4] * tile.shape[5])
+    columns = scratch(tile.shape, win.dtype)
+    np.copyto(columns, tile)
+    return columns.reshape(groups, -1, tile.shape[3] * tile.shape[4] * tile.shape[5])
 
 
 #: multiply-adds in one piece of a long, thin product (``long_product``)

@@ -211,7 +211,7 @@ def scatter_to_taps(values, window, taps_of, layout_like):
     exact = window.covers_exactly()
     padded = empty_like_layout(window.padded_shape(shape), layout_like, values.dtype,
                                zero=not exact)
-    # An NCHW gradient (from Flatten) for a batch-last pooled input: one transposing
+    # A C-ordered gradient (after a global mean) for a batch-last pooled input: one transposing
     # copy of the small pooled array, not every tap's pass reading it across the
     # grain (that made the MNIST net's pool backward 6x slower).
     values = in_layout_of(values, padded)
