@@ -8,7 +8,9 @@ import math
 import numpy as np
 
 from ..autograd import Function, Input, OUTPUT
+from . import buffers
 from .elementwise import Erf, erf, where
+from .layout import empty_like_layout
 from ..checks import check_float_tensor, check_number, dim_and_keepdim, one_axis
 
 
@@ -19,7 +21,9 @@ class ReLU(Function):
 
     def forward(self, a):
         self.save_for_backward(OUTPUT)
-        return np.maximum(a, 0)
+        # a large output reuses memory (ops/buffers.py), laid out as its input
+        return np.maximum(a, 0, out=empty_like_layout(a.shape, a)
+                          if a.nbytes >= buffers.LARGE else None)
 
     def backward(self, g):
         out, = self.saved_tensors

@@ -16,6 +16,8 @@ import threading
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from . import buffers
+
 
 # -- geometry ------------------------------------------------------------------------
 
@@ -160,7 +162,7 @@ def conv2d_array(x, w, stride, padding, dilation, groups, padded=None):
         padded = batch_last_padded(x, padding)
     win = windows(padded, (kh, kw), stride, dilation, (ho, wo))
     w_groups = w.reshape(groups, o // groups, cg * kh * kw)
-    out = np.empty((groups, o // groups, ho, wo, n), dtype=np.result_type(x, w))
+    out = buffers.empty((groups, o // groups, ho, wo, n), np.result_type(x, w))
     for rows, cols, batch in tiles((ho, wo), n, cg * kh * kw):
         # every tile is one run of out's memory: the product lands in place
         target = out[:, :, rows, cols, batch].reshape(groups, o // groups, -1, copy=False)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import buffers
+
 
 def memory_order(a):
     """a's axes from outermost to innermost in memory (ties keep axis order)."""
@@ -15,9 +17,9 @@ def empty_like_layout(shape, like, dtype=None, zero=False):
     """An array of ``shape`` whose axes lie in memory in the same order as ``like``'s
     (so a conv output, laid out batch-last, stays batch-last through pooling)."""
     order = memory_order(like)
-    alloc = np.zeros if zero else np.empty
+    alloc = np.zeros if zero else buffers.empty   # (zeros: calloc's pages are faulted lazily)
     return alloc(tuple(shape[i] for i in order),
-                 dtype=like.dtype if dtype is None else dtype).transpose(np.argsort(order))
+                 like.dtype if dtype is None else dtype).transpose(np.argsort(order))
 
 
 def in_layout_of(a, like):
