@@ -10,9 +10,10 @@ the math (derivation: docs/derivations.md, section 9):
     dx = (dxh - mean_R(dxh) - xh * mean_R(dxh * xh)) / sigma,    dxh = dy * w
     dw = sum of dy * xh over the axes w is broadcast along,   db = sum of dy likewise
 
-Forward keeps xh and 1/sigma for backward; under ``create_graph`` backward
-recomputes them from x with ops, so the gradient is itself differentiable
-(gradgradcheck). Every array op keeps the input's memory layout (a conv output's
+Forward keeps xh and 1/sigma for backward. A plain backward of batch norm runs the
+formula in numpy, in place in one work array; under ``create_graph`` backward
+recomputes xh and sigma from x and runs it as ops, so the gradient is itself
+differentiable (gradgradcheck; a test holds the two paths equal). Every array op keeps the input's memory layout (a conv output's
 batch-last layout stays batch-last; see ``minigrad/ops/__init__.py``).
 """
 from __future__ import annotations
@@ -87,6 +88,9 @@ class _Normalize(Function):
             return (dx, dw, db)[:len(need)]
         # batch norm: w is constant in a group, so it factors out and the two sums
         # over the group serve dx, dw and db alike
+        if not is_grad_enabled():
+            return self.batch_norm_grads_in_numpy(dy.data, xh.data, inv_std.data,
+                                                  None if w is None else w.data)
         sum_dy = dy.sum(self.axes, keepdim=True) if need[0] or need_b else None
         sum_dy_xh = (dy * xh).sum(self.axes, keepdim=True) if need[0] or need_w else None
         if need[0]:
@@ -97,6 +101,30 @@ class _Normalize(Function):
             dx = dy * scale - (xh * (sum_dy_xh * (m * scale)) + sum_dy * (m * scale))
         dw = sum_to(sum_dy_xh, w_shape) if need_w else None
         db = sum_to(sum_dy, b_shape) if need_b else None
+        return (dx, dw, db)[:len(need)]
+
+    def batch_norm_grads_in_numpy(self, dy, xh, inv_std, w):
+        """Batch norm's (dx, dw, db) for a first-order backward: the formula above
+        (docstring of ``BatchNorm``) in numpy, in place in one work array, since nothing
+        will differentiate it. Written with ops, as for create_graph, it was 5 graph
+        nodes and 5 new arrays the size of x: 6.3 ms against 2.3 ms on a 32x32x32x32
+        batch."""
+        need = self.needs_input_grad
+        w_shape, b_shape = (self.input_shapes + (None, None))[1:3]
+        need_w, need_b = (need + (False, False))[1:3]
+        sum_dy = dy.sum(self.axes, keepdims=True) if need[0] or need_b else None
+        work = np.multiply(dy, xh)   # dy * xh, then dx
+        sum_dy_xh = work.sum(self.axes, keepdims=True)
+        dx = None
+        if need[0]:   # dx = (dy - m sum_dy - xh m sum_dy_xh) * w / sigma
+            m = 1.0 / self.count()
+            dx = np.multiply(xh, sum_dy_xh * -m, out=work)
+            dx += dy
+            dx += sum_dy * -m
+            dx *= inv_std if w is None else inv_std * w
+            dx = make_tensor(dx)
+        dw = sum_to(make_tensor(sum_dy_xh), w_shape) if need_w else None
+        db = sum_to(make_tensor(sum_dy), b_shape) if need_b else None
         return (dx, dw, db)[:len(need)]
 
     def settings(self):
