@@ -282,6 +282,8 @@ def run_backward(outputs, grads, retain_graph=False, create_graph=False, capture
                 if node not in to_run:
                     continue
             input_grads = node.backward(g)
+            if type(input_grads) is Tensor:   # a one-input op's gradient, returned bare
+                input_grads = (input_grads,)
             if type(input_grads) is not tuple or len(input_grads) != len(node.parents):
                 input_grads = tracing.checked_backward_result(node, input_grads)
             for p, ig, shape in zip(node.parents, input_grads, node.input_shapes):

@@ -471,7 +471,7 @@ def test_walk_of_a_long_chain_needs_no_recursion():
     for _ in range(50_000):
         y = y * 1.0
     order = walk([y])
-    assert len(order) == 50_000 and order[0].parents == (x, None) and order[-1] is y.grad_fn
+    assert len(order) == 50_000 and order[0].parents == (x,) and order[-1] is y.grad_fn
 
 
 def test_saving_an_input_the_op_does_not_have_names_the_op():

@@ -94,7 +94,7 @@ def test_astype_is_differentiable():
 def test_repr_shows_data_and_graph():
     x = mg.tensor([1.0], requires_grad=True)
     assert "requires_grad=True" in repr(x)
-    assert "grad_fn=<Mul>" in repr(x * 2)
+    assert "grad_fn=<MulScalar>" in repr(x * 2)
     assert "dtype=float64" in repr(mg.Tensor(np.ones(1)))
 
 

@@ -132,7 +132,11 @@ def _is_default(value, default) -> bool:
 
 
 def op_title(node) -> str:
-    """``Conv2d stride=2 pad=1``: the op's name and its non-default settings."""
+    """``Conv2d stride=2 pad=1``: the op's name and its non-default settings;
+    ``MulScalar (* 2)``: a number op reads as the expression it computes."""
+    symbol = SCALAR_OPERATORS.get(node.name)
+    if symbol is not None and isinstance(getattr(node, "c", None), (int, float)):
+        return f"{node.name} ({symbol} {fmt_value(node.c)})"
     try:
         settings = node.settings()
     except Exception:       # a user's op whose settings() fails must not break the drawing
@@ -210,6 +214,8 @@ def wrap(text, width=60) -> list:
 
 # An arithmetic op with a one-number constant reads as the expression it computes.
 OPERATORS = {"Add": "+", "Sub": "-", "Mul": "*", "Div": "/", "Pow": "**"}
+# ``t + 0.5`` and ``t * 2`` are one-input ops with the number as a setting.
+SCALAR_OPERATORS = {"AddScalar": "+", "MulScalar": "*"}
 
 
 def constants_text(node, consts) -> str:

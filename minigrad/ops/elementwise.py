@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from ..autograd import Function, Input, OUTPUT
-from .._tensor import Tensor, as_operand, make_tensor
+from .._tensor import DEFAULT_DTYPE, Tensor, as_operand, make_tensor
 from ..checks import check_number
 from .shape import sum_to
 
@@ -123,6 +123,36 @@ class Pow(_Binary):
         # At a = 0, y * log(a) is 0 * -inf; its limit is 0, so log reads 1 there.
         return self.reduce_grads(g * b * a ** where(b.data == 0, 1.0, b - 1) if need_a else None,
                                  g * out * where(a.data == 0, 1.0, a).log() if need_b else None)
+
+
+class AddScalar(Function):
+    """y = x + c, for a Python number c (``t + 0.5``; a setting, not an input).
+    dx = dy
+    """
+
+    def __init__(self, c):
+        self.c = c
+
+    def forward(self, a):
+        return np.add(a, self.c)   # numpy 2: a Python number keeps a's dtype
+
+    def backward(self, g):
+        return g
+
+
+class MulScalar(Function):
+    """y = x * c, for a Python number c (``t * 2``; a setting, not an input).
+    dx = dy * c
+    """
+
+    def __init__(self, c):
+        self.c = c
+
+    def forward(self, a):
+        return np.multiply(a, self.c)
+
+    def backward(self, g):
+        return MulScalar(self.c)(g)
 
 
 class Neg(Function):
@@ -436,14 +466,29 @@ def erf(a):
     return Erf()(a)
 
 
+#: ops that a Python number on either side turns into one-input ops (they commute)
+SCALAR_FORMS = {Add: AddScalar, Mul: MulScalar}
+
+
 def binary(op, a, b):
     """``op()(a, b)``, where a number, list or array on either side is a constant
-    of the tensor's kind (``2 * t``, ``t / np.sqrt(d)``)."""
+    of the tensor's kind (``2 * t``, ``t / np.sqrt(d)``). A float tensor plus or
+    times a Python number is ``AddScalar``/``MulScalar``: no constant tensor to make,
+    save and rebuild, a node of the size of ``tanh``'s."""
     if not isinstance(a, Tensor):
-        a = as_operand(a, b)
+        scalar, a, b = a, b, None
     elif not isinstance(b, Tensor):
-        b = as_operand(b, a)
-    return op()(a, b)
+        scalar = b
+    else:
+        return op()(a, b)
+    kind = type(scalar)
+    if kind is float and a.data.dtype.kind in "biu":   # PyTorch: int tensor * 2.5 is float32
+        a = a.to(DEFAULT_DTYPE)
+    if (kind is float or kind is int) and op in SCALAR_FORMS and a.data.dtype.kind == "f":
+        return SCALAR_FORMS[op](scalar)(a)
+    if b is None:   # the number was on the left
+        return op()(as_operand(scalar, a), a)
+    return op()(a, as_operand(scalar, a))
 
 
 def compare(ufunc, a, b):

@@ -13,6 +13,12 @@ CASES = [
     Case("add_same", lambda a, b: a + b, lambda r: (r.normal(size=(3, 4)), r.normal(size=(3, 4)))),
     Case("add_broadcast", lambda a, b: a + b, lambda r: (r.normal(size=(2, 1, 4)), r.normal(size=(3, 1)))),
     Case("add_scalar_reflected", lambda a: 2.5 + a, lambda r: r.normal(size=(5,))),
+    Case("add_scalar_right", lambda a: a + 0.75, lambda r: r.normal(size=(2, 3))),
+    Case("add_int_scalar_0d", lambda a: a + 3, lambda r: r.normal(size=())),
+    Case("mul_scalar_right", lambda a: a * -1.5, lambda r: r.normal(size=(3, 1, 2))),
+    Case("mul_int_scalar_left", lambda a: 3 * a, lambda r: r.normal(size=(4,))),
+    Case("mul_scalar_0d", lambda a: a * 0.5, lambda r: r.normal(size=())),
+    Case("mul_scalar_zero", lambda a: (a * 0.0) + a, lambda r: r.normal(size=(2, 2))),
     Case("sub_broadcast", lambda a, b: a - b, lambda r: (r.normal(size=(4,)), r.normal(size=(3, 4)))),
     Case("rsub_scalar", lambda a: 1 - a, lambda r: r.normal(size=(2, 3))),
     Case("mul_broadcast", lambda a, b: a * b, lambda r: (r.normal(size=(3, 1, 5)), r.normal(size=(4, 1)))),
@@ -72,6 +78,31 @@ def test_python_scalar_keeps_float32_and_float64_stays_float64():
         assert out.dtype == np.float32
     d = mg.Tensor(np.array([1.0, 2.0]))
     assert (d * 2.0 + 1).exp().dtype == np.float64
+
+
+def test_a_python_number_makes_a_one_input_op_with_torchs_values_and_dtypes():
+    """``t + c`` and ``t * c`` (either side) for a float tensor are AddScalar/MulScalar
+    with c as a setting; anything else (an int tensor, a bool, a numpy scalar) keeps
+    the two-input op and its promotion rules. Values and dtypes match PyTorch's."""
+    torch = pytest.importorskip("torch")
+    data = np.array([[-1.5, 0.25, 3.0]], dtype=np.float32)
+    # float16: the number is rounded to float16 first (torch computes in float32), so
+    # the values differ in the last bit, as they did with a constant tensor
+    for dtype, rtol in ((np.float16, 1e-3), (np.float32, 0), (np.float64, 0), (np.int64, 0)):
+        a = data.astype(dtype)
+        t, tt = mg.Tensor(a), torch.tensor(a)
+        for f in (lambda x: x + 2, lambda x: 2.5 + x, lambda x: x * -3, lambda x: 0.1 * x,
+                  lambda x: x * 1e30, lambda x: x + True):
+            with np.errstate(over="ignore"):   # 1e30 is inf in float16
+                ours, theirs = f(t), f(tt)
+            assert str(ours.dtype) == str(theirs.dtype).replace("torch.", "")
+            np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=rtol)
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    assert [type(f(x).grad_fn).__name__ for f in (lambda v: v + 1, lambda v: 1.5 * v,
+                                                  lambda v: v * True, lambda v: v * np.float32(2))] \
+        == ["AddScalar", "MulScalar", "Mul", "Mul"]
+    ((x * 3 + 1) * x).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, np.array([7.0, 13.0], dtype=np.float32))
 
 
 def test_gradients_keep_the_inputs_dtype():

@@ -64,7 +64,7 @@ def test_small_graph_labels():
     assert "#e9ecef" in line_with(dot, "<B>input</B>")
     assert "() float64 = 0.31591" in line_with(dot, "<B>output</B>")   # scalar output value
     assert "peripheries" in line_with(dot, "<B>output</B>")
-    assert "<B>Mul</B> (* 2)<BR/>" in dot                              # constant folded in
+    assert "<B>MulScalar</B> (* 2)<BR/>" in dot                        # the number on its op
     assert "(2, 4) float64" in line_with(dot, "<B>ReLU</B>")
     assert "dx = dy where x &gt; 0" not in dot
     assert "dx = dy where x &gt; 0" in visualize.to_dot(loss, show_backward=True)
@@ -389,17 +389,20 @@ def saved_note(dot, op_name):
 def test_show_saved_lists_exactly_what_backward_keeps():
     loss, params = small_graph()
     dot = visualize.to_dot(loss, params=params, show_saved=True)
-    # Mul (relu * 2) keeps only the constant 2 (for da); MatMul only x (for db);
-    # ReLU its output; Add and Mean nothing.
-    assert "input 1 () float64 8 B" in saved_note(dot, "Mul")
-    assert "input 0" not in saved_note(dot, "Mul")
+    # MulScalar (relu * 2) keeps nothing: its number is a setting. MatMul keeps only
+    # x (for db); ReLU its output; Add and Mean nothing.
+    assert saved_note(dot, "MulScalar") is None
     matmul = saved_note(dot, "MatMul")
     assert "<B>saved</B> 48 B" in matmul and "input 0 (2, 3) float64 48 B" in matmul
     assert "input 1" not in matmul
     assert "output (2, 4) float64 64 B" in saved_note(dot, "ReLU")
     assert saved_note(dot, "Add") is None and saved_note(dot, "Mean") is None
-    mul = next(i for i, line in node_lines(dot).items() if "<B>Mul</B>" in line)
-    assert f"{mul}_saved -> {mul}" in dot
+    relu = next(i for i, line in node_lines(dot).items() if "<B>ReLU</B>" in line)
+    assert f"{relu}_saved -> {relu}" in dot
+    # A product of two tensors keeps each for the other's gradient.
+    w = mg.Tensor(np.array([3.0, 4.0]), requires_grad=True)
+    both = saved_note(visualize.to_dot((w * w.exp()).sum(), show_saved=True), "Mul")
+    assert "input 0 (2,) float64 16 B" in both and "input 1 (2,) float64 16 B" in both
     # An op whose forward kept an intermediate array lists it as "array".
     x = mg.Tensor(np.array([-1.0, 2.0]), requires_grad=True)
     assert "array (2,) float64 16 B" in saved_note(visualize.to_dot(x.abs(), show_saved=True),
@@ -407,19 +410,21 @@ def test_show_saved_lists_exactly_what_backward_keeps():
     loss.backward()
     dot = visualize.to_dot(loss, params=params, show_saved=True)
     assert "_saved [" not in dot
-    for name in ("Mul", "MatMul", "ReLU"):
+    for name in ("MatMul", "ReLU"):
         assert "saved values freed by backward" in line_with(dot, f"<B>{name}</B>")
-    assert "freed" not in line_with(dot, "<B>Add</B>")      # it saved nothing to free
+    for name in ("Add", "MulScalar"):   # they saved nothing to free
+        assert "freed" not in line_with(dot, f"<B>{name}</B>")
 
 
 def test_one_number_constants_are_written_on_their_op():
     x = mg.Tensor(np.ones((2, 3), dtype=np.float32), requires_grad=True)
     dot = visualize.to_dot(((x + 1.0) * 3.0 / 4.0 - 2.0).sum(), (1.0 - x).sum(), legend=False)
-    # Add and Sub save nothing, so the number itself is not known: its shape is.
-    assert "<B>Add</B> (+ const ())<BR/>" in dot
+    # A Python number added or multiplied is a setting of a one-input op: shown.
+    assert "<B>AddScalar</B> (+ 1)<BR/>" in dot and "<B>MulScalar</B> (* 3)<BR/>" in dot
+    # Sub saves nothing, so the number itself is not known: its shape is.
     assert "<B>Sub</B> (- const ())<BR/>" in dot and "<B>Sub</B> (const () - x)<BR/>" in dot
-    # Mul and Div keep the constant for backward: its value is shown.
-    assert "<B>Mul</B> (* 3)<BR/>" in dot and "<B>Div</B> (/ 4)<BR/>" in dot
+    # Div keeps the constant for backward: its value is shown.
+    assert "<B>Div</B> (/ 4)<BR/>" in dot
     assert "<B>input</B>" not in dot                       # no box far from its op
     # A constant of another dtype says so.
     y = mg.Tensor(np.ones(2), requires_grad=True)
