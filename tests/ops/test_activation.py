@@ -127,3 +127,20 @@ def test_silu_and_hardtanh_modules():
     assert F.silu(mg.tensor([1e4, -1e4])).tolist() == [1e4, -0.0]
     with pytest.raises(ValueError, match=r"Hardtanh: min_val \(2.0\) must not be greater than max_val"):
         nn.Hardtanh(2, 1)
+
+
+@pytest.mark.parametrize("activation, backward_op", [("tanh", TanhBackward),
+                                                     ("sigmoid", SigmoidBackward)])
+def test_plain_backward_calls_the_backward_ops_formula_directly(activation, backward_op):
+    """A plain backward of tanh/sigmoid runs its backward op's ``compute`` on arrays (no
+    node); under create_graph the same op is recorded. Same numbers, in float32 too."""
+    for dtype in (np.float32, np.float64):
+        data = np.random.default_rng(2).normal(size=(3, 4)).astype(dtype)
+        dy = mg.Tensor(np.random.default_rng(3).normal(size=(3, 4)).astype(dtype))
+        x = mg.Tensor(data, requires_grad=True)
+        y = getattr(x, activation)()
+        plain, = mg.autograd.grad([y], [x], [dy], retain_graph=True)
+        graphed, = mg.autograd.grad([y], [x], [dy], create_graph=True)
+        assert plain.grad_fn is None and isinstance(graphed.grad_fn, backward_op)
+        assert plain.dtype == dtype
+        np.testing.assert_array_equal(plain.data, graphed.data)
