@@ -196,9 +196,12 @@ class Function(tracing.Described):
         if state.anomaly:
             tracing.on_forward(self, inputs, out)
         result = make_tensor(out, True, self, inputs[0].version_cell() if self.is_view else None)
-        if self._saved:
+        saved = self._saved
+        if len(saved) == 1:   # the usual case (an output, an input), without a list
+            self._saved = (self._keep(saved[0], inputs, result),)
+        elif saved:
             kept = []
-            for item in self._saved:
+            for item in saved:
                 kept.append(self._keep(item, inputs, result))
             self._saved = tuple(kept)
         return result
