@@ -99,15 +99,15 @@ def test_inference_outputs_stay_correct_while_memory_is_reused():
     of an earlier batch, still held, are not overwritten by a later one."""
     rng = np.random.default_rng(0)
     conv = mg.nn.Conv2d(1, 8, 3)
-    n = 2200   # conv output 2200 x 8 x 26 x 26 float32: 47 MB
+    n = 300   # conv output 300 x 8 x 26 x 26 float32: 6.5 MB
     xs = [mg.tensor(rng.standard_normal((n, 1, 28, 28)).astype(np.float32)) for _ in range(2)]
     with mg.no_grad():
         outs = [F.max_pool2d(F.relu(conv(x)), 2) for x in xs]
         assert buffers.pooled_bytes() > 0
         for x, out in zip(xs, outs):
-            for part in range(0, n, 550):
-                small = F.max_pool2d(F.relu(conv(x[part:part + 550])), 2)
-                np.testing.assert_allclose(out.data[part:part + 550], small.data, rtol=1e-6,
+            for part in range(0, n, 20):   # 20 images: arrays under the pool's threshold
+                small = F.max_pool2d(F.relu(conv(x[part:part + 20])), 2)
+                np.testing.assert_allclose(out.data[part:part + 20], small.data, rtol=1e-6,
                                            atol=1e-6)
 
 
@@ -117,3 +117,36 @@ def test_relu_of_a_large_input_keeps_its_layout():
     y = F.relu(mg.tensor(batch_last)).data
     np.testing.assert_array_equal(y, np.maximum(x, 0))
     assert y.strides == batch_last.strides
+
+
+def test_training_steps_through_pooled_outputs_match_torch():
+    """Three SGD steps of conv -> ReLU -> max pool -> linear with activations over the
+    pool's threshold (so saved outputs, gradients and idle blocks mix across steps)
+    give PyTorch's losses and parameters."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(4)
+    xs = rng.standard_normal((3, 64, 1, 28, 28))
+    ys = rng.integers(0, 10, (3, 64))
+    w, b = rng.standard_normal((8, 1, 3, 3)) * 0.3, rng.standard_normal(8) * 0.1
+    fw, fb = rng.standard_normal((10, 8 * 13 * 13)) * 0.02, np.zeros(10)
+    ours = [mg.Tensor(a.copy(), requires_grad=True) for a in (w, b, fw, fb)]
+    theirs = [torch.tensor(a.copy(), requires_grad=True) for a in (w, b, fw, fb)]
+
+    def losses(lib, fn, params):
+        opt = (mg.optim.SGD if lib is mg else torch.optim.SGD)(params, lr=0.1, momentum=0.9)
+        out = []
+        for x, y in zip(xs, ys):
+            h = fn.max_pool2d(fn.relu(fn.conv2d(lib.tensor(x), params[0], params[1])), 2)
+            loss = fn.cross_entropy(fn.linear(h.flatten(1), params[2], params[3]), lib.tensor(y))
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            out.append(loss.item())
+        return out
+
+    buffers.release()
+    ours_losses = losses(mg, F, ours)
+    assert buffers.pooled_bytes() >= 64 * 8 * 26 * 26 * 8   # float64 conv outputs pooled
+    np.testing.assert_allclose(ours_losses, losses(torch, torch.nn.functional, theirs), rtol=1e-10)
+    for o, t in zip(ours, theirs):
+        np.testing.assert_allclose(o.data, t.detach().numpy(), rtol=1e-9, atol=1e-12)
