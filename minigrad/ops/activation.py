@@ -9,9 +9,8 @@ import numpy as np
 
 from ..autograd import Function, Input, OUTPUT, is_grad_enabled
 from .._tensor import make_tensor
-from . import buffers
 from .elementwise import Erf, erf, where
-from .layout import empty_like_layout
+from .layout import output_like
 from ..checks import check_float_tensor, check_number, dim_and_keepdim, one_axis
 
 
@@ -22,13 +21,12 @@ class ReLU(Function):
 
     def forward(self, a):
         self.save_for_backward(OUTPUT)
-        # a large output reuses memory (ops/buffers.py), laid out as its input
-        return np.maximum(a, 0, out=empty_like_layout(a.shape, a)
-                          if a.nbytes >= buffers.LARGE else None)
+        return np.maximum(a, 0, out=output_like(a, a.dtype))
 
     def backward(self, g):
         out, = self.saved_tensors
-        return g * (out.data > 0)
+        positive = np.greater(out.data, 0, out=output_like(out.data, np.bool_))
+        return g * positive
 
 
 class Sigmoid(Function):

@@ -66,6 +66,15 @@ def empty(shape, dtype):
     return blocks[best][:nbytes].view(dtype).reshape(shape)
 
 
+def empty_if_large(shape, dtype):
+    """:func:`empty` for a large array, else None: for a numpy ``out=`` argument, so
+    that numpy allocates a small result itself."""
+    dtype = np.dtype(dtype)
+    if math.prod(shape) * dtype.itemsize < LARGE:
+        return None
+    return empty(shape, dtype)
+
+
 def release():
     """Let go of the idle blocks (memory in use stays where it is)."""
     blocks = _blocks()

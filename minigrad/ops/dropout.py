@@ -7,7 +7,8 @@ import numpy as np
 from ..autograd import Function
 from .. import random as _random
 from ..checks import check_float_tensor, check_probability
-from .layout import memory_order
+from . import buffers
+from .layout import memory_order, output_like
 
 
 class Dropout(Function):
@@ -29,15 +30,20 @@ class Dropout(Function):
             # through both (a C-ordered mask made it a transposing walk, 3 ms instead of
             # 0.8 for the MNIST Net's first dropout) and y and dy keep a's layout.
             order = memory_order(a)
-            draw = _random.generator().random([a.shape[i] for i in order])
-            uniform = draw.transpose(np.argsort(order))
+            in_order = tuple(a.shape[i] for i in order)
+            uniform = _random.generator().random(
+                in_order, out=buffers.empty_if_large(in_order, np.float64)
+            ).transpose(np.argsort(order))
         else:
-            uniform = _random.generator().random(shape)
-        keep = uniform >= self.p
+            uniform = _random.generator().random(shape,
+                                                 out=buffers.empty_if_large(shape, np.float64))
+        # (large arrays from the buffer pool, as everywhere on this path: ops/buffers.py)
+        keep = np.greater_equal(uniform, self.p, out=output_like(uniform, np.bool_))
         scale = np.asarray(0.0 if self.p == 1 else 1.0 / (1.0 - self.p), dtype=a.dtype)
-        mask = keep * scale
+        mask = np.multiply(keep, scale, out=output_like(keep, a.dtype))
         self.save_for_backward(mask)   # the same mask zeroes the same elements of dy
-        return a * mask
+        return np.multiply(a, mask, out=output_like(a, np.result_type(a, mask)) if
+                           a.shape == mask.shape else None)
 
     def backward(self, g):
         mask, = self.saved_tensors

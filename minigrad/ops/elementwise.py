@@ -15,6 +15,8 @@ import numpy as np
 from ..autograd import Function, Input, OUTPUT
 from .._tensor import DEFAULT_DTYPE, Tensor, as_operand, make_tensor
 from ..checks import check_number
+from . import buffers
+from .layout import output_like
 from .shape import sum_to
 
 
@@ -28,7 +30,10 @@ class _Binary(Function):
     def compute_broadcast(self, a, b):
         """``compute(a, b)``, with an error that names the op and both shapes."""
         try:
-            return self.compute(a, b)
+            out = None
+            if a.shape == b.shape and a.size >= buffers.LARGE // 8:   # maybe a pooled output
+                out = output_like(a, self.compute.resolve_dtypes((a.dtype, b.dtype, None))[2])
+            return self.compute(a, b, out=out)
         except ValueError as exc:
             op = self.name.lower()
             try:

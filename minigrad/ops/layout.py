@@ -29,3 +29,13 @@ def in_layout_of(a, like):
     out = empty_like_layout(a.shape, like, a.dtype)
     np.copyto(out, a)
     return out
+
+
+def output_like(a, dtype):
+    """Where to write an elementwise result of ``a``'s shape and ``dtype``: a large one
+    in an array from the buffer pool laid out as ``a`` (``buffers.py``: no fresh pages
+    to fault in); None for a small one, which numpy allocates (``out=None``)."""
+    dtype = np.dtype(dtype)
+    if a.size * dtype.itemsize < buffers.LARGE:
+        return None
+    return empty_like_layout(a.shape, a, dtype)

@@ -5,6 +5,7 @@ import numpy as np
 
 from ..autograd import Function, Input
 from .._tensor import Tensor, as_operand
+from . import buffers
 from .shape import sum_to
 
 
@@ -20,7 +21,7 @@ class MatMul(Function):
             raise ValueError(f"matmul: operands must have at least 1 dimension, got shapes "
                              f"{a.shape} and {b.shape} (use * for scalars)")
         try:
-            out = np.matmul(a, b)
+            out = np.matmul(a, b, out=self.pooled_output(a, b))
         except ValueError:
             k_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
             raise ValueError(f"matmul: shapes {a.shape} and {b.shape} do not align: the last "
@@ -31,6 +32,17 @@ class MatMul(Function):
         self.save_for_backward(Input(0) if need_b else None, Input(1) if need_a else None)
         self._transposed = (need_a and _stored_transposed(a), need_b and _stored_transposed(b))
         return out
+
+    @staticmethod
+    def pooled_output(a, b):
+        """A large product's output from the buffer pool (``buffers.py``), else None."""
+        if a.ndim < 2 or b.ndim < 2 or a.shape[-1] != b.shape[-2]:
+            return None   # (numpy makes the 1-D results, and the shape errors)
+        try:
+            batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+        except ValueError:
+            return None
+        return buffers.empty_if_large(batch + (a.shape[-2], b.shape[-1]), np.result_type(a, b))
 
     def backward(self, g):
         a, b = self.saved_tensors

@@ -150,3 +150,37 @@ def test_training_steps_through_pooled_outputs_match_torch():
     np.testing.assert_allclose(ours_losses, losses(torch, torch.nn.functional, theirs), rtol=1e-10)
     for o, t in zip(ours, theirs):
         np.testing.assert_allclose(o.data, t.detach().numpy(), rtol=1e-9, atol=1e-12)
+
+
+def test_the_pool_changes_no_number(monkeypatch):
+    """Training steps of a net with every pooled path (conv, BatchNorm, ReLU, max pool,
+    dropout, a large matmul, elementwise products in backward) give bitwise the same
+    losses and parameters with the pool as with plain numpy allocation."""
+    def run():
+        mg.manual_seed(0)
+        net = mg.nn.Sequential(mg.nn.Conv2d(1, 8, 3), mg.nn.BatchNorm2d(8), mg.nn.ReLU(),
+                               mg.nn.MaxPool2d(2), mg.nn.Dropout(0.3), mg.nn.Flatten(),
+                               mg.nn.Linear(8 * 13 * 13, 1024), mg.nn.ReLU(),
+                               mg.nn.Dropout(0.5), mg.nn.Linear(1024, 10))
+        opt = mg.optim.SGD(net.parameters(), lr=0.05, momentum=0.9)
+        rng = np.random.default_rng(5)
+        out = []
+        for _ in range(3):
+            x = mg.tensor(rng.standard_normal((300, 1, 28, 28)).astype(np.float32))
+            loss = F.cross_entropy(net(x), mg.tensor(rng.integers(0, 10, 300)))
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            out.append(loss.item())
+        return out, [p.data.copy() for p in net.parameters()]
+
+    buffers.release()
+    pooled_losses, pooled_params = run()
+    assert buffers.pooled_bytes() > 0
+    monkeypatch.setattr(buffers, "LARGE", 1 << 62)   # nothing is large: plain numpy
+    buffers.release()
+    plain_losses, plain_params = run()
+    assert buffers.pooled_bytes() == 0
+    assert pooled_losses == plain_losses
+    for p, q in zip(pooled_params, plain_params):
+        np.testing.assert_array_equal(p, q)
