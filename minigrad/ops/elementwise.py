@@ -139,7 +139,7 @@ class AddScalar(Function):
         self.c = c
 
     def forward(self, a):
-        return np.add(a, self.c)   # numpy 2: a Python number keeps a's dtype
+        return np.add(a, self.c, dtype=a.dtype)   # (numpy 1 would make a 0-d a float64)
 
     def backward(self, g):
         return g
@@ -154,7 +154,7 @@ class MulScalar(Function):
         self.c = c
 
     def forward(self, a):
-        return np.multiply(a, self.c)
+        return np.multiply(a, self.c, dtype=a.dtype)
 
     def backward(self, g):
         return MulScalar(self.c)(g)
