@@ -101,6 +101,8 @@ class Div(_Binary):
     def forward(self, a, b):
         need_a, need_b = self.needs_input_grad   # db reads a and b, da reads b
         self.save_for_backward(Input(0) if need_b else None, Input(1))
+        if a.dtype.kind in "biu" and b.dtype.kind in "biu":   # PyTorch: int / int is float32
+            a, b = a.astype(DEFAULT_DTYPE), b.astype(DEFAULT_DTYPE)
         return self.compute_broadcast(a, b)
 
     def backward(self, g):

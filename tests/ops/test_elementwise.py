@@ -105,6 +105,18 @@ def test_a_python_number_makes_a_one_input_op_with_torchs_values_and_dtypes():
     np.testing.assert_array_equal(x.grad.data, np.array([7.0, 13.0], dtype=np.float32))
 
 
+def test_integer_true_division_is_float32_as_in_pytorch():
+    torch = pytest.importorskip("torch")
+    a = np.array([7, -3, 0, 2**40 + 1])
+    b = np.array([2, 4, 5, 3])
+    for f in (lambda x, y: x / y, lambda x, y: x / 3, lambda x, y: 7 / y,
+              lambda x, y: x.bool() / y):
+        ours, theirs = f(mg.tensor(a), mg.tensor(b)), f(torch.tensor(a), torch.tensor(b))
+        assert ours.dtype == np.float32 and theirs.dtype == torch.float32
+        # (torch computes 7 / y as 7 * (1 / y): one rounding more)
+        np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=2e-7)
+
+
 def test_gradients_keep_the_inputs_dtype():
     x = mg.tensor([1.0, 2.0], requires_grad=True)
     y = x * np.array([3.0, 3.0])      # a float64 array promotes the result (numpy's rule)
