@@ -17,9 +17,9 @@ The memory-layout contract of the image ops (the one place it is written down):
   reads as it is (BLAS takes either order; ``linalg.MatMul`` returns its gradient
   in the same order). Dropout draws its mask in its input's memory order.
 
-* Large outputs (1 MB and up) of conv, ReLU and pooling come from ``buffers.py``,
-  which reuses memory no array refers to any more instead of faulting in fresh
-  pages for every batch.
+* Large outputs (1 MB and up) of conv, ReLU, pooling, dropout, matmul and
+  same-shape elementwise ops come from ``buffers.py``, which reuses memory no array
+  refers to any more instead of faulting in fresh pages for every batch.
 
 None of this changes a number: shapes, indexing and results are NCHW as in PyTorch.
 """

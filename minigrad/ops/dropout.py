@@ -42,8 +42,9 @@ class Dropout(Function):
         scale = np.asarray(0.0 if self.p == 1 else 1.0 / (1.0 - self.p), dtype=a.dtype)
         mask = np.multiply(keep, scale, out=output_like(keep, a.dtype))
         self.save_for_backward(mask)   # the same mask zeroes the same elements of dy
-        return np.multiply(a, mask, out=output_like(a, np.result_type(a, mask)) if
-                           a.shape == mask.shape else None)
+        same_shape = a.shape == mask.shape   # (dropout2d's mask broadcasts)
+        return np.multiply(a, mask, out=output_like(a, np.result_type(a, mask)) if same_shape
+                           else None)
 
     def backward(self, g):
         mask, = self.saved_tensors
