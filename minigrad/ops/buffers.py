@@ -60,7 +60,7 @@ def empty(shape, dtype):
                 (best is None or blocks[i].nbytes < blocks[best].nbytes):
             best = i
     if best is None:   # release what is idle, then take a new block
-        blocks[:] = [blocks[i] for i in range(len(blocks)) if not _idle(blocks, i)]
+        release()
         blocks.append(np.empty(nbytes, np.uint8))
         best = len(blocks) - 1
     return blocks[best][:nbytes].view(dtype).reshape(shape)
