@@ -11,7 +11,7 @@ the math (derivation: docs/derivations.md, section 9):
     dw = sum of dy * xh over the axes w is broadcast along,   db = sum of dy likewise
 
 Forward keeps xh and 1/sigma for backward. A plain backward of batch norm runs the
-formula in numpy, in place in one work array; under ``create_graph`` backward
+formula in numpy, in place in the dx array; under ``create_graph`` backward
 recomputes xh and sigma from x and runs it as ops, so the gradient is itself
 differentiable (gradgradcheck; a test holds the two paths equal). Every array op keeps the input's memory layout (a conv output's
 batch-last layout stays batch-last; see ``minigrad/ops/__init__.py``).
@@ -25,7 +25,7 @@ import numpy as np
 from ..autograd import Function, Input, is_grad_enabled
 from .._tensor import Tensor, make_tensor
 from ..checks import check_float_tensor, check_number, check_same_dtype, positive_int
-from .layout import output_like
+from .layout import memory_order, output_like
 from .shape import sum_to
 
 
@@ -40,8 +40,8 @@ class _Normalize(Function):
         """Mean and biased variance over the axes (keepdims), two passes for accuracy."""
         mean = x.mean(axis=self.axes, keepdims=True)
         centered = x - mean
-        squared = np.square(centered)
-        return mean, centered, squared.mean(axis=self.axes, keepdims=True)
+        m = max(x.size // max(mean.size, 1), 1)
+        return mean, centered, sum_of_products(centered, centered, self.axes) / m
 
     def forward(self, x, w=None, b=None):
         mean, xh, var = self.statistics(x)
@@ -106,22 +106,21 @@ class _Normalize(Function):
 
     def batch_norm_grads_in_numpy(self, dy, xh, inv_std, w):
         """Batch norm's (dx, dw, db) for a first-order backward: the formula above
-        (docstring of ``BatchNorm``) in numpy, in place in one work array, since nothing
+        (docstring of ``BatchNorm``) in numpy, in place in the dx array, since nothing
         will differentiate it. Written with ops, as for create_graph, it was 5 graph
         nodes and 5 new arrays the size of x: 6.3 ms against 3.2 ms on a 32x32x32x32
-        batch."""
+        batch (2.8 ms since sum(dy * xh) is ``sum_of_products``)."""
         need = self.needs_input_grad
         w_shape, b_shape = (self.input_shapes + (None, None))[1:3]
         need_w, need_b = (need + (False, False))[1:3]
         sum_dy = dy.sum(self.axes, keepdims=True) if need[0] or need_b else None
         if need[0] or need_w:
-            # dy * xh, then dx (a large one from the buffer pool, laid out as xh)
-            work = np.multiply(dy, xh, out=output_like(xh, np.result_type(dy, xh)))
-            sum_dy_xh = work.sum(self.axes, keepdims=True)
+            sum_dy_xh = sum_of_products(dy, xh, self.axes)
         dx = None
         if need[0]:   # dx = (dy - m sum_dy - xh m sum_dy_xh) * w / sigma
             m = 1.0 / self.count()
-            dx = np.multiply(xh, sum_dy_xh * -m, out=work)
+            # (a large dx from the buffer pool, laid out as xh)
+            dx = np.multiply(xh, sum_dy_xh * -m, out=output_like(xh, np.result_type(dy, xh)))
             dx += dy
             dx += sum_dy * -m
             dx *= inv_std if w is None else inv_std * w
@@ -132,6 +131,25 @@ class _Normalize(Function):
 
     def settings(self):
         return {"axes": self.axes, "eps": self.eps}
+
+
+def sum_of_products(a, b, axes):
+    """sum(a * b) over ``axes`` (keepdims). When a and b lie in memory alike with the
+    summed axes innermost (each channel of a batch-last conv output is one contiguous
+    run), it is one BLAS dot per group, reading a and b once; ``a * b`` then a sum
+    writes and reads a third array as large (the variance of a 32x32x32x32 batch:
+    0.80 -> 0.16 ms). Otherwise, exactly that."""
+    order = memory_order(a)
+    kept = a.ndim - len(axes)
+    if (a.dtype == b.dtype and a.dtype in (np.float32, np.float64) and a.size
+            and memory_order(b) == order and not set(order[:kept]) & set(axes)):
+        a_run, b_run = a.transpose(order), b.transpose(order)
+        if a_run.flags.c_contiguous and b_run.flags.c_contiguous:
+            run = math.prod(a_run.shape[kept:])
+            dots = np.matmul(a_run.reshape(-1, 1, run), b_run.reshape(-1, run, 1))
+            dots = dots.reshape(a_run.shape[:kept] + (1,) * len(axes))
+            return dots.transpose(np.argsort(order))   # back to a's axis order
+    return np.multiply(a, b).sum(axis=axes, keepdims=True)
 
 
 class BatchNorm(_Normalize):

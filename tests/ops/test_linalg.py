@@ -16,6 +16,11 @@ CASES = [
          lambda r: (r.normal(size=(2, 1, 3, 4)), r.normal(size=(3, 4, 2)))),
     Case("matmul_batched_vec", lambda a, b: a @ b,
          lambda r: (r.normal(size=(2, 3, 4)), r.normal(size=(4,)))),
+    # both operands stored transposed: forward computes (b^T @ a^T)^T
+    Case("matmul_both_transposed", lambda a, b: a.T @ b.T,
+         lambda r: (r.normal(size=(4, 3)), r.normal(size=(2, 4)))),
+    Case("matmul_batched_both_transposed", lambda a, b: a.mT @ b.mT,
+         lambda r: (r.normal(size=(2, 4, 3)), r.normal(size=(2, 5, 4)))),
 ]
 
 
@@ -25,6 +30,16 @@ def test_values_match_numpy():
         a, b = rng.normal(size=sa), rng.normal(size=sb)
         np.testing.assert_allclose((mg.Tensor(a) @ mg.Tensor(b)).data, a @ b)
         np.testing.assert_allclose((a @ mg.Tensor(b)).data, a @ b)
+
+
+@pytest.mark.parametrize("shapes", [((3, 4), (4, 2)), ((512, 64), (64, 600))])
+def test_both_operands_stored_transposed(shapes):
+    """(b^T @ a^T)^T path: same numbers as numpy, and a wrong shape still names matmul."""
+    rng = np.random.default_rng(1)
+    a, b = (np.asfortranarray(rng.normal(size=s)) for s in shapes)
+    np.testing.assert_allclose((mg.Tensor(a) @ mg.Tensor(b)).data, a @ b, rtol=1e-12, atol=1e-12)
+    with pytest.raises(ValueError, match=r"matmul: shapes \(3, 4\) and \(3, 2\) do not align"):
+        mg.Tensor(np.asfortranarray(a[:3, :4])) @ mg.Tensor(np.asfortranarray(b[:3, :2]))
 
 
 def test_matmul_errors():
