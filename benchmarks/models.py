@@ -3,6 +3,7 @@ PyTorch CPU in one process.
 
     python benchmarks/models.py [--quick] [--rows mnist,cifar,...] [--repeat N]
     python benchmarks/models.py --profile cifar     # cProfile of minigrad's side of a row
+    python benchmarks/models.py --breakdown cifar   # where one step's time goes, both sides
 
 Every row builds the same model in both frameworks with the same float32 weights
 (minigrad's initial parameters copied into torch) and the same data, checks once
@@ -25,6 +26,7 @@ torch is imported lazily so that the memory row's minigrad child never loads it.
 from __future__ import annotations
 
 import argparse
+import collections
 import importlib.util
 import json
 import os
@@ -388,6 +390,11 @@ def measure(torch, row, samples):
     return [statistics.median(a) * 1e3, statistics.median(b) * 1e3], []
 
 
+#: minigrad's convolution ops: forward, input gradient, weight gradient
+CONV_OPS = ("Conv2d", "ConvTranspose2d", "Conv2dWeightGrad")
+PAUSE_BEFORE_PROFILED_STEP = 0.2
+
+
 def profile(torch, key, runs=10, top=10):
     """cProfile of minigrad's side of one row (after a warm-up run)."""
     import cProfile
@@ -405,6 +412,82 @@ def profile(torch, key, runs=10, top=10):
         pstats.Stats(profiler).sort_stats(order).print_stats(top)
 
 
+def _subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+def breakdown(torch, key, samples=10, top=8):
+    """Where one step of ROW goes. minigrad: each op's own wall time (forward and
+    backward, nested ops subtracted) and the time inside np.matmul (BLAS) with its
+    GFLOP/s; torch: its step and its profiler's self CPU time of the top ops. Steps
+    alternate with pauses, as in the table; the timers add a few us per op."""
+    from torch.profiler import profile as torch_profile
+    from minigrad.autograd import Function
+    ours, theirs = ROW_BY_KEY[key].make(torch)
+    own = collections.defaultdict(float)
+    nested = [0.0]
+    blas = [0.0, 0.0]   # seconds, flops
+
+    def timed_method(label, method):
+        def run(self, *args, **kwargs):
+            nested.append(0.0)
+            start = time.perf_counter()
+            try:
+                return method(self, *args, **kwargs)
+            finally:
+                spent = time.perf_counter() - start
+                own[label] += spent - nested.pop()
+                nested[-1] += spent
+        return run
+
+    plain_matmul = np.matmul
+
+    def counted_matmul(a, b, *args, **kwargs):
+        start = time.perf_counter()
+        out = plain_matmul(a, b, *args, **kwargs)
+        blas[0] += time.perf_counter() - start
+        blas[1] += 2 * out.size * (a.shape[-1] if np.ndim(a) else 1)
+        return out
+
+    for _ in range(2):   # warm-up (first steps fill the buffer pool), not counted
+        ours()
+        theirs()
+    patched = [(cls, name, cls.__dict__[name]) for cls in set(_subclasses(Function))
+               for name in ("forward", "backward") if name in cls.__dict__]
+    for cls, name, method in patched:
+        setattr(cls, name, timed_method(f"{cls.__name__}.{name}", method))
+    np.matmul = counted_matmul
+    try:
+        steps = alternate([timed(ours), timed(theirs)], samples, warmup=0)
+    finally:
+        np.matmul = plain_matmul
+        for cls, name, method in patched:
+            setattr(cls, name, method)
+    taken = samples
+    ours_ms, theirs_ms = (statistics.median(s) * 1e3 for s in steps)
+    print(f"{key}: one step, median of {samples}: minigrad {ours_ms:.1f} ms, torch "
+          f"{theirs_ms:.1f} ms ({ours_ms / theirs_ms:.2f}x); load average {load_average()}")
+    print(f"\nminigrad, own time per step by op (ms), top {top}:")
+    ranked = sorted(own.items(), key=lambda kv: -kv[1])
+    for label, seconds in ranked[:top]:
+        print(f"  {label:32s} {seconds / taken * 1e3:7.2f}")
+    conv = sum(v for k, v in own.items() if k.split(".")[0] in CONV_OPS) / taken * 1e3
+    print(f"  conv ops together ({', '.join(CONV_OPS)}): {conv:.1f} ms "
+          f"= {conv / theirs_ms:.2f}x torch's whole step")
+    print(f"  inside np.matmul (BLAS): {blas[0] / taken * 1e3:.1f} ms, "
+          f"{blas[1] / taken / 1e9:.2f} GFLOP at {blas[1] / max(blas[0], 1e-9) / 1e9:.0f} GFLOP/s")
+    with torch_profile() as prof:
+        for _ in range(samples):
+            time.sleep(PAUSE_BEFORE_PROFILED_STEP)
+            theirs()
+    events = sorted(prof.key_averages(), key=lambda e: -e.self_cpu_time_total)
+    print(f"\ntorch, profiler self CPU per step by op (ms), top {top}:")
+    for event in events[:top]:
+        print(f"  {event.key:32s} {event.self_cpu_time_total / samples / 1e3:7.2f}")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", default=",".join(r.key for r in ROWS),
@@ -412,6 +495,8 @@ def main(argv=None):
     parser.add_argument("--repeat", type=int, help="samples per row (default: per row)")
     parser.add_argument("--quick", action="store_true", help="3 samples per row: a smoke test")
     parser.add_argument("--profile", metavar="ROW", help="cProfile minigrad's side of ROW instead")
+    parser.add_argument("--breakdown", metavar="ROW",
+                        help="where one step of ROW goes, per op, in both frameworks, instead")
     parser.add_argument("--memory-child", choices=["minigrad", "torch"], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.memory_child:
@@ -420,6 +505,9 @@ def main(argv=None):
     torch = _torch()
     if args.profile:
         profile(torch, args.profile)
+        return
+    if args.breakdown:
+        breakdown(torch, args.breakdown)
         return
     keys = [k.strip() for k in args.rows.split(",") if k.strip()]
     unknown = [k for k in keys if k not in ROW_BY_KEY]
