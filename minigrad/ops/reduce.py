@@ -23,6 +23,7 @@ from ..autograd import Function, Input, OUTPUT
 from .._tensor import Tensor, make_tensor
 from ..checks import (check_float_tensor, check_number, dim_and_keepdim, keepdims_shape,
                       normalize_axis, one_axis)
+from .layout import mean_over, sum_over
 from .shape import Flip
 
 
@@ -34,6 +35,10 @@ def reduced_count(shape, axes):
 def reduced_shape(shape, axes):
     """The shape of a reduction over ``axes`` (None: all) without keepdims."""
     return () if axes is None else tuple(n for i, n in enumerate(shape) if i not in axes)
+
+
+def output_shape(shape, axes, keepdims):
+    return keepdims_shape(shape, axes) if keepdims else reduced_shape(shape, axes)
 
 
 def _spread(g, in_shape, axes, keepdims):
@@ -52,7 +57,7 @@ class Sum(Function):
         self.axis, self.keepdims = axis, keepdims
 
     def forward(self, a):
-        return a.sum(axis=self.axis, keepdims=self.keepdims)
+        return sum_over(a, self.axis).reshape(output_shape(a.shape, self.axis, self.keepdims))
 
     def backward(self, g):
         return _spread(g, self.input_shapes[0], self.axis, self.keepdims)
@@ -70,7 +75,7 @@ class Mean(Function):
         if reduced_count(a.shape, self.axis) == 0:
             raise ValueError(f"mean: cannot average over an empty axis (shape {a.shape}, "
                              f"axis {self.axis})")
-        return a.mean(axis=self.axis, keepdims=self.keepdims)
+        return mean_over(a, self.axis).reshape(output_shape(a.shape, self.axis, self.keepdims))
 
     def backward(self, g):
         shape = self.input_shapes[0]

@@ -1,6 +1,8 @@
 import numpy as np
+import pytest
 
-from minigrad.ops.layout import empty_like_layout, in_layout_of, memory_order
+from minigrad.ops.layout import (empty_like_layout, in_layout_of, mean_over, memory_order,
+                                 run_sums, sum_over)
 
 
 def batch_last(shape):
@@ -28,3 +30,55 @@ def test_in_layout_of_copies_only_when_the_orders_differ():
     moved = in_layout_of(c_ordered, like)
     assert moved is not c_ordered and memory_order(moved) == memory_order(like)
     np.testing.assert_array_equal(moved, c_ordered)
+
+
+def _to_batch_last(a):
+    return np.ascontiguousarray(a.transpose(1, 2, 3, 0)).transpose(3, 0, 1, 2)
+
+
+# (layout, axes, whether BLAS sums apply)
+SUM_CASES = [
+    ("batch_last", (0, 2, 3), True),      # a conv output's channels: one run each
+    ("c_order", (2, 3), True),             # per (n, c) plane
+    ("c_order", (1, 2, 3), True),          # per sample (layer norm)
+    ("c_order", None, True),               # everything
+    ("c_order", (0, 2, 3), False),         # channels not contiguous: numpy
+    ("batch_last", (2, 3), False),         # summed axes not innermost
+    ("sliced", (0, 2, 3), False),          # gaps in memory
+    ("mixed", (0, 2, 3), True),            # a batch-last, times not: BLAS for a alone
+    ("float16", (0, 2, 3), False),
+    ("small", (0, 2, 3), False),           # under SMALL_SUM numbers
+    ("empty", (0, 2, 3), False),
+]
+
+
+@pytest.mark.parametrize("layout, axes, blas", SUM_CASES)
+@pytest.mark.parametrize("with_times", [False, True])
+def test_sum_over_and_mean_over_equal_numpy(layout, axes, blas, with_times):
+    rng = np.random.default_rng(3)
+    shape = {"empty": (0, 3, 24, 20), "small": (2, 3, 4, 5)}.get(layout, (40, 3, 24, 20))
+    # a different offset per channel, so a sum landing on the wrong channel shows
+    a, b = (rng.normal(size=shape) + np.arange(3).reshape(1, 3, 1, 1) for _ in range(2))
+    if layout == "batch_last":
+        a, b = _to_batch_last(a), _to_batch_last(b)
+    elif layout == "mixed":
+        a = _to_batch_last(a)
+    elif layout == "sliced":
+        a, b = np.repeat(a, 2, axis=3)[..., ::2], np.repeat(b, 2, axis=3)[..., ::2]
+    elif layout == "float16":   # (sums that float16 can hold)
+        a, b = a / 10, b / 10
+    times = b if with_times else None
+    product = a * b if with_times else a
+    for dtype in ((np.float16,) if layout == "float16" else (np.float64, np.float32)):
+        a_, times_ = a.astype(dtype), None if times is None else times.astype(dtype)
+        assert (run_sums(a_, axes, times_) is not None) == (blas and not (with_times and layout == "mixed"))
+        total = sum_over(a_, axes, times_)
+        expected = product.sum(axis=axes, keepdims=True)
+        assert total.shape == expected.shape and total.dtype == dtype
+        rtol, atol = {np.float64: (1e-12, 1e-12), np.float32: (1e-5, 1e-3)}.get(dtype, (1e-2, 1.0))
+        np.testing.assert_allclose(total, expected, rtol=rtol, atol=atol)
+        if product.size:   # (the mean of nothing is numpy's NaN with a warning)
+            mean = mean_over(a_, axes, times_)
+            assert mean.dtype == dtype
+            np.testing.assert_allclose(mean, product.mean(axis=axes, keepdims=True), rtol=rtol,
+                                       atol=atol)

@@ -7,7 +7,7 @@ import pytest
 import minigrad as mg
 import minigrad.nn.functional as F
 from minigrad import nn
-from minigrad.ops.norm import BatchNorm, GroupNorm, LayerNorm, sum_of_products
+from minigrad.ops.norm import BatchNorm, GroupNorm, LayerNorm
 from tests.registry import Case, ops_in_graph
 
 RM, RV = mg.Tensor(np.array([0.3, -0.2])), mg.Tensor(np.array([1.5, 0.7]))
@@ -147,41 +147,6 @@ def test_batchnorm_first_order_numpy_path_equals_the_op_path(shape, affine, need
         assert graphed[0].grad_fn is not None
     for p, q in zip(plain, graphed):
         np.testing.assert_allclose(p.data, q.data, rtol=1e-10, atol=1e-12)
-
-
-def _batch_last(a):
-    return np.ascontiguousarray(a.transpose(1, 2, 3, 0)).transpose(3, 0, 1, 2)
-
-
-@pytest.mark.parametrize("layout, axes", [
-    ("batch_last", (0, 2, 3)),         # BLAS dots: a conv output's channels
-    ("c_order", (0, 2, 3)),            # channels not contiguous: multiply and sum
-    ("c_order", (2, 3)),               # group/layer norm: BLAS dots per (n, c)
-    ("c_order", (1, 2, 3)),
-    ("batch_last", (2, 3)),            # summed axes not innermost
-    ("sliced", (0, 2, 3)),             # a strided view
-    ("mixed", (0, 2, 3)),              # a and b laid out differently
-    ("float16", (0, 2, 3)),
-    ("empty", (0, 2, 3)),
-])
-def test_sum_of_products_equals_multiply_then_sum(layout, axes):
-    rng = np.random.default_rng(3)
-    shape = (0, 3, 4, 5) if layout == "empty" else (4, 3, 6, 5)
-    a, b = (rng.normal(size=shape) + np.arange(3).reshape(1, 3, 1, 1) for _ in range(2))
-    if layout == "batch_last":
-        a, b = _batch_last(a), _batch_last(b)
-    elif layout == "mixed":
-        a = _batch_last(a)
-    elif layout == "sliced":
-        a, b = np.repeat(a, 2, axis=3)[..., ::2], np.repeat(b, 2, axis=3)[..., ::2]
-    elif layout == "float16":
-        a, b = a.astype(np.float16), b.astype(np.float16)
-    expected = (a.astype(np.float64) * b).sum(axis=axes, keepdims=True)
-    for dtype in ((np.float16,) if layout == "float16" else (np.float64, np.float32)):
-        got = sum_of_products(a.astype(dtype), b.astype(dtype), axes)
-        assert got.shape == expected.shape and got.dtype == dtype
-        rtol, atol = {np.float64: (1e-12, 1e-12), np.float32: (1e-5, 1e-4)}.get(dtype, (1e-2, 0.5))
-        np.testing.assert_allclose(got, expected, rtol=rtol, atol=atol)
 
 
 def test_inference_keeps_nothing_for_backward():
