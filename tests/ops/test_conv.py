@@ -43,6 +43,11 @@ CASES = [
     Case("conv2d_batch3_3ch_stride2_dilation_pair_pad1",
          lambda x, w, b: F.conv2d(x, w, b, stride=2, padding=1, dilation=(1, 2)),
          _shapes((3, 3, 5, 6), (2, 3, 2, 2), (2,))),
+    Case("conv2d_stride1_fewer_out_channels_dilation_rect_pad",   # dx: the full convolution
+         lambda x, w, b: F.conv2d(x, w, b, padding=(1, 2), dilation=(2, 1)),
+         _shapes((2, 4, 6, 7), (2, 4, 2, 3), (2,))),
+    Case("conv2d_groups2_stride1_pad1", lambda x, w: F.conv2d(x, w, padding=1, groups=2),
+         _shapes((1, 4, 5, 5), (4, 2, 3, 3))),
     Case("conv_transpose2d_batch3_stride3_outpad2",
          lambda x, w: F.conv_transpose2d(x, w, stride=3, output_padding=2),
          _shapes((3, 1, 2, 2), (1, 2, 2, 2))),
@@ -158,6 +163,11 @@ GRID = [  # (x shape, out channels, kernel, stride, padding, dilation, groups)
     ((2, 2, 7, 7), 4, (2, 2), (3, 2), (2, 1), (2, 1), 2),
     ((1, 3, 6, 7), 3, (3, 3), (2, 2), (1, 3), (1, 2), 3),
     ((3, 1, 6, 5), 2, (1, 2), (1, 3), (0, 1), (1, 1), 1),
+    # stride 1 with no more output than input channels: the input gradient is the
+    # full convolution itself (ConvTranspose2d.forward); the last one pads past d(k-1)
+    ((2, 4, 6, 7), 2, (2, 3), (1, 1), (1, 2), (2, 1), 1),
+    ((2, 4, 5, 5), 4, (3, 3), (1, 1), (1, 1), (1, 1), 2),
+    ((1, 2, 5, 6), 2, (3, 3), (1, 1), (3, 0), (1, 1), 1),
 ]
 
 
