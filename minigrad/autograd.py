@@ -128,6 +128,20 @@ class Function(tracing.Described):
             values.append(None if item is None else self._unpack(item))
         return tuple(values)
 
+    @property
+    def saved_arrays(self):
+        """The same saved values as numpy arrays (checked for in-place changes alike):
+        for a backward that runs its formula on arrays, where rebuilding tensors
+        would cost more than a small tensor's arithmetic."""
+        if self._saved is None:
+            raise tracing.freed(self)
+        values = []
+        for item in self._saved:
+            if item is not None and item[3] is not None and item[3][0] != item[4]:
+                self._unpack(item)   # raises, naming the op and the value
+            values.append(None if item is None else item[1])
+        return tuple(values)
+
     def _unpack(self, saved):
         """One saved value (a tuple of ``tracing.Saved``'s fields) as backward reads it."""
         what, data, tensor, cell, version = saved

@@ -489,3 +489,21 @@ def test_saving_an_input_the_op_does_not_have_names_the_op():
 
     with pytest.raises(IndexError, match=r"Twice.forward: save_for_backward\(Input\(1\)\) but the op has 1 input"):
         Twice()(leaf([1.0]))
+
+
+@pytest.mark.parametrize("op, name", [("tanh", "Tanh"), ("sigmoid", "Sigmoid")])
+def test_saved_arrays_are_checked_like_saved_tensors(op, name):
+    """A plain backward that reads its saved output as an array (``saved_arrays``)
+    still catches an in-place change of it, and a second backward."""
+    x = leaf([0.5, -1.0])
+    y = getattr(x, op)()
+    with mg.no_grad():
+        y.add_(1.0)
+    with pytest.raises(RuntimeError, match=rf"{name}: output saved for backward.*modified in place"):
+        y.sum().backward()
+    z = getattr(x, op)()
+    z.sum().backward()
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        z.sum().backward()
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        z.grad_fn.saved_arrays

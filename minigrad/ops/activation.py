@@ -39,10 +39,10 @@ class Sigmoid(Function):
         return np.exp(-np.logaddexp(0, -a))
 
     def backward(self, g):
-        out, = self.saved_tensors
         if is_grad_enabled():   # create_graph: the gradient is a node of its own
-            return SigmoidBackward()(g, out)
-        return make_tensor(SigmoidBackward.compute(g.data, out.data))
+            return SigmoidBackward()(g, *self.saved_tensors)
+        out, = self.saved_arrays
+        return make_tensor(SigmoidBackward.compute(g.data, out))
 
 
 class SigmoidBackward(Function):
@@ -77,10 +77,10 @@ class Tanh(Function):
         return np.tanh(a)
 
     def backward(self, g):
-        out, = self.saved_tensors
         if is_grad_enabled():   # create_graph: the gradient is a node of its own
-            return TanhBackward()(g, out)
-        return make_tensor(TanhBackward.compute(g.data, out.data))
+            return TanhBackward()(g, *self.saved_tensors)
+        out, = self.saved_arrays
+        return make_tensor(TanhBackward.compute(g.data, out))
 
 
 class TanhBackward(Function):
