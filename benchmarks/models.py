@@ -502,6 +502,10 @@ def main(argv=None):
     if args.memory_child:
         memory_child(args.memory_child)
         return
+    for option, key in (("--profile", args.profile), ("--breakdown", args.breakdown)):
+        runnable = [r.key for r in ROWS if r.make is not None]
+        if key is not None and key not in runnable:
+            parser.error(f"{option} takes one of {runnable}, got {key!r}")
     torch = _torch()
     if args.profile:
         profile(torch, args.profile)

@@ -57,6 +57,7 @@ class Sum(Function):
         self.axis, self.keepdims = axis, keepdims
 
     def forward(self, a):
+        self.axis = normalize_axis(self.axis, a.ndim, "sum")   # (as given to the class)
         return sum_over(a, self.axis).reshape(output_shape(a.shape, self.axis, self.keepdims))
 
     def backward(self, g):
@@ -72,6 +73,7 @@ class Mean(Function):
         self.axis, self.keepdims = axis, keepdims
 
     def forward(self, a):
+        self.axis = normalize_axis(self.axis, a.ndim, "mean")
         if reduced_count(a.shape, self.axis) == 0:
             raise ValueError(f"mean: cannot average over an empty axis (shape {a.shape}, "
                              f"axis {self.axis})")

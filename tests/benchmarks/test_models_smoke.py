@@ -35,3 +35,20 @@ def test_memory_child_reports_json(capsys):
 def test_unknown_row_is_an_error():
     with pytest.raises(SystemExit):
         models.main(["--rows", "no-such-row"])
+
+
+def test_breakdown_prints_ops_and_blas_and_restores_what_it_timed(capsys):
+    import numpy as np
+    from minigrad.ops.conv import Conv2d
+    matmul, conv_forward = np.matmul, Conv2d.forward
+    models.breakdown(torch, "lenet", samples=2)
+    out = capsys.readouterr().out
+    assert "Conv2d.forward" in out and "inside np.matmul (BLAS)" in out and "aten::" in out
+    assert np.matmul is matmul and Conv2d.forward is conv_forward
+
+
+@pytest.mark.parametrize("option", ["--breakdown", "--profile"])
+def test_breakdown_and_profile_take_only_rows_with_work(option):
+    for key in ("memory", "no-such-row"):
+        with pytest.raises(SystemExit):
+            models.main([option, key])
