@@ -57,7 +57,7 @@ class Sum(Function):
         self.axis, self.keepdims = axis, keepdims
 
     def forward(self, a):
-        self.axis = normalize_axis(self.axis, a.ndim, "sum")   # (as given to the class)
+        self.axis = normalize_axis(self.axis, a.ndim, "sum")   # Sum(axis=-1) may come directly
         return sum_over(a, self.axis).reshape(output_shape(a.shape, self.axis, self.keepdims))
 
     def backward(self, g):
