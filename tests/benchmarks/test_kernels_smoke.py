@@ -1,18 +1,13 @@
 """benchmarks/kernels.py runs, and each kernel computes the same numbers in both
 frameworks (so its timings compare like with like)."""
-import importlib.util
-import pathlib
-import sys
 
 import pytest
 
+from tests.benchmarks import load_script
+
 torch = pytest.importorskip("torch")
 
-BENCHMARKS = pathlib.Path(__file__).resolve().parents[2] / "benchmarks"
-sys.path.insert(0, str(BENCHMARKS))   # kernels.py imports its sibling _common
-_spec = importlib.util.spec_from_file_location("benchmark_kernels", BENCHMARKS / "kernels.py")
-kernels = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(kernels)
+kernels = load_script("kernels")
 
 
 @pytest.mark.parametrize("key", list(kernels.KERNELS))

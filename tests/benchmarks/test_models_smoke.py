@@ -1,19 +1,14 @@
 """benchmarks/models.py runs: every row's work at a tiny size, untimed, and the two
 frameworks agree on its loss (so the benchmark compares like with like)."""
-import importlib.util
 import math
-import pathlib
-import sys
 
 import pytest
 
+from tests.benchmarks import load_script
+
 torch = pytest.importorskip("torch")
 
-BENCHMARKS = pathlib.Path(__file__).resolve().parents[2] / "benchmarks"
-sys.path.insert(0, str(BENCHMARKS))   # models.py imports its sibling _common
-_spec = importlib.util.spec_from_file_location("benchmark_models", BENCHMARKS / "models.py")
-models = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(models)
+models = load_script("models")
 
 
 @pytest.mark.parametrize("key", [k for k, size in models.TINY.items() if size is not None])
