@@ -124,7 +124,7 @@ def inactive_units(model, images):
         for name, layer in model.named_children():
             x = layer(x)
             if isinstance(layer, nn.ReLU):
-                shares[name] = float(np.mean(np.all(x.data == 0, axis=0)))
+                shares[name] = float(np.mean(np.all(x.numpy() == 0, axis=0)))
     return shares
 
 

@@ -39,8 +39,8 @@ def gradient_and_hessian(w, X, y, lam):
     through the graph that computing g recorded."""
     loss = loss_fn(w, X, y, lam)
     g, = mg.grad(loss, w, create_graph=True)
-    rows = [mg.grad(g[i], w, retain_graph=True)[0].data for i in range(w.shape[0])]
-    return loss.item(), g.data, np.stack(rows)
+    rows = [mg.grad(g[i], w, retain_graph=True)[0].numpy() for i in range(w.shape[0])]
+    return loss.item(), g.numpy(), np.stack(rows)
 
 
 def newton(X, y, lam=1e-2, steps=10, tol=1e-12, log=print):
@@ -61,5 +61,5 @@ def newton(X, y, lam=1e-2, steps=10, tol=1e-12, log=print):
 if __name__ == "__main__":
     X, y = make_data()
     w, history = newton(X, y)
-    accuracy = np.mean(np.sign(X @ w.data) == y)
+    accuracy = np.mean(np.sign(X @ w.numpy()) == y)
     print(f"converged in {len(history) - 1} Newton steps; training accuracy {accuracy:.1%}")

@@ -1,6 +1,7 @@
 """``Tensor``: a numpy array that remembers the op that made it.
 
-A tensor is a thin wrapper: ``.data`` is the ndarray, ``.grad_fn`` the graph node
+A tensor is a thin wrapper: ``.array`` is the ndarray (minigrad's own name;
+PyTorch's ``.data`` is a Tensor here too, see below), ``.grad_fn`` the graph node
 (see :mod:`minigrad.autograd`) that produced it, ``.grad`` where backward leaves
 its gradient. The class lists its whole API below; every method that computes
 something is one line that calls an op from :mod:`minigrad.ops`, so the tensor
@@ -31,7 +32,7 @@ def make_tensor(data, requires_grad=False, grad_fn=None, version=None):
     """Wrap an ndarray without copying or checking (the ops' fast path).
     ``version``: the version cell to share (a view shares its base's)."""
     t = _new(Tensor)
-    t.data = data
+    t.array = data
     t.grad = None
     t.requires_grad = requires_grad
     t.grad_fn = grad_fn
@@ -45,7 +46,7 @@ def to_array(data, dtype=None, copy=True):
     """numpy arrays keep their dtype; as in PyTorch, Python floats (and lists with
     any float) become float32, Python ints int64 and bools bool, unless a dtype is given."""
     if isinstance(data, Tensor):
-        data = data.data
+        data = data.array
     if dtype is not None:
         return np.array(data, dtype=np.dtype(dtype), copy=copy)
     if isinstance(data, (np.ndarray, np.generic)):
@@ -72,7 +73,7 @@ def as_operand(value, like):
     only arrays and tensors take part in type promotion)."""
     kind = type(value)
     if kind is float or kind is int:
-        dtype = like.data.dtype
+        dtype = like.array.dtype
         if dtype.kind != "f" and not (kind is int and dtype.kind in "iu"):
             dtype = DEFAULT_DTYPE if kind is float else np.int64
         return make_tensor(np.array(value, dtype=dtype), False, None)
@@ -84,26 +85,26 @@ def as_operand(value, like):
     if arr.dtype.kind not in "biufc":   # strings, objects, dates: numpy's ufunc error is cryptic
         raise TypeError(f"cannot combine a tensor with {type(value).__name__} (numpy dtype "
                         f"{arr.dtype}); expected a number, an array of numbers or a tensor")
-    if arr.dtype.kind in "iuf" and like.data.dtype.kind == "f":
-        arr = arr.astype(like.data.dtype)
+    if arr.dtype.kind in "iuf" and like.array.dtype.kind == "f":
+        arr = arr.astype(like.array.dtype)
     return make_tensor(arr, False, None)
 
 
 def check_grad_output(t, grad, op):
     """Check or create the gradient handed to backward for output ``t``."""
     if grad is None:
-        if t.data.size != 1:
+        if t.array.size != 1:
             raise RuntimeError(
                 f"{op}: grad can be created implicitly only for a scalar output, but the "
                 f"output has shape {t.shape}; pass grad= (a tensor of shape {t.shape}) "
                 "or reduce the output to a scalar first (e.g. .sum())")
-        return make_tensor(np.ones_like(t.data), False, None)
+        return make_tensor(np.ones_like(t.array), False, None)
     if not isinstance(grad, Tensor):
         array = np.asarray(grad)
         if array.dtype.kind not in "biuf":
             raise TypeError(f"{op}: grad must be a tensor or an array of numbers, got "
                             f"{type(grad).__name__} (numpy dtype {array.dtype})")
-        grad = make_tensor(array.astype(t.data.dtype, copy=False), False, None)
+        grad = make_tensor(array.astype(t.array.dtype, copy=False), False, None)
     if grad.shape != t.shape:
         raise ValueError(f"{op}: grad has shape {grad.shape} but the output has shape "
                          f"{t.shape}; they must match")
@@ -120,22 +121,22 @@ def index_as_numpy(index):
 
 def _index_item(item):
     if isinstance(item, Tensor):
-        return item.data
+        return item.array
     if isinstance(item, list):
-        return np.asarray([i.data if isinstance(i, Tensor) else i for i in item])
+        return np.asarray([i.array if isinstance(i, Tensor) else i for i in item])
     return item
 
 
 class Tensor:
     """An n-dimensional array with reverse-mode automatic differentiation."""
 
-    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "retains_grad", "_version",
+    __slots__ = ("array", "grad", "requires_grad", "grad_fn", "retains_grad", "_version",
                  "_hooks", "__weakref__")
     __array_ufunc__ = None   # ``ndarray * tensor`` defers to Tensor.__rmul__
     __hash__ = object.__hash__
 
     def __init__(self, data, requires_grad=False, dtype=None):
-        self.data = to_array(data, dtype)
+        self.array = to_array(data, dtype)
         self.grad = None
         self.grad_fn = None
         self.retains_grad = False
@@ -146,30 +147,50 @@ class Tensor:
             self.requires_grad_(True)
 
     # -- attributes ------------------------------------------------------------------
-    shape = property(lambda self: self.data.shape)
-    ndim = property(lambda self: self.data.ndim)
-    dtype = property(lambda self: self.data.dtype)
+    shape = property(lambda self: self.array.shape)
+    ndim = property(lambda self: self.array.ndim)
+    dtype = property(lambda self: self.array.dtype)
     is_leaf = property(lambda self: self.grad_fn is None)
     device = property(lambda self: CPU)
     T = property(lambda self: sh.reverse_axes(self))
     mT = property(lambda self: sh.matrix_transpose(self, "mT"))
 
+    @property
+    def data(self):
+        """PyTorch's ``.data``: the same values (no copy) as a tensor outside the graph
+        that requires no grad. A change made through it is not seen by autograd (its
+        own version counter), as in PyTorch: ``p.data.add_(u)``, ``w.data.normal_()``."""
+        return make_tensor(self.array, False, None)
+
+    @data.setter
+    def data(self, value):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data: can only assign a Tensor to .data, got {type(value).__name__} "
+                            "(wrap an array with minigrad.from_numpy)")
+        self.array = value.array
+
+    def __array__(self, dtype=None, copy=None):
+        """``np.asarray(t)``: the tensor's array (shared, not copied, unless asked)."""
+        if copy:
+            return np.array(self.array, dtype=dtype, copy=True)
+        return self.array if dtype is None else self.array.astype(dtype, copy=False)
+
     def size(self, dim=None):
         """The shape, or the length of one dim (``size()`` is PyTorch's ``shape``)."""
         if dim is None:
-            return self.data.shape
-        return self.data.shape[checks.one_axis(dim, self.data.ndim, "size")]
+            return self.array.shape
+        return self.array.shape[checks.one_axis(dim, self.array.ndim, "size")]
 
     def numel(self):
-        return self.data.size
+        return self.array.size
 
     def dim(self):
-        return self.data.ndim
+        return self.array.ndim
 
     def requires_grad_(self, requires_grad=True):
-        if requires_grad and self.data.dtype.kind not in "fc":
+        if requires_grad and self.array.dtype.kind not in "fc":
             raise TypeError(f"Tensor: only floating-point tensors can require grad; this "
-                            f"one has dtype {self.data.dtype} and shape {self.shape} "
+                            f"one has dtype {self.array.dtype} and shape {self.shape} "
                             "(convert with .astype('float32') first)")
         if not requires_grad and self.grad_fn is not None:
             raise RuntimeError("requires_grad_: a non-leaf tensor always requires grad; "
@@ -179,19 +200,19 @@ class Tensor:
 
     # -- Python protocols --------------------------------------------------------------
     def __len__(self):
-        if self.data.ndim == 0:
+        if self.array.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return len(self.data)
+        return len(self.array)
 
     def __iter__(self):
         for i in range(len(self)):
             yield self[i]
 
     def __repr__(self):
-        body = np.array2string(self.data, separator=", ", prefix="tensor(")
+        body = np.array2string(self.array, separator=", ", prefix="tensor(")
         extra = ""
-        if self.data.dtype != DEFAULT_DTYPE:
-            extra += f", dtype={self.data.dtype}"
+        if self.array.dtype != DEFAULT_DTYPE:
+            extra += f", dtype={self.array.dtype}"
         if self.grad_fn is not None:
             extra += f", grad_fn=<{self.grad_fn.name}>"
         elif self.requires_grad:
@@ -199,10 +220,10 @@ class Tensor:
         return f"tensor({body}{extra})"
 
     def __bool__(self):
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise ValueError(f"the truth value of a tensor of shape {self.shape} is "
                              "ambiguous; use .any() or .all()")
-        return bool(self.data)
+        return bool(self.array)
 
     def __float__(self):
         return float(self.item())
@@ -211,26 +232,26 @@ class Tensor:
         return int(self.item())
 
     def __index__(self):
-        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+        if self.array.dtype.kind not in "iu" or self.array.size != 1:
             raise TypeError("only a single-element integer tensor can be used as an index")
-        return int(self.data)
+        return int(self.array)
 
     # -- leaving the graph, converting ---------------------------------------------------
     def detach(self):
         """The same memory (and version cell) as a new leaf that does not require grad."""
-        return make_tensor(self.data.view(), False, None, self.version_cell())
+        return make_tensor(self.array.view(), False, None, self.version_cell())
 
     def numpy(self):
-        return self.data
+        return self.array
 
     def item(self):
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise ValueError(f"item: only a one-element tensor can be converted to a Python "
                              f"number; this one has shape {self.shape}")
-        return self.data.item()
+        return self.array.item()
 
     def tolist(self):
-        return self.data.tolist()
+        return self.array.tolist()
 
     def astype(self, dtype):
         try:
@@ -238,10 +259,10 @@ class Tensor:
         except TypeError:
             raise TypeError(f"astype: {dtype!r} is not a dtype (expected e.g. minigrad.float32 "
                             "or 'float64')") from None
-        if dtype == self.data.dtype:
+        if dtype == self.array.dtype:
             return self
         if dtype.kind not in "fc":   # integers and booleans carry no gradient
-            return make_tensor(self.data.astype(dtype))
+            return make_tensor(self.array.astype(dtype))
         return ew.Cast(dtype)(self)
 
     def float(self):
@@ -273,10 +294,10 @@ class Tensor:
         return ew.Clone()(self)
 
     def any(self):
-        return bool(np.any(self.data))
+        return bool(np.any(self.array))
 
     def all(self):
-        return bool(np.all(self.data))
+        return bool(np.all(self.array))
 
     # -- arithmetic (numpy broadcasting; a number, list or array is a constant) ----------
     def __add__(self, other): return ew.binary(ew.Add, self, other)
@@ -460,15 +481,15 @@ class Tensor:
         return self._version
 
     def bump_version(self):
-        """Note an in-place change of ``.data`` (a graph that saved the old value
+        """Note an in-place change of ``.array`` (a graph that saved the old value
         refuses to use it)."""
         self.version_cell()[0] += 1
 
     def ensure_writeable(self):
-        """Own ``.data`` before writing into it (an ``expand()`` view or a gradient
+        """Own ``.array`` before writing into it (an ``expand()`` view or a gradient
         broadcast in backward is a read-only view)."""
-        if not self.data.flags.writeable:
-            self.data = np.array(self.data)
+        if not self.array.flags.writeable:
+            self.array = np.array(self.array)
 
     def _prepare_inplace(self, op):
         if self.requires_grad and autograd.is_grad_enabled():
@@ -480,7 +501,7 @@ class Tensor:
 
     def __setitem__(self, index, value):
         self._prepare_inplace("__setitem__")
-        self.data[index_as_numpy(index)] = value.data if isinstance(value, Tensor) else value
+        self.array[index_as_numpy(index)] = value.array if isinstance(value, Tensor) else value
         self.bump_version()
 
     def zero_(self):
@@ -488,36 +509,80 @@ class Tensor:
 
     def fill_(self, value):
         self._prepare_inplace("fill_")
-        self.data[...] = value
+        self.array[...] = value.array if isinstance(value, Tensor) else value
         self.bump_version()
         return self
 
     def copy_(self, src):
         self._prepare_inplace("copy_")
-        src = src.data if isinstance(src, Tensor) else np.asarray(src)
+        src = src.array if isinstance(src, Tensor) else np.asarray(src)
         try:
-            self.data[...] = src
+            self.array[...] = src
         except ValueError:
             raise ValueError(f"copy_: cannot copy a source of shape {np.shape(src)} into a "
                              f"tensor of shape {self.shape}") from None
         self.bump_version()
         return self
 
+    # ``t += x`` is ``t.add_(x)``: the tensor's own memory changes, so every name and
+    # module holding it sees the new values (``p -= lr * p.grad`` updates the model).
     def add_(self, other, alpha=1):
-        self._prepare_inplace("add_")
-        other = other.data if isinstance(other, Tensor) else other
-        self.data += other * alpha if alpha != 1 else other
-        self.bump_version()
-        return self
+        return self.update_in_place(ew.Add, other if alpha == 1 else other * alpha, "add_")
 
     def sub_(self, other, alpha=1):
-        return self.add_(other, -alpha)
+        return self.update_in_place(ew.Sub, other if alpha == 1 else other * alpha, "sub_")
 
-    def mul_(self, other):
-        self._prepare_inplace("mul_")
-        self.data *= other.data if isinstance(other, Tensor) else other
-        self.bump_version()
+    def mul_(self, other): return self.update_in_place(ew.Mul, other, "mul_")
+    def div_(self, other): return self.update_in_place(ew.Div, other, "div_")
+    def pow_(self, other): return self.update_in_place(ew.Pow, other, "pow_")
+    __iadd__ = add_
+    __isub__ = sub_
+    __imul__ = mul_
+    __itruediv__ = div_
+    __ipow__ = pow_
+
+    def update_in_place(self, op, other, name):
+        """Write ``op(self, other)`` into this tensor's memory, as PyTorch's in-place ops.
+        Recorded (grad mode on and an operand requires grad), the tensor becomes the
+        op's output in the graph; a leaf that requires grad refuses, as in PyTorch."""
+        recording = autograd.is_grad_enabled() and (
+            self.requires_grad or (isinstance(other, Tensor) and other.requires_grad))
+        if not recording:
+            with autograd.no_grad():
+                result = ew.binary(op, self, other)
+        else:
+            if self.requires_grad and self.grad_fn is None:
+                raise RuntimeError(
+                    f"{name}: a leaf tensor that requires grad (shape {self.shape}) is being "
+                    "used in an in-place operation; do it under minigrad.no_grad() (as an "
+                    "optimizer step does), or build a new tensor")
+            if self.grad_fn is not None and self.grad_fn.is_view:
+                raise RuntimeError(
+                    f"{name}: in-place change of a view ({self.grad_fn.name}, shape {self.shape}) "
+                    "while its graph is recorded; minigrad does not rewrite the graph of the "
+                    "tensor it views: write t = t + x instead")
+            # the value before the change, as the recorded op's input (a copy when the
+            # op's backward reads it, since the memory is overwritten below)
+            before = self.array if op in (ew.Add, ew.Sub) else self.array.copy()
+            result = ew.binary(op, make_tensor(before, self.requires_grad, self.grad_fn), other)
+        self.write_result(result.array, name)
+        if recording:
+            self.grad_fn, self.requires_grad = result.grad_fn, True
         return self
+
+    def write_result(self, values, name):
+        """Store an in-place op's result, which must keep this tensor's shape and a dtype
+        its own can hold (PyTorch's rule: a float result into an int tensor is refused)."""
+        if values.shape != self.shape:
+            raise RuntimeError(f"{name}: the result has shape {values.shape} but the tensor it "
+                               f"is written into has shape {self.shape}; an in-place op cannot "
+                               "change the shape")
+        if not np.can_cast(values.dtype, self.array.dtype, "same_kind"):
+            raise RuntimeError(f"{name}: result type {values.dtype} cannot be cast to the "
+                               f"tensor's dtype {self.array.dtype} in place")
+        self.ensure_writeable()
+        np.copyto(self.array, values, casting="same_kind")
+        self.bump_version()
 
 
 def dtype_of_to_args(args, kwargs):

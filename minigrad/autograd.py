@@ -164,11 +164,11 @@ class Function(tracing.Described):
         self.needs_input_grad = (False,) * len(inputs)   # so forward keeps nothing
         self._saved = ()
         if len(inputs) == 1 and not options:   # spelled out as in _record
-            out = self.forward(inputs[0].data)
+            out = self.forward(inputs[0].array)
         elif len(inputs) == 2 and not options:
-            out = self.forward(inputs[0].data, inputs[1].data)
+            out = self.forward(inputs[0].array, inputs[1].array)
         else:
-            out = self.forward(*[t.data for t in inputs], **options)
+            out = self.forward(*[t.array for t in inputs], **options)
         if type(out) is not np.ndarray or out.dtype.kind == "O":
             out = tracing.checked_forward_result(self, out)
         if tracing.state.anomaly:
@@ -183,7 +183,7 @@ class Function(tracing.Described):
         if n == 1:   # most ops take one or two inputs: spelled out, as each
             x = inputs[0]   # comprehension below costs 0.3 µs, more than small arithmetic
             self.needs_input_grad, self.parents = (True,), (x.grad_fn or x,)
-            x = x.data
+            x = x.array
             out = self.forward(x)
             self.input_shapes, self.input_dtypes = (x.shape,), (x.dtype,)
         elif n == 2:
@@ -191,13 +191,13 @@ class Function(tracing.Described):
             self.needs_input_grad = (a.requires_grad, b.requires_grad)
             self.parents = ((a.grad_fn or a) if a.requires_grad else None,
                             (b.grad_fn or b) if b.requires_grad else None)
-            a, b = a.data, b.data
+            a, b = a.array, b.array
             out = self.forward(a, b)
             self.input_shapes, self.input_dtypes = (a.shape, b.shape), (a.dtype, b.dtype)
         else:   # any number of inputs, or options
             self.needs_input_grad = tuple([t.requires_grad for t in inputs])
             self.parents = tuple([(t.grad_fn or t) if t.requires_grad else None for t in inputs])
-            arrays = [t.data for t in inputs]
+            arrays = [t.array for t in inputs]
             out = self.forward(*arrays, **options)
             self.input_shapes = tuple([a.shape for a in arrays])
             self.input_dtypes = tuple([a.dtype for a in arrays])
@@ -231,9 +231,9 @@ class Function(tracing.Described):
                 raise IndexError(f"{self.name}.forward: save_for_backward(Input({item})) but the "
                                  f"op has {len(inputs)} input(s)") from None
             cell = t.version_cell()
-            return (int(item), t.data, t if t.requires_grad else None, cell, cell[0])
+            return (int(item), t.array, t if t.requires_grad else None, cell, cell[0])
         if item is OUTPUT or (type(item) is str and item == OUTPUT):
-            return (OUTPUT, result.data, None, result.version_cell(), 0)   # a new tensor: version 0
+            return (OUTPUT, result.array, None, result.version_cell(), 0)   # a new tensor: version 0
         if item is None:
             return None
         tracing.check_not_a_bare_input(self, item, inputs)
@@ -306,7 +306,7 @@ def run_backward(outputs, grads, retain_graph=False, create_graph=False, capture
             for p, ig, shape in zip(node.parents, input_grads, node.input_shapes):
                 if ig is None:
                     continue
-                if type(ig) is not Tensor or ig.data.shape != shape:
+                if type(ig) is not Tensor or ig.array.shape != shape:
                     tracing.checked_backward_result(node, input_grads)   # raises, naming the op
                 if p is not None:
                     _accumulate(node_grads, leaf_grads, p, ig)
@@ -315,7 +315,7 @@ def run_backward(outputs, grads, retain_graph=False, create_graph=False, capture
             if not retain_graph and node._saved:
                 node._saved = None
         # Arrays (and the memory behind views) already given to a leaf, or the caller's.
-        handed_out = {id(g.data if g.data.base is None else g.data.base) for g in grads}
+        handed_out = {id(g.array if g.array.base is None else g.array.base) for g in grads}
         for leaf, g in leaf_grads.items():   # hooks see a leaf's total gradient
             if capture is not None and leaf not in targets:
                 continue

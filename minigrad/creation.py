@@ -40,12 +40,12 @@ def full(shape, fill_value, dtype=None, requires_grad=False):
 
 
 def zeros_like(t, dtype=None, requires_grad=False):
-    data = t.data if isinstance(t, Tensor) else np.asarray(t)
+    data = t.array if isinstance(t, Tensor) else np.asarray(t)
     return _leaf(np.zeros_like(data, dtype=dtype), requires_grad)
 
 
 def ones_like(t, dtype=None, requires_grad=False):
-    data = t.data if isinstance(t, Tensor) else np.asarray(t)
+    data = t.array if isinstance(t, Tensor) else np.asarray(t)
     return _leaf(np.ones_like(data, dtype=dtype), requires_grad)
 
 

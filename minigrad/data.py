@@ -39,7 +39,7 @@ class Dataset:
 
 
 def _array(value):
-    return value.data if isinstance(value, Tensor) else np.asarray(value)
+    return value.array if isinstance(value, Tensor) else np.asarray(value)
 
 
 class TensorDataset(Dataset):

@@ -50,7 +50,7 @@ def _promote(inputs):
     for t in inputs:
         if not isinstance(t, Tensor):
             raise TypeError(f"gradcheck: inputs must be Tensors, got {type(t).__name__}")
-        data = t.data.astype(np.float64) if t.data.dtype.kind == "f" else t.data.copy()
+        data = t.array.astype(np.float64) if t.array.dtype.kind == "f" else t.array.copy()
         promoted.append(make_tensor(np.array(data, order="C"), False, None))
         if t.requires_grad:
             promoted[-1].requires_grad_(True)
@@ -58,7 +58,7 @@ def _promote(inputs):
 
 
 def _vdot(outs, vs):
-    return sum(float(np.sum(o.data.astype(np.float64) * v)) for o, v in zip(outs, vs))
+    return sum(float(np.sum(o.array.astype(np.float64) * v)) for o, v in zip(outs, vs))
 
 
 def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, seed=0,
@@ -92,9 +92,9 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, 
     # (gradgradcheck's fn computes a gradient with create_graph=True).
     with set_grad_enabled(_record_numeric):
         for k, i in enumerate(diff):
-            x = inputs[i].data
+            x = inputs[i].array
             analytic = (np.zeros(x.shape) if grads[k] is None
-                        else np.asarray(grads[k].data, dtype=np.float64))
+                        else np.asarray(grads[k].array, dtype=np.float64))
             if analytic.shape != x.shape:
                 raise GradcheckError(f"gradcheck: gradient of input {i} has shape "
                                      f"{analytic.shape}, expected {x.shape}")
@@ -152,17 +152,17 @@ def _raw_entries(fn, inputs, i, idx, eps, count=4):
     """Single Jacobian entries d out[m] / d input_i[idx] for the outputs m that move
     most: numerical (central difference) and analytic (a backward of out[m] alone),
     so a reader can check them against a formula by hand."""
-    flat = inputs[i].data.reshape(-1)
+    flat = inputs[i].array.reshape(-1)
     j = int(np.ravel_multi_index(idx, inputs[i].shape))
     orig = flat[j]
     flat[j] = orig + eps
-    plus = [o.data.astype(np.float64).ravel().copy() for o in _outputs(fn, inputs)]
+    plus = [o.array.astype(np.float64).ravel().copy() for o in _outputs(fn, inputs)]
     flat[j] = orig - eps
-    minus = [o.data.astype(np.float64).ravel().copy() for o in _outputs(fn, inputs)]
+    minus = [o.array.astype(np.float64).ravel().copy() for o in _outputs(fn, inputs)]
     flat[j] = orig
     column = np.concatenate([(p - m) / (2 * eps) for p, m in zip(plus, minus)])
     outs = _outputs(fn, inputs)
-    starts = np.cumsum([0] + [o.data.size for o in outs])
+    starts = np.cumsum([0] + [o.array.size for o in outs])
     lines = [f"raw Jacobian entries d out[m] / d (input {i} element {tuple(int(v) for v in idx)}) "
              "(the outputs that move most):"]
     for m in np.argsort(-np.abs(column), kind="stable")[:count]:
@@ -174,7 +174,7 @@ def _raw_entries(fn, inputs, i, idx, eps, count=4):
             one_hot[where] = 1.0
             g, = autograd_grad([outs[k]], [inputs[i]], [make_tensor(one_hot.astype(outs[k].dtype))],
                                retain_graph=True, allow_unused=True)
-            entry = 0.0 if g is None else float(g.data.reshape(-1)[j])
+            entry = 0.0 if g is None else float(g.array.reshape(-1)[j])
         name = f"output {k} " if len(outs) > 1 else "out"
         lines.append(f"  d {name}{tuple(int(v) for v in where)}: analytic {entry:.8g}, "
                      f"numerical {column[m]:.8g}")

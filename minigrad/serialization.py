@@ -37,7 +37,7 @@ def _encode(obj, arrays, where):
     if obj is None or isinstance(obj, (bool, str)):
         return obj
     if isinstance(obj, Tensor):
-        kind, array = "tensor", obj.data
+        kind, array = "tensor", obj.array
     elif isinstance(obj, np.ndarray):
         kind, array = "ndarray", obj
     elif isinstance(obj, np.generic):

@@ -119,7 +119,7 @@ class Saved(NamedTuple):
     A node stores each as a plain tuple of these fields, an input named by its index
     (see ``Function._keep``); ``node.saved`` shows them as records."""
     what: str
-    data: np.ndarray
+    array: np.ndarray
     tensor: object = None
     cell: object = None
     version: int = None
@@ -194,9 +194,9 @@ def on_backward(node, grad_output, input_grads, anomaly):
     if not anomaly:
         return
     for i, g in enumerate(input_grads):
-        if g is not None and g.data.dtype.kind in "fc" and not np.all(np.isfinite(g.data)):
+        if g is not None and g.array.dtype.kind in "fc" and not np.all(np.isfinite(g.array)):
             raise FloatingPointError(
-                f"anomaly: {node.name} backward produced {_bad_values(g.data)} in the gradient "
+                f"anomaly: {node.name} backward produced {_bad_values(g.array)} in the gradient "
                 f"of input {i} (inputs {getattr(node, 'input_shapes', '?')}); created at "
                 f"{getattr(node, 'creation', '?')}")
 
@@ -221,13 +221,13 @@ def checked_forward_result(node, out):
         return np.asarray(out)
     raise TypeError(f"{node.name}.forward must return one numpy array, got "
                     f"{type(out).__name__} (forward works on arrays: return "
-                    "tensor.data, not a Tensor)")
+                    "tensor.array, not a Tensor)")
 
 
 def check_not_a_bare_input(node, item, inputs):
     """A saved array that is an input's own array should have been ``Input(i)``."""
     for i, t in enumerate(inputs):
-        if item is t.data:
+        if item is t.array:
             raise TypeError(f"{node.name}.forward: saved input {i} as a bare array; "
                             f"save_for_backward(Input({i})) keeps it wired into the graph "
                             "and checked for in-place changes")
@@ -246,8 +246,8 @@ def checked_backward_result(node, grads):
         if g is not None and not isinstance(g, Tensor):
             raise TypeError(f"{node.name}.backward returned a {type(g).__name__} for input {i}; "
                             "return Tensors built with minigrad ops (or None), not arrays")
-        if g is not None and g.data.shape != node.input_shapes[i]:
-            raise ValueError(f"{node.name}.backward returned a gradient of shape {g.data.shape} "
+        if g is not None and g.array.shape != node.input_shapes[i]:
+            raise ValueError(f"{node.name}.backward returned a gradient of shape {g.array.shape} "
                              f"for input {i} of shape {node.input_shapes[i]} (a bug in the "
                              "op's backward)")
     return grads
@@ -288,12 +288,12 @@ def accumulate_leaf(leaf, g, create_graph, handed_out):
     keeps the array only if nothing else can see it: Add hands one gradient to both
     inputs, a broadcast gradient is a read-only view, and the caller's own gradient
     array stays theirs. Otherwise it gets a copy."""
-    if g.data.dtype != leaf.data.dtype:
-        g = g.astype(leaf.data.dtype)
-    data = g.data
+    if g.array.dtype != leaf.array.dtype:
+        g = g.astype(leaf.array.dtype)
+    data = g.array
     if leaf.grad is not None:   # asarray: numpy returns a scalar for a 0-d sum
         leaf.grad = (leaf.grad + g if create_graph else
-                     make_tensor(np.asarray(leaf.grad.data + data), False, None))
+                     make_tensor(np.asarray(leaf.grad.array + data), False, None))
         return
     owner = data if data.base is None else data.base
     shared = id(data) in handed_out or id(owner) in handed_out
@@ -303,7 +303,7 @@ def accumulate_leaf(leaf, g, create_graph, handed_out):
         if shared or not data.flags.writeable:
             data = owner = np.array(data, copy=True)   # order "K": keeps the layout
         leaf.grad = make_tensor(data, False, None)
-    handed_out.update((id(leaf.grad.data), id(owner)))
+    handed_out.update((id(leaf.grad.array), id(owner)))
 
 
 def grad_arguments(outputs, inputs, grad_outputs):

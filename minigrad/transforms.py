@@ -31,7 +31,7 @@ __all__ = ["Compose", "ToTensor", "Normalize", "RandomCrop", "RandomHorizontalFl
 def _array_of(img, op):
     """(the image's array, whether it came as a Tensor)."""
     if isinstance(img, Tensor):
-        return img.data, True
+        return img.array, True
     if isinstance(img, np.ndarray):
         return img, False
     raise TypeError(f"{op}: expected a Tensor or a numpy array (C, H, W), got {type(img).__name__}")

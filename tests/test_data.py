@@ -8,7 +8,7 @@ from minigrad.data import DataLoader, Dataset, Subset, TensorDataset
 
 
 def _epoch_ids(loader):
-    return np.concatenate([ids.data for _, ids in loader])
+    return np.concatenate([ids.numpy() for _, ids in loader])
 
 
 @pytest.mark.parametrize("n, batch, drop_last", [(10, 3, False), (10, 3, True), (12, 4, False),
@@ -23,14 +23,14 @@ def test_every_sample_once_per_epoch(n, batch, drop_last, shuffle):
     for _ in range(2):
         batches = list(loader)
         assert len(batches) == expected_batches
-        ids = np.concatenate([b[1].data for b in batches])
+        ids = np.concatenate([b[1].numpy() for b in batches])
         if drop_last:
             assert len(ids) == expected_batches * batch and len(set(ids)) == len(ids)
             assert all(len(b[1]) == batch for b in batches)
         else:
             assert sorted(ids) == list(range(n))
         for x, i in batches:            # features stay with their labels
-            np.testing.assert_array_equal(x.data, data.arrays[0][i.data])
+            np.testing.assert_array_equal(x.numpy(), data.arrays[0][i.numpy()])
         if not shuffle:
             np.testing.assert_array_equal(ids, np.arange(len(ids)))
 
@@ -47,7 +47,7 @@ def test_shuffle_reproducible_by_seed_and_new_each_epoch():
 
 
 def _ids(loader):
-    return np.concatenate([b[0].data for b in loader])
+    return np.concatenate([b[0].numpy() for b in loader])
 
 
 def test_shuffle_without_seed_follows_manual_seed():
@@ -80,8 +80,8 @@ def test_generic_dataset_is_collated_field_by_field():
     batches = list(DataLoader(Squares(), batch_size=4))
     assert [len(b[1]) for b in batches] == [4, 4, 1]
     x, y = batches[1]
-    np.testing.assert_array_equal(x.data, [[4, 4], [5, 5], [6, 6], [7, 7]])
-    np.testing.assert_array_equal(y.data, [16, 25, 36, 49])
+    np.testing.assert_array_equal(x.numpy(), [[4, 4], [5, 5], [6, 6], [7, 7]])
+    np.testing.assert_array_equal(y.numpy(), [16, 25, 36, 49])
     plain = list(DataLoader([np.ones(2) * i for i in range(3)], batch_size=2))  # a list
     assert plain[0].shape == (2, 2)
 

@@ -36,10 +36,10 @@ def test_shipped_test_set(test_set):
                                                       1028, 974, 1009]
     image, label = test_set[0]
     assert image.shape == (1, 28, 28) and image.dtype == np.float32 and label == 7
-    assert image.data.min() == 0.0 and image.data.max() == 1.0
+    assert image.numpy().min() == 0.0 and image.numpy().max() == 1.0
     images, labels = next(iter(DataLoader(test_set, batch_size=32)))
     assert images.shape == (32, 1, 28, 28) and labels.dtype == np.int64
-    np.testing.assert_array_equal(images.data[0], image.data)
+    np.testing.assert_array_equal(images.numpy()[0], image.numpy())
 
 
 def test_shipped_train_set_counts():
@@ -203,7 +203,7 @@ def test_transform_gets_the_raw_uint8_image_and_items_are_torchvision_pairs(test
     assert image.shape == (1, 28, 28) and image.dtype == np.float32
     assert label == 107 and type(label) is int
     # ToTensor divides by 255 (torchvision's rounding); the default path multiplies by 1/255
-    np.testing.assert_allclose(image.data, test_set[0][0].data, rtol=1e-6)
+    np.testing.assert_allclose(image.numpy(), test_set[0][0].data, rtol=1e-6)
     images, labels = data.get_batch(np.array([0, 1, 2]))             # through the transforms
     assert images.shape == (3, 1, 28, 28) and labels.tolist() == [107, 102, 101]
     normalized = MNIST(train=False, transform=T.Compose([T.ToTensor(), T.Normalize(0.1307, 0.3081)]))

@@ -37,7 +37,7 @@ def test_gradcheck_catches_a_transposition_bug_that_sum_misses():
     x = mg.Tensor(np.array([[0.3, -0.7, 0.2]]), requires_grad=True)
     # the all-ones cotangent cannot see it: W's row sums equal its column sums
     _TransposedGrad(w)(x).sum().backward()
-    np.testing.assert_allclose(x.grad.data, np.ones((1, 3)) @ w.T)
+    np.testing.assert_allclose(x.grad.numpy(), np.ones((1, 3)) @ w.T)
     with pytest.raises(mg.GradcheckError) as info:
         mg.gradcheck(lambda a: _TransposedGrad(w)(a), x)
     message = str(info.value)

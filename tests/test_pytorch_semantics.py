@@ -40,7 +40,7 @@ def test_create_graph_keeps_the_graph_for_a_gradient_penalty():
     penalty = (x.grad ** 2).sum()                  # d/dx sum((3x^2)^2) = 36 x^3
     x.grad = None
     penalty.backward()
-    np.testing.assert_allclose(x.grad.data, 36 * np.array([1.0, 8.0]))
+    np.testing.assert_allclose(x.grad.numpy(), 36 * np.array([1.0, 8.0]))
 
 
 def test_a_custom_forward_that_returns_a_tensor_is_refused_at_the_first_call():
@@ -61,7 +61,7 @@ def test_a_custom_backward_that_returns_arrays_is_refused_by_name():
             return a * 2
 
         def backward(self, g):
-            return g.data * 2                      # an array, not a Tensor
+            return g.numpy() * 2                      # an array, not a Tensor
 
     x = mg.tensor(np.array([1.0]), requires_grad=True)
     with pytest.raises(TypeError, match=r"Twice.backward returned a ndarray for input 0"):
@@ -122,8 +122,8 @@ def test_max_pool_with_padding_routes_an_all_minus_inf_window_to_a_real_pixel():
     x[0, 0, 2:, 2:] = [[0.0, 1.0], [2.0, 3.0]]
     t = mg.tensor(x, requires_grad=True)
     F.max_pool2d(t, 3, stride=2, padding=1).sum().backward()
-    assert t.grad.data.sum() == 4.0                # no gradient lost in the padding
-    assert t.grad.data[0, 0, 0, 0] == 1.0          # the corner window's first real pixel
+    assert t.grad.numpy().sum() == 4.0                # no gradient lost in the padding
+    assert t.grad.numpy()[0, 0, 0, 0] == 1.0          # the corner window's first real pixel
 
 
 def test_an_in_place_change_backward_does_not_read_is_allowed():

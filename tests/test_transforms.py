@@ -13,12 +13,12 @@ def test_to_tensor_uint8_and_float():
     hwc = np.arange(24, dtype=np.uint8).reshape(2, 4, 3) * 10
     t = T.ToTensor()(hwc)
     assert isinstance(t, mg.Tensor) and t.shape == (3, 2, 4) and t.dtype == np.float32
-    np.testing.assert_array_equal(t.data, np.transpose(hwc, (2, 0, 1)).astype(np.float32) / 255)
+    np.testing.assert_array_equal(t.numpy(), np.transpose(hwc, (2, 0, 1)).astype(np.float32) / 255)
     gray = T.ToTensor()(np.full((28, 28), 255, np.uint8))
-    assert gray.shape == (1, 28, 28) and gray.data.max() == 1.0
+    assert gray.shape == (1, 28, 28) and gray.numpy().max() == 1.0
     # float arrays are only moved to C, H, W (torchvision's ndarray rule), not scaled
     f = T.ToTensor()(np.full((2, 2, 1), 7.0))
-    assert f.shape == (1, 2, 2) and f.dtype == np.float64 and (f.data == 7).all()
+    assert f.shape == (1, 2, 2) and f.dtype == np.float64 and (f.numpy() == 7).all()
 
 
 def test_to_tensor_matches_torchvision_rule_with_torch():
@@ -32,14 +32,14 @@ def test_normalize():
     mean, std = [1.0, 2.0], [0.5, 4.0]
     out = T.Normalize(mean, std)(mg.Tensor(IMG))
     expected = (IMG - np.array(mean)[:, None, None]) / np.array(std)[:, None, None]
-    np.testing.assert_allclose(out.data, expected, rtol=1e-15)
+    np.testing.assert_allclose(out.numpy(), expected, rtol=1e-15)
     assert out.dtype == np.float64
     x32 = mg.Tensor(IMG.astype(np.float32))
     assert T.Normalize(0.5, 0.25)(x32).dtype == np.float32   # one value for every channel
     # inplace changes (and returns) the same tensor
     x = mg.Tensor(IMG.copy())
     assert T.Normalize(mean, std, inplace=True)(x) is x
-    np.testing.assert_allclose(x.data, expected, rtol=1e-15)
+    np.testing.assert_allclose(x.numpy(), expected, rtol=1e-15)
     with pytest.raises(ValueError, match=r"Normalize: mean has 3 values but the image has 2"):
         T.Normalize([0, 0, 0], [1, 1, 1])(mg.Tensor(IMG))
 
@@ -66,7 +66,7 @@ def test_random_crop_padding_modes(mode, numpy_mode):
     # crop the padded size: the result must be the whole padded image
     out = T.RandomCrop((5 + 2, 6 + 4), padding=(2, 1, 2, 1), padding_mode=mode)(mg.Tensor(IMG))
     assert isinstance(out, mg.Tensor)
-    np.testing.assert_array_equal(out.data, np.pad(IMG, [(0, 0), (1, 1), (2, 2)], mode=numpy_mode))
+    np.testing.assert_array_equal(out.numpy(), np.pad(IMG, [(0, 0), (1, 1), (2, 2)], mode=numpy_mode))
 
 
 def test_random_crop_pad_if_needed_pads_both_sides_by_the_shortfall():
@@ -94,10 +94,10 @@ def test_seeded_pipelines_are_reproducible():
     runs = []
     for _ in range(2):
         mg.manual_seed(42)
-        runs.append(np.stack([pipeline(img).data for _ in range(10)]))
+        runs.append(np.stack([pipeline(img).numpy() for _ in range(10)]))
     np.testing.assert_array_equal(runs[0], runs[1])
     assert runs[0].shape == (10, 1, 24, 24)
     assert not all(np.array_equal(runs[0][0], r) for r in runs[0][1:])   # the crops differ
     mg.manual_seed(43)
-    assert not np.array_equal(np.stack([pipeline(img).data for _ in range(10)]), runs[0])
+    assert not np.array_equal(np.stack([pipeline(img).numpy() for _ in range(10)]), runs[0])
     assert "RandomCrop" in repr(pipeline)

@@ -187,7 +187,7 @@ def outputs_for(module, name, no_loss=False, eval_mode=False):
     loss_fn = getattr(module, "loss_fn", None)
     if not callable(loss_fn):
         loss_fn = mg.nn.functional.cross_entropy
-    targets = targets.data if isinstance(targets, mg.Tensor) else np.asarray(targets)
+    targets = targets.array if isinstance(targets, mg.Tensor) else np.asarray(targets)
     return {"loss": loss_fn(out, targets)}, model
 
 
@@ -199,7 +199,7 @@ def _write_explorer(args, outputs, model):
     from .render import GraphvizMissingError
 
     pairs = output_list((outputs,))
-    gradient = [None if t.data.size == 1 else np.ones(t.shape, dtype=t.dtype) for _, t in pairs]
+    gradient = [None if t.array.size == 1 else np.ones(t.shape, dtype=t.dtype) for _, t in pairs]
     try:
         written = explore(dict(pairs), params=model, path=args.html, gradient=gradient,
                           collapse=_collapse_spec(args.collapse), rankdir=args.rankdir,
@@ -236,7 +236,7 @@ def main(argv=None):
         total = None
         for t in tensors:
             if t.requires_grad:
-                part = t if t.data.size == 1 else t.sum()   # non-scalar: d(sum)/d(...)
+                part = t if t.array.size == 1 else t.sum()   # non-scalar: d(sum)/d(...)
                 total = part if total is None else total + part
         if total is None:
             raise SystemExit("visualize: --show-grad needs an output that requires grad")

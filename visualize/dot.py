@@ -316,8 +316,8 @@ class NodeStyle:
         if kind == "output":
             t = item.obj
             text = f"{fmt_shape(t.shape)} {t.dtype}"
-            if t.data.size == 1 and t.data.dtype.kind in "biuf":
-                text += f" = {float(t.data.reshape(-1)[0]):.5g}"
+            if t.array.size == 1 and t.array.dtype.kind in "biuf":
+                text += f" = {float(t.array.reshape(-1)[0]):.5g}"
             return [f"<B>{esc(item.name)}</B>", _small(esc(text), muted)]
         if kind == "group":
             module = item.obj
@@ -363,9 +363,9 @@ def saved_label(node):
     entries = [entry for entry in (node.saved or ()) if entry is not None]
     if not entries:
         return None
-    total = sum(entry.data.nbytes for entry in entries)
-    parts = [esc(f"{entry.what} {fmt_shape(entry.data.shape)} {entry.data.dtype} "
-                 f"{_bytes(entry.data.nbytes)}") for entry in entries]
+    total = sum(entry.array.nbytes for entry in entries)
+    parts = [esc(f"{entry.what} {fmt_shape(entry.array.shape)} {entry.array.dtype} "
+                 f"{_bytes(entry.array.nbytes)}") for entry in entries]
     return "<BR/>".join(["<B>saved</B> " + esc(_bytes(total))] + [_small(p) for p in parts])
 
 

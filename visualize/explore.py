@@ -135,14 +135,14 @@ def _keep_for_rules(node):
     """What a step's teaching view needs that backward frees: MaxPool2d's argmax,
     Conv2d's weight (a parameter's data, else what the op saved)."""
     if isinstance(node, MaxPool2d) and node.saved:
-        return {"argmax": node.saved[0].data}
+        return {"argmax": node.saved[0].array}
     if isinstance(node, Conv2d):
         w = node.parents[1]
         if isinstance(w, minigrad.Tensor):
-            return {"weight": w.data}
+            return {"weight": w.array}
         kept = [s for s in (node.saved or ()) if s is not None and s.what == "input 1"]
         if kept:
-            return {"weight": kept[0].data}
+            return {"weight": kept[0].array}
     return {}
 
 
@@ -161,8 +161,8 @@ def _plain_windows(settings):
 
 def teaching_view(step, kept, numbers):
     """The textbook form of the step's rule, next to what the engine sent."""
-    node, dy = step.node, step.grad_output.data
-    dx = step.input_grads[0].data if step.input_grads and step.input_grads[0] is not None \
+    node, dy = step.node, step.grad_output.array
+    dx = step.input_grads[0].array if step.input_grads and step.input_grads[0] is not None \
         else None
     in_shape = node.input_shapes[0]
     if isinstance(node, (MaxPool2d, AvgPool2d)) and not _plain_windows(node.settings()):
@@ -190,12 +190,12 @@ def teaching_view(step, kept, numbers):
         settings = node.settings()
         full = full_convolution_rot180(dy, w, settings["stride"], settings["padding"],
                                        settings["dilation"], settings["groups"],
-                                       input_size=in_shape).data
+                                       input_size=in_shape).array
         co, ci = min(w.shape[0], CAP[1]), min(w.shape[1], CAP[1])
         view = {"kind": "conv", "groups": settings["groups"],
                 "weight": numbers.add(w[:co, :ci]),
                 # rot180 swaps in/out channels: kernel (o, c) rotated sits at (c, o).
-                "rot180": numbers.add(rot180(w, settings["groups"]).data[:ci, :co]),
+                "rot180": numbers.add(rot180(w, settings["groups"]).array[:ci, :co]),
                 "kernel_shape": [co, ci] + list(w.shape[2:]), "weight_shape": list(w.shape),
                 "full": tensor_payload(full, numbers)}
         if dx is not None:
@@ -231,7 +231,7 @@ def _check_outputs(pairs, gradient):
     from minigrad._tensor import check_grad_output
     grads = []
     for (name, t), g in zip(pairs, gradient):
-        if g is None and t.data.size != 1:
+        if g is None and t.array.size != 1:
             raise ValueError(f"visualize.explore: output {name!r} has shape {t.shape}; a "
                              "non-scalar output needs gradient= (dL/d(output), same shape), or "
                              "reduce it to a scalar first (e.g. .sum())")
@@ -300,9 +300,9 @@ def page_data(steps, drawing, kept, params=None) -> str:
             "module": ".".join(p for p in scope if p) or None,
             "settings": [[key, fmt_value(v, 60)] for key, v in _settings(node).items()],
             "forward": forward.replace("``", ""), "rules": backward_rules(node),
-            "dy": tensor_payload(step.grad_output.data, numbers),
+            "dy": tensor_payload(step.grad_output.array, numbers),
             "inputs": [{"label": _input_label(p, names, node, i),
-                        "grad": None if g is None else tensor_payload(g.data, numbers)}
+                        "grad": None if g is None else tensor_payload(g.array, numbers)}
                        for i, (p, g) in enumerate(zip(node.parents, step.input_grads))],
             "teach": teaching_view(step, kept.get(node, {}), numbers),
         })
@@ -310,7 +310,7 @@ def page_data(steps, drawing, kept, params=None) -> str:
     for item in drawing.nodes:
         if item.kind in ("param", "leaf") and item.obj.grad is not None:
             leaves[svg_id(item)] = {"name": item.name or "leaf tensor",
-                                    "grad": tensor_payload(item.obj.grad.data, numbers)}
+                                    "grad": tensor_payload(item.obj.grad.array, numbers)}
         if item.kind == "group":
             leaves[svg_id(item)] = {"name": item.name or type(item.obj).__name__,
                                     "module": module_title(item.obj)}

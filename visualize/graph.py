@@ -108,8 +108,8 @@ def no_grad_inputs(node) -> dict:
             continue
         info = InputInfo(i, tuple(node.input_shapes[i]), node.input_dtypes[i], None)
         kept = saved.get(f"input {i}")
-        if info.is_scalar and kept is not None and kept.data.dtype.kind in "biuf":
-            info.value = float(kept.data.reshape(-1)[0])
+        if info.is_scalar and kept is not None and kept.array.dtype.kind in "biuf":
+            info.value = float(kept.array.reshape(-1)[0])
         found[i] = info
     return found
 

@@ -104,7 +104,7 @@ class BackwardWatch:
             return None
         pieces = [replaced[j] for j, i in enumerate(self.tensor_args) if i in by_position]
         return make_tensor(np.concatenate([
-            (np.zeros(shape, dtype) if p is None else np.asarray(p.data, dtype)).reshape(-1)
+            (np.zeros(shape, dtype) if p is None else np.asarray(p.array, dtype)).reshape(-1)
             for p, shape, dtype in zip(pieces, self.shapes, self.dtypes)]))
 
     def run_hooks(self, grad_input):

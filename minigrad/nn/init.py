@@ -58,7 +58,7 @@ def _fans(tensor, op):
 def _fill(tensor, values, op):
     if not isinstance(tensor, Tensor):
         raise TypeError(f"{op}: expected a Tensor, got {type(tensor).__name__}")
-    tensor.data[...] = values
+    tensor.array[...] = values
     tensor.bump_version()
     return tensor
 

@@ -33,9 +33,9 @@ class Parameter(Tensor):
     __slots__ = ()
 
     def __init__(self, data, requires_grad=True):
-        array = data.data if isinstance(data, Tensor) else to_array(data)
+        array = data.array if isinstance(data, Tensor) else to_array(data)
         super().__init__(array, requires_grad=False)
-        self.data = array          # Tensor.__init__ copied it; a Parameter shares
+        self.array = array          # Tensor.__init__ copied it; a Parameter shares
         if requires_grad:
             self.requires_grad_(True)
 
@@ -56,7 +56,7 @@ def _as_array(value, key):
     """A state-dict value (Tensor, ndarray, number, or anything ``np.asarray``
     takes, such as a CPU torch tensor) as an ndarray."""
     if isinstance(value, Tensor):
-        return value.data
+        return value.array
     try:
         array = np.asarray(value)
     except Exception as exc:   # e.g. a torch tensor that requires grad
@@ -340,8 +340,8 @@ class Module:
         """Convert every floating-point parameter and buffer to ``dtype`` in place."""
         dtype = np.dtype(dtype)
         for t in list(self.parameters()) + list(self.buffers()):
-            if t.data.dtype.kind == "f" and t.data.dtype != dtype:
-                t.data = t.data.astype(dtype)
+            if t.array.dtype.kind == "f" and t.array.dtype != dtype:
+                t.array = t.array.astype(dtype)
                 t.grad = None
                 t.bump_version()
         return self
@@ -403,10 +403,10 @@ class Module:
             if key not in state_dict:
                 continue
             value = _as_array(state_dict[key], key)
-            if value.shape != target.data.shape:
+            if value.shape != target.array.shape:
                 problems.append(f"size mismatch for {key}: checkpoint has shape "
-                                f"{value.shape}, the model has {target.data.shape}")
-            elif (problem := _cast_problem(key, value, target.data.dtype)) is not None:
+                                f"{value.shape}, the model has {target.array.shape}")
+            elif (problem := _cast_problem(key, value, target.array.dtype)) is not None:
                 problems.append(problem)
             else:
                 updates.append((target, value))
@@ -415,7 +415,7 @@ class Module:
                                  + "; ".join(problems) + " (nothing was loaded)")
         for target, value in updates:
             target.ensure_writeable()
-            target.data[...] = value
+            target.array[...] = value
             target.bump_version()
         return IncompatibleKeys(missing, unexpected)
 

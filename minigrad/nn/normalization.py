@@ -72,8 +72,8 @@ class _BatchNorm(Module):
     def reset_parameters(self):
         self.reset_running_stats()
         if self.affine:
-            self.weight.data[...] = 1
-            self.bias.data[...] = 0
+            self.weight.array[...] = 1
+            self.bias.array[...] = 0
 
     def forward(self, x):
         name = type(self).__name__
@@ -87,10 +87,10 @@ class _BatchNorm(Module):
                              f"got input of shape {x.shape}")
         momentum = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
-            self.num_batches_tracked.data += 1
+            self.num_batches_tracked.array += 1
             self.num_batches_tracked.bump_version()
             if self.momentum is None:   # a cumulative average of every batch so far
-                momentum = 1.0 / float(self.num_batches_tracked.data)
+                momentum = 1.0 / float(self.num_batches_tracked.array)
         # As PyTorch: batch statistics in training, or when there are no running ones.
         use_batch = self.training or not self.track_running_stats
         update = self.training and self.track_running_stats

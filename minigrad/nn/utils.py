@@ -65,7 +65,7 @@ def zero_grad_(params, set_to_none=True):
         if set_to_none or grad is None:
             p.grad = None
         elif not isinstance(grad, Tensor):   # e.g. an ndarray assigned by hand
-            p.grad = Tensor(np.zeros_like(p.data))
+            p.grad = Tensor(np.zeros_like(p.array))
         else:
             grad.grad_fn = None
             grad.requires_grad = False
@@ -89,9 +89,9 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     grads = _grads(params, op)
     if not grads:
         return Tensor(np.array(0.0, dtype=np.float32))
-    dtype = np.result_type(*[g.data.dtype for g in grads])
+    dtype = np.result_type(*[g.array.dtype for g in grads])
     # Norm of the per-gradient norms: equal to the norm of everything concatenated.
-    norms = np.array([np.linalg.norm(g.data.ravel(), ord=norm_type) for g in grads], dtype=dtype)
+    norms = np.array([np.linalg.norm(g.array.ravel(), ord=norm_type) for g in grads], dtype=dtype)
     total = dtype.type(np.linalg.norm(norms, ord=norm_type))
     if error_if_nonfinite and not np.isfinite(total):
         raise RuntimeError(f"{op}: the total {norm_type}-norm of the gradients of "
@@ -100,7 +100,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     coef = min(dtype.type(max_norm) / (total + dtype.type(1e-6)), dtype.type(1.0))
     with no_grad(), np.errstate(invalid="ignore"):   # inf * 0 -> nan, silently, as torch
         for g in grads:
-            g.mul_(g.data.dtype.type(coef))
+            g.mul_(g.array.dtype.type(coef))
     return Tensor(np.array(total, dtype=dtype))
 
 
@@ -113,7 +113,7 @@ def clip_grad_value_(parameters, clip_value):
         raise ValueError(f"{op}: clip_value must be a non-negative number, got {clip_value}")
     with no_grad():
         for g in _grads(params, op):
-            g.copy_(np.clip(g.data, -clip_value, clip_value))
+            g.copy_(np.clip(g.array, -clip_value, clip_value))
 
 
 def parameters_to_vector(parameters):
@@ -142,5 +142,5 @@ def vector_to_parameters(vec, parameters):
     start = 0
     with no_grad():
         for p in params:
-            p.copy_(vec.data[start:start + p.numel()].reshape(p.shape))
+            p.copy_(vec.array[start:start + p.numel()].reshape(p.shape))
             start += p.numel()

@@ -25,7 +25,7 @@ class ReLU(Function):
 
     def backward(self, g):
         out, = self.saved_tensors
-        positive = np.greater(out.data, 0, out=output_like(out.data, np.bool_))
+        positive = np.greater(out.array, 0, out=output_like(out.array, np.bool_))
         return g * positive
 
 
@@ -42,7 +42,7 @@ class Sigmoid(Function):
         if is_grad_enabled():   # create_graph: the gradient is a node of its own
             return SigmoidBackward()(g, *self.saved_tensors)
         out, = self.saved_arrays
-        return make_tensor(SigmoidBackward.compute(g.data, out))
+        return make_tensor(SigmoidBackward.compute(g.array, out))
 
 
 class SigmoidBackward(Function):
@@ -80,7 +80,7 @@ class Tanh(Function):
         if is_grad_enabled():   # create_graph: the gradient is a node of its own
             return TanhBackward()(g, *self.saved_tensors)
         out, = self.saved_arrays
-        return make_tensor(TanhBackward.compute(g.data, out))
+        return make_tensor(TanhBackward.compute(g.array, out))
 
 
 class TanhBackward(Function):
@@ -120,7 +120,7 @@ class LeakyReLU(Function):
 
     def backward(self, g):
         a, = self.saved_tensors
-        return g * np.where(a.data > 0, 1, self.negative_slope).astype(g.dtype)
+        return g * np.where(a.array > 0, 1, self.negative_slope).astype(g.dtype)
 
 
 class ELU(Function):
@@ -137,7 +137,7 @@ class ELU(Function):
 
     def backward(self, g):
         a, out = self.saved_tensors
-        return where(a.data > 0, g, g * (out + self.alpha))
+        return where(a.array > 0, g, g * (out + self.alpha))
 
 
 _SQRT2 = math.sqrt(2.0)
@@ -188,7 +188,7 @@ class Softplus(Function):
 
     def backward(self, g):
         a, = self.saved_tensors
-        return where((a.data * self.beta) > self.threshold, g, g * (a * self.beta).sigmoid())
+        return where((a.array * self.beta) > self.threshold, g, g * (a * self.beta).sigmoid())
 
 
 class SiLU(Function):

@@ -161,7 +161,7 @@ class Conv2d(_Conv):
         kernel = w_shape[2:]
         gx = (ConvTranspose2d(*self._geometry(), output_padding=self._unread(x_shape[2:], kernel))
               (g, w) if w is not None else None)
-        gw = (Conv2dWeightGrad(kernel, *self._geometry())(x, g, padded_input=padded.data)
+        gw = (Conv2dWeightGrad(kernel, *self._geometry())(x, g, padded_input=padded.array)
               if x is not None else None)
         return self._with_bias_grad(gx, gw, g)
 
@@ -411,7 +411,7 @@ def _teaching_array(value, name, op):
     """A Tensor or array-like as a floating-point numpy array (a copy-free view of a
     Tensor's data); a TypeError naming ``op`` and ``name`` otherwise."""
     if isinstance(value, Tensor):
-        array = value.data
+        array = value.array
     else:
         try:
             array = np.asarray(value)

@@ -128,8 +128,8 @@ class Pow(_Binary):
         # b = 0: y = 1 whatever a is, so da = 0 (also at a = 0, where a^(b-1) is
         # inf): the exponent reads 1 there and the factor b makes it 0.
         # At a = 0, y * log(a) is 0 * -inf; its limit is 0, so log reads 1 there.
-        return self.reduce_grads(g * b * a ** where(b.data == 0, 1.0, b - 1) if need_a else None,
-                                 g * out * where(a.data == 0, 1.0, a).log() if need_b else None)
+        return self.reduce_grads(g * b * a ** where(b.array == 0, 1.0, b - 1) if need_a else None,
+                                 g * out * where(a.array == 0, 1.0, a).log() if need_b else None)
 
 
 class AddScalar(Function):
@@ -405,7 +405,7 @@ class Clone(Function):
 
 def where(cond, a, b):
     """``where(cond, a, b)``: elements of ``a`` where ``cond`` holds, else of ``b``."""
-    cond = cond.data if isinstance(cond, Tensor) else np.asarray(cond)
+    cond = cond.array if isinstance(cond, Tensor) else np.asarray(cond)
     if cond.dtype != np.bool_:
         cond = cond.astype(bool)
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
@@ -420,7 +420,7 @@ def where(cond, a, b):
 def masked_fill(a, mask, value):
     """``value`` where the boolean ``mask`` (broadcast to ``a``'s shape) holds, else ``a``;
     no gradient reaches the filled places. ``value``: a number or a one-element tensor."""
-    mask_array = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+    mask_array = mask.array if isinstance(mask, Tensor) else np.asarray(mask)
     if mask_array.dtype != np.bool_:
         raise TypeError(f"masked_fill: mask must be a boolean tensor, got dtype {mask_array.dtype} "
                         "(compare to get one, e.g. x > 0)")
@@ -431,10 +431,10 @@ def masked_fill(a, mask, value):
         raise ValueError(f"masked_fill: mask of shape {mask_array.shape} does not broadcast to "
                          f"the tensor's shape {a.shape}") from None
     if isinstance(value, Tensor):
-        if value.data.size != 1:
+        if value.array.size != 1:
             raise ValueError(f"masked_fill: value must be a number or a one-element tensor, got "
                              f"a tensor of shape {value.shape}")
-        value = value.data.item()
+        value = value.array.item()
     return MaskedFill(mask_array, check_number(value, "value", "masked_fill"))(a)
 
 
@@ -444,7 +444,7 @@ def float_math(op_class, a, name):
     if not isinstance(a, Tensor):
         raise TypeError(f"{name}: input must be a Tensor, got {type(a).__name__} "
                         "(wrap arrays with minigrad.tensor(...))")
-    if a.data.dtype.kind not in "fc":
+    if a.array.dtype.kind not in "fc":
         a = a.astype(np.float32)
     return op_class()(a)
 
@@ -489,9 +489,9 @@ def binary(op, a, b):
     else:
         return op()(a, b)
     kind = type(scalar)
-    if kind is float and a.data.dtype.kind in "biu":   # PyTorch: int tensor * 2.5 is float32
+    if kind is float and a.array.dtype.kind in "biu":   # PyTorch: int tensor * 2.5 is float32
         a = a.to(DEFAULT_DTYPE)
-    if (kind is float or kind is int) and op in SCALAR_FORMS and a.data.dtype.kind == "f":
+    if (kind is float or kind is int) and op in SCALAR_FORMS and a.array.dtype.kind == "f":
         return SCALAR_FORMS[op](scalar)(a)
     if b is None:   # the number was on the left
         return op()(as_operand(scalar, a), a)
@@ -500,9 +500,9 @@ def binary(op, a, b):
 
 def compare(ufunc, a, b):
     """A comparison as a boolean tensor (no gradient)."""
-    other = b.data if isinstance(b, Tensor) else b
+    other = b.array if isinstance(b, Tensor) else b
     try:
-        return make_tensor(np.asarray(ufunc(a.data, other)))
+        return make_tensor(np.asarray(ufunc(a.array, other)))
     except ValueError:
         raise ValueError(f"{ufunc.__name__}: shapes {a.shape} and {np.shape(other)} cannot be "
                          "broadcast together") from None

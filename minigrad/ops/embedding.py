@@ -40,7 +40,7 @@ def embedding(input, weight, padding_idx=None):
     ``input.shape + (embedding_dim,)``."""
     op = "embedding"
     check_float_tensor(weight, "weight", op, 2, "(num_embeddings, embedding_dim)")
-    indices = input.data if isinstance(input, Tensor) else np.asarray(input)
+    indices = input.array if isinstance(input, Tensor) else np.asarray(input)
     if indices.dtype.kind not in "iu":
         raise TypeError(f"{op}: input must hold integer indices, got dtype {indices.dtype}")
     count = weight.shape[0]

@@ -68,7 +68,7 @@ def gather(a, dim, index):
     ``index`` (integers) has ``a``'s number of dims, the output has ``index``'s shape,
     and along every other dim ``index`` may be shorter than ``a``, not longer."""
     axis = one_axis(dim, a.ndim or 1, "gather")
-    index = index.data if isinstance(index, Tensor) else np.asarray(index)
+    index = index.array if isinstance(index, Tensor) else np.asarray(index)
     if index.dtype.kind not in "iu":
         raise TypeError(f"gather: index must be an integer tensor, got dtype {index.dtype}")
     if index.ndim != a.ndim:
@@ -101,7 +101,7 @@ def _stable_argsort(data, axis, descending):
 
 def _by_order(a, axis, order):
     indices = make_tensor(order.astype(np.int64, copy=False))
-    return ValuesIndices(Gather(axis, indices.data)(a), indices)
+    return ValuesIndices(Gather(axis, indices.array)(a), indices)
 
 
 def sort(a, dim=-1, descending=False, stable=False):
@@ -113,7 +113,7 @@ def sort(a, dim=-1, descending=False, stable=False):
         one_axis(dim, 1, "sort")
         return ValuesIndices(a.clone(), make_tensor(np.zeros((), np.int64)))
     axis = one_axis(dim, a.ndim, "sort")
-    return _by_order(a, axis, _stable_argsort(a.data, axis, descending))
+    return _by_order(a, axis, _stable_argsort(a.array, axis, descending))
 
 
 def argsort(a, dim=-1, descending=False, stable=False):
@@ -137,14 +137,14 @@ def topk(a, k, dim=-1, largest=True, sorted=True):  # noqa: A002  (PyTorch's arg
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 0 <= k <= length:
         raise ValueError(f"topk: k must be an int in [0, {length}] (the length of dim {dim} "
                          f"of shape {a.shape}), got {k!r}")
-    order = np.take(_stable_argsort(a.data, axis, largest), np.arange(k), axis=axis)
+    order = np.take(_stable_argsort(a.array, axis, largest), np.arange(k), axis=axis)
     return _by_order(a, axis, order)
 
 
 def one_hot(tensor, num_classes=-1):
     """Class indices (integers) as one-hot rows: shape ``(*tensor.shape, num_classes)``,
     int64, no gradient. ``num_classes=-1``: the largest index + 1."""
-    labels = tensor.data if isinstance(tensor, Tensor) else np.asarray(tensor)
+    labels = tensor.array if isinstance(tensor, Tensor) else np.asarray(tensor)
     if labels.dtype.kind not in "iu":
         raise TypeError(f"one_hot: expected a tensor of integer class indices, got dtype "
                         f"{labels.dtype} (shape {labels.shape})")

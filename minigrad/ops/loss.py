@@ -39,7 +39,7 @@ def class_index(op, logits_shape, target, ignore_index=None):
     """Validate integer class targets against (N, C) or (N, C, d1, ...) logits.
     Returns ``(index, kept)``: the numpy index that picks each sample's target class
     (an ignored sample picks class 0) and the boolean mask of samples not ignored."""
-    target = target.data if isinstance(target, Tensor) else np.asarray(target)
+    target = target.array if isinstance(target, Tensor) else np.asarray(target)
     if len(logits_shape) < 2:
         raise ValueError(f"{op}: input must have shape (N, C) or (N, C, d1, ...), got "
                          f"{logits_shape}")
@@ -81,7 +81,7 @@ def _class_weight(weight, classes, x, op):
     if weight.shape != (classes,):
         raise ValueError(f"{op}: weight must have shape ({classes},) (one weight per class of "
                          f"input {x.shape}), got {weight.shape}")
-    return weight.data.astype(x.dtype, copy=False)
+    return weight.array.astype(x.dtype, copy=False)
 
 
 class CrossEntropy(Function):
@@ -141,7 +141,7 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     classes = x.shape[1]
     w = _class_weight(weight, classes, x, op)
     w_b = None if w is None else w.reshape((1, classes) + (1,) * (x.ndim - 2))
-    target_array = target.data if isinstance(target, Tensor) else np.asarray(target)
+    target_array = target.array if isinstance(target, Tensor) else np.asarray(target)
     sample_shape = (x.shape[0],) + x.shape[2:]
     if target_array.dtype.kind == "f" and target_array.shape != sample_shape:
         # class probabilities (a float target of the samples' shape falls through to
@@ -215,7 +215,7 @@ def l1_loss(input, target, reduction="mean"):
 def _quadratic_then_linear(diff, width, outer_slope):
     """0.5 d^2 where |d| < width, else outer_slope * (|d| - 0.5 width): Huber's loss
     (continuous with a continuous slope at |d| = width when outer_slope = width)."""
-    inside = np.abs(diff.data) < width
+    inside = np.abs(diff.array) < width
     linear = diff.abs() - 0.5 * width
     if outer_slope != 1:
         linear = linear * outer_slope
@@ -252,9 +252,9 @@ def binary_cross_entropy(input, target, reduction="mean"):
     """-(t log p + (1 - t) log(1 - p)), each log clamped at -100 as PyTorch does."""
     _check_reduction(reduction, "binary_cross_entropy")
     target = _same_shape(input, target, "binary_cross_entropy")
-    if input.numel() and (input.data.min() < 0 or input.data.max() > 1):
+    if input.numel() and (input.array.min() < 0 or input.array.max() > 1):
         raise ValueError("binary_cross_entropy: input must hold probabilities in [0, 1] "
-                         f"(got values in [{input.data.min()}, {input.data.max()}]); for "
+                         f"(got values in [{input.array.min()}, {input.array.max()}]); for "
                          "logits apply sigmoid first")
     loss = -(target * _clamped_log(input) + (1 - target) * _clamped_log(1 - input))
     return _reduce(loss, reduction)
@@ -263,7 +263,7 @@ def binary_cross_entropy(input, target, reduction="mean"):
 def _clamped_log(p):
     """log(p) clamped at -100, as PyTorch's BCE. Where p is that small the log reads
     a stand-in 1 instead, so backward never forms 0/0 at p = 0 (a saturated sigmoid)."""
-    fine = p.data > math.exp(-100)
+    fine = p.array > math.exp(-100)
     return where(fine, where(fine, p, 1.0).log(), -100.0)
 
 
@@ -323,7 +323,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
         if not fits:
             raise ValueError(f"{op}: {name} of shape {value.shape} must broadcast to the input's "
                              f"shape {input.shape}")
-        constants.append(value.data.astype(input.dtype, copy=False))
+        constants.append(value.array.astype(input.dtype, copy=False))
     weight, pos_weight = constants
     loss = BinaryCrossEntropyWithLogits(pos_weight)(input, target)
     if weight is not None:
@@ -342,7 +342,7 @@ def kl_div(input, target, reduction="mean", log_target=False):
     if log_target:
         pointwise = target.exp() * (target - input)
     else:
-        positive = target.data > 0   # x log x -> 0 as x -> 0 (PyTorch's xlogy)
+        positive = target.array > 0   # x log x -> 0 as x -> 0 (PyTorch's xlogy)
         target_log_target = where(positive, target * where(positive, target, 1.0).log(), 0.0)
         pointwise = target_log_target - target * input
     if reduction == "batchmean":

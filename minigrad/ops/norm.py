@@ -89,8 +89,8 @@ class _Normalize(Function):
         # batch norm: w is constant in a group, so it factors out and the two sums
         # over the group serve dx, dw and db alike
         if not is_grad_enabled():
-            return self.batch_norm_grads_in_numpy(dy.data, xh.data, inv_std.data,
-                                                  None if w is None else w.data)
+            return self.batch_norm_grads_in_numpy(dy.array, xh.array, inv_std.array,
+                                                  None if w is None else w.array)
         sum_dy = dy.sum(self.axes, keepdim=True) if need[0] or need_b else None
         sum_dy_xh = (dy * xh).sum(self.axes, keepdim=True) if need[0] or need_w else None
         if need[0]:
@@ -155,8 +155,8 @@ class BatchNorm(_Normalize):
         count = x.size // max(mean.size, 1)
         unbiased = var.reshape(-1) * (count / (count - 1))   # running_var is unbiased
         for buffer, batch_value in ((running_mean, mean.reshape(-1)), (running_var, unbiased)):
-            buffer.data *= 1 - self.momentum
-            buffer.data += self.momentum * batch_value
+            buffer.array *= 1 - self.momentum
+            buffer.array += self.momentum * batch_value
             buffer.bump_version()
 
     def settings(self):
@@ -233,9 +233,9 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         if running_mean is None or running_var is None:
             raise ValueError(f"{op}: training=False needs running_mean and running_var")
         # A plain affine map with constant statistics: y = x * scale + shift.
-        inv_std = 1.0 / np.sqrt(running_var.data.astype(np.float64) + eps)
+        inv_std = 1.0 / np.sqrt(running_var.array.astype(np.float64) + eps)
         scale = make_tensor(inv_std.astype(input.dtype).reshape(shape))
-        shift = make_tensor((-running_mean.data * inv_std).astype(input.dtype).reshape(shape))
+        shift = make_tensor((-running_mean.array * inv_std).astype(input.dtype).reshape(shape))
         if weight is not None:
             scale, shift = scale * weight, shift * weight
         if bias is not None:

@@ -332,7 +332,7 @@ class _MaxPool(_Pool):
 
     def backward(self, g):
         argmax, = self.saved_tensors
-        return MaxUnpool2d(self._window, argmax.data)(g)
+        return MaxUnpool2d(self._window, argmax.array)(g)
 
 
 class MaxPool2d(_MaxPool):
@@ -475,7 +475,7 @@ def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=Fal
 def _max_pool(op, x, window, return_indices):
     if not return_indices:
         return op(window)(x)
-    out, argmax = window_max(x.data, window)
+    out, argmax = window_max(x.array, window)
     return op(window)(x, found=(out, argmax)), make_tensor(flat_indices(argmax, window))
 
 

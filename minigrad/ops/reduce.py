@@ -242,14 +242,14 @@ class Norm(Function):
         shape, p = self.input_shapes[0], self.p
         g = _spread(g, shape, self.axis, self.keepdims)
         y = _spread(out, shape, self.axis, self.keepdims)
-        zero_norm = y.data == 0   # as PyTorch: the gradient at a zero norm is 0
-        sign = make_tensor(np.sign(x.data), False, None)
+        zero_norm = y.array == 0   # as PyTorch: the gradient at a zero norm is 0
+        sign = make_tensor(np.sign(x.array), False, None)
         if p == 0:
             return g * 0.0
         if p == 1:
             return g * sign
         if np.isinf(p):
-            at_extreme = np.abs(x.data) == y.data
+            at_extreme = np.abs(x.array) == y.array
             ties = at_extreme.sum(axis=self.axis, keepdims=True)
             return g * sign * make_tensor(at_extreme / ties.astype(x.dtype), False, None)
         safe_y = y.masked_fill(zero_norm, 1.0)
@@ -314,7 +314,7 @@ def _extreme_along(a, dim, keepdim, numpy_names, name, op_class, arg):
     indices = _index_of_extreme(arg, name, a, dim, True)
     # values = a at the indices: a gather, so the gradient goes to those elements only.
     grid = list(np.indices(indices.shape, sparse=True))
-    grid[axis] = indices.data
+    grid[axis] = indices.array
     values = a[tuple(grid)]
     if not keepdim:
         values, indices = values.squeeze(axis), indices.squeeze(axis)
@@ -357,7 +357,7 @@ def _index_of_extreme(fn, name, a, dim, keepdim):
         raise ValueError(f"{name}: cannot take the {name} of an empty tensor")
     if dim is not None:
         dim = one_axis(dim, a.ndim, name)
-    return make_tensor(np.asarray(fn(a.data, axis=dim, keepdims=keepdim), dtype=np.int64))
+    return make_tensor(np.asarray(fn(a.array, axis=dim, keepdims=keepdim), dtype=np.int64))
 
 
 def argmax(a, dim=None, keepdim=False, **numpy_names):

@@ -104,7 +104,7 @@ class SumTo(Function):
 
 def sum_to(g, shape):
     """Sum ``g`` down to ``shape``: undoes numpy broadcasting in backward."""
-    return g if g.data.shape == shape else SumTo(shape)(g)
+    return g if g.array.shape == shape else SumTo(shape)(g)
 
 
 def _is_scatter_index(index):

@@ -36,16 +36,16 @@ def _restore_array(value, param, where):
     array by a file format) becomes a Python number again."""
     if value.ndim == 0 and value.dtype.kind in "biu":
         return value.item()
-    if value.shape == param.data.shape:
-        return value.astype(param.data.dtype, copy=True)
+    if value.shape == param.array.shape:
+        return value.astype(param.array.dtype, copy=True)
     if value.ndim == 0:   # a scalar setting for a parameter that is not 0-d
         return value.item()
-    raise ValueError(f"{where} has shape {value.shape}, the parameter has {param.data.shape}")
+    raise ValueError(f"{where} has shape {value.shape}, the parameter has {param.array.shape}")
 
 
 class Optimizer:
     """Subclasses set ``defaults`` (hyper-parameters) and write ``update(p, grad,
-    state, group)``, which changes ``p.data`` in place. Parameters must be leaf
+    state, group)``, which changes ``p.array`` in place. Parameters must be leaf
     tensors; frozen ones (``requires_grad=False``) are accepted and, like every
     parameter whose ``.grad`` is None, skipped by ``step``."""
 
@@ -116,14 +116,14 @@ class Optimizer:
                     continue
                 if not isinstance(p.grad, Tensor):   # e.g. an ndarray assigned by hand
                     raise TypeError(f"{type(self).__name__}: the .grad of a parameter of shape "
-                                    f"{p.data.shape} is a {type(p.grad).__name__}; expected a "
+                                    f"{p.array.shape} is a {type(p.grad).__name__}; expected a "
                                     "Tensor or None")
-                grad = p.grad.data
-                if grad.shape != p.data.shape:
+                grad = p.grad.array
+                if grad.shape != p.array.shape:
                     raise RuntimeError(f"{type(self).__name__}: gradient of shape {grad.shape} "
-                                       f"for a parameter of shape {p.data.shape}")
+                                       f"for a parameter of shape {p.array.shape}")
                 p.ensure_writeable()
-                self.update(p.data, grad, self.state.setdefault(p, {}), group)
+                self.update(p.array, grad, self.state.setdefault(p, {}), group)
                 p.bump_version()
         return loss
 
@@ -191,7 +191,7 @@ class Optimizer:
             loaded = {}
             for key, value in entries.items():
                 if isinstance(value, Tensor):
-                    value = value.data
+                    value = value.array
                 if isinstance(value, np.ndarray):
                     value = _restore_array(value, p, f"{name}.load_state_dict: state {key!r} "
                                                      f"of parameter {index}")

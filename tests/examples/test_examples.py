@@ -54,7 +54,7 @@ def test_main_writes_checkpoint_history_and_graph(train_mnist, tmp_path):
     fresh.load_state_dict(saved["model"])
     images, _ = train_mnist.example_batch(4)
     model.eval(), fresh.eval()
-    np.testing.assert_array_equal(fresh(images).data, model(images).data)
+    np.testing.assert_array_equal(fresh(images).numpy(), model(images).numpy())
     record = json.loads((tmp_path / "history.json").read_text())
     assert record["history"][0]["test_acc"] == history[0]["test_acc"]
     graph = [p for p in tmp_path.iterdir() if p.stem == "graph"]
@@ -85,9 +85,9 @@ def test_newton_converges_with_autograd_hessians():
         assert grad_norms[k + 1] < 5 * grad_norms[k] ** 2
     # the Hessian from double backward equals the closed form X^T diag(s (1 - s)) X / n + lam I
     _, _, H = newton.gradient_and_hessian(w, X, y, lam)
-    s = 1 / (1 + np.exp(-(X @ w.data) * y))
+    s = 1 / (1 + np.exp(-(X @ w.numpy()) * y))
     expected = (X * (s * (1 - s))[:, None]).T @ X / len(X) + lam * np.eye(X.shape[1])
     np.testing.assert_allclose(H, expected, rtol=1e-10, atol=1e-12)
     # and the optimum's gradient, written out, is zero
-    g = -(X * (y * (1 - s))[:, None]).mean(axis=0) + lam * w.data
+    g = -(X * (y * (1 - s))[:, None]).mean(axis=0) + lam * w.numpy()
     np.testing.assert_allclose(g, 0, atol=1e-12)

@@ -60,7 +60,7 @@ def test_the_same_source_gives_the_same_numbers_on_pytorch():
     model_ours.double()
     for module in (model_ours, model_theirs):    # dropout draws differ between libraries
         module.dropout1.p = module.dropout2.p = 0.0
-    model_theirs.load_state_dict({k: torch.tensor(np.array(v.data))
+    model_theirs.load_state_dict({k: torch.tensor(np.array(v.numpy()))
                                   for k, v in model_ours.state_dict().items()})
     rng = np.random.default_rng(0)
     images = rng.random((3 * 8, 1, 28, 28))
@@ -84,7 +84,7 @@ def test_the_same_source_gives_the_same_numbers_on_pytorch():
         assert a.split("Loss:")[0] == b.split("Loss:")[0]
         assert float(a.rsplit(" ", 1)[1]) == pytest.approx(float(b.rsplit(" ", 1)[1]), rel=1e-5)
     for name, value in model_ours.state_dict().items():
-        np.testing.assert_allclose(value.data, model_theirs.state_dict()[name].numpy(),
+        np.testing.assert_allclose(value.numpy(), model_theirs.state_dict()[name].numpy(),
                                    rtol=1e-7, atol=1e-10)
     test_ours = ours.test(model_ours, None, Loader(batches_ours), log=lambda *a: None)
     test_theirs = theirs.test(model_theirs, None, Loader(batches_theirs), log=lambda *a: None)

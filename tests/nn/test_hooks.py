@@ -9,16 +9,16 @@ from minigrad import nn
 def _linear_pair(torch):
     ours = nn.Linear(3, 2, dtype=np.float64)
     theirs = torch.nn.Linear(3, 2, dtype=torch.float64)
-    theirs.weight.data[...] = torch.tensor(ours.weight.data)
-    theirs.bias.data[...] = torch.tensor(ours.bias.data)
+    theirs.weight.data[...] = torch.tensor(ours.weight.numpy())
+    theirs.bias.data[...] = torch.tensor(ours.bias.numpy())
     return ours, theirs
 
 
 def _record(log):
     def hook(module, grad_input, grad_output):
-        log.append(([None if g is None else np.array(g.data if hasattr(g, "data") else g)
+        log.append(([None if g is None else np.array(g.numpy() if hasattr(g, "data") else g)
                      for g in grad_input],
-                    [None if g is None else np.array(g.data) for g in grad_output]))
+                    [None if g is None else np.array(g.numpy()) for g in grad_output]))
     return hook
 
 
@@ -47,7 +47,7 @@ def test_full_backward_hook_on_linear_sees_what_torch_sees(input_requires_grad):
     else:
         assert ours_in[0] is None and theirs_in[0] is None
     np.testing.assert_allclose(ours_out[0], theirs_out[0], rtol=1e-12)
-    np.testing.assert_allclose(ours.weight.grad.data, theirs.weight.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(ours.weight.grad.numpy(), theirs.weight.grad.numpy(), rtol=1e-12)
 
 
 def test_backward_hook_may_replace_grad_input_and_handles_remove_it():
@@ -55,11 +55,11 @@ def test_backward_hook_may_replace_grad_input_and_handles_remove_it():
     x = mg.randn(2, 3, requires_grad=True)
     handle = layer.register_full_backward_hook(lambda m, gi, go: (gi[0] * 0 + 7,))
     layer(x).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, 7)
+    np.testing.assert_array_equal(x.grad.numpy(), 7)
     handle.remove()
     x.grad = None
     layer(x).sum().backward()
-    np.testing.assert_allclose(x.grad.data, np.ones((2, 2)) @ layer.weight.data, rtol=1e-6)
+    np.testing.assert_allclose(x.grad.numpy(), np.ones((2, 2)) @ layer.weight.numpy(), rtol=1e-6)
     handle.remove()   # twice is harmless
 
 
@@ -75,9 +75,9 @@ def test_backward_hook_with_two_tensor_inputs_and_a_number():
     b = mg.Tensor(np.array([3.0, 4.0]))
     module(a, 2.0, b).sum().backward()
     (grad_a, grad_b), (grad_out,) = seen[0]
-    np.testing.assert_array_equal(grad_a.data, [6.0, 8.0])   # one entry per Tensor argument
+    np.testing.assert_array_equal(grad_a.numpy(), [6.0, 8.0])   # one entry per Tensor argument
     assert grad_b is None   # needs no gradient (PyTorch hands zeros here)
-    np.testing.assert_array_equal(grad_out.data, [1.0, 1.0])
+    np.testing.assert_array_equal(grad_out.numpy(), [1.0, 1.0])
 
 
 def test_forward_pre_hook_and_forward_hook_as_torch():
@@ -90,11 +90,11 @@ def test_forward_pre_hook_and_forward_hook_as_torch():
     # a pre-hook may replace the input (one value becomes a 1-tuple), a hook the output
     replace = layer.register_forward_pre_hook(lambda m, args: args[0] * 0)
     double = layer.register_forward_hook(lambda m, args, out: out * 2)
-    np.testing.assert_allclose(layer(mg.ones(1, 3)).data, 2 * layer.bias.data[None], rtol=1e-6)
+    np.testing.assert_allclose(layer(mg.ones(1, 3)).data, 2 * layer.bias.numpy()[None], rtol=1e-6)
     for handle in (pre, post, replace, double):
         handle.remove()
     calls.clear()
-    np.testing.assert_allclose(layer(mg.zeros(1, 3)).data, layer.bias.data[None])
+    np.testing.assert_allclose(layer(mg.zeros(1, 3)).data, layer.bias.numpy()[None])
     assert calls == []
 
 
@@ -139,7 +139,7 @@ def test_apply_requires_grad_and_dtype_conversion():
         if isinstance(m, nn.Linear):
             nn.init.zeros_(m.weight)
     model.apply(zero_linear)
-    assert all((m.weight.data == 0).all() for m in model.modules() if isinstance(m, nn.Linear))
+    assert all((m.weight.numpy() == 0).all() for m in model.modules() if isinstance(m, nn.Linear))
     assert model.requires_grad_(False) is model
     assert not any(p.requires_grad for p in model.parameters())
     model.requires_grad_()

@@ -14,7 +14,7 @@ from minigrad.nn import init
 def test_linear_computes_x_wT_plus_b():
     m = nn.Linear(3, 2)
     x = np.arange(12, dtype=np.float32).reshape(4, 3)
-    expected = x @ m.weight.data.T + m.bias.data
+    expected = x @ m.weight.numpy().T + m.bias.numpy()
     np.testing.assert_allclose(m(mg.Tensor(x)).data, expected, rtol=1e-6)
     assert nn.Linear(3, 2, bias=False).bias is None
 
@@ -26,17 +26,17 @@ def test_default_init_bounds_are_one_over_sqrt_fan_in():
     for layer, fan_in in ((lin, 400), (conv, 6 * 25)):
         bound = 1 / math.sqrt(fan_in)
         for p in (layer.weight, layer.bias):
-            assert np.abs(p.data).max() <= bound
-        assert np.abs(layer.weight.data).max() > 0.95 * bound   # really uses the range
+            assert np.abs(p.numpy()).max() <= bound
+        assert np.abs(layer.weight.numpy()).max() > 0.95 * bound   # really uses the range
     # U(-b, b) has standard deviation b / sqrt(3)
-    assert abs(lin.weight.data.std() - 1 / math.sqrt(400) / math.sqrt(3)) < 1e-3
+    assert abs(lin.weight.numpy().std() - 1 / math.sqrt(400) / math.sqrt(3)) < 1e-3
 
 
 def test_init_is_reproducible_by_seed():
     mg.manual_seed(3)
-    a = nn.Linear(5, 5).weight.data.copy()
+    a = nn.Linear(5, 5).weight.numpy().copy()
     mg.manual_seed(3)
-    np.testing.assert_array_equal(nn.Linear(5, 5).weight.data, a)
+    np.testing.assert_array_equal(nn.Linear(5, 5).weight.numpy(), a)
 
 
 @pytest.mark.parametrize("fn, expected_std", [
@@ -51,8 +51,8 @@ def test_init_standard_deviations(fn, expected_std):
     t = mg.zeros(400, 500)
     version = t.version_cell()[0]
     assert fn(t) is t and t.version_cell()[0] == version + 1
-    assert abs(t.data.std() / expected_std - 1) < 0.02
-    assert abs(t.data.mean()) < 0.05 * expected_std
+    assert abs(t.numpy().std() / expected_std - 1) < 0.02
+    assert abs(t.numpy().mean()) < 0.05 * expected_std
 
 
 def test_calculate_gain_and_bad_arguments():
@@ -73,7 +73,7 @@ def test_conv2d_module_calls_functional_conv2d():
     assert m.weight.shape == (6, 2, 3, 2)
     x = mg.randn(2, 4, 7, 8)
     expected = F.conv2d(x, m.weight, m.bias, stride=2, padding=1, dilation=(1, 2), groups=2)
-    np.testing.assert_array_equal(m(x).data, expected.data)
+    np.testing.assert_array_equal(m(x).numpy(), expected.numpy())
     with pytest.raises(ValueError, match="divisible by groups"):
         nn.Conv2d(3, 6, 3, groups=2)
     with pytest.raises(ValueError, match="stride"):
@@ -82,8 +82,8 @@ def test_conv2d_module_calls_functional_conv2d():
 
 def test_pooling_modules():
     x = mg.Tensor(np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4))
-    np.testing.assert_array_equal(nn.MaxPool2d(2)(x).data.ravel(), [5, 7, 13, 15])
-    np.testing.assert_array_equal(nn.AvgPool2d(2)(x).data.ravel(), [2.5, 4.5, 10.5, 12.5])
+    np.testing.assert_array_equal(nn.MaxPool2d(2)(x).numpy().ravel(), [5, 7, 13, 15])
+    np.testing.assert_array_equal(nn.AvgPool2d(2)(x).numpy().ravel(), [2.5, 4.5, 10.5, 12.5])
     assert nn.MaxPool2d(3, stride=1, padding=1)(x).shape == (1, 1, 4, 4)
 
 
@@ -110,7 +110,7 @@ def test_flatten_dropout_identity():
 ])
 def test_activation_modules_match_functional(module, function):
     x = mg.randn(4, 5)
-    np.testing.assert_array_equal(module(x).data, function(x).data)
+    np.testing.assert_array_equal(module(x).numpy(), function(x).numpy())
 
 
 def test_activation_modules_are_plain_classes_with_their_own_signatures():
@@ -142,10 +142,10 @@ def test_inplace_is_accepted_and_computed_out_of_place(make, function):
     module = make()
     assert module.inplace is True
     x = mg.Tensor(np.array([[-2.0, -0.5, 0.0, 1.5]]), requires_grad=True)
-    before = x.data.copy()
+    before = x.numpy().copy()
     y = module(x)
-    np.testing.assert_array_equal(x.data, before)
-    np.testing.assert_array_equal(y.data, function(x).data)
+    np.testing.assert_array_equal(x.numpy(), before)
+    np.testing.assert_array_equal(y.numpy(), function(x).numpy())
     y.sum().backward()
     assert x.grad is not None
     assert "inplace=True" in repr(module)
@@ -172,7 +172,7 @@ def test_loss_modules_match_functional():
     assert nn.CrossEntropyLoss(reduction="sum")(logits, target).item() == pytest.approx(
         F.cross_entropy(logits, target, reduction="sum").item())
     a, b = mg.randn(3, 2), mg.randn(3, 2)
-    assert nn.MSELoss()(a, b).item() == pytest.approx(((a.data - b.data) ** 2).mean())
+    assert nn.MSELoss()(a, b).item() == pytest.approx(((a.numpy() - b.numpy()) ** 2).mean())
     logp = F.log_softmax(logits, axis=1)
     assert nn.NLLLoss()(logp, target).item() == pytest.approx(
         F.cross_entropy(logits, target).item(), rel=1e-6)
@@ -184,13 +184,13 @@ def test_batchnorm2d_training_normalises_and_updates_running_stats():
     rng = np.random.default_rng(0)
     x = rng.standard_normal((8, 3, 5, 5)) * np.array([1, 2, 3]).reshape(1, 3, 1, 1) + 4
     bn = nn.BatchNorm2d(3, dtype=np.float64)
-    y = bn(mg.Tensor(x)).data
+    y = bn(mg.Tensor(x)).numpy()
     np.testing.assert_allclose(y.mean(axis=(0, 2, 3)), 0, atol=1e-12)
     np.testing.assert_allclose(y.var(axis=(0, 2, 3)), 1 / (1 + 1e-5 / x.var(axis=(0, 2, 3))),
                                rtol=1e-9)
     n = 8 * 5 * 5
-    np.testing.assert_allclose(bn.running_mean.data, 0.1 * x.mean(axis=(0, 2, 3)))
-    np.testing.assert_allclose(bn.running_var.data,
+    np.testing.assert_allclose(bn.running_mean.numpy(), 0.1 * x.mean(axis=(0, 2, 3)))
+    np.testing.assert_allclose(bn.running_var.numpy(),
                                0.9 + 0.1 * x.var(axis=(0, 2, 3)) * n / (n - 1))
     assert bn.num_batches_tracked.item() == 1
 
@@ -201,12 +201,12 @@ def test_batchnorm_eval_uses_running_stats_and_cumulative_momentum():
     for b in batches:
         bn(mg.Tensor(b))
     # momentum=None: the running mean is the plain average of the batch means
-    np.testing.assert_allclose(bn.running_mean.data,
+    np.testing.assert_allclose(bn.running_mean.numpy(),
                                np.mean([b.mean(axis=(0, 2, 3)) for b in batches], axis=0))
     bn.eval()
     x = batches[0]
-    expected = ((x - bn.running_mean.data.reshape(1, 2, 1, 1))
-                / np.sqrt(bn.running_var.data.reshape(1, 2, 1, 1) + 1e-5))
+    expected = ((x - bn.running_mean.numpy().reshape(1, 2, 1, 1))
+                / np.sqrt(bn.running_var.numpy().reshape(1, 2, 1, 1) + 1e-5))
     np.testing.assert_allclose(bn(mg.Tensor(x)).data, expected, rtol=1e-12)
     assert bn.num_batches_tracked.item() == 3
 
@@ -223,21 +223,21 @@ def test_batchnorm_gradcheck_and_gradgradcheck(training):
     mg.manual_seed(0)
     bn = nn.BatchNorm2d(2, dtype=np.float64)
     bn(mg.randn(4, 2, 3, 3, dtype=np.float64))      # non-trivial running statistics
-    bn.weight.data[...] = [1.5, -0.5]
-    bn.bias.data[...] = [0.1, 0.2]
+    bn.weight.numpy()[...] = [1.5, -0.5]
+    bn.bias.numpy()[...] = [0.1, 0.2]
     bn.train(training)
     x = mg.randn(3, 2, 2, 2, dtype=np.float64, requires_grad=True)
 
     def fn(x, w, b):
         # gradcheck hands in plain tensors; put them in the parameter slots directly
         bn._parameters["weight"], bn._parameters["bias"] = w, b
-        state = (bn.running_mean.data.copy(), bn.running_var.data.copy(),
-                 bn.num_batches_tracked.data.copy())
+        state = (bn.running_mean.numpy().copy(), bn.running_var.numpy().copy(),
+                 bn.num_batches_tracked.numpy().copy())
         out = bn(x)
-        bn.running_mean.data[...], bn.running_var.data[...], bn.num_batches_tracked.data[...] = state
+        bn.running_mean.numpy()[...], bn.running_var.numpy()[...], bn.num_batches_tracked.numpy()[...] = state
         return out
 
-    inputs = (x, nn.Parameter(bn.weight.data.copy()), nn.Parameter(bn.bias.data.copy()))
+    inputs = (x, nn.Parameter(bn.weight.numpy().copy()), nn.Parameter(bn.bias.numpy().copy()))
     assert mg.gradcheck(fn, inputs)
     assert mg.gradgradcheck(fn, inputs)
 

@@ -74,7 +74,7 @@ def test_shared_parameter_is_listed_once_but_keyed_twice():
 def test_parameter_shares_a_tensor_array_and_copies_lists():
     t = mg.ones(3)
     p = nn.Parameter(t)
-    assert p.data is t.data and p.requires_grad and p.is_leaf
+    assert p.numpy() is t.numpy() and p.requires_grad and p.is_leaf
     q = nn.Parameter([1.0, 2.0])
     assert q.dtype == np.float32 and q.shape == (2,)
     assert not hasattr(p, "__dict__")     # __slots__ = (): no per-instance dict
@@ -107,30 +107,30 @@ def test_state_dict_round_trip_gives_identical_outputs(tmp_path):
     a(mg.randn(8, 4))                                      # move a's running statistics
     x = mg.randn(6, 4)
     a.eval(), b.eval()
-    assert not np.allclose(a(x).data, b(x).data)
+    assert not np.allclose(a(x).numpy(), b(x).numpy())
     mg.save(a.state_dict(), tmp_path / "m.npz")
     result = b.load_state_dict(mg.load(tmp_path / "m.npz"))
     assert result.missing_keys == [] and result.unexpected_keys == []
-    np.testing.assert_array_equal(a(x).data, b(x).data)
+    np.testing.assert_array_equal(a(x).numpy(), b(x).numpy())
     assert int(b.bn.num_batches_tracked.item()) == 1
 
 
 def test_state_dict_shares_arrays_and_load_copies():
     m = nn.Linear(2, 2)
     sd = m.state_dict()
-    assert np.shares_memory(sd["weight"].data, m.weight.data) and not sd["weight"].requires_grad
+    assert np.shares_memory(sd["weight"].numpy(), m.weight.numpy()) and not sd["weight"].requires_grad
     values = {k: np.full(v.shape, 7.0) for k, v in sd.items()}   # float64 source
     version = m.weight.version_cell()[0]
     m.load_state_dict(values)
-    assert m.weight.dtype == np.float32 and np.all(m.weight.data == 7)
+    assert m.weight.dtype == np.float32 and np.all(m.weight.numpy() == 7)
     assert m.weight.version_cell()[0] == version + 1
     values["weight"][...] = 0
-    assert np.all(m.weight.data == 7)
+    assert np.all(m.weight.numpy() == 7)
 
 
 def test_load_state_dict_names_every_problem_and_applies_nothing():
     m = Block()
-    before = {k: v.data.copy() for k, v in m.state_dict().items()}
+    before = {k: v.numpy().copy() for k, v in m.state_dict().items()}
     bad = {k: np.zeros(v.shape) for k, v in m.state_dict().items()}
     del bad["fc1.bias"]
     bad["extra.weight"] = np.zeros(3)
@@ -143,14 +143,14 @@ def test_load_state_dict_names_every_problem_and_applies_nothing():
     assert "size mismatch for head.0.weight" in message and "(5, 5)" in message
     assert isinstance(info.value, ValueError) and isinstance(info.value, RuntimeError)
     for k, v in m.state_dict().items():                   # nothing was written
-        np.testing.assert_array_equal(v.data, before[k])
+        np.testing.assert_array_equal(v.numpy(), before[k])
 
 
 def test_load_state_dict_non_strict_reports_but_still_checks_shapes():
     m = nn.Linear(3, 2)
     result = m.load_state_dict({"weight": np.ones((2, 3)), "other": np.ones(1)}, strict=False)
     assert result.missing_keys == ["bias"] and result.unexpected_keys == ["other"]
-    assert np.all(m.weight.data == 1)
+    assert np.all(m.weight.numpy() == 1)
     with pytest.raises(nn.StateDictError, match="size mismatch for weight"):
         m.load_state_dict({"weight": np.ones((3, 2))}, strict=False)
     with pytest.raises(TypeError, match="dict"):

@@ -57,7 +57,7 @@ def test_minigrad_state_dict_loads_into_torch_with_same_logits(tmp_path):
 
     reference = TorchNet()
     assert list(state) == list(reference.state_dict())     # same keys, same order
-    reference.load_state_dict({k: torch.from_numpy(np.asarray(v.data)) for k, v in state.items()})
+    reference.load_state_dict({k: torch.from_numpy(np.asarray(v.numpy())) for k, v in state.items()})
 
     x = np.random.default_rng(1).standard_normal((5, 1, 12, 12)).astype(np.float32)
     for train in (False, True):
@@ -67,7 +67,7 @@ def test_minigrad_state_dict_loads_into_torch_with_same_logits(tmp_path):
             theirs = reference(torch.from_numpy(x)).numpy()
         np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-5)
     # After the training-mode pass both updated their running statistics alike.
-    np.testing.assert_allclose(model.features[1].running_var.data,
+    np.testing.assert_allclose(model.features[1].running_var.numpy(),
                                reference.features[1].running_var.numpy(), rtol=1e-5)
     assert model.features[1].num_batches_tracked.item() == \
         reference.features[1].num_batches_tracked.item()
@@ -95,5 +95,5 @@ def test_gradients_match_torch():
     torch.nn.functional.cross_entropy(reference(torch.from_numpy(x)), torch.from_numpy(y)).backward()
     theirs = dict(reference.named_parameters())
     for name, p in model.named_parameters():
-        np.testing.assert_allclose(p.grad.data, theirs[name].grad.numpy(), rtol=1e-3, atol=1e-5,
+        np.testing.assert_allclose(p.grad.numpy(), theirs[name].grad.numpy(), rtol=1e-3, atol=1e-5,
                                    err_msg=name)

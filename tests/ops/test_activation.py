@@ -38,28 +38,28 @@ def test_sigmoid_is_stable_for_large_inputs():
     x = mg.tensor([-1e4, -50.0, 0.0, 50.0, 1e4])
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         y = x.sigmoid()
-    assert np.all(np.isfinite(y.data)) and y.data[0] == 0 and y.data[-1] == 1
-    assert y.data[2] == 0.5
+    assert np.all(np.isfinite(y.numpy())) and y.numpy()[0] == 0 and y.numpy()[-1] == 1
+    assert y.numpy()[2] == 0.5
 
 
 def test_softmax_and_log_softmax_are_stable_for_huge_logits():
     for dtype in (np.float32, np.float64):
         x = mg.Tensor(np.array([[1e4, -1e4, 0.0], [-1e4, -1e4, -1e4]], dtype=dtype), requires_grad=True)
         p, lp = x.softmax(), x.log_softmax()
-        assert np.all(np.isfinite(p.data)) and np.all(np.isfinite(lp.data))
-        np.testing.assert_allclose(p.data.sum(axis=1), 1, rtol=1e-6)
+        assert np.all(np.isfinite(p.numpy())) and np.all(np.isfinite(lp.numpy()))
+        np.testing.assert_allclose(p.numpy().sum(axis=1), 1, rtol=1e-6)
         (lp * mg.Tensor(np.ones((2, 3), dtype))).sum().backward()
-        assert np.all(np.isfinite(x.grad.data))
+        assert np.all(np.isfinite(x.grad.numpy()))
 
 
 def test_values_against_formulas():
     a = np.linspace(-3, 3, 13)
     t = mg.Tensor(a)
-    np.testing.assert_allclose(F.gelu(t).data, [v * 0.5 * (1 + math.erf(v / math.sqrt(2))) for v in a])
-    np.testing.assert_allclose(F.elu(t).data, np.where(a > 0, a, np.expm1(a)))
-    np.testing.assert_allclose(F.softplus(t).data, np.log1p(np.exp(a)))
-    np.testing.assert_allclose(F.leaky_relu(t).data, np.where(a > 0, a, 0.01 * a))
-    np.testing.assert_allclose(t.tanh().data, np.tanh(a))
+    np.testing.assert_allclose(F.gelu(t).numpy(), [v * 0.5 * (1 + math.erf(v / math.sqrt(2))) for v in a])
+    np.testing.assert_allclose(F.elu(t).numpy(), np.where(a > 0, a, np.expm1(a)))
+    np.testing.assert_allclose(F.softplus(t).numpy(), np.log1p(np.exp(a)))
+    np.testing.assert_allclose(F.leaky_relu(t).numpy(), np.where(a > 0, a, 0.01 * a))
+    np.testing.assert_allclose(t.tanh().numpy(), np.tanh(a))
 
 
 def test_against_torch():
@@ -77,7 +77,7 @@ def test_against_torch():
         (ty.sum() if name != "softmax" else (ty * torch.tensor(a)).sum()).backward()
         np.testing.assert_allclose(getattr(F, name)(mg.Tensor(a), **mkw).data, ty.detach().numpy(),
                                    rtol=1e-6, atol=1e-7, err_msg=name)
-        np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-6, atol=1e-7, err_msg=name)
+        np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-6, atol=1e-7, err_msg=name)
 
 
 def test_gelu_rejects_unknown_approximation():
@@ -109,8 +109,8 @@ def test_silu_and_hardtanh_against_torch_including_the_bounds():
         tx = torch.tensor(a, requires_grad=True)
         ty = t_fn(tx)
         (ty * torch.tensor(a)).sum().backward()
-        np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-12, atol=1e-15)
-        np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(y.numpy(), ty.detach().numpy(), rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-12, atol=1e-15)
 
 
 def test_hardtanh_gradient_is_zero_at_the_bounds():
@@ -143,4 +143,4 @@ def test_plain_backward_calls_the_backward_ops_formula_directly(activation, back
         graphed, = mg.autograd.grad([y], [x], [dy], create_graph=True)
         assert plain.grad_fn is None and isinstance(graphed.grad_fn, backward_op)
         assert plain.dtype == dtype
-        np.testing.assert_array_equal(plain.data, graphed.data)
+        np.testing.assert_array_equal(plain.numpy(), graphed.numpy())

@@ -107,14 +107,14 @@ def test_inference_outputs_stay_correct_while_memory_is_reused():
         for x, out in zip(xs, outs):
             for part in range(0, n, 20):   # 20 images: arrays under the pool's threshold
                 small = F.max_pool2d(F.relu(conv(x[part:part + 20])), 2)
-                np.testing.assert_allclose(out.data[part:part + 20], small.data, rtol=1e-6,
+                np.testing.assert_allclose(out.numpy()[part:part + 20], small.numpy(), rtol=1e-6,
                                            atol=1e-6)
 
 
 def test_relu_of_a_large_input_keeps_its_layout():
     x = np.random.default_rng(1).standard_normal((BIG // 64, 4, 4, 4)).astype(np.float32)
     batch_last = np.ascontiguousarray(x.transpose(1, 2, 3, 0)).transpose(3, 0, 1, 2)
-    y = F.relu(mg.tensor(batch_last)).data
+    y = F.relu(mg.tensor(batch_last)).numpy()
     np.testing.assert_array_equal(y, np.maximum(x, 0))
     assert y.strides == batch_last.strides
 
@@ -149,7 +149,7 @@ def test_training_steps_through_pooled_outputs_match_torch():
     assert buffers.pooled_bytes() >= 64 * 8 * 26 * 26 * 8   # float64 conv outputs pooled
     np.testing.assert_allclose(ours_losses, losses(torch, torch.nn.functional, theirs), rtol=1e-10)
     for o, t in zip(ours, theirs):
-        np.testing.assert_allclose(o.data, t.detach().numpy(), rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(o.numpy(), t.detach().numpy(), rtol=1e-9, atol=1e-12)
 
 
 def test_the_pool_changes_no_number(monkeypatch):
@@ -172,7 +172,7 @@ def test_the_pool_changes_no_number(monkeypatch):
             loss.backward()
             opt.step()
             out.append(loss.item())
-        return out, [p.data.copy() for p in net.parameters()]
+        return out, [p.numpy().copy() for p in net.parameters()]
 
     buffers.release()
     pooled_losses, pooled_params = run()

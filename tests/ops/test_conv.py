@@ -180,16 +180,16 @@ def test_forward_and_gradients_equal_the_loop_references(shape, o, kernel, strid
     bias = rng.normal(size=o)
     X, W, B = (mg.Tensor(a, requires_grad=True) for a in (x, w, bias))
     y = F.conv2d(X, W, B, stride, padding, dilation, groups)
-    np.testing.assert_allclose(y.data, loop_conv2d(x, w, stride, padding, dilation, groups)
+    np.testing.assert_allclose(y.numpy(), loop_conv2d(x, w, stride, padding, dilation, groups)
                                + bias.reshape(1, -1, 1, 1), atol=1e-12)
     g = rng.normal(size=y.shape)
     y.backward(g)
     np.testing.assert_allclose(
-        X.grad.data, loop_input_grad_textbook(g, w, shape[2:], stride, padding, dilation, groups),
+        X.grad.numpy(), loop_input_grad_textbook(g, w, shape[2:], stride, padding, dilation, groups),
         atol=1e-12)
     np.testing.assert_allclose(
-        W.grad.data, loop_weight_grad(x, g, kernel, stride, padding, dilation, groups), atol=1e-12)
-    np.testing.assert_allclose(B.grad.data, g.sum(axis=(0, 2, 3)), atol=1e-12)
+        W.grad.numpy(), loop_weight_grad(x, g, kernel, stride, padding, dilation, groups), atol=1e-12)
+    np.testing.assert_allclose(B.grad.numpy(), g.sum(axis=(0, 2, 3)), atol=1e-12)
 
 
 @pytest.mark.parametrize("shape, o, kernel, stride, padding, dilation, groups", GRID)
@@ -225,7 +225,7 @@ def test_conv_transpose2d_is_the_adjoint_of_conv2d():
     v = rng.normal(size=y.shape)
     back = F.conv_transpose2d(mg.Tensor(v), mg.Tensor(w), output_padding=(0, 0), **kw)
     assert back.shape == x.shape
-    np.testing.assert_allclose(np.sum(y.data * v), np.sum(x * back.data), rtol=1e-12)
+    np.testing.assert_allclose(np.sum(y.numpy() * v), np.sum(x * back.numpy()), rtol=1e-12)
 
 
 def test_sample_by_sample_gradients_add_up_to_the_batch_gradient():
@@ -247,7 +247,7 @@ def test_sample_by_sample_gradients_add_up_to_the_batch_gradient():
     for i in range(3):
         loss(sample_params, mg.Tensor(x[i:i + 1]), target[i:i + 1]).backward()
     for a, b in zip(batch_params, sample_params):
-        np.testing.assert_allclose(a.grad.data, b.grad.data, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-10, atol=1e-12)
 
 
 def test_float32_stays_float32_and_layout_does_not_matter():
@@ -257,7 +257,7 @@ def test_float32_stays_float32_and_layout_does_not_matter():
     y = F.conv2d(mg.Tensor(x), mg.Tensor(w), padding=1)
     assert y.dtype == np.float32
     # conv outputs are NCHW views of batch-last (C, H, W, N) memory
-    assert y.data.transpose(1, 2, 3, 0).flags.c_contiguous
+    assert y.numpy().transpose(1, 2, 3, 0).flags.c_contiguous
     # the same input stored batch-last, channel-first, or as a strided view: same output
     last = np.ascontiguousarray(x.transpose(1, 2, 3, 0)).transpose(3, 0, 1, 2)
     cf = np.ascontiguousarray(x.transpose(1, 0, 2, 3)).transpose(1, 0, 2, 3)
@@ -265,7 +265,7 @@ def test_float32_stays_float32_and_layout_does_not_matter():
     strided[:, :, ::2] = x
     for other in (last, cf, strided[:, :, ::2]):
         np.testing.assert_array_equal(F.conv2d(mg.from_numpy(other), mg.Tensor(w),
-                                               padding=1).data, y.data)
+                                               padding=1).data, y.numpy())
 
 
 def test_a_retained_graph_gives_the_same_gradient_twice():
@@ -276,10 +276,10 @@ def test_a_retained_graph_gives_the_same_gradient_twice():
     w = mg.Tensor(rng.normal(size=(3, 2, 3, 3)), requires_grad=True)
     loss = (F.conv2d(x, w, padding=1, stride=2) ** 2).sum()
     loss.backward(retain_graph=True)
-    first = (x.grad.data.copy(), w.grad.data.copy())
+    first = (x.grad.numpy().copy(), w.grad.numpy().copy())
     loss.backward()
-    np.testing.assert_allclose(x.grad.data, 2 * first[0], rtol=1e-12)
-    np.testing.assert_allclose(w.grad.data, 2 * first[1], rtol=1e-12)
+    np.testing.assert_allclose(x.grad.numpy(), 2 * first[0], rtol=1e-12)
+    np.testing.assert_allclose(w.grad.numpy(), 2 * first[1], rtol=1e-12)
 
 
 @pytest.mark.parametrize("tile", [2, 10, 40])
@@ -300,9 +300,9 @@ def test_small_tiles_give_the_same_result(tile):
     finally:
         conv.TILE = old
     args = ((2, 1), (1, 1), (1, 1), 1)
-    np.testing.assert_allclose(y.data, loop_conv2d(x, w, *args), atol=1e-12)
-    np.testing.assert_allclose(X.grad.data, loop_input_grad_textbook(g, w, (9, 8), *args), atol=1e-12)
-    np.testing.assert_allclose(W.grad.data, loop_weight_grad(x, g, (3, 3), *args), atol=1e-12)
+    np.testing.assert_allclose(y.numpy(), loop_conv2d(x, w, *args), atol=1e-12)
+    np.testing.assert_allclose(X.grad.numpy(), loop_input_grad_textbook(g, w, (9, 8), *args), atol=1e-12)
+    np.testing.assert_allclose(W.grad.numpy(), loop_weight_grad(x, g, (3, 3), *args), atol=1e-12)
 
 
 def test_a_thin_weight_gradient_cut_into_pieces_gives_the_same_result(monkeypatch):
@@ -426,9 +426,9 @@ def _same_as_torch(torch, rng, arrays, ours_fn, theirs_fn):
     g = rng.normal(size=ty.shape)
     y.backward(g)
     ty.backward(torch.tensor(g))
-    np.testing.assert_allclose(y.data, ty.detach().numpy(), atol=1e-10)
+    np.testing.assert_allclose(y.numpy(), ty.detach().numpy(), atol=1e-10)
     for a, t in zip(ours, theirs):
-        np.testing.assert_allclose(a.grad.data, t.grad.numpy(), atol=1e-10)
+        np.testing.assert_allclose(a.grad.numpy(), t.grad.numpy(), atol=1e-10)
 
 
 def test_conv2d_weight_matches_torch():
@@ -438,7 +438,7 @@ def test_conv2d_weight_matches_torch():
     ours = conv2d_weight(mg.Tensor(x), (6, 2, 3, 2), mg.Tensor(g), stride=2, padding=1, groups=2)
     theirs = torch.nn.grad.conv2d_weight(torch.tensor(x), (6, 2, 3, 2), torch.tensor(g), stride=2,
                                          padding=1, groups=2)
-    np.testing.assert_allclose(ours.data, theirs.numpy(), atol=1e-10)
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), atol=1e-10)
 
 
 # -- padding='same' | 'valid' ------------------------------------------------------------
@@ -474,7 +474,7 @@ def test_conv2d_module_accepts_padding_strings():
     import warnings
     ours = mg.nn.Conv2d(3, 4, (2, 3), padding="same", dtype=np.float64)
     theirs = torch.nn.Conv2d(3, 4, (2, 3), padding="same").double()
-    theirs.load_state_dict({k: torch.tensor(v.data) for k, v in ours.state_dict().items()})
+    theirs.load_state_dict({k: torch.tensor(v.numpy()) for k, v in ours.state_dict().items()})
     x = np.random.default_rng(11).normal(size=(2, 3, 6, 5))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -494,7 +494,7 @@ def test_conv_transpose2d_module_has_pytorchs_layout_keys_and_numbers():
     assert ours.weight.shape == tuple(theirs.weight.shape) == (4, 3, 3, 3)
     assert list(ours.state_dict()) == list(theirs.state_dict()) == ["weight", "bias"]
     assert repr(ours) == repr(theirs)
-    theirs.load_state_dict({k: torch.tensor(v.data) for k, v in ours.state_dict().items()})
+    theirs.load_state_dict({k: torch.tensor(v.numpy()) for k, v in ours.state_dict().items()})
     x = np.random.default_rng(12).normal(size=(2, 4, 5, 4))
     np.testing.assert_allclose(ours(mg.Tensor(x)).data, theirs(torch.tensor(x)).detach().numpy(),
                                atol=1e-12)
@@ -508,7 +508,7 @@ def test_conv_transpose2d_module_initialises_as_pytorch():
     mg.manual_seed(0)
     m = mg.nn.ConvTranspose2d(8, 6, 3, groups=2)
     bound = 1 / np.sqrt(3 * 3 * 3)
-    for p in (m.weight.data, m.bias.data):
+    for p in (m.weight.numpy(), m.bias.numpy()):
         assert np.abs(p).max() <= bound and np.abs(p).max() > 0.8 * bound
     assert m.weight.dtype == np.float32
 
@@ -517,12 +517,12 @@ def test_conv_transpose2d_module_output_size_picks_the_output_padding():
     torch = pytest.importorskip("torch")
     ours = mg.nn.ConvTranspose2d(2, 3, 3, stride=3, padding=1, dtype=np.float64)
     theirs = torch.nn.ConvTranspose2d(2, 3, 3, stride=3, padding=1).double()
-    theirs.load_state_dict({k: torch.tensor(v.data) for k, v in ours.state_dict().items()})
+    theirs.load_state_dict({k: torch.tensor(v.numpy()) for k, v in ours.state_dict().items()})
     x = np.random.default_rng(13).normal(size=(1, 2, 4, 4))
     for size in [(10, 10), (11, 12), (1, 3, 12, 10)]:
         y = ours(mg.Tensor(x), output_size=size)
         assert y.shape[2:] == tuple(size[-2:])
-        np.testing.assert_allclose(y.data, theirs(torch.tensor(x), output_size=size).detach().numpy(),
+        np.testing.assert_allclose(y.numpy(), theirs(torch.tensor(x), output_size=size).detach().numpy(),
                                    atol=1e-12)
 
 

@@ -26,13 +26,13 @@ def test_dropout2d_drops_whole_channels(shape):
     mg.manual_seed(1)
     x = mg.Tensor(np.ones(shape), requires_grad=True)
     y = F.dropout2d(x, p=0.4)
-    per_channel = y.data.reshape(shape[0], shape[1], -1)
+    per_channel = y.numpy().reshape(shape[0], shape[1], -1)
     kept = per_channel[..., 0] != 0
     assert (per_channel == per_channel[..., :1]).all()      # a channel is all kept or all zero
     np.testing.assert_allclose(per_channel[kept], 1 / 0.6)
     assert 0.5 < kept.mean() < 0.7
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data != 0, y.data != 0)
+    np.testing.assert_array_equal(x.grad.numpy() != 0, y.numpy() != 0)
     from minigrad import nn
     module = nn.Dropout2d(0.4)
     assert module.eval()(x) is x and F.dropout2d(x, 0.4, training=False) is x
@@ -44,22 +44,22 @@ def test_mask_scales_survivors_and_gradient_uses_the_same_mask():
     mg.manual_seed(0)
     x = mg.Tensor(np.ones((200, 50)), requires_grad=True)
     y = F.dropout(x, p=0.3)
-    kept = y.data != 0
+    kept = y.numpy() != 0
     assert 0.65 < kept.mean() < 0.75
-    np.testing.assert_allclose(y.data[kept], 1 / 0.7)
+    np.testing.assert_allclose(y.numpy()[kept], 1 / 0.7)
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data != 0, kept)
+    np.testing.assert_array_equal(x.grad.numpy() != 0, kept)
 
 
 def test_reproducible_under_manual_seed_and_identity_in_eval():
     x = mg.ones(10, 10)
     mg.manual_seed(7)
-    a = F.dropout(x, 0.5).data
+    a = F.dropout(x, 0.5).numpy()
     mg.manual_seed(7)
-    b = F.dropout(x, 0.5).data
+    b = F.dropout(x, 0.5).numpy()
     np.testing.assert_array_equal(a, b)
     assert F.dropout(x, 0.5, training=False) is x
-    assert np.all(F.dropout(x, 1.0).data == 0)
+    assert np.all(F.dropout(x, 1.0).numpy() == 0)
 
 
 @pytest.mark.parametrize("p", [-0.1, 1.5, "0.5"])
@@ -76,11 +76,11 @@ def test_a_batch_last_input_keeps_its_layout_and_the_same_mask_reaches_dy():
     x = mg.Tensor(x_last.transpose(3, 0, 1, 2), requires_grad=True)     # NCHW view
     mg.manual_seed(4)
     y = F.dropout(x, p=0.25)
-    assert y.data.strides == x.data.strides
-    kept = y.data != 0
+    assert y.numpy().strides == x.numpy().strides
+    kept = y.numpy() != 0
     assert 0.65 < kept.mean() < 0.85
-    np.testing.assert_allclose(y.data[kept], x.data[kept] / 0.75)
+    np.testing.assert_allclose(y.numpy()[kept], x.numpy()[kept] / 0.75)
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data != 0, kept)
+    np.testing.assert_array_equal(x.grad.numpy() != 0, kept)
     mg.manual_seed(4)
-    np.testing.assert_array_equal(F.dropout(x, p=0.25).data, y.data)   # reproducible
+    np.testing.assert_array_equal(F.dropout(x, p=0.25).numpy(), y.numpy())   # reproducible

@@ -36,9 +36,9 @@ CASES = [
     Case("clip_both", lambda a: a.clip(-0.5, 0.5), lambda r: r.uniform(-1, 1, (4, 4))),
     Case("clip_lo_only", lambda a: a.clip(0.1), lambda r: r.uniform(-1, 1, (7,))),
     Case("erf", lambda a: a.erf(), lambda r: r.normal(size=(6,))),
-    Case("where_broadcast", lambda a, b: mg.where(a.data > 0, a, b),
+    Case("where_broadcast", lambda a, b: mg.where(a.numpy() > 0, a, b),
          lambda r: (r.normal(size=(3, 4)), r.normal(size=(4,)))),
-    Case("where_scalar_branch", lambda a: mg.where(a.data > 0, a * 2, 0.0), lambda r: r.normal(size=(5,))),
+    Case("where_scalar_branch", lambda a: mg.where(a.numpy() > 0, a * 2, 0.0), lambda r: r.normal(size=(5,))),
     Case("cast_roundtrip", lambda a: (a.astype(np.float32) * 1).astype(np.float64) * a,
          lambda r: r.normal(size=(3,)), atol=1e-3, rtol=1e-2),
     Case("clone", lambda a: a.clone() * a, lambda r: r.normal(size=(2, 2))),
@@ -68,7 +68,7 @@ def test_forward_values_match_numpy():
     ta, tb = mg.Tensor(a), mg.Tensor(b)
     np.testing.assert_allclose((ta * tb - ta / tb + tb ** 2).data, a * b - a / b + b ** 2)
     np.testing.assert_allclose(mg.Tensor(b).log().exp().data, b)
-    np.testing.assert_allclose(ta.erf().data, np.vectorize(__import__("math").erf)(a))
+    np.testing.assert_allclose(ta.erf().numpy(), np.vectorize(__import__("math").erf)(a))
 
 
 def test_python_scalar_keeps_float32_and_float64_stays_float64():
@@ -96,13 +96,13 @@ def test_a_python_number_makes_a_one_input_op_with_torchs_values_and_dtypes():
             with np.errstate(over="ignore"):   # 1e30 is inf in float16
                 ours, theirs = f(t), f(tt)
             assert str(ours.dtype) == str(theirs.dtype).replace("torch.", "")
-            np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=rtol)
+            np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=rtol)
     x = mg.tensor([1.0, 2.0], requires_grad=True)
     assert [type(f(x).grad_fn).__name__ for f in (lambda v: v + 1, lambda v: 1.5 * v,
                                                   lambda v: v * True, lambda v: v * np.float32(2))] \
         == ["AddScalar", "MulScalar", "Mul", "Mul"]
     ((x * 3 + 1) * x).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, np.array([7.0, 13.0], dtype=np.float32))
+    np.testing.assert_array_equal(x.grad.numpy(), np.array([7.0, 13.0], dtype=np.float32))
 
 
 def test_integer_true_division_is_float32_as_in_pytorch():
@@ -114,7 +114,7 @@ def test_integer_true_division_is_float32_as_in_pytorch():
         ours, theirs = f(mg.tensor(a), mg.tensor(b)), f(torch.tensor(a), torch.tensor(b))
         assert ours.dtype == np.float32 and theirs.dtype == torch.float32
         # (torch computes 7 / y as 7 * (1 / y): one rounding more)
-        np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=2e-7)
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=2e-7)
 
 
 def test_gradients_keep_the_inputs_dtype():
@@ -185,7 +185,7 @@ CASES += [
     Case("expm1", lambda a: mg.expm1(a), lambda r: r.normal(size=(4, 2))),
     Case("masked_fill_broadcast_mask", lambda a: a.masked_fill(MASK, 2.5) * a,
          lambda r: r.normal(size=(3, 4))),
-    Case("masked_fill_tensor_mask", lambda a: mg.masked_fill(a, a.data > 0, -1.0) ** 2,
+    Case("masked_fill_tensor_mask", lambda a: mg.masked_fill(a, a.numpy() > 0, -1.0) ** 2,
          lambda r: r.normal(size=(2, 5))),
 ]
 
@@ -201,15 +201,15 @@ def test_new_math_against_torch():
         tx = torch.tensor(a, requires_grad=True)
         ty = getattr(torch, name)(tx)
         (ty * torch.tensor(weights)).sum().backward()
-        np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-12, atol=1e-14, err_msg=name)
-        np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-12, atol=1e-14, err_msg=name)
-        np.testing.assert_allclose(getattr(mg, name)(mg.Tensor(a)).data, y.data, err_msg=name)
+        np.testing.assert_allclose(y.numpy(), ty.detach().numpy(), rtol=1e-12, atol=1e-14, err_msg=name)
+        np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-12, atol=1e-14, err_msg=name)
+        np.testing.assert_allclose(getattr(mg, name)(mg.Tensor(a)).data, y.numpy(), err_msg=name)
 
 
 def test_log1p_and_expm1_are_exact_for_tiny_values():
     tiny = mg.Tensor(np.array([1e-12, -1e-15]))
-    np.testing.assert_allclose(tiny.log1p().data, [1e-12 - 5e-25, -1e-15], rtol=1e-14)
-    np.testing.assert_allclose(tiny.expm1().data, [1e-12 + 5e-25, -1e-15], rtol=1e-14)
+    np.testing.assert_allclose(tiny.log1p().numpy(), [1e-12 - 5e-25, -1e-15], rtol=1e-14)
+    np.testing.assert_allclose(tiny.expm1().numpy(), [1e-12 + 5e-25, -1e-15], rtol=1e-14)
 
 
 def test_masked_fill_against_torch_and_gradient_zero_where_masked():
@@ -221,12 +221,12 @@ def test_masked_fill_against_torch_and_gradient_zero_where_masked():
     tx = torch.tensor(a, requires_grad=True)
     ty = tx.masked_fill(torch.tensor(MASK), float("-inf")).softmax(dim=1)
     (ty * torch.tensor(a)).sum().backward()
-    np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-12)
-    np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-12, atol=1e-15)
-    assert np.all(x.grad.data[:, MASK[0]] == 0)
+    np.testing.assert_allclose(y.numpy(), ty.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-12, atol=1e-15)
+    assert np.all(x.grad.numpy()[:, MASK[0]] == 0)
     z = mg.Tensor(a, requires_grad=True)
     z.masked_fill(mg.Tensor(a) > 0, mg.tensor(7.0)).sum().backward()
-    np.testing.assert_array_equal(z.grad.data, (a <= 0).astype(float))
+    np.testing.assert_array_equal(z.grad.numpy(), (a <= 0).astype(float))
     assert mg.tensor([1, 2, 3]).masked_fill(np.array([False, True, False]), 9).tolist() == [1, 9, 3]
 
 

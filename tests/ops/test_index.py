@@ -35,13 +35,13 @@ def _check(torch, fn, a):
     tx = torch.tensor(a, requires_grad=True)
     values, indices = fn(x, mg)
     t_values, t_indices = fn(tx, torch)
-    np.testing.assert_array_equal(values.data, t_values.detach().numpy())
-    np.testing.assert_array_equal(indices.data, t_indices.numpy())
+    np.testing.assert_array_equal(values.numpy(), t_values.detach().numpy())
+    np.testing.assert_array_equal(indices.numpy(), t_indices.numpy())
     assert indices.dtype == np.int64
     w = np.random.default_rng(0).normal(size=tuple(t_values.shape))
     (values * mg.Tensor(w)).sum().backward()
     (t_values * torch.tensor(w)).sum().backward()
-    np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-12, atol=1e-15)
 
 
 def test_gather_against_torch():
@@ -54,11 +54,11 @@ def test_gather_against_torch():
         y = x.gather(dim, mg.tensor(index))
         tx = torch.tensor(a, requires_grad=True)
         ty = tx.gather(dim, torch.tensor(index))
-        np.testing.assert_array_equal(y.data, ty.detach().numpy())
+        np.testing.assert_array_equal(y.numpy(), ty.detach().numpy())
         w = rng.normal(size=shape)
         (y * mg.Tensor(w)).sum().backward()
         (ty * torch.tensor(w)).sum().backward()
-        np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-12, atol=1e-15)
 
 
 def test_sort_against_torch_including_stable_ties():
@@ -73,7 +73,7 @@ def test_sort_against_torch_including_stable_ties():
     for descending in (False, True):   # NaN counts as the largest value, as PyTorch
         values, indices = mg.tensor(nan).sort(descending=descending)
         t_values, t_indices = torch.tensor(nan).sort(descending=descending)
-        np.testing.assert_array_equal(indices.data, t_indices.numpy())
+        np.testing.assert_array_equal(indices.numpy(), t_indices.numpy())
     assert mg.Tensor(ties).argsort(descending=True).tolist() == \
         torch.tensor(ties).argsort(descending=True, stable=True).tolist()
 
@@ -91,7 +91,7 @@ def test_topk_ties_take_the_lower_index_first_with_pytorchs_values():
     x = mg.Tensor(data, requires_grad=True)
     values, indices = x.topk(3)
     assert indices.tolist() == [1, 2, 4]         # PyTorch's order among ties is unspecified
-    np.testing.assert_array_equal(values.data, torch.tensor(data).topk(3).values.numpy())
+    np.testing.assert_array_equal(values.numpy(), torch.tensor(data).topk(3).values.numpy())
     values.sum().backward()
     assert x.grad.tolist() == [0.0, 1.0, 1.0, 0.0, 1.0, 0.0]
 
@@ -112,7 +112,7 @@ def test_one_hot_against_torch():
     for num_classes in (-1, 4, 6):
         y = F.one_hot(mg.tensor(labels), num_classes)
         ty = torch.nn.functional.one_hot(torch.tensor(labels), num_classes)
-        np.testing.assert_array_equal(y.data, ty.numpy())
+        np.testing.assert_array_equal(y.numpy(), ty.numpy())
         assert y.dtype == np.int64 and not y.requires_grad
     assert F.one_hot(mg.tensor(np.zeros(0, np.int64)), 3).shape == (0, 3)
     assert F.one_hot(np.array([1, 0])).tolist() == [[0, 1], [1, 0]]

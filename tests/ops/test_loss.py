@@ -76,7 +76,7 @@ def test_cross_entropy_matches_the_definition():
     xt = mg.Tensor(x, requires_grad=True)
     F.cross_entropy(xt, mg.tensor(t)).backward()
     onehot = np.eye(4)[t]
-    np.testing.assert_allclose(xt.grad.data, (np.exp(logp) - onehot) / 5)
+    np.testing.assert_allclose(xt.grad.numpy(), (np.exp(logp) - onehot) / 5)
 
 
 def test_cross_entropy_is_finite_for_huge_logits_float32():
@@ -84,7 +84,7 @@ def test_cross_entropy_is_finite_for_huge_logits_float32():
     loss = F.cross_entropy(x, np.array([1, 1]))
     loss.backward()
     assert loss.dtype == np.float32 and np.isfinite(loss.item()) and np.isclose(loss.item(), 1e4)
-    assert np.all(np.isfinite(x.grad.data))
+    assert np.all(np.isfinite(x.grad.numpy()))
 
 
 def test_against_torch():
@@ -116,13 +116,13 @@ def _torch_pair(ours, theirs, arrays, seed=0, finite_where_torch_is_nan=False):
     cotangent = np.random.default_rng(seed).normal(size=out.shape)
     (out * mg.Tensor(cotangent)).sum().backward()
     (expected * torch.tensor(cotangent)).sum().backward()
-    np.testing.assert_allclose(out.data, expected.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(out.numpy(), expected.detach().numpy(), rtol=1e-10, atol=1e-12)
     for m, t in zip(ms, ts):
         theirs_grad = t.grad.numpy()
         if finite_where_torch_is_nan:
-            assert np.isfinite(m.grad.data).all()
-            theirs_grad = np.where(np.isnan(theirs_grad), m.grad.data, theirs_grad)
-        np.testing.assert_allclose(m.grad.data, theirs_grad, rtol=1e-9, atol=1e-12)
+            assert np.isfinite(m.grad.numpy()).all()
+            theirs_grad = np.where(np.isnan(theirs_grad), m.grad.numpy(), theirs_grad)
+        np.testing.assert_allclose(m.grad.numpy(), theirs_grad, rtol=1e-9, atol=1e-12)
 
 
 RNG = np.random.default_rng(5)
@@ -174,7 +174,7 @@ def test_every_target_ignored_gives_nan_and_a_zero_gradient_as_torch():
     loss = F.cross_entropy(x, np.array([-100, -100]))
     assert np.isnan(loss.item())
     loss.backward()
-    np.testing.assert_array_equal(x.grad.data, 0)
+    np.testing.assert_array_equal(x.grad.numpy(), 0)
 
 
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
@@ -222,11 +222,11 @@ def test_bce_with_logits_is_finite_for_huge_logits_float32():
                                               pos_weight=mg.Tensor(np.float32(2.0)))
     loss.sum().backward()
     assert loss.dtype == np.float32
-    for values in (loss.data, x.grad.data, t.grad.data):
+    for values in (loss.numpy(), x.grad.numpy(), t.grad.numpy()):
         assert np.isfinite(values).all()
     # right and confident: 0; wrong by 1e4: 1e4 (twice that for a positive, pos_weight 2)
-    np.testing.assert_allclose(loss.data[:4], [0, 0, 1e4, 2e4])
-    np.testing.assert_allclose(x.grad.data[:4], [0, 0, 1, -2])
+    np.testing.assert_allclose(loss.numpy()[:4], [0, 0, 1e4, 2e4])
+    np.testing.assert_allclose(x.grad.numpy()[:4], [0, 0, 1, -2])
 
 
 @pytest.mark.parametrize("reduction", ["mean", "batchmean", "sum", "none"])
@@ -294,4 +294,4 @@ def test_bce_gradient_is_finite_at_saturated_probabilities():
     x = mg.Tensor(np.array([0.0, 1.0, 0.5]), requires_grad=True)
     F.binary_cross_entropy(x, mg.Tensor(np.array([0.0, 1.0, 1.0]))).backward()
     # d/dp of -log(1 - p) at p = 0 is 1, of -log(p) at p = 1 is -1 (then / 3)
-    np.testing.assert_allclose(x.grad.data, [1 / 3, -1 / 3, -2 / 3])
+    np.testing.assert_allclose(x.grad.numpy(), [1 / 3, -1 / 3, -2 / 3])

@@ -15,7 +15,7 @@ RM, RV = mg.Tensor(np.array([0.3, -0.2])), mg.Tensor(np.array([1.5, 0.7]))
 
 def _bn_updating(x, w, b):
     # running statistics given: the op updates copies of them (not the shared constants)
-    return F.batch_norm(x, mg.Tensor(RM.data.copy()), mg.Tensor(RV.data.copy()), w, b, True, 0.3)
+    return F.batch_norm(x, mg.Tensor(RM.numpy().copy()), mg.Tensor(RV.numpy().copy()), w, b, True, 0.3)
 
 
 CASES = [
@@ -50,9 +50,9 @@ def _torch_compare(ours, theirs, arrays, rtol=1e-9):
     cotangent = np.random.default_rng(1).normal(size=out.shape)
     (out * mg.Tensor(cotangent)).sum().backward()
     (expected * torch.tensor(cotangent)).sum().backward()
-    np.testing.assert_allclose(out.data, expected.detach().numpy(), rtol=rtol, atol=1e-10)
+    np.testing.assert_allclose(out.numpy(), expected.detach().numpy(), rtol=rtol, atol=1e-10)
     for m, t in zip(ms, ts):
-        np.testing.assert_allclose(m.grad.data, t.grad.numpy(), rtol=rtol, atol=1e-10)
+        np.testing.assert_allclose(m.grad.numpy(), t.grad.numpy(), rtol=rtol, atol=1e-10)
     return out
 
 
@@ -118,10 +118,10 @@ def test_batchnorm_keeps_a_conv_outputs_batch_last_layout():
     plain = bn(mg.Tensor(x)).data
     xt = mg.Tensor(batch_last, requires_grad=True)
     out = bn(xt)
-    np.testing.assert_allclose(out.data, plain, rtol=1e-5, atol=1e-6)
-    assert np.argsort(out.data.strides).tolist() == np.argsort(batch_last.strides).tolist()
+    np.testing.assert_allclose(out.numpy(), plain, rtol=1e-5, atol=1e-6)
+    assert np.argsort(out.numpy().strides).tolist() == np.argsort(batch_last.strides).tolist()
     out.backward(mg.Tensor(np.ones_like(batch_last)))   # a batch-last dy too
-    assert np.argsort(xt.grad.data.strides).tolist() == np.argsort(batch_last.strides).tolist()
+    assert np.argsort(xt.grad.numpy().strides).tolist() == np.argsort(batch_last.strides).tolist()
 
 
 @pytest.mark.parametrize("shape, affine, needs", [
@@ -146,7 +146,7 @@ def test_batchnorm_first_order_numpy_path_equals_the_op_path(shape, affine, need
     if "x" in needs:   # dx depends on x through sigma: recorded
         assert graphed[0].grad_fn is not None
     for p, q in zip(plain, graphed):
-        np.testing.assert_allclose(p.data, q.data, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(p.numpy(), q.numpy(), rtol=1e-10, atol=1e-12)
 
 
 def test_inference_keeps_nothing_for_backward():
@@ -155,7 +155,7 @@ def test_inference_keeps_nothing_for_backward():
     with mg.no_grad():
         y = bn(x)
     assert y.grad_fn is None and bn.num_batches_tracked.item() == 1
-    xr = mg.Tensor(x.data, requires_grad=True)
+    xr = mg.Tensor(x.numpy(), requires_grad=True)
     node = bn(xr).grad_fn
     assert isinstance(node, BatchNorm) and node.saved is not None
     assert not node.settings().get("running_mean")   # the buffers are not kept on the node
@@ -164,7 +164,7 @@ def test_inference_keeps_nothing_for_backward():
 def test_layer_and_group_norm_modules_match_torch():
     torch = pytest.importorskip("torch")
     ours, theirs = nn.LayerNorm((4, 5), dtype=np.float64), torch.nn.LayerNorm((4, 5), dtype=torch.float64)
-    ours.weight.data[...] = theirs.weight.data.numpy()[...] = RNG.normal(size=(4, 5))
+    ours.weight.numpy()[...] = theirs.weight.data.numpy()[...] = RNG.normal(size=(4, 5))
     out = _torch_compare(ours, theirs, [RNG.normal(size=(3, 4, 5))])
     assert isinstance(out.grad_fn.parents[0], LayerNorm) or any(
         op is LayerNorm for op in ops_in_graph(out))
@@ -187,8 +187,8 @@ def test_second_derivative_of_batchnorm_matches_torch():
     gxt, = torch.autograd.grad((torch.nn.functional.batch_norm(xt, None, None, wt, None, True) ** 3).sum(),
                                xt, create_graph=True)
     (gxt * gxt).sum().backward()
-    np.testing.assert_allclose(xm.grad.data, xt.grad.numpy(), rtol=1e-8)
-    np.testing.assert_allclose(wm.grad.data, wt.grad.numpy(), rtol=1e-8)
+    np.testing.assert_allclose(xm.grad.numpy(), xt.grad.numpy(), rtol=1e-8)
+    np.testing.assert_allclose(wm.grad.numpy(), wt.grad.numpy(), rtol=1e-8)
 
 
 @pytest.mark.parametrize("call, exc, pattern", [

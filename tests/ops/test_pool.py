@@ -195,10 +195,10 @@ def test_forward_and_backward_equal_the_loop_reference(kind, shape, kernel, stri
     X = mg.Tensor(x, requires_grad=True)
     y = pool(X, kernel, stride, padding)
     ref, route = loop_pool(x, kernel, stride, padding, kind)
-    np.testing.assert_allclose(y.data, ref, atol=1e-12)
+    np.testing.assert_allclose(y.numpy(), ref, atol=1e-12)
     g = rng.normal(size=y.shape)
     y.backward(g)
-    np.testing.assert_allclose(X.grad.data, loop_pool_backward(g, shape, route), atol=1e-12)
+    np.testing.assert_allclose(X.grad.numpy(), loop_pool_backward(g, shape, route), atol=1e-12)
 
 
 @pytest.mark.parametrize("batch_last", [False, True])
@@ -218,8 +218,8 @@ def test_chunked_passes_give_the_same_result(batch_last):
             g = rng.normal(size=y.shape)
             y.backward(g)
             ref, route = loop_pool(x, (3, 3), (2, 2), (1, 1), kind)
-            np.testing.assert_allclose(y.data, ref, atol=1e-12)
-            np.testing.assert_allclose(X.grad.data, loop_pool_backward(g, x.shape, route), atol=1e-12)
+            np.testing.assert_allclose(y.numpy(), ref, atol=1e-12)
+            np.testing.assert_allclose(X.grad.numpy(), loop_pool_backward(g, x.shape, route), atol=1e-12)
     finally:
         pool.CHUNK_BYTES = old
 
@@ -231,7 +231,7 @@ def test_ties_send_the_gradient_to_the_first_maximum_in_row_major_order():
                            [0, 0, 0, 0],       # window (0,1): 3 at (0,2) and (1,3): (0,2) first
                            [30, 0, 40, 0],     # window (1,0): all zeros: the top-left one
                            [0, 0, 0, 0]]]])    # window (1,1): 5 at (2,2), (3,2), (3,3): (2,2)
-    np.testing.assert_array_equal(x.grad.data, expected)
+    np.testing.assert_array_equal(x.grad.numpy(), expected)
 
 
 def test_overlapping_windows_accumulate_at_a_shared_maximum():
@@ -239,16 +239,16 @@ def test_overlapping_windows_accumulate_at_a_shared_maximum():
     x[0, 0, 1, 1] = 9.0           # the maximum of all four 2x2 windows (stride 1)
     X = mg.Tensor(x, requires_grad=True)
     F.max_pool2d(X, 2, 1).backward(np.array([[[[1.0, 2.0], [3.0, 4.0]]]]))
-    assert X.grad.data[0, 0, 1, 1] == 10.0 and X.grad.data.sum() == 10.0
+    assert X.grad.numpy()[0, 0, 1, 1] == 10.0 and X.grad.numpy().sum() == 10.0
 
 
 def test_nan_is_the_maximum_as_in_pytorch():
     x = np.array([[[[1.0, np.nan], [3.0, np.nan]]]])
     X = mg.Tensor(x, requires_grad=True)
     y = F.max_pool2d(X, 2)
-    assert np.isnan(y.data).all()
+    assert np.isnan(y.numpy()).all()
     y.backward(np.ones((1, 1, 1, 1)))
-    np.testing.assert_array_equal(X.grad.data, [[[[0.0, 1.0], [0.0, 0.0]]]])
+    np.testing.assert_array_equal(X.grad.numpy(), [[[[0.0, 1.0], [0.0, 0.0]]]])
 
 
 @pytest.mark.parametrize("stride", [2, 1])
@@ -259,8 +259,8 @@ def test_an_infinite_gradient_reaches_only_the_argmax(stride):
     g = np.ones(y.shape)
     g[0, 0, 0, 0] = np.inf
     y.backward(g)
-    assert not np.isnan(x.grad.data).any()
-    assert x.grad.data[0, 0, 1, 1] == np.inf and np.isinf(x.grad.data).sum() == 1
+    assert not np.isnan(x.grad.numpy()).any()
+    assert x.grad.numpy()[0, 0, 1, 1] == np.inf and np.isinf(x.grad.numpy()).sum() == 1
 
 
 def test_padding_is_minus_infinity_for_max_and_counted_zeros_for_avg():
@@ -279,12 +279,12 @@ def test_batch_last_layout_and_float32_are_kept():
     for pool in (F.max_pool2d, F.avg_pool2d):
         X = mg.from_numpy(x_last).requires_grad_(True)
         y = pool(X, 2)
-        assert y.dtype == np.float32 and y.data.transpose(1, 2, 3, 0).flags.c_contiguous
-        np.testing.assert_array_equal(y.data, pool(mg.Tensor(x), 2).data)
+        assert y.dtype == np.float32 and y.numpy().transpose(1, 2, 3, 0).flags.c_contiguous
+        np.testing.assert_array_equal(y.numpy(), pool(mg.Tensor(x), 2).data)
         y.backward(np.ones(y.shape, dtype=np.float32))
         assert X.grad.dtype == np.float32
         if pool is F.max_pool2d:   # the gradient for the conv before it stays batch-last
-            assert X.grad.data.transpose(1, 2, 3, 0).flags.c_contiguous
+            assert X.grad.numpy().transpose(1, 2, 3, 0).flags.c_contiguous
 
 
 @pytest.mark.parametrize("kernel, stride, padding", [(2, 2, 0), (3, 2, 1), (2, 1, 0)])
@@ -301,7 +301,7 @@ def test_an_nchw_gradient_for_a_batch_last_pool_is_routed_as_for_nchw(kernel, st
         g = np.random.default_rng(5).normal(size=y.shape).astype(np.float32)
         g[1, 0, 0, 0] = np.inf
         y.backward(g)                    # g: ordinary C order, whatever y's layout
-        grads.append(X.grad.data)
+        grads.append(X.grad.numpy())
     np.testing.assert_array_equal(grads[1], grads[0])
     n, c, h, w = grads[1].strides    # still batch-last for the conv (a view when padded)
     assert c > h > w > n == grads[1].itemsize
@@ -351,8 +351,8 @@ def test_matches_torch(kind, shape, kernel, stride, padding):
     g = rng.normal(size=ty.shape)
     y.backward(g)
     ty.backward(torch.tensor(g))
-    np.testing.assert_allclose(y.data, ty.detach().numpy(), atol=1e-12)
-    np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), atol=1e-12)
+    np.testing.assert_allclose(y.numpy(), ty.detach().numpy(), atol=1e-12)
+    np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), atol=1e-12)
 
 
 # -- PyTorch's options: dilation, ceil_mode, return_indices, count_include_pad -----------
@@ -380,12 +380,12 @@ def test_max_pool2d_options_and_indices_match_torch(shape, kernel, stride, paddi
     ty, tindices = torch.nn.functional.max_pool2d(theirs, kernel, stride, padding, dilation,
                                                   ceil_mode, True)
     assert y.shape == tuple(ty.shape) and indices.dtype == np.int64
-    np.testing.assert_array_equal(y.data, ty.detach().numpy())
-    np.testing.assert_array_equal(indices.data, tindices.numpy())
+    np.testing.assert_array_equal(y.numpy(), ty.detach().numpy())
+    np.testing.assert_array_equal(indices.numpy(), tindices.numpy())
     g = rng.normal(size=y.shape)
     y.backward(g)
     ty.backward(torch.tensor(g))
-    np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), atol=1e-12)
+    np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), atol=1e-12)
 
 
 @pytest.mark.parametrize("count_include_pad", [True, False])
@@ -400,11 +400,11 @@ def test_avg_pool2d_divisors_match_torch(shape, kernel, stride, padding, _, ceil
     y = F.avg_pool2d(ours, kernel, stride, padding, ceil_mode, count_include_pad)
     ty = torch.nn.functional.avg_pool2d(theirs, kernel, stride, padding, ceil_mode,
                                         count_include_pad)
-    np.testing.assert_allclose(y.data, ty.detach().numpy(), atol=1e-12)
+    np.testing.assert_allclose(y.numpy(), ty.detach().numpy(), atol=1e-12)
     g = rng.normal(size=y.shape)
     y.backward(g)
     ty.backward(torch.tensor(g))
-    np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), atol=1e-12)
+    np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), atol=1e-12)
 
 
 def test_ceil_mode_drops_a_window_that_would_start_in_the_right_padding():
@@ -420,7 +420,7 @@ def test_ceil_mode_drops_a_window_that_would_start_in_the_right_padding():
     # (inside the input) and is kept: 3 windows, the last reads one row.
     y = F.avg_pool2d(mg.Tensor(np.ones((1, 1, 5, 5))), 2, ceil_mode=True)
     assert y.shape == (1, 1, 3, 3)
-    np.testing.assert_array_equal(y.data, np.ones((1, 1, 3, 3)))   # divided by its 1 or 2 real rows
+    np.testing.assert_array_equal(y.numpy(), np.ones((1, 1, 3, 3)))   # divided by its 1 or 2 real rows
 
 
 def test_avg_pool2d_ceil_window_divides_by_its_part_inside_the_padded_input():
@@ -430,7 +430,7 @@ def test_avg_pool2d_ceil_window_divides_by_its_part_inside_the_padded_input():
     # window rows: -1..1 (3 in the padded input, 2 real), 1..3 (3), 3..5 (3 in, 2 real)
     edge = 2 / 3
     expected = np.outer([edge, 1, edge], [edge, 1, edge])
-    np.testing.assert_allclose(y.data[0, 0], expected, atol=1e-15)
+    np.testing.assert_allclose(y.numpy()[0, 0], expected, atol=1e-15)
 
 
 # -- adaptive pooling ---------------------------------------------------------------------
@@ -469,19 +469,19 @@ def test_adaptive_pooling_matches_the_window_rule_and_torch(kind, shape, output_
     y = getattr(F, name)(ours, output_size)
     sizes = output_size if isinstance(output_size, tuple) else (output_size,) * 2
     out_hw = tuple(shape[2 + i] if s is None else s for i, s in enumerate(sizes))
-    np.testing.assert_allclose(y.data, loop_adaptive(x, out_hw, kind), atol=1e-12)
+    np.testing.assert_allclose(y.numpy(), loop_adaptive(x, out_hw, kind), atol=1e-12)
     torch = pytest.importorskip("torch")
     theirs = torch.tensor(x, requires_grad=True)
     ty = getattr(torch.nn.functional, name)(theirs, output_size)
-    np.testing.assert_allclose(y.data, ty.detach().numpy(), atol=1e-12)
+    np.testing.assert_allclose(y.numpy(), ty.detach().numpy(), atol=1e-12)
     g = rng.normal(size=y.shape)
     y.backward(g)
     ty.backward(torch.tensor(g))
-    np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), atol=1e-12)
+    np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), atol=1e-12)
     if kind == "max":
         _, indices = F.adaptive_max_pool2d(mg.Tensor(x), output_size, return_indices=True)
         _, tindices = torch.nn.functional.adaptive_max_pool2d(torch.tensor(x), output_size, True)
-        np.testing.assert_array_equal(indices.data, tindices.numpy())
+        np.testing.assert_array_equal(indices.numpy(), tindices.numpy())
 
 
 def test_adaptive_pooling_that_divides_uses_strided_windows():
@@ -507,7 +507,7 @@ def test_adaptive_pooling_keeps_batch_last_layout_and_float32():
         X = mg.from_numpy(x_last).requires_grad_(True)
         y = pool(X, (3, 2))
         assert y.dtype == np.float32
-        np.testing.assert_allclose(y.data, pool(mg.Tensor(x), (3, 2)).data, rtol=1e-6)
+        np.testing.assert_allclose(y.numpy(), pool(mg.Tensor(x), (3, 2)).data, rtol=1e-6)
         y.backward(np.ones(y.shape, dtype=np.float32))
         assert X.grad.dtype == np.float32
 
@@ -536,7 +536,7 @@ def test_max_pooling_computes_no_argmax_without_a_gradient(monkeypatch):
     assert a.grad_fn is None and b.grad_fn is None and c.grad_fn is None
     y = F.max_pool2d(leaf, 2)
     assert asked[-1] is True and [s.what for s in y.grad_fn.saved] == ["array"]
-    np.testing.assert_array_equal(a.data, y.data)
+    np.testing.assert_array_equal(a.numpy(), y.numpy())
 
 
 @pytest.mark.parametrize("pool", [lambda x: F.max_pool2d(x, 3, 2, 1, 2, True),
@@ -564,7 +564,7 @@ def test_pooling_modules_match_torch_modules(make):
     torch = pytest.importorskip("torch")
     x = np.round(np.random.default_rng(11).normal(size=(2, 3, 7, 9)), 1)
     ours, theirs = make(mg.nn)(mg.Tensor(x)), make(torch.nn)(torch.tensor(x))
-    np.testing.assert_allclose(ours.data, theirs.numpy(), atol=1e-12)
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), atol=1e-12)
 
 
 def test_max_pool_modules_return_indices_as_torch():
@@ -573,8 +573,8 @@ def test_max_pool_modules_return_indices_as_torch():
     for make in (lambda nn: nn.MaxPool2d(3, 2, return_indices=True),
                  lambda nn: nn.AdaptiveMaxPool2d((3, 5), return_indices=True)):
         (y, i), (ty, ti) = make(mg.nn)(mg.Tensor(x)), make(torch.nn)(torch.tensor(x))
-        np.testing.assert_array_equal(y.data, ty.numpy())
-        np.testing.assert_array_equal(i.data, ti.numpy())
+        np.testing.assert_array_equal(y.numpy(), ty.numpy())
+        np.testing.assert_array_equal(i.numpy(), ti.numpy())
 
 
 def test_pooling_module_reprs_show_non_default_options():

@@ -45,9 +45,9 @@ def test_values_match_numpy():
                                            getattr(a, numpy_name)(axis=axis, keepdims=keepdims))
                 np.testing.assert_allclose(getattr(t, name)(dim=axis, keepdim=keepdims).data,
                                            getattr(a, numpy_name)(axis=axis, keepdims=keepdims))
-            np.testing.assert_allclose(t.var(axis=axis, keepdims=keepdims).data,
+            np.testing.assert_allclose(t.var(axis=axis, keepdims=keepdims).numpy(),
                                        a.var(axis=axis, keepdims=keepdims, ddof=1))
-            np.testing.assert_allclose(t.var(axis, unbiased=False, keepdim=keepdims).data,
+            np.testing.assert_allclose(t.var(axis, unbiased=False, keepdim=keepdims).numpy(),
                                        a.var(axis=axis, keepdims=keepdims))
     assert t.argmax(axis=1).tolist() == a.argmax(axis=1).tolist()
     assert t.argmax(dim=1).dtype == np.int64
@@ -76,10 +76,10 @@ def test_dim_and_axis_together_is_an_error():
 def test_ties_share_the_gradient_equally():
     x = mg.Tensor(TIES.copy(), requires_grad=True)
     x.amax(axis=1).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [[0, 0.5, 0.5], [0.5, 0.5, 0]])
+    np.testing.assert_allclose(x.grad.numpy(), [[0, 0.5, 0.5], [0.5, 0.5, 0]])
     y = mg.Tensor(np.array([1.0, 1.0, 1.0, 0.0]), requires_grad=True)
     y.max().backward()
-    np.testing.assert_allclose(y.grad.data, [1 / 3, 1 / 3, 1 / 3, 0])
+    np.testing.assert_allclose(y.grad.numpy(), [1 / 3, 1 / 3, 1 / 3, 0])
 
 
 def test_reduction_of_float32_stays_float32():
@@ -154,10 +154,10 @@ def _torch_pair(torch, fn_mg, fn_torch, a, weights=None):
     w = np.random.default_rng(9).normal(size=ty.shape) if weights is None else weights
     (y * mg.Tensor(w)).sum().backward()
     (ty * torch.tensor(w)).sum().backward()
-    np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(y.numpy(), ty.detach().numpy(), rtol=1e-12, atol=1e-14)
     torch_grad = np.zeros_like(a) if tx.grad is None else tx.grad.numpy()   # None: p=0 norm
-    np.testing.assert_allclose(x.grad.data, torch_grad, rtol=1e-10, atol=1e-14)
-    return x.grad.data
+    np.testing.assert_allclose(x.grad.numpy(), torch_grad, rtol=1e-10, atol=1e-14)
+    return x.grad.numpy()
 
 
 def test_prod_against_torch_with_zeros():
@@ -191,7 +191,7 @@ def test_prod_second_derivative_with_zeros_against_torch():
         tx = torch.tensor(data, requires_grad=True)
         (tg,) = torch.autograd.grad(tx.prod(1).sum(), tx, create_graph=True)
         (tg * tg).sum().backward()
-        np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-12, atol=1e-14)
 
 
 def test_logsumexp_against_torch_and_stable_for_huge_values():
@@ -238,7 +238,7 @@ def test_new_reductions_keep_float32_and_accept_numpy_names():
     t = mg.ones(2, 3)
     for y in (t.prod(0), t.logsumexp(1), t.cumsum(1), t.norm(dim=1)):
         assert y.dtype == np.float32
-    np.testing.assert_allclose(t.norm(axis=1, keepdims=True).data, np.full((2, 1), np.sqrt(3)))
+    np.testing.assert_allclose(t.norm(axis=1, keepdims=True).numpy(), np.full((2, 1), np.sqrt(3)))
     assert mg.tensor([[1, 2], [3, 4]]).prod(1).tolist() == [2, 12]
 
 
@@ -251,7 +251,7 @@ def test_normalize_against_torch():
     for p, dim in ((2.0, 1), (1.0, 1), (2.0, -1), (3.0, 0), (float("inf"), 1)):
         _torch_pair(torch, lambda x: F.normalize(x, p, dim), lambda x: torch.nn.functional.normalize(x, p, dim), a)
     unit = F.normalize(mg.tensor([[3.0, 4.0]]), dim=1)
-    np.testing.assert_allclose(unit.data, [[0.6, 0.8]], rtol=1e-6)
+    np.testing.assert_allclose(unit.numpy(), [[0.6, 0.8]], rtol=1e-6)
     assert unit.dtype == np.float32
 
 

@@ -24,7 +24,7 @@ CASES = [
     Case("getitem_int_array_repeats", lambda a: a[IDX] * a[IDX], lambda r: r.normal(size=(3, 2))),
     Case("getitem_two_arrays", lambda a: a[np.array([0, 1, 1]), np.array([2, 0, 2])],
          lambda r: r.normal(size=(2, 3))),
-    Case("getitem_bool_mask", lambda a: a[a.data > 0] * 2, lambda r: r.normal(size=(4, 3))),
+    Case("getitem_bool_mask", lambda a: a[a.numpy() > 0] * 2, lambda r: r.normal(size=(4, 3))),
     Case("getitem_ellipsis_newaxis", lambda a: a[..., None, 1], lambda r: r.normal(size=(2, 3))),
     Case("scatter_add", lambda a: ScatterAdd(IDX, (4, 2))(a) ** 2, lambda r: r.normal(size=(5, 2))),
     Case("pad_per_axis", lambda a: a.pad(((1, 0), (2, 1))) ** 2, lambda r: r.normal(size=(2, 3))),
@@ -39,19 +39,19 @@ CASES = [
 def test_values_match_numpy():
     a = np.arange(24.0).reshape(2, 3, 4)
     t = mg.Tensor(a)
-    np.testing.assert_array_equal(t.permute(1, 2, 0).data, a.transpose(1, 2, 0))
-    np.testing.assert_array_equal(t.transpose(0, 2).data, a.swapaxes(0, 2))
-    np.testing.assert_array_equal(t.T.data, a.T)
+    np.testing.assert_array_equal(t.permute(1, 2, 0).numpy(), a.transpose(1, 2, 0))
+    np.testing.assert_array_equal(t.transpose(0, 2).numpy(), a.swapaxes(0, 2))
+    np.testing.assert_array_equal(t.T.numpy(), a.T)
     m = mg.Tensor(a[0])
-    np.testing.assert_array_equal(m.transpose(0, 1).data, a[0].T)   # swaps, as PyTorch
-    np.testing.assert_array_equal(m.t().data, a[0].T)
-    np.testing.assert_array_equal(t.view(4, -1).data, a.reshape(4, 6))
-    np.testing.assert_array_equal(t.flatten(0, 1).data, a.reshape(6, 4))
+    np.testing.assert_array_equal(m.transpose(0, 1).numpy(), a[0].T)   # swaps, as PyTorch
+    np.testing.assert_array_equal(m.t().numpy(), a[0].T)
+    np.testing.assert_array_equal(t.view(4, -1).numpy(), a.reshape(4, 6))
+    np.testing.assert_array_equal(t.flatten(0, 1).numpy(), a.reshape(6, 4))
     np.testing.assert_array_equal(t.view_as(mg.zeros(6, 4)).data, a.reshape(6, 4))
-    np.testing.assert_array_equal(m[:, :1].expand_as(m).data, np.repeat(a[0][:, :1], 4, 1))
+    np.testing.assert_array_equal(m[:, :1].expand_as(m).numpy(), np.repeat(a[0][:, :1], 4, 1))
     assert t.size() == (2, 3, 4) and t.size(-1) == 4 and t.numel() == 24 and t.dim() == 3
     np.testing.assert_array_equal(t[:, [0, 2]].data, a[:, [0, 2]])
-    np.testing.assert_array_equal(t.flatten(1).data, a.reshape(2, 12))
+    np.testing.assert_array_equal(t.flatten(1).numpy(), a.reshape(2, 12))
     np.testing.assert_array_equal(t.pad(((0, 0), (1, 1), (0, 2))).data,
                                   np.pad(a, ((0, 0), (1, 1), (0, 2))))
     np.testing.assert_array_equal(mg.stack([t, t], 1).data, np.stack([a, a], 1))
@@ -112,7 +112,7 @@ def test_lists_inside_a_tuple_index_accumulate_like_arrays():
         x[index].sum().backward()
         expected = np.zeros((3, 2))
         np.add.at(expected, tuple(np.asarray(i) if isinstance(i, list) else i for i in index), 1)
-        np.testing.assert_array_equal(x.grad.data, expected)
+        np.testing.assert_array_equal(x.grad.numpy(), expected)
 
 
 # -- flip, repeat, split, chunk (issue 11) -----------------------------------------------------
@@ -137,8 +137,8 @@ def _against_torch(torch, fn, a):
     w = np.random.default_rng(0).normal(size=tuple(ty.shape))
     (y * mg.Tensor(w)).sum().backward()
     (ty * torch.tensor(w)).sum().backward()
-    np.testing.assert_array_equal(y.data, ty.detach().numpy())
-    np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-12, atol=1e-14)
+    np.testing.assert_array_equal(y.numpy(), ty.detach().numpy())
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-12, atol=1e-14)
 
 
 def test_flip_and_repeat_against_torch():
@@ -157,7 +157,7 @@ def test_split_and_chunk_against_torch():
         pieces, t_pieces = mg.split(mg.Tensor(a), *args), torch.split(torch.tensor(a), *args)
         assert isinstance(pieces, tuple) and len(pieces) == len(t_pieces)
         for p, tp in zip(pieces, t_pieces):
-            np.testing.assert_array_equal(p.data, tp.numpy())
+            np.testing.assert_array_equal(p.numpy(), tp.numpy())
     for chunks, dim in ((2, 0), (3, 0), (4, 1), (6, 1), (10, 0)):
         pieces, t_pieces = mg.Tensor(a).chunk(chunks, dim), torch.tensor(a).chunk(chunks, dim)
         assert [p.shape for p in pieces] == [tuple(tp.shape) for tp in t_pieces]
@@ -177,7 +177,7 @@ def test_each_split_piece_is_differentiable_and_gradients_add_up():
 def test_flip_copies_and_split_bad_arguments():
     x = mg.Tensor(np.arange(4.0))
     y = x.flip(0)
-    y.data[0] = 99.0
+    y.numpy()[0] = 99.0
     assert x.tolist() == [0.0, 1.0, 2.0, 3.0]
     with pytest.raises(ValueError, match=r"split: section sizes \[1, 2\] must be >= 0 and add up to 4"):
         x.split([1, 2])

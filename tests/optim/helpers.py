@@ -13,5 +13,5 @@ def run_steps(opt_class, grads, start=1.0, **settings):
     for g in grads:
         p.grad = mg.Tensor(np.array([g], dtype=np.float64))
         opt.step()
-        values.append(p.data[0])
+        values.append(p.numpy()[0])
     return values

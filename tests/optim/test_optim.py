@@ -92,9 +92,9 @@ def test_matches_torch(name, settings):
         opt.step()
         ref.step()
         for p, t in zip(ours, theirs):
-            np.testing.assert_allclose(p.data, t.detach().numpy(), rtol=1e-12, atol=1e-14,
+            np.testing.assert_allclose(p.numpy(), t.detach().numpy(), rtol=1e-12, atol=1e-14,
                                        err_msg=f"{name} {settings} step {step}")
-    assert not np.allclose(ours[0].data, starts[0])   # it moved
+    assert not np.allclose(ours[0].numpy(), starts[0])   # it moved
 
 
 @pytest.mark.parametrize("settings", [c[1] for c in TORCH_CONFIGS if c[0] == "SGD"] + [
@@ -120,7 +120,7 @@ def test_sgd_matches_torch_on_0d_chunked_and_transposed_gradients(settings):
         opt.step()
         ref.step()
         for p, t in zip(ours, theirs):
-            np.testing.assert_allclose(p.data, t.detach().numpy(), rtol=1e-12, atol=1e-14,
+            np.testing.assert_allclose(p.numpy(), t.detach().numpy(), rtol=1e-12, atol=1e-14,
                                        err_msg=f"SGD {settings} step {step}")
 
 
@@ -129,7 +129,7 @@ def test_zero_grad_sets_none_and_parameters_without_grad_are_skipped():
     opt = optim.SGD([a, b], lr=0.5)
     a.grad = mg.Tensor(np.array([1.0], np.float32))
     opt.step()
-    assert a.data[0] == 0.5 and b.data[0] == 2.0
+    assert a.numpy()[0] == 0.5 and b.numpy()[0] == 2.0
     opt.zero_grad()
     assert a.grad is None and b.grad is None
 
@@ -164,7 +164,7 @@ def test_parameter_groups_have_their_own_settings():
     opt = optim.SGD([{"params": [a]}, {"params": [b], "lr": 0.5}], lr=0.1)
     a.grad = b.grad = mg.Tensor([1.0])
     opt.step()
-    assert a.data[0] == pytest.approx(0.9) and b.data[0] == pytest.approx(0.5)
+    assert a.numpy()[0] == pytest.approx(0.9) and b.numpy()[0] == pytest.approx(0.5)
 
 
 @pytest.mark.parametrize("make, message", [
@@ -216,7 +216,7 @@ def test_resuming_from_a_checkpoint_continues_exactly(opt_class, settings, tmp_p
     resumed, _ = _fit(opt_class, 60, resume_at=25, tmp_path=tmp_path, **settings)
     assert loss < 1e-2                                   # it really learns y = 2x + 1 (from ~4)
     for a, b in zip(straight.parameters(), resumed.parameters()):
-        np.testing.assert_array_equal(a.data, b.data)
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
 
 
 def test_optimizer_state_dict_layout_and_mismatch_errors():
@@ -254,7 +254,7 @@ def test_state_of_a_0d_parameter_stays_an_array_after_load_state_dict(amsgrad):
     for _ in range(3):
         p.grad = mg.Tensor(np.array(3.0))
         opt.step()
-    np.testing.assert_allclose(float(p.data), 0.6, rtol=1e-8)
+    np.testing.assert_allclose(float(p.numpy()), 0.6, rtol=1e-8)
     # m after 4 steps of g = 3 with beta1 = 0.9: 3 * (1 - 0.9^4) = 1.0317
     np.testing.assert_allclose(opt.state[p]["exp_avg"], 3 * (1 - 0.9 ** 4), rtol=1e-12)
 
@@ -268,7 +268,7 @@ def test_sgd_momentum_buffer_of_a_0d_parameter_survives_a_state_round_trip():
         opt.step()
         opt.load_state_dict(opt.state_dict())
         assert isinstance(opt.state[p]["momentum_buffer"], np.ndarray)
-    np.testing.assert_allclose(float(p.data), 0.439, rtol=1e-12)
+    np.testing.assert_allclose(float(p.numpy()), 0.439, rtol=1e-12)
 
 
 def test_frozen_parameters_are_accepted_and_skipped_while_they_have_no_grad():
@@ -278,20 +278,20 @@ def test_frozen_parameters_are_accepted_and_skipped_while_they_have_no_grad():
     model = nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 1))
     model[0].requires_grad_(False)
     opt = optim.SGD(model.parameters(), lr=0.5)
-    frozen = model[0].weight.data.copy()
+    frozen = model[0].weight.numpy().copy()
     x = mg.Tensor(np.ones((1, 2), dtype=np.float32))
     model(x).sum().backward()
     assert model[0].weight.grad is None
-    bias_before = model[1].bias.data.copy()
+    bias_before = model[1].bias.numpy().copy()
     opt.step()
-    np.testing.assert_array_equal(model[0].weight.data, frozen)
+    np.testing.assert_array_equal(model[0].weight.numpy(), frozen)
     # d(sum)/d(bias of the last layer) = 1, so bias -= 0.5 * 1
-    np.testing.assert_allclose(model[1].bias.data, bias_before - 0.5, rtol=1e-6)
+    np.testing.assert_allclose(model[1].bias.numpy(), bias_before - 0.5, rtol=1e-6)
     model[0].requires_grad_(True)
     opt.zero_grad()
     model(x).sum().backward()
     opt.step()
-    assert not np.array_equal(model[0].weight.data, frozen)
+    assert not np.array_equal(model[0].weight.numpy(), frozen)
 
 
 def test_matches_torch_with_a_frozen_layer():
@@ -299,7 +299,7 @@ def test_matches_torch_with_a_frozen_layer():
     mg.manual_seed(0)
     ours = nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 1)).double()
     theirs = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Linear(2, 1)).double()
-    theirs.load_state_dict({k: torch.from_numpy(v.data.copy()) for k, v in ours.state_dict().items()})
+    theirs.load_state_dict({k: torch.from_numpy(v.numpy().copy()) for k, v in ours.state_dict().items()})
     ours[0].requires_grad_(False)
     theirs[0].requires_grad_(False)
     opt = optim.Adam(ours.parameters(), lr=0.1)
@@ -332,13 +332,13 @@ def test_zero_grad_without_set_to_none_zeroes_the_existing_grad_in_place(owner):
     opt = optim.SGD(model.parameters(), lr=0.1)
     x = mg.Tensor(np.array([[1.0, 2.0]], np.float32))
     model(x).sum().backward()
-    grad, array = model.weight.grad, model.weight.grad.data
+    grad, array = model.weight.grad, model.weight.grad.numpy()
     np.testing.assert_array_equal(array, [[1.0, 2.0]])
     (opt if owner == "optimizer" else model).zero_grad(set_to_none=False)
-    assert model.weight.grad is grad and grad.data is array   # same tensor, same memory
+    assert model.weight.grad is grad and grad.numpy() is array   # same tensor, same memory
     np.testing.assert_array_equal(array, [[0.0, 0.0]])
     model(x).sum().backward()                                 # accumulates onto the zeros
-    np.testing.assert_array_equal(model.weight.grad.data, [[1.0, 2.0]])
+    np.testing.assert_array_equal(model.weight.grad.numpy(), [[1.0, 2.0]])
 
 
 def test_zero_grad_in_place_detaches_a_grad_kept_with_create_graph():
@@ -350,4 +350,4 @@ def test_zero_grad_in_place_detaches_a_grad_kept_with_create_graph():
     assert grad.requires_grad
     optim.SGD([p], lr=0.1).zero_grad(set_to_none=False)
     assert p.grad is grad and not grad.requires_grad and grad.grad_fn is None
-    np.testing.assert_array_equal(grad.data, [0.0])
+    np.testing.assert_array_equal(grad.numpy(), [0.0])

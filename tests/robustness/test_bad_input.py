@@ -624,11 +624,11 @@ def test_bad_input_raises_a_named_error(call, error, pattern):
 
 def test_a_rejected_state_dict_changes_nothing():
     bn = nn.BatchNorm2d(2)
-    before = {k: v.data.copy() for k, v in bn.state_dict().items()}
+    before = {k: v.numpy().copy() for k, v in bn.state_dict().items()}
     with pytest.raises(ValueError):
         bn.load_state_dict(_bn_state(num_batches_tracked=np.array(2.7), running_mean=np.full(2, 5.0)))
     for k, v in bn.state_dict().items():
-        np.testing.assert_array_equal(v.data, before[k])
+        np.testing.assert_array_equal(v.numpy(), before[k])
 
 
 def _table_size(test_function):
@@ -705,7 +705,7 @@ def test_read_only_and_non_contiguous_arrays_give_the_plain_results(name, layout
         leaves = [mg.from_numpy(make(a)).requires_grad_() for a in arrays]
         out = fn(*leaves)
         (out * out).sum().backward()
-        return out.data, [t.grad.data for t in leaves]
+        return out.numpy(), [t.grad.numpy() for t in leaves]
 
     out, grads = run(np.array)
     odd_out, odd_grads = run(layout)

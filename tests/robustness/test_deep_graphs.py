@@ -18,9 +18,9 @@ def test_second_derivative_through_a_deep_chain():
     for _ in range(DEPTH):                 # deeper than any recursion limit
         y = y * 1.0
     g, = mg.grad((y * y * y).sum(), [x], create_graph=True)     # 3x^2
-    np.testing.assert_allclose(g.data, 3 * x.data ** 2)
+    np.testing.assert_allclose(g.numpy(), 3 * x.numpy() ** 2)
     g.sum().backward()                                          # d/dx sum 3x^2 = 6x
-    np.testing.assert_allclose(x.grad.data, 6 * x.data)
+    np.testing.assert_allclose(x.grad.numpy(), 6 * x.numpy())
 
 
 @pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning")   # e.g. a RecursionError in __del__
@@ -39,4 +39,4 @@ def test_one_leaf_feeding_a_hundred_thousand_ops_accumulates_exactly():
     x = mg.Tensor(np.ones(3), requires_grad=True)
     total = mg.stack([x * float(i) for i in range(100_000)]).sum()
     total.backward()
-    np.testing.assert_array_equal(x.grad.data, np.full(3, 99_999 * 100_000 / 2))
+    np.testing.assert_array_equal(x.grad.numpy(), np.full(3, 99_999 * 100_000 / 2))

@@ -51,12 +51,12 @@ def test_a_pickle_payload_is_refused_and_never_runs(tmp_path, with_header):
     path, marker = tmp_path / "evil.npz", tmp_path / "evil-ran"
     _malicious_npz(path, marker, with_header)
     model = nn.Linear(1, 1)
-    before = model.weight.data.copy()
+    before = model.weight.numpy().copy()
     with pytest.raises(ValueError, match=r"load: .*evil.npz is not a readable .npz checkpoint "
                                          r"\(Object arrays cannot be loaded when allow_pickle=False\)"):
         model.load_state_dict(mg.load(path))
     assert not marker.exists()
-    np.testing.assert_array_equal(model.weight.data, before)
+    np.testing.assert_array_equal(model.weight.numpy(), before)
 
 
 def test_a_pickle_inside_an_idx_name_is_just_bad_bytes(tmp_path):
@@ -75,7 +75,7 @@ def checkpoint_bytes(tmp_path_factory):
     mg.manual_seed(0)
     model = nn.Sequential(nn.Conv2d(1, 2, 3), nn.BatchNorm2d(2), nn.Flatten(), nn.Linear(8, 3))
     mg.save({"model": model.state_dict(), "step": 7}, path)
-    return path.read_bytes(), {k: v.data.copy() for k, v in model.state_dict().items()}
+    return path.read_bytes(), {k: v.numpy().copy() for k, v in model.state_dict().items()}
 
 
 def _same(loaded, state):

@@ -127,7 +127,7 @@ def test_conv2d_matches_loops_or_reports_the_kernel_does_not_fit(problem):
         with pytest.raises(ValueError, match="conv2d: the kernel .* is larger than the padded input"):
             F.conv2d(mg.Tensor(x), mg.Tensor(w), stride=stride, padding=padding, dilation=dilation)
         return
-    y = F.conv2d(mg.Tensor(x), mg.Tensor(w), stride=stride, padding=padding, dilation=dilation).data
+    y = F.conv2d(mg.Tensor(x), mg.Tensor(w), stride=stride, padding=padding, dilation=dilation).numpy()
     expected = conv2d_loops(x, w, stride, padding, dilation)
     scale = conv2d_loops(np.abs(x), np.abs(w), stride, padding, dilation)
     assert y.shape == expected.shape
@@ -150,7 +150,7 @@ def test_conv2d_and_its_gradients_match_torch(problem, groups):
     tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
     ty = torch.nn.functional.conv2d(tx, tw, stride=stride, padding=padding, dilation=dilation, groups=groups)
     ty.backward(torch.tensor(g))
-    for mine, theirs in ((y.data, ty), (X.grad.data, tx.grad), (Wt.grad.data, tw.grad)):
+    for mine, theirs in ((y.numpy(), ty), (X.grad.numpy(), tx.grad), (Wt.grad.numpy(), tw.grad)):
         theirs = theirs.detach().numpy()
         assert mine.shape == theirs.shape
         np.testing.assert_allclose(mine, theirs, rtol=1e-9, atol=1e-9 * max(1.0, np.abs(theirs).max()))
@@ -188,13 +188,13 @@ def test_pooling_matches_loops_or_raises_the_documented_error(problem, kind):
     g = np.sin(np.arange(y.numel()) + 1.0).reshape(y.shape)
     y.backward(mg.Tensor(g))
     if kind == "max":      # selection and routing are exact
-        np.testing.assert_array_equal(y.data, expected)
+        np.testing.assert_array_equal(y.numpy(), expected)
         # overlapping windows add their routed gradients, in another order than the loops
-        np.testing.assert_allclose(X.grad.data, grad_of(g), rtol=1e-12, atol=1e-300)
+        np.testing.assert_allclose(X.grad.numpy(), grad_of(g), rtol=1e-12, atol=1e-300)
     else:
         scale, _ = pool_loops(np.abs(x), kernel, stride, padding, kind)
-        assert np.all(np.abs(y.data - expected) <= 1e-12 * scale)
-        np.testing.assert_allclose(X.grad.data, grad_of(g), rtol=1e-12, atol=1e-300)
+        assert np.all(np.abs(y.numpy() - expected) <= 1e-12 * scale)
+        np.testing.assert_allclose(X.grad.numpy(), grad_of(g), rtol=1e-12, atol=1e-300)
 
 
 # -- softmax and cross-entropy --------------------------------------------------------
@@ -217,12 +217,12 @@ def test_cross_entropy_float32_is_finite_and_matches_the_reference(problem):
     loss = F.cross_entropy(x, target)
     loss.backward()
     assert loss.dtype == np.float32 and x.grad.dtype == np.float32
-    assert np.isfinite(loss.item()) and np.all(np.isfinite(x.grad.data))
+    assert np.isfinite(loss.item()) and np.all(np.isfinite(x.grad.numpy()))
     expected, grad = cross_entropy_loops(logits.astype(np.float64), target)
     # float32 rounds x - max to ~6e-8 relative: allow that on logits of this size
     tolerance = 2e-7 * float(np.abs(logits).max()) + 1e-5
     assert abs(loss.item() - expected) <= tolerance
-    np.testing.assert_allclose(x.grad.data, grad, atol=tolerance)
+    np.testing.assert_allclose(x.grad.numpy(), grad, atol=tolerance)
 
 
 @FUZZ
@@ -231,16 +231,16 @@ def test_softmax_and_log_softmax_float32_are_finite_and_normalised(problem, axis
     logits, _ = problem
     x = mg.Tensor(logits, requires_grad=True)
     p, logp = x.softmax(axis=axis), x.log_softmax(axis=axis)
-    assert np.all(np.isfinite(p.data)) and np.all(np.isfinite(logp.data))
-    assert np.all(p.data >= 0) and np.all(logp.data <= 1e-6)
-    np.testing.assert_allclose(p.data.sum(axis=axis), 1, rtol=1e-5)
+    assert np.all(np.isfinite(p.numpy())) and np.all(np.isfinite(logp.numpy()))
+    assert np.all(p.numpy() >= 0) and np.all(logp.numpy() <= 1e-6)
+    np.testing.assert_allclose(p.numpy().sum(axis=axis), 1, rtol=1e-5)
     (logp * mg.Tensor(np.ones_like(logits))).sum().backward()
-    assert np.all(np.isfinite(x.grad.data))
+    assert np.all(np.isfinite(x.grad.numpy()))
     # reference in float64: exp(x - max) / sum
     ref = logits.astype(np.float64)
     ref = np.exp(ref - ref.max(axis=axis, keepdims=True))
     ref /= ref.sum(axis=axis, keepdims=True)
-    np.testing.assert_allclose(p.data, ref, atol=1e-5 + 2e-7 * float(np.abs(logits).max()))
+    np.testing.assert_allclose(p.numpy(), ref, atol=1e-5 + 2e-7 * float(np.abs(logits).max()))
 
 
 # -- broadcasting arithmetic ------------------------------------------------------------
@@ -288,13 +288,13 @@ def test_broadcast_arithmetic_on_awkward_values_matches_numpy_and_loops(shapes, 
     b = data.draw(arrays(np.float64, b_shape, elements=b_values))
     A, B = mg.Tensor(a, requires_grad=True), mg.Tensor(b, requires_grad=True)
     z = BINARY[op](A, B)
-    np.testing.assert_array_equal(z.data, OPS[op](a, b))   # the same ufunc: bit-exact
-    assume(np.all(np.isfinite(z.data)))
+    np.testing.assert_array_equal(z.numpy(), OPS[op](a, b))   # the same ufunc: bit-exact
+    assume(np.all(np.isfinite(z.numpy())))
     z.sum().backward()
     ga, gb = broadcast_grads_loops(a, b, op)
     assert A.grad.shape == a.shape and B.grad.shape == b.shape
-    np.testing.assert_allclose(A.grad.data, ga, rtol=1e-12, atol=1e-300)
-    np.testing.assert_allclose(B.grad.data, gb, rtol=1e-12, atol=1e-300)
+    np.testing.assert_allclose(A.grad.numpy(), ga, rtol=1e-12, atol=1e-300)
+    np.testing.assert_allclose(B.grad.numpy(), gb, rtol=1e-12, atol=1e-300)
 
 
 @FUZZ

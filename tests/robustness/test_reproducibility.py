@@ -36,7 +36,7 @@ def _run(example, seed):
         loss.backward()
         optimizer.step()
         losses.append(loss.item())
-    weights = model.fc3.weight.data.copy()
+    weights = model.fc3.weight.numpy().copy()
     return np.array(losses), weights
 
 

@@ -61,7 +61,7 @@ def lenet_loss(batch=8):
     mg.manual_seed(0)
     model = train_mnist.build_model()
     images, labels = train_mnist.example_batch(batch)
-    return F.cross_entropy(model(images), labels.data), model
+    return F.cross_entropy(model(images), labels.numpy()), model
 
 
 # -- the data: engine order, engine numbers ------------------------------------------
@@ -76,13 +76,13 @@ def test_steps_are_the_engine_order_with_its_numbers(tmp_path):
     svg = Path(path).read_text()
     assert all(f'id="{i}"' in svg for i in ids)              # findable in the inline SVG
     for shown, step in zip(data["steps"], steps):
-        assert close(shown["dy"]["values"], step.grad_output.data), shown["op"]
+        assert close(shown["dy"]["values"], step.grad_output.numpy()), shown["op"]
         assert shown["dy"]["shape"] == list(step.grad_output.shape)
         for sent, grad in zip(shown["inputs"], step.input_grads):
             if grad is None:
                 assert sent["grad"] is None
             else:
-                assert close(sent["grad"]["values"], grad.data), shown["op"]
+                assert close(sent["grad"]["values"], grad.numpy()), shown["op"]
     mean = data["steps"][0]
     assert mean["op"] == "Mean" and mean["rules"] == ["dx = dy broadcast back over axis, "
                                                       "divided by the count"]
@@ -90,13 +90,13 @@ def test_steps_are_the_engine_order_with_its_numbers(tmp_path):
     # explore ran the one backward: the leaves hold the gradients loss.backward() gives.
     expected = _leaf_grads(small_graph)
     for name, t in params.items():
-        assert np.array_equal(t.grad.data, expected[name])
+        assert np.array_equal(t.grad.numpy(), expected[name])
 
 
 def _leaf_grads(make_graph):
     loss, params = make_graph()
     loss.backward()
-    return {name: t.grad.data for name, t in params.items()}
+    return {name: t.grad.numpy() for name, t in params.items()}
 
 
 def test_large_tensors_are_summaries_and_capped_slices(tmp_path):
@@ -283,10 +283,10 @@ def test_stepping_in_the_browser_follows_the_engine(browser, tmp_path):
         assert len(current) == 1
         highlighted.append(current[0].get_attribute("id"))
         assert browser.find_element(By.ID, "panel").get_attribute("data-step") == str(k)
-        assert close(panel_numbers(browser, "dy"), step.grad_output.data), step.node.name
+        assert close(panel_numbers(browser, "dy"), step.grad_output.numpy()), step.node.name
         for i, grad in enumerate(step.input_grads):
             if grad is not None:
-                assert close(panel_numbers(browser, f"grad-{i}"), grad.data), step.node.name
+                assert close(panel_numbers(browser, f"grad-{i}"), grad.numpy()), step.node.name
     assert highlighted == ids
     assert browser.find_element(By.ID, "counter").text == f"step {len(steps)} / {len(steps)}"
     # Arrow keys step too; clicking a node shows its step.
