@@ -11,6 +11,8 @@ from functools import partial
 import numpy as np
 import pytest
 
+import minigrad as mg
+
 from minigrad.data import DataLoader
 from minigrad.datasets import MNIST, read_idx
 from minigrad.datasets.mnist import MNIST_FILES, PACKAGE_DATA
@@ -217,3 +219,17 @@ def test_utils_data_is_data():
     import minigrad as mg
     import minigrad.utils.data as utils_data
     assert utils_data is mg.data and mg.utils.data.DataLoader is DataLoader
+
+
+def test_data_and_targets_are_tensors_as_torchvision():
+    data = MNIST(train=False)
+    assert isinstance(data.data, mg.Tensor) and data.data.dtype == np.uint8
+    assert data.data.shape == (10000, 28, 28)
+    assert isinstance(data.targets, mg.Tensor) and data.targets.dtype == np.int64
+    assert data.targets.shape == (10000,) and not data.targets.requires_grad
+    # the torchvision idiom for a small subset: slice both attributes
+    data.data, data.targets = data.data[:100], data.targets[:100]
+    assert len(data) == 100
+    batches = list(DataLoader(data, batch_size=64))
+    assert [len(y) for _, y in batches] == [64, 36]
+    np.testing.assert_array_equal(batches[1][1].numpy(), data.targets.numpy()[64:])

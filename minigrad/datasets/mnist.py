@@ -24,7 +24,7 @@ import numpy as np
 
 from ..checks import as_index_array
 from ..data import Dataset
-from .._tensor import make_tensor
+from .._tensor import Tensor, make_tensor
 
 __all__ = ["MNIST", "read_idx", "MNIST_FILES", "DEFAULT_MIRRORS"]
 
@@ -155,7 +155,8 @@ class MNIST(Dataset):
     Batches (``get_batch``) then go sample by sample through the transforms.
 
     ``.data`` holds the raw uint8 images (N, 28, 28) and ``.targets`` the int64
-    labels (N,), as torchvision names them.
+    labels (N,), tensors as torchvision's; samples and batches are read from them,
+    so assigning a slice of both (``ds.data = ds.data[:1000]``) shrinks the dataset.
     """
 
     def __init__(self, root=None, train=True, transform=None, target_transform=None,
@@ -196,8 +197,8 @@ class MNIST(Dataset):
                              f"holds {len(labels)} labels")
         if labels.size and labels.max() > 9:
             raise ValueError(f"{paths[1]}: label {labels.max()} is not a digit 0..9")
-        self.data = images
-        self.targets = labels.astype(np.int64)
+        self.data = make_tensor(images)
+        self.targets = make_tensor(labels.astype(np.int64))
 
     @staticmethod
     def _locate(folder, name):
@@ -209,8 +210,15 @@ class MNIST(Dataset):
     def __len__(self):
         return len(self.data)
 
+    # ``.data``/``.targets`` may have been replaced by a user with a tensor or an array
+    def _raw_images(self):
+        return self.data.array if isinstance(self.data, Tensor) else np.asarray(self.data)
+
+    def _labels(self):
+        return self.targets.array if isinstance(self.targets, Tensor) else np.asarray(self.targets)
+
     def _images(self, index):
-        images = self.data[index].astype(np.float32)[..., None, :, :]
+        images = self._raw_images()[index].astype(np.float32)[..., None, :, :]
         images *= 1.0 / 255.0
         if self.normalize:
             images -= MEAN
@@ -218,18 +226,18 @@ class MNIST(Dataset):
         return images
 
     def __getitem__(self, index):
-        label = int(self.targets[index])
+        label = int(self._labels()[index])
         if self.target_transform is not None:
             label = self.target_transform(label)
         if self.transform is not None:
-            return self.transform(self.data[index]), label
+            return self.transform(self._raw_images()[index]), label
         return make_tensor(self._images(index)), label
 
     def get_batch(self, indices):
         if self.transform is not None or self.target_transform is not None:
             return super().get_batch(indices)   # per sample, through the transforms
         indices = as_index_array(indices, len(self), "MNIST")
-        return self._images(indices), self.targets[indices]
+        return self._images(indices), self._labels()[indices]
 
     def __repr__(self):
         split = "train" if self.train else "test"
