@@ -22,6 +22,14 @@ ReduceLROnPlateau (``step(metric)``).
 Alone, from a fresh optimizer, each gives its closed form (StepLR: base_lr *
 gamma ** (t // step_size), and so on).
 
+A group added with ``optimizer.add_param_group`` after the scheduler was made is
+followed as PyTorch follows it: the chainable rules (StepLR, MultiStepLR,
+ExponentialLR, LinearLR, CosineAnnealingLR away from its trough,
+ReduceLROnPlateau with one ``min_lr``) scale its current rate too; a step that
+needs the group's base rate or its own lr_lambda (LambdaLR, MultiplicativeLR,
+CosineAnnealingWarmRestarts, CosineAnnealingLR's trough, a SequentialLR restart)
+is a ValueError, OneCycleLR a KeyError (its ``max_lr``), as PyTorch's.
+
 (Over 400 lines: eleven schedulers, each a short class with its closed form;
 one module, as PyTorch's, so their shared stepping rule is read once.)
 """
@@ -70,9 +78,19 @@ class LRScheduler:
         self._set_lrs(self._new_lrs(initial))
 
     def _new_lrs(self, initial):
-        """Every group's next rate (subclasses needing the group index override this)."""
-        return [self.next_lr(group["lr"], base, initial)
-                for group, base in zip(self.optimizer.param_groups, self.base_lrs)]
+        """Every group's next rate (subclasses needing the group index override this).
+        A group added after this scheduler was made has no base rate: None."""
+        groups = self.optimizer.param_groups
+        bases = self.base_lrs + [None] * (len(groups) - len(self.base_lrs))
+        return [self.next_lr(group["lr"], base, initial) for group, base in zip(groups, bases)]
+
+    def _added_group_error(self):
+        return ValueError(
+            f"{type(self).__name__}: the optimizer has {len(self.optimizer.param_groups)} param "
+            f"groups but this scheduler was made for {len(self.base_lrs)}; this step needs each "
+            "group's base rate (or lr_lambda), which a group added with add_param_group after "
+            "the scheduler was made does not have (PyTorch refuses too); make the scheduler "
+            "after adding the group")
 
     def _closed_form_lrs(self):
         """The rates at ``last_epoch`` computed from ``base_lrs`` alone, for the
@@ -80,6 +98,8 @@ class LRScheduler:
         return None
 
     def _set_lrs(self, lrs):
+        if len(lrs) != len(self.optimizer.param_groups):
+            raise self._added_group_error()
         for group, lr in zip(self.optimizer.param_groups, lrs):
             group["lr"] = lr
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
@@ -170,6 +190,8 @@ class CosineAnnealingLR(LRScheduler):
         if initial:
             return lr
         if (t - 1 - T) % (2 * T) == 0:   # leaving the trough: the ratio below would be 0 / 0
+            if base_lr is None:
+                raise self._added_group_error()
             return lr + (base_lr - eta_min) * (1 - math.cos(math.pi / T)) / 2
         return (eta_min + (lr - eta_min) * (1 + math.cos(math.pi * t / T))
                 / (1 + math.cos(math.pi * (t - 1) / T)))
@@ -490,7 +512,11 @@ class OneCycleLR(LRScheduler):
                              f"total_steps={self.total_steps}; make total_steps (or epochs * "
                              "steps_per_epoch) cover every optimizer step")
         lrs = []
-        for group in self.optimizer.param_groups:
+        for i, group in enumerate(self.optimizer.param_groups):
+            if "max_lr" not in group:
+                raise KeyError(f"OneCycleLR: param group {i} has no 'max_lr' (it was added with "
+                               "add_param_group after the scheduler was made); PyTorch refuses "
+                               "it too; make the scheduler after adding the group")
             start = 0.0
             for i, (end, lr_from, lr_to, mom_from, mom_to) in enumerate(self.phases):
                 if step <= end or i == len(self.phases) - 1:
@@ -532,6 +558,8 @@ class ReduceLROnPlateau(LRScheduler):
         self.threshold, self.threshold_mode = threshold, threshold_mode
         self.cooldown, self.eps = cooldown, eps
         self.min_lrs = _per_group(min_lr, "min_lr", optimizer, op)
+        # one min_lr for every group, including groups added later (None: one per group given)
+        self.default_min_lr = None if isinstance(min_lr, (list, tuple)) else min_lr
         self.last_epoch = 0
         self.best = math.inf if mode == "min" else -math.inf
         self.cooldown_counter = 0
@@ -560,6 +588,14 @@ class ReduceLROnPlateau(LRScheduler):
             self.cooldown_counter -= 1
             self.num_bad_epochs = 0
         if self.num_bad_epochs > self.patience:
+            groups = self.optimizer.param_groups
+            if len(groups) != len(self.min_lrs):
+                if self.default_min_lr is None:
+                    raise RuntimeError(
+                        f"ReduceLROnPlateau: the optimizer has {len(groups)} param groups but "
+                        f"min_lr gave {len(self.min_lrs)} (one per group when the scheduler was "
+                        "made); after add_param_group set .min_lrs to one value per group")
+                self.min_lrs = [self.default_min_lr] * len(groups)
             for group, floor in zip(self.optimizer.param_groups, self.min_lrs):
                 new = max(group["lr"] * self.factor, floor)
                 if group["lr"] - new > self.eps:

@@ -175,3 +175,72 @@ def test_resume_and_chaining_match_torch(name, kwargs):
             values.append(opt.param_groups[0]["lr"])
         runs.append(values)
     np.testing.assert_allclose(runs[0], runs[1], rtol=1e-9)
+
+
+# A param group added with add_param_group after the scheduler was made (gradual
+# unfreezing): every scheduler does what PyTorch's does, rate for rate or error type.
+ADDED_GROUP_CASES = {
+    "StepLR": dict(step_size=2, gamma=0.5),
+    "MultiStepLR": dict(milestones=[2, 5, 6], gamma=0.5),
+    "ExponentialLR": dict(gamma=0.9),
+    "CosineAnnealingLR": dict(T_max=4, eta_min=0.01),
+    "LambdaLR": dict(lr_lambda=lambda e: 0.9 ** e),
+    "MultiplicativeLR": dict(lr_lambda=lambda e: 0.95),
+    "LinearLR": dict(start_factor=0.25, total_iters=4),
+    "CosineAnnealingWarmRestarts": dict(T_0=3, T_mult=2, eta_min=0.01),
+    "OneCycleLR": dict(max_lr=1.0, total_steps=12),
+    "ReduceLROnPlateau": dict(patience=1, factor=0.5),
+    "ReduceLROnPlateau-min-lr-list": dict(patience=1, factor=0.5, min_lr=[0.001]),
+    "SequentialLR": None,
+}
+
+
+def _added_group_run(lib, name, add_at):
+    first, second = lib.nn.Parameter(lib.ones(1)), lib.nn.Parameter(lib.ones(1))
+    opt = lib.optim.SGD([first], lr=0.2, momentum=0.9)
+    schedulers = lib.optim.lr_scheduler
+    if name == "SequentialLR":
+        sched = schedulers.SequentialLR(opt, [schedulers.ExponentialLR(opt, gamma=0.9),
+                                              schedulers.StepLR(opt, step_size=2)], milestones=[4])
+    else:
+        sched = getattr(schedulers, name.split("-")[0])(opt, **ADDED_GROUP_CASES[name])
+    rates = []
+    for epoch in range(10):
+        if epoch == add_at:
+            opt.add_param_group({"params": [second], "lr": 0.05})
+        opt.step()
+        try:
+            sched.step(1.0) if name.startswith("ReduceLROnPlateau") else sched.step()
+        except (ValueError, KeyError, RuntimeError) as error:
+            rates.append(type(error).__name__)
+            break
+        rates.append([float(group["lr"]) for group in opt.param_groups])
+        assert sched.get_last_lr() == rates[-1]
+    return rates
+
+
+@pytest.mark.parametrize("add_at", [0, 2, 5])
+@pytest.mark.parametrize("name", list(ADDED_GROUP_CASES))
+def test_param_group_added_later_follows_torch(name, add_at):
+    torch = pytest.importorskip("torch")
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = _added_group_run(torch, name, add_at)
+    ours = _added_group_run(mg, name, add_at)
+    assert len(ours) == len(theirs), (ours, theirs)
+    for a, b in zip(ours, theirs):
+        if isinstance(b, str):
+            assert a == b
+        else:
+            np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+def test_added_group_error_says_what_to_do():
+    p = mg.nn.Parameter(mg.ones(1))
+    opt = mg.optim.SGD([p], lr=0.1)
+    sched = mg.optim.lr_scheduler.LambdaLR(opt, lambda e: 0.5)
+    opt.add_param_group({"params": [mg.nn.Parameter(mg.ones(1))]})
+    with pytest.raises(ValueError, match="LambdaLR: the optimizer has 2 param groups but this "
+                                         "scheduler was made for 1.*add_param_group"):
+        sched.step()
