@@ -9,7 +9,11 @@ data but never code.
 
 Writes are atomic: the file is written to a temporary name in the same folder
 and renamed over the target only when complete, so a crash or an error while
-saving leaves any previous checkpoint intact.
+saving leaves any previous checkpoint intact. Saving through a symlink writes
+the file it points to, and an existing file keeps its permission bits.
+
+Nesting deeper than ``MAX_DEPTH`` levels (or an object that contains itself) is
+a ValueError on save, so neither save nor load ever recurses without bound.
 """
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ import json
 import numbers
 import os
 import secrets
+import stat
 import zipfile
 import zlib
 
@@ -29,11 +34,17 @@ __all__ = ["save", "load"]
 HEADER = "__minigrad__"
 FORMAT = "minigrad.save"
 VERSION = 1
+#: Deepest nesting of dicts/lists/tuples ``save`` accepts (state dicts are a few levels deep).
+MAX_DEPTH = 100
 
 
-def _encode(obj, arrays, where):
+def _encode(obj, arrays, where, depth=0):
     """The JSON form of ``obj``; arrays are appended to ``arrays`` and referenced
     by name. ``where`` is the path inside the object, for error messages."""
+    if depth > MAX_DEPTH:
+        raise ValueError(f"save: the object is nested more than {MAX_DEPTH} levels deep (at "
+                         f"{where[:200]}...), or contains itself; a checkpoint holds a state "
+                         "dict, a few levels deep")
     if obj is None or isinstance(obj, (bool, str)):
         return obj
     if isinstance(obj, Tensor):
@@ -53,11 +64,16 @@ def _encode(obj, arrays, where):
                 raise TypeError(f"save: dict key {key!r} at {where} is a {type(key).__name__}; "
                                 "only str and int keys can be saved")
             key = key if isinstance(key, str) else int(key)
-            items.append([key, _encode(value, arrays, f"{where}[{key!r}]")])
+            items.append([key, _encode(value, arrays, f"{where}[{key!r}]", depth + 1)])
         return {"dict": items}
     elif isinstance(obj, (list, tuple)):
         kind = "list" if isinstance(obj, list) else "tuple"
-        return {kind: [_encode(v, arrays, f"{where}[{i}]") for i, v in enumerate(obj)]}
+        return {kind: [_encode(v, arrays, f"{where}[{i}]", depth + 1)
+                       for i, v in enumerate(obj)]}
+    elif callable(getattr(obj, "state_dict", None)):
+        raise TypeError(f"save: cannot save a whole {type(obj).__name__} (at {where}); save its "
+                        f"state_dict() instead: minigrad.save(model.state_dict(), path), then "
+                        "model.load_state_dict(minigrad.load(path))")
     else:
         raise TypeError(f"save: cannot save a {type(obj).__name__} (at {where}); expected "
                         "arrays, tensors, numbers, strings, None, and dicts/lists/tuples of them")
@@ -110,17 +126,31 @@ def save(obj, path):
     if hasattr(path, "write"):
         np.savez(path, **entries)
         return
-    path = _fspath(path, "save")
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):   # else mkstemp's error names the hidden temporary file
-        raise FileNotFoundError(f"save: cannot write {path}: the folder {folder} does not exist")
-    fd, tmp = _create_beside(path, folder)
+    given = _fspath(path, "save")
+    target = os.path.realpath(given)   # through symlinks: the link stays, its target is written
+    folder = os.path.dirname(target)
+    # checked here, else the errors would name the hidden temporary file
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(f"save: cannot write {given}: the folder {folder} does not exist")
+    if os.path.isdir(target):
+        raise IsADirectoryError(f"save: cannot write {given}: it is a directory; give a file "
+                                "path such as checkpoint.npz inside it")
+    try:
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        mode = None   # a new file: the usual mode (0o666 less the umask)
+    fd, tmp = _create_beside(target, folder)
     try:
         with os.fdopen(fd, "wb") as f:
+            if mode is not None and hasattr(os, "fchmod"):
+                os.fchmod(f.fileno(), mode)
             _write_npz(f, entries)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+        try:
+            os.replace(tmp, target)
+        except OSError as exc:
+            raise type(exc)(exc.errno, f"save: cannot write {given}: {exc.strerror}") from None
     except BaseException:
         os.unlink(tmp)
         raise
@@ -151,6 +181,25 @@ def _write_npz(f, entries):
     np.savez(f, **entries)
 
 
+PICKLE_HINT = ("; it looks like a pickle (such as an old torch.save file), which minigrad "
+               "never loads since unpickling can run code; minigrad reads the .npz checkpoints "
+               "minigrad.save writes")
+
+
+def _check_npz_members(names):
+    """A .npz holds only .npy entries; a PyTorch checkpoint (torch.save's zip) holds a
+    pickle (``<name>/data.pkl``) and raw storages, which would load as bytes."""
+    if any(name.endswith("data.pkl") for name in names):
+        raise ValueError("it is a PyTorch checkpoint (torch.save's zip format), not a minigrad "
+                         "one; minigrad reads only the .npz checkpoints minigrad.save writes: in "
+                         "PyTorch, save the state dict's tensors as numpy arrays with "
+                         "numpy.savez (or load it there and re-save with minigrad.save)")
+    others = [name for name in names if not name.endswith(".npy")]
+    if others:
+        raise ValueError(f"it is a zip archive but not a .npz: entries {others[:3]} are not "
+                         ".npy arrays")
+
+
 def load(path):
     """Load what :func:`save` wrote (tensors come back as tensors, arrays as
     arrays, tuples as tuples, int keys as ints). A plain ``.npz`` without
@@ -162,11 +211,14 @@ def load(path):
             with open(path, "rb") as f:
                 start = f.read(4)
             if start[:2] != b"PK":   # every zip (and so every .npz) starts so
-                raise ValueError(f"it is not a zip archive (starts with {start!r})")
+                pickled = len(start) > 1 and start[0] == 0x80 and 2 <= start[1] <= 5
+                raise ValueError(f"it is not a zip archive (starts with {start!r})"
+                                 + (PICKLE_HINT if pickled else ""))
         loaded = np.load(path, allow_pickle=False)
         if not isinstance(loaded, np.lib.npyio.NpzFile):
             raise ValueError("it holds a single array (.npy), not a zip of named arrays")
         with loaded as npz:
+            _check_npz_members(npz.zip.namelist())
             arrays = {key: npz[key] for key in npz.files}
     except FileNotFoundError:
         raise FileNotFoundError(f"load: no such file: {name}") from None
@@ -185,5 +237,5 @@ def load(path):
             raise ValueError(f"format version {header.get('version')!r}, this minigrad reads "
                              f"version {VERSION}")
         return _decode(header["tree"], arrays, "the top level")
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:
         raise ValueError(f"load: {name} is a malformed minigrad checkpoint: {exc}") from None

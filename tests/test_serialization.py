@@ -160,3 +160,87 @@ def test_save_never_touches_the_process_umask(tmp_path, monkeypatch):
     mg.save({"w": np.ones(3)}, path)
     assert (path.stat().st_mode & 0o777) == (0o666 & ~mask)
     assert not [p for p in tmp_path.iterdir() if p.name != "model.npz"]   # no temporary left
+
+
+def test_a_pytorch_checkpoint_is_a_clear_error(tmp_path):
+    torch = pytest.importorskip("torch")
+    path = tmp_path / "model.pt"
+    torch.save(torch.nn.Linear(2, 3).state_dict(), path)
+    with pytest.raises(ValueError, match="model.pt is not a readable .npz checkpoint \\(it is a "
+                                         "PyTorch checkpoint.*minigrad.save"):
+        mg.load(path)
+    legacy = tmp_path / "legacy.pt"
+    torch.save({"w": torch.ones(2)}, legacy, _use_new_zipfile_serialization=False)
+    with pytest.raises(ValueError, match="legacy.pt .*looks like a pickle"):
+        mg.load(legacy)
+    other = tmp_path / "other.npz"
+    with zipfile.ZipFile(other, "w") as z:
+        z.writestr("notes.txt", "hello")
+    with pytest.raises(ValueError, match="zip archive but not a .npz.*notes.txt"):
+        mg.load(other)
+
+
+def test_saving_through_a_symlink_writes_its_target(tmp_path):
+    target = tmp_path / "runs" / "ckpt-0042.npz"
+    target.parent.mkdir()
+    mg.save({"epoch": 1}, target)
+    link = tmp_path / "latest.npz"
+    link.symlink_to(target)
+    mg.save({"epoch": 2}, link)
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert mg.load(target)["epoch"] == 2 and mg.load(link)["epoch"] == 2
+    assert sorted(os.listdir(target.parent)) == ["ckpt-0042.npz"]
+
+
+def test_resaving_keeps_the_files_permission_bits(tmp_path):
+    path = tmp_path / "private.npz"
+    mg.save({"w": np.ones(3)}, path)
+    os.chmod(path, 0o600)
+    mg.save({"w": np.zeros(3)}, path)
+    assert (os.stat(path).st_mode & 0o777) == 0o600
+    assert mg.load(path)["w"].tolist() == [0, 0, 0]
+
+
+def test_saving_to_a_directory_names_the_given_path(tmp_path):
+    folder = tmp_path / "checkpoints"
+    folder.mkdir()
+    with pytest.raises(IsADirectoryError) as info:
+        mg.save({"w": np.ones(2)}, folder)
+    assert str(folder) in str(info.value) and ".tmp" not in str(info.value)
+    assert os.listdir(folder) == [] and os.listdir(tmp_path) == ["checkpoints"]
+
+
+def test_deep_or_cyclic_nesting_is_a_clear_error_and_keeps_the_old_file(tmp_path):
+    path = tmp_path / "ckpt.npz"
+    mg.save({"epoch": 1}, path)
+    good = path.read_bytes()
+    deep = {}
+    node = deep
+    for _ in range(5000):
+        node["child"] = {}
+        node = node["child"]
+    cyclic = {"a": 1}
+    cyclic["self"] = cyclic
+    for obj in (deep, cyclic):
+        with pytest.raises(ValueError, match="nested more than 100 levels deep"):
+            mg.save(obj, path)
+        assert path.read_bytes() == good and os.listdir(tmp_path) == ["ckpt.npz"]
+    shallow = {}
+    node = shallow
+    for _ in range(serialization.MAX_DEPTH - 1):
+        node["child"] = {}
+        node = node["child"]
+    mg.save(shallow, path)
+    assert mg.load(path) == shallow
+
+
+def test_saving_a_whole_module_says_to_save_its_state_dict(tmp_path):
+    model = nn.Linear(2, 3)
+    for obj in (model, {"model": model}):
+        with pytest.raises(TypeError, match="cannot save a whole Linear .*state_dict\\(\\)"):
+            mg.save(obj, tmp_path / "m.npz")
+    assert os.listdir(tmp_path) == []
+    mg.save(model.state_dict(), tmp_path / "m.npz")
+    loaded = mg.load(tmp_path / "m.npz")
+    assert isinstance(loaded["weight"], mg.Tensor)
+    np.testing.assert_array_equal(loaded["weight"].numpy(), model.weight.numpy())
