@@ -97,6 +97,9 @@ class Module:
     sub-modules in ``__init__``, write ``forward``, and call the module."""
 
     training: bool
+    #: Buffers an older checkpoint may lack (BatchNorm's ``num_batches_tracked``, as
+    #: PyTorch): ``load_state_dict`` keeps their current value and does not report them.
+    buffers_older_state_dicts_may_lack = ()
 
     def __init__(self):
         object.__setattr__(self, "_parameters", OrderedDict())
@@ -391,7 +394,10 @@ class Module:
             raise TypeError(f"load_state_dict: expected a dict of arrays, got "
                             f"{type(state_dict).__name__}")
         targets = OrderedDict(self._state_items())
-        missing = [k for k in targets if k not in state_dict]
+        may_lack = {f"{name}.{buffer}" if name else buffer
+                    for name, module in self.named_modules(remove_duplicate=False)
+                    for buffer in module.buffers_older_state_dicts_may_lack}
+        missing = [k for k in targets if k not in state_dict and k not in may_lack]
         unexpected = [k for k in state_dict.keys() if k not in targets]
         problems = []
         if strict and missing:

@@ -42,6 +42,7 @@ def _affine_parameters(module, shape, affine, dtype):
 
 class _BatchNorm(Module):
     allowed_ndims = ()
+    buffers_older_state_dicts_may_lack = ("num_batches_tracked",)
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
                  track_running_stats=True, dtype=None):

@@ -306,3 +306,23 @@ def test_registration_collisions_match_torch():
     for name, make in ours.items():
         with pytest.raises(KeyError, match=f"attribute '{name}' already exists"):
             make(nn.Linear(2, 2))
+
+
+@pytest.mark.parametrize("strict", [True, False])
+def test_batchnorm_loads_an_older_state_dict_without_num_batches_tracked(strict):
+    torch = pytest.importorskip("torch")
+    ours = mg.nn.Sequential(mg.nn.Conv2d(1, 3, 1), mg.nn.BatchNorm2d(3), mg.nn.BatchNorm1d(2))
+    theirs = torch.nn.Sequential(torch.nn.Conv2d(1, 3, 1), torch.nn.BatchNorm2d(3),
+                                 torch.nn.BatchNorm1d(2))
+    ours[1].num_batches_tracked.fill_(7)
+    theirs[1].num_batches_tracked.fill_(7)
+    old = {k: v.numpy() + 0.5 for k, v in theirs.state_dict().items()
+           if not k.endswith("num_batches_tracked")}         # a plain dict: no version metadata
+    result = theirs.load_state_dict({k: torch.tensor(v) for k, v in old.items()}, strict=strict)
+    missing, unexpected = ours.load_state_dict(old, strict=strict)
+    assert list(missing) == list(result.missing_keys) == [] and list(unexpected) == []
+    for key, value in theirs.state_dict().items():
+        np.testing.assert_array_equal(ours.state_dict()[key].numpy(), value.numpy(), err_msg=key)
+    assert int(ours[1].num_batches_tracked.item()) == 7   # kept, as PyTorch keeps it
+    with pytest.raises(nn.StateDictError, match="missing key.*running_var"):
+        ours.load_state_dict({k: v for k, v in old.items() if not k.endswith("running_var")})
