@@ -79,8 +79,16 @@ class MSELoss(_Loss):
 
 
 class BCELoss(_Loss):
-    """Binary cross-entropy of probabilities against targets in [0, 1]."""
+    """Binary cross-entropy of probabilities against targets in [0, 1]; ``weight``
+    rescales each element's loss (broadcast to the input's shape)."""
     function = staticmethod(F.binary_cross_entropy)
+
+    def __init__(self, weight=None, *, reduction="mean"):
+        super().__init__(reduction)
+        _register_weight(self, "weight", weight)
+
+    def options(self):
+        return {"weight": self.weight, "reduction": self.reduction}
 
 
 class L1Loss(_Loss):

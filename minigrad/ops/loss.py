@@ -248,15 +248,48 @@ def huber_loss(input, target, reduction="mean", delta=1.0):
     return _reduce(_quadratic_then_linear(diff, delta, delta), reduction)
 
 
-def binary_cross_entropy(input, target, reduction="mean"):
-    """-(t log p + (1 - t) log(1 - p)), each log clamped at -100 as PyTorch does."""
-    _check_reduction(reduction, "binary_cross_entropy")
-    target = _same_shape(input, target, "binary_cross_entropy")
-    if input.numel() and (input.array.min() < 0 or input.array.max() > 1):
-        raise ValueError("binary_cross_entropy: input must hold probabilities in [0, 1] "
-                         f"(got values in [{input.array.min()}, {input.array.max()}]); for "
-                         "logits apply sigmoid first")
+class OutOfRangeError(ValueError, RuntimeError):
+    """Values outside the range an op accepts: a ValueError, and the RuntimeError
+    PyTorch raises for the same call."""
+
+
+def _check_probabilities(values, name, op, hint):
+    inside = (values.array >= 0) & (values.array <= 1)   # NaN is outside too
+    if not inside.all():
+        bad = values.array[~inside].flat[0]
+        raise OutOfRangeError(f"{op}: all elements of {name} should be between 0 and 1 "
+                              f"(probabilities), got {bad} (shape {values.shape}){hint}")
+
+
+def _elementwise_weight(value, name, input, op):
+    """``value`` (a tensor, array or number) as a constant array of the input's dtype
+    that broadcasts to the input's shape, or None."""
+    if value is None:
+        return None
+    value = as_operand(value, input)
+    try:
+        fits = np.broadcast_shapes(value.shape, input.shape) == input.shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(f"{op}: {name} of shape {value.shape} must broadcast to the input's "
+                         f"shape {input.shape}")
+    return value.array.astype(input.dtype, copy=False)
+
+
+def binary_cross_entropy(input, target, weight=None, reduction="mean"):
+    """-w (t log p + (1 - t) log(1 - p)), each log clamped at -100 as PyTorch does;
+    ``weight`` rescales each element's loss (broadcast to the input's shape)."""
+    op = "binary_cross_entropy"
+    _check_reduction(reduction, op)
+    target = _same_shape(input, target, op)
+    _check_probabilities(input, "input", op, "; for logits apply sigmoid first, or use "
+                         "binary_cross_entropy_with_logits")
+    _check_probabilities(target, "target", op, "")
+    weight = _elementwise_weight(weight, "weight", input, op)
     loss = -(target * _clamped_log(input) + (1 - target) * _clamped_log(1 - input))
+    if weight is not None:
+        loss = loss * make_tensor(weight)
     return _reduce(loss, reduction)
 
 
@@ -310,21 +343,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
     target = _same_shape(input, target, op)
     if target.dtype.kind != "f":
         raise TypeError(f"{op}: target must be a floating-point tensor, got dtype {target.dtype}")
-    constants = []
-    for name, value in (("weight", weight), ("pos_weight", pos_weight)):
-        if value is None:
-            constants.append(None)
-            continue
-        value = as_operand(value, input)
-        try:
-            fits = np.broadcast_shapes(value.shape, input.shape) == input.shape
-        except ValueError:
-            fits = False
-        if not fits:
-            raise ValueError(f"{op}: {name} of shape {value.shape} must broadcast to the input's "
-                             f"shape {input.shape}")
-        constants.append(value.array.astype(input.dtype, copy=False))
-    weight, pos_weight = constants
+    weight = _elementwise_weight(weight, "weight", input, op)
+    pos_weight = _elementwise_weight(pos_weight, "pos_weight", input, op)
     loss = BinaryCrossEntropyWithLogits(pos_weight)(input, target)
     if weight is not None:
         loss = loss * make_tensor(weight)

@@ -56,6 +56,14 @@ CASES = [
              x, t, weight=mg.Tensor(np.array([[1.0], [0.5], [2.0]])), reduction="sum",
              pos_weight=mg.Tensor(np.array([0.5, 1.0, 2.0, 3.0]))),
          lambda r: (r.normal(size=(3, 4)) * 3, r.uniform(0, 1, (3, 4)))),
+    Case("bce_weight_broadcast",
+         lambda p, t: F.binary_cross_entropy(p, t, weight=mg.Tensor(np.array([[1.0], [0.5], [2.0]]))),
+         lambda r: (r.uniform(0.05, 0.95, (3, 4)), r.uniform(0, 1, (3, 4)))),
+    Case("bce_weight_full_sum",
+         lambda p: F.binary_cross_entropy(p, mg.Tensor(np.array([[0.0, 1.0], [0.25, 1.0]])),
+                                          weight=mg.Tensor(np.array([[1.0, 3.0], [0.5, 2.0]])),
+                                          reduction="sum"),
+         lambda r: r.uniform(0.05, 0.95, (2, 2))),
     Case("kl_div_batchmean", lambda x, t: F.kl_div(x.log_softmax(dim=1), t, reduction="batchmean"),
          lambda r: (r.normal(size=(3, 4)), r.uniform(0.1, 1, (3, 4)))),
     Case("kl_div_log_target", lambda x, t: F.kl_div(x, t, reduction="none", log_target=True),
@@ -295,3 +303,35 @@ def test_bce_gradient_is_finite_at_saturated_probabilities():
     F.binary_cross_entropy(x, mg.Tensor(np.array([0.0, 1.0, 1.0]))).backward()
     # d/dp of -log(1 - p) at p = 0 is 1, of -log(p) at p = 1 is -1 (then / 3)
     np.testing.assert_allclose(x.grad.numpy(), [1 / 3, -1 / 3, -2 / 3])
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("weight_shape", [(4,), (3, 1), (3, 4), ()])
+def test_bce_weight_matches_torch(weight_shape, reduction):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(5)
+    p, t, w = rng.uniform(0.01, 0.99, (3, 4)), rng.uniform(0, 1, (3, 4)), rng.uniform(0.1, 2, weight_shape)
+    _torch_pair(lambda a, b: F.binary_cross_entropy(a, b, weight=mg.Tensor(w), reduction=reduction),
+                lambda a, b: torch.nn.functional.binary_cross_entropy(
+                    a, b, weight=torch.tensor(w), reduction=reduction), (p, t))
+    ours = nn.BCELoss(weight=mg.Tensor(w), reduction=reduction)(mg.Tensor(p), mg.Tensor(t))
+    theirs = torch.nn.BCELoss(weight=torch.tensor(w), reduction=reduction)(torch.tensor(p),
+                                                                           torch.tensor(t))
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-12)
+    assert list(nn.BCELoss(weight=mg.Tensor(w)).state_dict()) == ["weight"]
+
+
+@pytest.mark.parametrize("target", [[1.5, 0.0], [-0.1, 0.0], [float("nan"), 0.0]])
+def test_bce_target_outside_0_1_is_an_error_as_torch(target):
+    torch = pytest.importorskip("torch")
+    p = np.array([0.2, 0.7])
+    with pytest.raises(RuntimeError, match="between 0 and 1"):
+        torch.nn.functional.binary_cross_entropy(torch.tensor(p), torch.tensor(np.array(target)))
+    with pytest.raises(RuntimeError, match="binary_cross_entropy: all elements of target should "
+                                           "be between 0 and 1"):
+        F.binary_cross_entropy(mg.Tensor(p), mg.Tensor(np.array(target)))
+    with pytest.raises(ValueError, match="target"):          # also a ValueError, as minigrad's
+        nn.BCELoss()(mg.Tensor(p), mg.Tensor(np.array(target)))
+    with pytest.raises(ValueError, match="weight of shape \\(3,\\) must broadcast"):
+        F.binary_cross_entropy(mg.Tensor(p), mg.Tensor(np.array([1.0, 0.0])),
+                               weight=mg.Tensor(np.ones(3)))
