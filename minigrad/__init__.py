@@ -25,6 +25,7 @@ from .random import Generator
 from .ops.linalg import einsum
 from .namespace import FUNCTIONS as _METHOD_FUNCTIONS, var_mean, std_mean
 from . import accelerator, backends  # noqa: F401  (device stubs: no accelerator here)
+from . import custom_function  # noqa: F401  (PyTorch's ctx protocol for autograd.Function)
 from . import nn, optim, data, datasets, transforms, utils  # noqa: F401
 
 from . import cuda  # noqa: F401  (is_available() is False: scripts that ask still run)

@@ -143,7 +143,7 @@ class AccumulateGrad:
         self.variable = variable
 
     def name(self):
-        return "AccumulateGrad"
+        return "torch::autograd::AccumulateGrad"   # PyTorch's string, for scripts that compare it
 
     def __repr__(self):
         return f"<AccumulateGrad for a leaf of shape {self.variable.shape}>"

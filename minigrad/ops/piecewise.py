@@ -60,7 +60,7 @@ def split_by_comparison(node, g, wins):
 
 class Step(Function):
     """y = step(x), for a piecewise-constant step: round, floor, ceil, trunc or sign.
-    dx = 0
+    dx = 0 * dy  (the steps are flat wherever the derivative exists)
     """
     FUNCTIONS = {"round": np.round, "floor": np.floor, "ceil": np.ceil, "trunc": np.trunc,
                  "sign": np.sign}
