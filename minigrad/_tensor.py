@@ -455,11 +455,18 @@ class Tensor:
             raise ValueError(f"div: rounding_mode must be None, 'floor' or 'trunc', got "
                              f"{rounding_mode!r}")
         quotient = self / other
-        if self.array.dtype.kind in "iu" and (not isinstance(other, Tensor)
-                                               or other.array.dtype.kind in "iu") \
+        other_array = other.array if isinstance(other, Tensor) else np.asarray(other)
+        if quotient.array.dtype.kind == "f":   # in the result's dtype, as PyTorch computes it
+            a, b = self.array.astype(quotient.dtype), other_array.astype(quotient.dtype)
+        else:
+            a, b = self.array, other_array
+        rounded = np.floor_divide(a, b) if rounding_mode == "floor" else np.trunc(a / b)
+        if self.array.dtype.kind in "biu" and other_array.dtype.kind in "biu" \
                 and not isinstance(other, float):
-            return make_tensor(pw.Step(rounding_mode).forward(quotient.array).astype(np.int64))
-        return pw.step(quotient, rounding_mode)
+            return make_tensor(rounded.astype(np.int64))   # integers stay integers, as PyTorch
+        # the values are the rounded quotient (Python's floor rule, as PyTorch); the
+        # gradient through the rounding is 0, as PyTorch's
+        return quotient * 0 + make_tensor(rounded.astype(quotient.dtype))
     divide = true_divide = div
     def neg(self): return -self
     negative = neg
