@@ -556,6 +556,46 @@ class Tensor:
         raise RuntimeError("cuda: minigrad runs on the CPU only; leave the tensor where it is "
                            "(or use .to('cpu'))")
 
+    # in-place forms: the tensor's own memory changes (recorded as PyTorch when in the graph)
+    def clamp_(self, min=None, max=None, **numpy_names):  # noqa: A002
+        return self.apply_in_place(lambda t: t.clamp(min, max, **numpy_names), "clamp_")
+    clip_ = clamp_
+    def masked_fill_(self, mask, value):
+        return self.apply_in_place(lambda t: t.masked_fill(mask, value), "masked_fill_")
+
+    # random fills, from minigrad's seeded generator (``generator=`` for one's own)
+    def normal_(self, mean=0.0, std=1.0, *, generator=None):
+        return self.fill_random(lambda rng: rng.normal(mean, std, self.shape), generator, "normal_")
+    def uniform_(self, a=0.0, b=1.0, *, generator=None):
+        return self.fill_random(lambda rng: rng.uniform(a, b, self.shape), generator, "uniform_")
+    def exponential_(self, lambd=1.0, *, generator=None):
+        return self.fill_random(lambda rng: rng.exponential(1.0 / lambd, self.shape), generator,
+                                "exponential_")
+    def bernoulli_(self, p=0.5, *, generator=None):
+        p = p.array if isinstance(p, Tensor) else p
+        return self.fill_random(lambda rng: rng.random(self.shape) < p, generator, "bernoulli_")
+
+    def fill_random(self, draw, generator, name):
+        self._prepare_inplace(name)
+        self.array[...] = draw(random.numpy_generator(generator, name))
+        self.bump_version()
+        return self
+
+    def apply_in_place(self, fn, name):
+        """Write ``fn(self)`` (a one-input computation) into this tensor's memory, as
+        ``update_in_place`` does for the binary ops."""
+        recording = autograd.is_grad_enabled() and self.requires_grad
+        if not recording:
+            with autograd.no_grad():
+                result = fn(self)
+        else:
+            self.check_recordable_in_place(name)
+            result = fn(make_tensor(self.array.copy(), True, self.grad_fn))
+        self.write_result(result.array, name)
+        if recording:
+            self.grad_fn = result.grad_fn
+        return self
+
     # -- autograd --------------------------------------------------------------------------
     def backward(self, gradient=None, retain_graph=None, create_graph=False):
         """Accumulate d(self)/d(leaf) into ``leaf.grad`` for every leaf that requires
@@ -684,16 +724,7 @@ class Tensor:
             with autograd.no_grad():
                 result = ew.binary(op, self, other)
         else:
-            if self.requires_grad and self.grad_fn is None:
-                raise RuntimeError(
-                    f"{name}: a leaf tensor that requires grad (shape {self.shape}) is being "
-                    "used in an in-place operation; do it under minigrad.no_grad() (as an "
-                    "optimizer step does), or build a new tensor")
-            if self.grad_fn is not None and self.grad_fn.is_view:
-                raise RuntimeError(
-                    f"{name}: in-place change of a view ({self.grad_fn.name}, shape {self.shape}) "
-                    "while its graph is recorded; minigrad does not rewrite the graph of the "
-                    "tensor it views: write t = t + x instead")
+            self.check_recordable_in_place(name)
             # the value before the change, as the recorded op's input (a copy when the
             # op's backward reads it, since the memory is overwritten below)
             before = self.array if op in (ew.Add, ew.Sub) else self.array.copy()
@@ -702,6 +733,20 @@ class Tensor:
         if recording:
             self.grad_fn, self.requires_grad = result.grad_fn, True
         return self
+
+    def check_recordable_in_place(self, name):
+        """An in-place op in the graph: refused on a leaf that requires grad (PyTorch's
+        error) and on a view (minigrad does not rewrite the graph of the viewed tensor)."""
+        if self.requires_grad and self.grad_fn is None:
+            raise RuntimeError(
+                f"{name}: a leaf tensor that requires grad (shape {self.shape}) is being "
+                "used in an in-place operation; do it under minigrad.no_grad() (as an "
+                "optimizer step does), or build a new tensor")
+        if self.grad_fn is not None and self.grad_fn.is_view:
+            raise RuntimeError(
+                f"{name}: in-place change of a view ({self.grad_fn.name}, shape {self.shape}) "
+                "while its graph is recorded; minigrad does not rewrite the graph of the "
+                "tensor it views: write t = t + x instead")
 
     def write_result(self, values, name):
         """Store an in-place op's result, which must keep this tensor's shape and a dtype
@@ -789,7 +834,7 @@ def from_numpy(array):
 
 # The engine and the ops need Tensor, so they are imported once it exists; the
 # methods above look these names up when they run.
-from . import autograd, checks  # noqa: E402
+from . import autograd, checks, random  # noqa: E402
 from .ops import activation as act, elementwise as ew, linalg as la  # noqa: E402
 from .ops import index as ix, reduce as rd, shape as sh, piecewise as pw  # noqa: E402
 

@@ -242,3 +242,32 @@ def test_transforms_lambda_center_crop_and_pad_match_torchvision_rules():
     np.testing.assert_array_equal(reflect[:, 0, 1:-1], img[:, 1])
     flat = mg.transforms.Compose([mg.transforms.ToTensor(), mg.transforms.Lambda(lambda t: t.view(-1))])
     assert flat(np.zeros((4, 4), np.uint8)).shape == (16,)
+
+
+def test_in_place_forms_match_torch():
+    x, tx = mg.tensor(A, requires_grad=True), torch.tensor(A, requires_grad=True)
+    y, ty = x * 2, tx * 2
+    y.clamp_(min=-1.0, max=2.0)
+    ty.clamp_(min=-1.0, max=2.0)
+    y.masked_fill_(y < 0, 0.5)
+    ty.masked_fill_(ty < 0, 0.5)
+    same(y, ty, "in place")
+    (y * y).sum().backward()
+    (ty * ty).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy())
+    with pytest.raises(RuntimeError, match="leaf tensor that requires grad"):
+        x.clamp_(0)
+
+
+def test_random_fills_have_their_distributions_and_follow_the_seed():
+    w = mg.nn.Linear(50, 40).weight
+    w.data.normal_(0, 0.02)
+    assert abs(float(w.numpy().std()) - 0.02) < 0.002
+    w.data.uniform_(-0.1, 0.1)
+    assert -0.1 <= w.numpy().min() and w.numpy().max() <= 0.1
+    assert abs(mg.zeros(4000).exponential_(2.0).numpy().mean() - 0.5) < 0.05
+    assert abs(mg.zeros(4000).bernoulli_(0.25).numpy().mean() - 0.25) < 0.03
+    draws = [mg.empty(3).normal_(generator=mg.Generator().manual_seed(1)).numpy() for _ in range(2)]
+    np.testing.assert_array_equal(*draws)
+    with pytest.raises(RuntimeError, match="normal_"):
+        mg.zeros(2, requires_grad=True).normal_()
