@@ -19,6 +19,13 @@ from .ops.shape import flip, split, chunk
 from .ops.index import gather, sort, argsort, topk
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError, KinkWarning
 from .serialization import save, load
+from .creation import (empty, empty_like, full_like, rand_like, randn_like, linspace, logspace,
+                       randint, randperm, normal, multinomial, as_tensor, is_tensor)
+from .random import Generator
+from .ops.linalg import einsum
+from .namespace import FUNCTIONS as _METHOD_FUNCTIONS, var_mean, std_mean
+from . import accelerator, backends  # noqa: F401  (device stubs: no accelerator here)
+from . import custom_function  # noqa: F401  (PyTorch's ctx protocol for autograd.Function)
 from . import nn, optim, data, datasets, transforms, utils  # noqa: F401
 
 from . import cuda  # noqa: F401  (is_available() is False: scripts that ask still run)
@@ -32,6 +39,15 @@ int32 = int = np.int32  # noqa: A001
 int64 = long = np.int64
 bool = np.bool_  # noqa: A001
 
+# ``minigrad.exp(t)``, ``minigrad.max(t, 1)``, ...: each the Tensor method of its name
+# (one table: minigrad/namespace.py). Names defined above (cat, where, ...) stay.
+globals().update({name: fn for name, fn in _METHOD_FUNCTIONS.items() if name not in globals()
+                  or name in ("sin", "cos", "log1p", "expm1", "prod", "logsumexp", "cumsum",
+                              "norm", "flip", "split", "chunk", "gather", "sort", "argsort",
+                              "topk", "masked_fill", "flatten")})
+inference_mode = no_grad
+
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -41,5 +57,8 @@ __all__ = [
     "randn", "rand", "concatenate", "stack", "where", "gradcheck", "gradgradcheck",
     "GradcheckError", "KinkWarning", "nn", "optim", "data", "datasets", "transforms", "utils",
     "save", "load", "sin", "cos", "log1p", "expm1", "masked_fill", "prod", "logsumexp", "cumsum",
-    "norm", "flip", "split", "chunk", "gather", "sort", "argsort", "topk",
-]
+    "norm", "flip", "split", "chunk", "gather", "sort", "argsort", "topk", "empty", "empty_like",
+    "full_like", "rand_like", "randn_like", "linspace", "logspace", "randint", "randperm", "normal",
+    "multinomial", "as_tensor", "is_tensor", "Generator", "einsum", "var_mean", "std_mean",
+    "accelerator", "backends", "inference_mode",
+] + sorted(_METHOD_FUNCTIONS)

@@ -337,8 +337,14 @@ class Tensor:
     def log1p(self): return ew.log1p(self)
     def expm1(self): return ew.expm1(self)
     def masked_fill(self, mask, value): return ew.masked_fill(self, mask, value)
-    def clip(self, lo=None, hi=None): return ew.clip(self, lo, hi)
-    clamp = clip
+    def clamp(self, min=None, max=None, **numpy_names):  # noqa: A002  (PyTorch's names)
+        """``clamp(min, max)``; numpy's ``lo=``/``hi=`` spellings are accepted too."""
+        lo, hi = checks.bounds_of_clamp(min, max, numpy_names)
+        if isinstance(lo, Tensor) or isinstance(hi, Tensor):   # elementwise bounds
+            out = self if lo is None else pw.maximum(self, lo.to(self.dtype))
+            return out if hi is None else pw.minimum(out, hi.to(self.dtype))
+        return ew.clip(self, lo, hi)
+    clip = clamp
     def relu(self): return act.ReLU()(self)
     def sigmoid(self): return act.Sigmoid()(self)
     def tanh(self): return act.Tanh()(self)
@@ -354,10 +360,15 @@ class Tensor:
         return rd.mean(self, dim, keepdim, **numpy_names)
 
     def max(self, dim=None, keepdim=False, **numpy_names):
-        """No dim: the largest value. With dim: a ``(values, indices)`` pair."""
+        """No dim: the largest value. With dim: a ``(values, indices)`` pair. With a
+        tensor in dim's place: the elementwise ``maximum``, as PyTorch's ``max(a, b)``."""
+        if isinstance(dim, Tensor):
+            return pw.maximum(self, dim)
         return rd.max(self, dim, keepdim, **numpy_names)
 
     def min(self, dim=None, keepdim=False, **numpy_names):
+        if isinstance(dim, Tensor):
+            return pw.minimum(self, dim)
         return rd.min(self, dim, keepdim, **numpy_names)
 
     def amax(self, dim=None, keepdim=False, **numpy_names):
@@ -410,7 +421,13 @@ class Tensor:
     def flatten(self, start_dim=0, end_dim=-1): return sh.flatten(self, start_dim, end_dim)
     def pad(self, pad_width, value=0.0): return sh.pad(self, pad_width, value)
     def __getitem__(self, index): return sh.getitem(self, index)
-    def flip(self, *dims): return sh.flip(self, dims[0] if len(dims) == 1 else dims)
+    def flip(self, *dims, **dims_keyword):
+        """``flip(0, 1)``, ``flip((0, 1))`` or ``flip(dims=(0, 1))``."""
+        if dims_keyword:
+            dims = (dims_keyword.pop("dims"),) if "dims" in dims_keyword and not dims else dims
+            if dims_keyword:
+                raise TypeError(f"flip() got an unexpected keyword argument {next(iter(dims_keyword))!r}")
+        return sh.flip(self, dims[0] if len(dims) == 1 else dims)
     def repeat(self, *sizes): return sh.repeat(self, *sizes)
     def split(self, split_size, dim=0): return sh.split(self, split_size, dim)
     def chunk(self, chunks, dim=0): return sh.chunk(self, chunks, dim)
@@ -422,6 +439,162 @@ class Tensor:
     def argsort(self, dim=-1, descending=False, stable=False):
         return ix.argsort(self, dim, descending, stable)
     def topk(self, k, dim=-1, largest=True, sorted=True): return ix.topk(self, k, dim, largest, sorted)
+
+    # -- PyTorch's other methods (each also ``minigrad.X(t, ...)``: minigrad/namespace.py) --
+    def add(self, other, *, alpha=1): return self + (other if alpha == 1 else other * alpha)
+    def sub(self, other, *, alpha=1): return self - (other if alpha == 1 else other * alpha)
+    subtract = sub
+    def mul(self, other): return self * other
+    multiply = mul
+    def div(self, other, *, rounding_mode=None):
+        """``/``, or with ``rounding_mode='floor'|'trunc'`` the quotient rounded (no gradient
+        through the rounding, as PyTorch)."""
+        if rounding_mode is None:
+            return self / other
+        if rounding_mode not in ("floor", "trunc"):
+            raise ValueError(f"div: rounding_mode must be None, 'floor' or 'trunc', got "
+                             f"{rounding_mode!r}")
+        quotient = self / other
+        other_array = other.array if isinstance(other, Tensor) else np.asarray(other)
+        if quotient.array.dtype.kind == "f":   # in the result's dtype, as PyTorch computes it
+            a, b = self.array.astype(quotient.dtype), other_array.astype(quotient.dtype)
+        else:
+            a, b = self.array, other_array
+        rounded = np.floor_divide(a, b) if rounding_mode == "floor" else np.trunc(a / b)
+        if self.array.dtype.kind in "biu" and other_array.dtype.kind in "biu" \
+                and not isinstance(other, float):
+            return make_tensor(rounded.astype(np.int64))   # integers stay integers, as PyTorch
+        # the values are the rounded quotient (Python's floor rule, as PyTorch); the
+        # gradient through the rounding is 0, as PyTorch's
+        return quotient * 0 + make_tensor(rounded.astype(quotient.dtype))
+    divide = true_divide = div
+    def neg(self): return -self
+    negative = neg
+    def pow(self, exponent): return self ** exponent
+    def square(self): return self * self
+    def reciprocal(self): return 1.0 / self if self.array.dtype.kind in "fc" else 1.0 / self.float()
+    def rsqrt(self): return self.sqrt().reciprocal()
+    def sign(self): return pw.step(self, "sign")
+    def round(self, decimals=0): return pw.step(self, "round", decimals)
+    def floor(self): return pw.step(self, "floor")
+    def ceil(self): return pw.step(self, "ceil")
+    def trunc(self): return pw.step(self, "trunc")
+    fix = trunc
+    def maximum(self, other): return pw.maximum(self, other)
+    def minimum(self, other): return pw.minimum(self, other)
+    def lerp(self, end, weight): return pw.lerp(self, end, weight)
+    def nan_to_num(self, nan=0.0, posinf=None, neginf=None):
+        return pw.nan_to_num(self, nan, posinf, neginf)
+    def where(self, condition, other): return ew.where(condition, self, other)
+    def remainder(self, other): return self % other
+    def floor_divide(self, other): return self // other
+    def fmod(self, other):
+        """The remainder with the dividend's sign (C's fmod): a - trunc(a / b) * b."""
+        return self - (self / other).trunc() * other if self.array.dtype.kind in "fc" \
+            else make_tensor(np.fmod(self.array, np.asarray(other)))
+    def isnan(self): return make_tensor(np.isnan(self.array))
+    def isinf(self): return make_tensor(np.isinf(self.array))
+    def isfinite(self): return make_tensor(np.isfinite(self.array))
+    def logical_not(self): return make_tensor(np.logical_not(self.array))
+    def logical_and(self, other): return make_tensor(np.logical_and(self.array, np.asarray(other)))
+    def logical_or(self, other): return make_tensor(np.logical_or(self.array, np.asarray(other)))
+    def logical_xor(self, other): return make_tensor(np.logical_xor(self.array, np.asarray(other)))
+    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        return bool(np.allclose(self.array, np.asarray(other), rtol, atol, equal_nan))
+    def isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        return make_tensor(np.isclose(self.array, np.asarray(other), rtol, atol, equal_nan))
+    def equal(self, other):
+        return self.shape == np.shape(other) and bool(np.array_equal(self.array, np.asarray(other)))
+    def mm(self, other): return la.mm(self, other)
+    def bmm(self, other): return la.bmm(self, other)
+    def outer(self, other): return la.outer(self, other)
+    ger = outer
+    def diag(self, diagonal=0): return la.diag(self, diagonal)
+    def trace(self): return la.trace(self)
+    def tril(self, diagonal=0): return la.tril(self, diagonal)
+    def triu(self, diagonal=0): return la.triu(self, diagonal)
+    def kron(self, other): return la.kron(self, other)
+    def index_select(self, dim, index): return ix.index_select(self, dim, index)
+    def scatter(self, dim, index, src=None, *, value=None, reduce=None):
+        return ix.scatter(self, dim, index, src, value, reduce)
+    def scatter_add(self, dim, index, src): return ix.scatter_add(self, dim, index, src)
+    def narrow(self, dim, start, length): return ix.narrow(self, dim, start, length)
+    def unbind(self, dim=0): return ix.unbind(self, dim)
+    def repeat_interleave(self, repeats, dim=None): return ix.repeat_interleave(self, repeats, dim)
+    def median(self, dim=None, keepdim=False): return ix.median(self, dim, keepdim)
+    def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None):  # noqa: A002
+        return ix.unique(self, sorted, return_inverse, return_counts, dim)
+    def tile(self, *dims): return sh.repeat(self, *tile_sizes(self.ndim, dims))
+    def ravel(self): return self.reshape(-1)
+    def contiguous(self, memory_format=None): return self
+    def is_contiguous(self, memory_format=None): return bool(self.array.flags.c_contiguous)
+    def data_ptr(self): return int(self.array.__array_interface__["data"][0])
+    def element_size(self): return self.array.itemsize
+    def half(self): return self.astype(np.float16)
+    def type(self, dtype=None):
+        """No argument: PyTorch's type name (``'torch.FloatTensor'``); with one, ``to(dtype)``."""
+        if dtype is None:
+            return TYPE_NAMES.get(self.array.dtype, f"torch.{self.array.dtype}")
+        return self.to(TYPE_NAMES_BACK.get(dtype, dtype))
+    def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+        return Tensor(data, requires_grad, self.array.dtype if dtype is None else dtype)
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+        return self.new_full(checks.shape_args(size, "new_zeros"), 0, dtype=dtype,
+                             requires_grad=requires_grad)
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+        return self.new_full(checks.shape_args(size, "new_ones"), 1, dtype=dtype,
+                             requires_grad=requires_grad)
+    new_empty = new_zeros
+    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
+        if device is not None:
+            device_check(device)
+        array = np.full(checks.shape_args((size,), "new_full"), fill_value,
+                        self.array.dtype if dtype is None else np.dtype(dtype))
+        return make_tensor(array).requires_grad_(requires_grad)
+    is_cuda = property(lambda self: False)
+    def cuda(self, *args, **kwargs):
+        raise RuntimeError("cuda: minigrad runs on the CPU only; leave the tensor where it is "
+                           "(or use .to('cpu'))")
+
+    # in-place forms: the tensor's own memory changes (recorded as PyTorch when in the graph)
+    def clamp_(self, min=None, max=None, **numpy_names):  # noqa: A002
+        return self.apply_in_place(lambda t: t.clamp(min, max, **numpy_names), "clamp_")
+    clip_ = clamp_
+    def masked_fill_(self, mask, value):
+        return self.apply_in_place(lambda t: t.masked_fill(mask, value), "masked_fill_")
+
+    # random fills, from minigrad's seeded generator (``generator=`` for one's own)
+    def normal_(self, mean=0.0, std=1.0, *, generator=None):
+        return self.fill_random(lambda rng: rng.normal(mean, std, self.shape), generator, "normal_")
+    def uniform_(self, a=0.0, b=1.0, *, generator=None):
+        return self.fill_random(lambda rng: rng.uniform(a, b, self.shape), generator, "uniform_")
+    def exponential_(self, lambd=1.0, *, generator=None):
+        return self.fill_random(lambda rng: rng.exponential(1.0 / lambd, self.shape), generator,
+                                "exponential_")
+    def bernoulli_(self, p=0.5, *, generator=None):
+        p = p.array if isinstance(p, Tensor) else p
+        return self.fill_random(lambda rng: rng.random(self.shape) < p, generator, "bernoulli_")
+
+    def fill_random(self, draw, generator, name):
+        self._prepare_inplace(name)
+        self.array[...] = draw(random.numpy_generator(generator, name))
+        self.bump_version()
+        return self
+
+    def apply_in_place(self, fn, name):
+        """Write ``fn(self)`` (a one-input computation) into this tensor's memory, as
+        ``update_in_place`` does for the binary ops."""
+        recording = autograd.is_grad_enabled() and self.requires_grad
+        if not recording:
+            with autograd.no_grad():
+                result = fn(self)
+        else:
+            self.check_recordable_in_place(name)
+            result = fn(make_tensor(self.array.copy(), True, self.grad_fn))
+        self.write_result(result.array, name)
+        if recording:
+            self.grad_fn = result.grad_fn
+        return self
 
     # -- autograd --------------------------------------------------------------------------
     def backward(self, gradient=None, retain_graph=None, create_graph=False):
@@ -551,16 +724,7 @@ class Tensor:
             with autograd.no_grad():
                 result = ew.binary(op, self, other)
         else:
-            if self.requires_grad and self.grad_fn is None:
-                raise RuntimeError(
-                    f"{name}: a leaf tensor that requires grad (shape {self.shape}) is being "
-                    "used in an in-place operation; do it under minigrad.no_grad() (as an "
-                    "optimizer step does), or build a new tensor")
-            if self.grad_fn is not None and self.grad_fn.is_view:
-                raise RuntimeError(
-                    f"{name}: in-place change of a view ({self.grad_fn.name}, shape {self.shape}) "
-                    "while its graph is recorded; minigrad does not rewrite the graph of the "
-                    "tensor it views: write t = t + x instead")
+            self.check_recordable_in_place(name)
             # the value before the change, as the recorded op's input (a copy when the
             # op's backward reads it, since the memory is overwritten below)
             before = self.array if op in (ew.Add, ew.Sub) else self.array.copy()
@@ -569,6 +733,20 @@ class Tensor:
         if recording:
             self.grad_fn, self.requires_grad = result.grad_fn, True
         return self
+
+    def check_recordable_in_place(self, name):
+        """An in-place op in the graph: refused on a leaf that requires grad (PyTorch's
+        error) and on a view (minigrad does not rewrite the graph of the viewed tensor)."""
+        if self.requires_grad and self.grad_fn is None:
+            raise RuntimeError(
+                f"{name}: a leaf tensor that requires grad (shape {self.shape}) is being "
+                "used in an in-place operation; do it under minigrad.no_grad() (as an "
+                "optimizer step does), or build a new tensor")
+        if self.grad_fn is not None and self.grad_fn.is_view:
+            raise RuntimeError(
+                f"{name}: in-place change of a view ({self.grad_fn.name}, shape {self.shape}) "
+                "while its graph is recorded; minigrad does not rewrite the graph of the "
+                "tensor it views: write t = t + x instead")
 
     def write_result(self, values, name):
         """Store an in-place op's result, which must keep this tensor's shape and a dtype
@@ -656,6 +834,21 @@ def from_numpy(array):
 
 # The engine and the ops need Tensor, so they are imported once it exists; the
 # methods above look these names up when they run.
-from . import autograd, checks  # noqa: E402
+from . import autograd, checks, random  # noqa: E402
 from .ops import activation as act, elementwise as ew, linalg as la  # noqa: E402
-from .ops import index as ix, reduce as rd, shape as sh  # noqa: E402
+from .ops import index as ix, reduce as rd, shape as sh, piecewise as pw  # noqa: E402
+
+
+def tile_sizes(ndim, dims):
+    """``tile``'s repeats as ``repeat`` takes them: missing leading counts are 1."""
+    dims = tuple(dims[0]) if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else tuple(dims)
+    return (1,) * (ndim - len(dims)) + dims
+
+
+TYPE_NAMES = {np.dtype(np.float32): "torch.FloatTensor", np.dtype(np.float64): "torch.DoubleTensor",
+              np.dtype(np.float16): "torch.HalfTensor", np.dtype(np.int64): "torch.LongTensor",
+              np.dtype(np.int32): "torch.IntTensor", np.dtype(np.int16): "torch.ShortTensor",
+              np.dtype(np.int8): "torch.CharTensor", np.dtype(np.uint8): "torch.ByteTensor",
+              np.dtype(np.bool_): "torch.BoolTensor"}
+TYPE_NAMES_BACK = {name: dtype for dtype, name in TYPE_NAMES.items()}
+device_check = device

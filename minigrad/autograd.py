@@ -100,9 +100,14 @@ class Function(tracing.Described):
     #: the output is a view of input 0, so in-place writes to one show in the other
     is_view = False
 
+    #: forward and backward are PyTorch-style static methods taking ctx (custom_function.py)
+    uses_ctx = False
+
     def __init_subclass__(cls, register: bool = True, **kwargs):
         super().__init_subclass__(**kwargs)
-        if register and not cls.__name__.startswith("_"):
+        if "forward" in cls.__dict__:
+            cls.uses_ctx = isinstance(cls.__dict__["forward"], staticmethod)
+        if register and not cls.__name__.startswith("_") and not cls.uses_ctx:
             Function.registry.append(cls)
 
     def forward(self, *arrays):   # what subclasses write: forward and backward
@@ -241,7 +246,11 @@ class Function(tracing.Described):
 
     @classmethod
     def apply(cls, *inputs, **kwargs):
-        """``Op.apply(*inputs)``, as PyTorch: a new op instance called on the inputs."""
+        """``Op.apply(*inputs)``, as PyTorch: a new op instance called on the inputs (for a
+        PyTorch-style subclass, its static forward/backward run with a ctx)."""
+        if cls.uses_ctx:
+            from .custom_function import apply_with_ctx
+            return apply_with_ctx(cls, inputs)
         return cls(**kwargs)(*inputs)
 
 

@@ -150,3 +150,20 @@ def dim_and_keepdim(op, dim, keepdim, numpy_names, default_dim=None):
                             "PyTorch's and numpy's spelling)")
         keepdim = numpy_names["keepdims"]
     return (default_dim if dim is None else dim), bool(keepdim)
+
+
+def bounds_of_clamp(low, high, numpy_names):
+    """``clamp``'s bounds from PyTorch's ``min=``/``max=`` or numpy's ``lo=``/``hi=``
+    (``a_min``/``a_max``); giving one bound both ways is a TypeError."""
+    for key, value in numpy_names.items():
+        if key in ("lo", "a_min"):
+            if low is not None:
+                raise TypeError(f"clamp: got the lower bound twice (min and {key})")
+            low = value
+        elif key in ("hi", "a_max"):
+            if high is not None:
+                raise TypeError(f"clamp: got the upper bound twice (max and {key})")
+            high = value
+        else:
+            raise TypeError(f"clamp() got an unexpected keyword argument {key!r}")
+    return low, high

@@ -46,3 +46,47 @@ def set_rng_state(state):
         raise ValueError(f"set_rng_state: not a state of this generator ({exc})") from None
     global _rng
     _rng = generator
+
+
+class Generator:
+    """``minigrad.Generator()``: a random generator of its own, as PyTorch's, for the
+    ``generator=`` argument of the random factories and samplers; minigrad's global
+    generator is used where none is given."""
+
+    def __init__(self, device="cpu"):
+        from ._tensor import device as check_device
+        check_device(device)
+        self.numpy = np.random.default_rng()
+        self._seed = None
+
+    def manual_seed(self, seed):
+        self._seed = check_seed(seed, "Generator.manual_seed")
+        self.numpy = np.random.default_rng(self._seed)
+        return self
+
+    def seed(self):
+        """Reseed from fresh entropy; returns the new seed."""
+        return self.manual_seed(int(np.random.SeedSequence().generate_state(1)[0])).initial_seed()
+
+    def initial_seed(self):
+        return self._seed
+
+    def get_state(self):
+        return copy.deepcopy(self.numpy.bit_generator.state)
+
+    def set_state(self, state):
+        if not isinstance(state, dict) or "bit_generator" not in state:
+            raise TypeError(f"Generator.set_state: expected a state from get_state(), got "
+                            f"{type(state).__name__}")
+        self.numpy.bit_generator.state = copy.deepcopy(state)
+        return self
+
+
+def numpy_generator(generator, op):
+    """The numpy generator behind ``generator=`` (minigrad's global one for None)."""
+    if generator is None:
+        return _rng
+    if not isinstance(generator, Generator):
+        raise TypeError(f"{op}: generator must be a minigrad.Generator, got "
+                        f"{type(generator).__name__}")
+    return generator.numpy

@@ -26,7 +26,7 @@ import numpy as np
 
 from ._tensor import Tensor, make_tensor, check_grad_output
 
-__all__ = ["module_scope", "current_scope", "detect_anomaly", "is_anomaly_enabled",
+__all__ = ["NodeName", "AccumulateGrad", "module_scope", "current_scope", "detect_anomaly", "is_anomaly_enabled",
            "record_backward", "BackwardStep", "Saved"]
 
 
@@ -125,10 +125,41 @@ class Saved(NamedTuple):
     version: int = None
 
 
+class NodeName(str):
+    """A node's name, ``"Mul"``; calling it gives the same string, so PyTorch's
+    ``grad_fn.name()`` works beside minigrad's ``node.name``."""
+    __slots__ = ()
+
+    def __call__(self):
+        return str(self)
+
+
+class AccumulateGrad:
+    """What ``next_functions`` shows for a leaf that requires grad, as PyTorch: the
+    place its gradient is accumulated (``.variable`` is the leaf)."""
+    next_functions = ()
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    def name(self):
+        return "torch::autograd::AccumulateGrad"   # PyTorch's string, for scripts that compare it
+
+    def __repr__(self):
+        return f"<AccumulateGrad for a leaf of shape {self.variable.shape}>"
+
+
 class Described:
     """What a graph node shows to people reading it (``Function`` inherits this)."""
     __slots__ = ()
-    name = property(lambda self: type(self).__name__)
+    name = property(lambda self: NodeName(type(self).__name__))
+
+    @property
+    def next_functions(self):
+        """PyTorch's view of the node's inputs: ``(node, 0)`` per input, with an
+        ``AccumulateGrad`` for a leaf and None for an input that needs no gradient."""
+        return tuple((None if p is None else p if hasattr(p, "parents") else AccumulateGrad(p), 0)
+                     for p in self.parents)
 
     @property
     def saved(self):

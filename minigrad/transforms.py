@@ -25,7 +25,8 @@ from . import random as _random
 from .autograd import no_grad
 from ._tensor import Tensor
 
-__all__ = ["Compose", "ToTensor", "Normalize", "RandomCrop", "RandomHorizontalFlip"]
+__all__ = ["Compose", "ToTensor", "Normalize", "RandomCrop", "RandomHorizontalFlip", "Lambda",
+           "CenterCrop", "Pad"]
 
 
 def _array_of(img, op):
@@ -223,3 +224,65 @@ class RandomHorizontalFlip:
 
     def __repr__(self):
         return f"RandomHorizontalFlip(p={self.p})"
+
+
+class Lambda:
+    """Apply a user function (``Lambda(lambda x: x.view(-1))``), as torchvision's."""
+
+    def __init__(self, lambd):
+        if not callable(lambd):
+            raise TypeError(f"Lambda: expected a callable, got {type(lambd).__name__}")
+        self.lambd = lambd
+
+    def __call__(self, img):
+        return self.lambd(img)
+
+    def __repr__(self):
+        return "Lambda()"
+
+
+class CenterCrop:
+    """Cut the central ``size`` (height, width) window of the last two axes; an image
+    smaller than ``size`` is first padded with zeros on both sides, as torchvision's
+    (the top/left offset rounds the same way: ``round((h - th) / 2)``)."""
+
+    def __init__(self, size):
+        self.size = _crop_size(size, "CenterCrop")
+
+    def __call__(self, img):
+        array, was_tensor = _array_of(img, "CenterCrop")
+        if array.ndim < 2:
+            raise ValueError(f"CenterCrop: expected an image of shape (..., H, W), got shape "
+                             f"{array.shape}")
+        th, tw = self.size
+        h, w = array.shape[-2:]
+        if h < th or w < tw:   # pad the shortfall, the larger half after
+            dh, dw = max(th - h, 0), max(tw - w, 0)
+            array = _pad(array, dw // 2, dh // 2, (dw + 1) // 2, (dh + 1) // 2, 0, "constant")
+            h, w = array.shape[-2:]
+        top, left = int(round((h - th) / 2.0)), int(round((w - tw) / 2.0))
+        return _like(np.array(array[..., top:top + th, left:left + tw]), was_tensor)
+
+    def __repr__(self):
+        return f"CenterCrop(size={self.size})"
+
+
+class Pad:
+    """Pad the last two axes: ``padding`` an int (all sides), a pair (left/right,
+    top/bottom) or four ints (left, top, right, bottom), as torchvision's."""
+
+    def __init__(self, padding, fill=0, padding_mode="constant"):
+        self.padding = _padding(padding, "Pad")
+        if padding_mode not in _PAD_MODES:
+            raise ValueError(f"Pad: padding_mode must be one of {sorted(_PAD_MODES)}, got "
+                             f"{padding_mode!r}")
+        if isinstance(fill, bool) or not isinstance(fill, numbers.Real):
+            raise TypeError(f"Pad: fill must be a number, got {fill!r}")
+        self.fill, self.padding_mode = fill, padding_mode
+
+    def __call__(self, img):
+        array, was_tensor = _array_of(img, "Pad")
+        return _like(_pad(array, *self.padding, self.fill, self.padding_mode), was_tensor)
+
+    def __repr__(self):
+        return f"Pad(padding={self.padding}, fill={self.fill}, padding_mode={self.padding_mode!r})"

@@ -34,6 +34,11 @@ def _default_init(weight, bias, fan_in):
 
 
 class Identity(Module):
+    """y = x. Takes and ignores any arguments, as PyTorch's (a drop-in for a layer)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__()
+
     def forward(self, x):
         return x
 

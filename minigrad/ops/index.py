@@ -160,3 +160,130 @@ def one_hot(tensor, num_classes=-1):
         raise ValueError(f"one_hot: class index {labels.max() if labels.size else None} does not "
                          f"fit num_classes={num_classes} (expected 0 <= index < num_classes)")
     return make_tensor((labels[..., None] == np.arange(num_classes)).astype(np.int64))
+
+
+# -- PyTorch's selection functions, made of the ops above and of indexing -------------------
+
+def index_array(index, op):
+    index = index.array if isinstance(index, Tensor) else np.asarray(index)
+    if index.dtype.kind not in "iu":
+        raise TypeError(f"{op}: index must be an integer tensor, got dtype {index.dtype}")
+    return index.astype(np.int64, copy=False)
+
+
+def index_select(a, dim, index):
+    """The slices ``index`` (a 1-D integer tensor) along ``dim``; repeated indices
+    repeat the slice, and their gradients add up (integer-array indexing)."""
+    axis = one_axis(dim, a.ndim or 1, "index_select")
+    index = index_array(index, "index_select")
+    if index.ndim > 1:
+        raise ValueError(f"index_select: index must be 1-D (or 0-d), got shape {index.shape}")
+    length = a.shape[axis] if a.ndim else 1
+    if index.size and (index.min() < 0 or index.max() >= length):
+        raise IndexError(f"index_select: index {index.max() if index.max() >= length else index.min()}"
+                         f" is out of range for dim {dim} of size {length}")
+    if a.ndim == 0:
+        return a.reshape(1)[index.reshape(-1)].reshape(())
+    return a[(slice(None),) * axis + (index.reshape(-1),)]
+
+
+def scatter_add(a, dim, index, src):
+    """A copy of ``a`` with ``src`` added at ``index`` along ``dim`` (as ``gather``'s
+    positions); repeated indices add up. Gradients: da = dy, dsrc = gather(dy, dim, index)."""
+    axis = one_axis(dim, a.ndim or 1, "scatter_add")
+    index = index_array(index, "scatter_add")
+    if index.ndim != a.ndim or (isinstance(src, Tensor) and src.ndim != a.ndim):
+        raise ValueError(f"scatter_add: index and src must have the input's number of dims: "
+                         f"input {a.shape}, index {index.shape}, src {np.shape(src)}")
+    src = src[tuple(slice(0, n) for n in index.shape)]
+    return a + ScatterAddAlong(axis, index, a.shape)(src)
+
+
+def scatter(a, dim, index, src=None, value=None, reduce=None):
+    """A copy of ``a`` with ``src`` (or the number ``value``) written at ``index`` along
+    ``dim``. Gradients: da = dy where nothing was written, dsrc = gather(dy, dim, index).
+    With repeated indices one of the writes wins, as in PyTorch (which one is unspecified)."""
+    if reduce is not None:
+        raise ValueError("scatter: reduce= is not supported; use scatter_add for 'add'")
+    axis = one_axis(dim, a.ndim or 1, "scatter")
+    index = index_array(index, "scatter")
+    if src is None:
+        src = value
+    if not isinstance(src, Tensor):
+        src = make_tensor(np.full(index.shape, src, dtype=a.dtype))
+    if index.ndim != a.ndim or src.ndim != a.ndim:
+        raise ValueError(f"scatter: index and src must have the input's number of dims: input "
+                         f"{a.shape}, index {index.shape}, src {src.shape}")
+    src = src[tuple(slice(0, n) for n in index.shape)]
+    written = np.zeros(a.shape, dtype=bool)
+    written[_along(index, axis)] = True
+    # one write per target: keep the last source element that writes to each target
+    first = np.zeros(a.shape, dtype=np.int64)
+    order = np.arange(index.size).reshape(index.shape)
+    first[_along(index, axis)] = order
+    keep = np.zeros(index.shape, dtype=bool)
+    keep.reshape(-1)[first[written]] = True
+    from .elementwise import where
+    placed = ScatterAddAlong(axis, index, a.shape)(where(keep, src, 0.0))
+    return where(written, placed, a)
+
+
+def narrow(a, dim, start, length):
+    """``length`` entries of ``dim`` from ``start`` (a view, as a slice)."""
+    axis = one_axis(dim, a.ndim, "narrow")
+    size = a.shape[axis]
+    start = start + size if start < 0 else start
+    if not (0 <= start <= size and 0 <= length <= size - start):
+        raise IndexError(f"narrow: start {start} and length {length} do not fit dim {dim} of "
+                         f"size {size}")
+    return a[(slice(None),) * axis + (slice(start, start + length),)]
+
+
+def unbind(a, dim=0):
+    """The slices along ``dim`` as a tuple of tensors (each a differentiable view)."""
+    axis = one_axis(dim, a.ndim, "unbind")
+    return tuple(a[(slice(None),) * axis + (i,)] for i in range(a.shape[axis]))
+
+
+def repeat_interleave(a, repeats, dim=None):
+    """Each entry repeated ``repeats`` times along ``dim`` (flattened when dim is None)."""
+    if dim is None:
+        a, axis = a.reshape(-1), 0
+    else:
+        axis = one_axis(dim, a.ndim, "repeat_interleave")
+    counts = repeats.array if isinstance(repeats, Tensor) else np.asarray(repeats)
+    if counts.dtype.kind not in "iu" or np.any(counts < 0):
+        raise ValueError(f"repeat_interleave: repeats must be non-negative integers, got {repeats!r}")
+    order = np.repeat(np.arange(a.shape[axis]), counts)
+    return a[(slice(None),) * axis + (order,)]
+
+
+def median(a, dim=None, keepdim=False):
+    """The lower median (of an even count, the smaller middle value), as PyTorch: no dim,
+    the value; with dim, a ``(values, indices)`` pair. Its gradient goes to that entry."""
+    if dim is None:
+        flat = a.reshape(-1)
+        if flat.shape[0] == 0:
+            raise ValueError("median: the input is empty")
+        return sort(flat).values[(flat.shape[0] - 1) // 2]
+    axis = one_axis(dim, a.ndim or 1, "median")
+    if a.ndim == 0:
+        return ValuesIndices(a.clone(), make_tensor(np.zeros((), np.int64)))
+    values, indices = sort(a, axis)
+    middle = (a.shape[axis] - 1) // 2
+    pick = (slice(None),) * axis + ((slice(middle, middle + 1) if keepdim else middle),)
+    return ValuesIndices(values[pick], make_tensor(indices.array[pick]))
+
+
+def unique(a, sorted=True, return_inverse=False, return_counts=False, dim=None):  # noqa: A002
+    """The distinct values, sorted (no gradient), with the inverse indices and counts
+    when asked, as PyTorch's (``dim=None`` only)."""
+    if dim is not None:
+        raise ValueError("unique: dim= is not supported; the input is flattened")
+    values, inverse, counts = np.unique(a.array, return_inverse=True, return_counts=True)
+    results = [make_tensor(values)]
+    if return_inverse:
+        results.append(make_tensor(inverse.reshape(a.shape).astype(np.int64)))
+    if return_counts:
+        results.append(make_tensor(counts.astype(np.int64)))
+    return results[0] if len(results) == 1 else tuple(results)

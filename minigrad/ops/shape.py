@@ -400,9 +400,12 @@ def cat(tensors, dim=None, **numpy_names):
     return Concatenate(_one_dim("cat", dim, numpy_names))(*_tensors(tensors, "cat"))
 
 
-def concatenate(tensors, axis=0):
-    """numpy's spelling of :func:`cat`."""
-    axis = _one_dim("concatenate", None, {"axis": axis})
+def concatenate(tensors, axis=None, dim=None):
+    """numpy's spelling of :func:`cat` (``axis=``), with PyTorch's ``dim=`` too; dim 0 by default."""
+    if axis is not None and dim is not None:
+        raise TypeError("concatenate: give dim or axis, not both")
+    axis = _one_dim("concatenate", None, {"axis": 0 if axis is None and dim is None
+                                          else (dim if axis is None else axis)})
     return Concatenate(axis)(*_tensors(tensors, "concatenate"))
 
 

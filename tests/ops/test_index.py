@@ -26,6 +26,16 @@ CASES = [
          lambda r: r.normal(size=(4, 2))),
     Case("sort_ties", lambda a: a.sort(descending=True).values * mg.tensor(np.arange(4.0)),
          lambda r: TIED.copy(), gradgrad="ties are kinks"),
+    # PyTorch's selection functions, made of indexing, gather and scatter-add
+    Case("index_select_repeats", lambda a: a.index_select(1, mg.tensor([2, 0, 2])) ** 2,
+         lambda r: r.normal(size=(2, 3))),
+    Case("scatter_and_scatter_add", lambda a, s: a.scatter(1, mg.tensor([[2], [0]]), s[:, :1])
+         + a.scatter_add(0, mg.tensor([[1, 1, 0]]), s[:1]) * a,
+         lambda r: (r.normal(size=(2, 3)), r.normal(size=(2, 3)))),
+    Case("narrow_unbind_repeat_interleave", lambda a: a.narrow(1, 1, 2).sum() * a.unbind(0)[1]
+         + a.repeat_interleave(2, dim=0)[1:4].sum(0), lambda r: r.normal(size=(3, 3))),
+    Case("median_lerp_nan_to_num", lambda a, b: a.median(1).values * a.median()
+         + a.lerp(b, 0.3).nan_to_num().sum(1), lambda r: (r.normal(size=(2, 5)), r.normal(size=(2, 5)))),
 ]
 
 

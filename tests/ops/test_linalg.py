@@ -21,6 +21,19 @@ CASES = [
          lambda r: (r.normal(size=(4, 3)), r.normal(size=(2, 4)))),
     Case("matmul_batched_both_transposed", lambda a, b: a.mT @ b.mT,
          lambda r: (r.normal(size=(2, 4, 3)), r.normal(size=(2, 5, 4)))),
+    Case("einsum_matmul", lambda a, b: mg.einsum("ij,jk->ik", a, b),
+         lambda r: (r.normal(size=(3, 4)), r.normal(size=(4, 2)))),
+    Case("einsum_batched_implicit", lambda a, b: mg.einsum("bij,bjk", a, b),
+         lambda r: (r.normal(size=(2, 3, 4)), r.normal(size=(2, 4, 2)))),
+    Case("einsum_sum_all", lambda a: mg.einsum("ij->", a), lambda r: r.normal(size=(3, 2))),
+    Case("einsum_diagonal", lambda a: mg.einsum("ii->i", a), lambda r: r.normal(size=(3, 3))),
+    Case("einsum_three_operands", lambda a, b, c: mg.einsum("i,ij,jk->k", a, b, c),
+         lambda r: (r.normal(size=(2,)), r.normal(size=(2, 3)), r.normal(size=(3, 4)))),
+    Case("einsum_outer_and_alone", lambda a, b: mg.einsum("ij,k->ik", a, b),
+         lambda r: (r.normal(size=(2, 3)), r.normal(size=(4,)))),
+    Case("diag_tril_trace_kron", lambda a, v: a.tril().diag().diag(1).sum() + a.triu(-1).sum()
+         + a[:2, :2].kron(v.outer(v)).sum() + a.trace(),
+         lambda r: (r.normal(size=(3, 3)), r.normal(size=(2,)))),
 ]
 
 
@@ -54,3 +67,66 @@ def test_only_needed_gradients_are_computed():
     x = mg.Tensor(np.ones((4, 3)))
     (x @ w).sum().backward()
     assert x.grad is None and w.grad.shape == (3, 2)
+
+
+EINSUM_SPECS = [("ij,jk->ik", [(3, 4), (4, 2)]), ("bij,bjk->bik", [(2, 3, 4), (2, 4, 5)]),
+                ("ii->i", [(4, 4)]), ("ii", [(3, 3)]), ("ij->ji", [(2, 3)]), ("i,j", [(3,), (2,)]),
+                ("ij,ij->", [(2, 3), (2, 3)]), ("iij->j", [(3, 3, 2)]), ("i,ij,jk->k", [(2,), (2, 3), (3, 4)])]
+
+
+@pytest.mark.parametrize("spec, shapes", EINSUM_SPECS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_einsum_values_and_gradients_match_torch(spec, shapes, dtype):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(len(spec))
+    arrays = [rng.normal(size=s).astype(dtype) for s in shapes]
+    ours = [mg.tensor(a, requires_grad=True) for a in arrays]
+    theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
+    y, ty = mg.einsum(spec, *ours), torch.einsum(spec, *theirs)
+    g = rng.normal(size=ty.shape).astype(dtype)
+    y.backward(mg.tensor(g))
+    ty.backward(torch.tensor(g))
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    assert y.shape == tuple(ty.shape) and y.dtype == ty.detach().numpy().dtype
+    np.testing.assert_allclose(y.numpy(), ty.detach().numpy(), rtol=tol, atol=tol)
+    for a, ta in zip(ours, theirs):
+        np.testing.assert_allclose(a.grad.numpy(), ta.grad.numpy(), rtol=tol, atol=tol)
+
+
+def test_einsum_errors_name_the_op():
+    with pytest.raises(ValueError, match="einsum: 'ij' has 2 indices but its operand has shape"):
+        mg.einsum("ij->i", mg.ones(3))
+    with pytest.raises(ValueError, match="einsum: 'ij,jk' names 2 operands, got 1"):
+        mg.einsum("ij,jk", mg.ones(2, 2))
+    with pytest.raises(ValueError, match="einsum: ij,jk->ik does not fit"):
+        mg.einsum("ij,jk->ik", mg.ones(2, 3), mg.ones(2, 2))
+
+
+@pytest.mark.parametrize("name, args", [
+    ("mm", [(3, 4), (4, 2)]), ("bmm", [(2, 3, 4), (2, 4, 5)]), ("outer", [(3,), (4,)]),
+    ("diag", [(4,)]), ("diag", [(3, 5)]), ("trace", [(4, 4)]), ("tril", [(3, 4)]),
+    ("triu", [(2, 4, 3)]), ("kron", [(2, 3), (3, 2)]), ("kron", [(2,), (3, 2)])])
+def test_matrix_functions_match_torch(name, args):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(7)
+    arrays = [rng.normal(size=s) for s in args]
+    ours = [mg.tensor(a, requires_grad=True) for a in arrays]
+    theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
+    y, ty = getattr(mg, name)(*ours), getattr(torch, name)(*theirs)
+    np.testing.assert_allclose(y.numpy(), ty.detach().numpy(), rtol=1e-12)
+    g = rng.normal(size=ty.shape)
+    y.backward(mg.tensor(g))
+    ty.backward(torch.tensor(g))
+    for a, ta in zip(ours, theirs):
+        np.testing.assert_allclose(a.grad.numpy(), ta.grad.numpy(), rtol=1e-12)
+    if name in ("diag", "tril", "triu"):
+        for k in (-1, 1, 2):
+            np.testing.assert_allclose(getattr(mg, name)(ours[0], k).numpy(),
+                                       getattr(torch, name)(theirs[0], k).detach().numpy())
+
+
+def test_mm_and_bmm_refuse_other_shapes_by_name():
+    with pytest.raises(ValueError, match="mm: both operands must be 2-D"):
+        mg.mm(mg.ones(2, 3, 4), mg.ones(4, 2))
+    with pytest.raises(ValueError, match="bmm: both operands must be 3-D with the same batch size"):
+        mg.bmm(mg.ones(2, 3, 4), mg.ones(3, 4, 2))

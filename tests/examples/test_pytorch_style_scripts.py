@@ -1,0 +1,91 @@
+"""Scripts written the way PyTorch's examples are (examples/polynomial_fit.py,
+cnn_classifier.py, vae.py): each runs on minigrad, and the same source with its imports
+swapped runs on PyTorch with the same numbers from the same weights and data."""
+import numpy as np
+import pytest
+
+import minigrad as mg
+from tests.examples.scripts import load_example, load_example_on_torch
+
+torch = pytest.importorskip("torch")
+
+
+def copy_weights(ours, theirs):
+    theirs.load_state_dict({k: torch.tensor(np.array(v.numpy())) for k, v in ours.state_dict().items()})
+
+
+def batches(rng, framework, count, size, shape, classes=10):
+    images = rng.random((count * size,) + shape)
+    labels = rng.integers(0, classes, size=count * size)
+    return [(framework.tensor(images[i:i + size]), framework.tensor(labels[i:i + size]))
+            for i in range(0, count * size, size)]
+
+
+def test_polynomial_fits_equal_torch_step_by_step():
+    ours, theirs = load_example("polynomial_fit"), load_example_on_torch("polynomial_fit")
+    for fit in ("fit_cubic", "fit_legendre"):
+        losses, coefficients = getattr(ours, fit)(300, log=lambda *a: None)
+        t_losses, t_coefficients = getattr(theirs, fit)(300, log=lambda *a: None)
+        np.testing.assert_allclose(losses, t_losses, rtol=1e-10)
+        np.testing.assert_allclose(coefficients, t_coefficients, rtol=1e-9, atol=1e-12)
+        assert losses[-1] < 0.3 * losses[0]   # the hand-written step really trains
+
+
+def test_polynomial_fit_main_runs_and_trains():
+    logs = []
+    cubic, legendre = load_example("polynomial_fit").main(["--steps", "400"], log=logs.append)
+    assert cubic[-1] < 0.1 * cubic[0] and legendre[-1] < 0.2 * legendre[0]
+    assert logs[-1].startswith("legendre: y =")
+
+
+def test_cnn_classifier_equals_torch_and_counts_with_max_of_data():
+    ours, theirs = load_example("cnn_classifier"), load_example_on_torch("cnn_classifier")
+    mg.manual_seed(0)
+    net, t_net = ours.Net().double(), theirs.Net().double()
+    copy_weights(net, t_net)
+    rng = np.random.default_rng(0)
+    data = batches(rng, mg, 4, 8, (1, 28, 28))
+    t_data = [(torch.tensor(x.numpy()), torch.tensor(y.numpy())) for x, y in data]
+    losses = ours.train_epoch(net, data, mg.nn.CrossEntropyLoss(),
+                              mg.optim.SGD(net.parameters(), lr=0.01, momentum=0.9), log=lambda *a: None)
+    t_losses = theirs.train_epoch(t_net, t_data, torch.nn.CrossEntropyLoss(),
+                                  torch.optim.SGD(t_net.parameters(), lr=0.01, momentum=0.9),
+                                  log=lambda *a: None)
+    np.testing.assert_allclose(losses, t_losses, rtol=1e-10)
+    for name, value in net.state_dict().items():
+        np.testing.assert_allclose(value.numpy(), t_net.state_dict()[name].numpy(), rtol=1e-9, atol=1e-12)
+    assert ours.evaluate(net, data) == theirs.evaluate(t_net, t_data)
+
+
+def test_cnn_classifier_main_learns_on_shipped_mnist():
+    logs = []
+    correct, total = load_example("cnn_classifier").main(["--train-size", "2400"], log=logs.append)
+    assert total > 0 and correct / total > 0.3, logs[-1]   # chance is 0.1
+
+
+def test_vae_equals_torch_with_the_same_noise():
+    ours, theirs = load_example("vae"), load_example_on_torch("vae")
+    mg.manual_seed(0)
+    model, t_model = ours.VAE().double(), theirs.VAE().double()
+    copy_weights(model, t_model)
+    rng = np.random.default_rng(1)
+    noise = [rng.standard_normal((8, 20)) for _ in range(3)]
+    model.sample_noise = lambda like, it=iter(noise): mg.tensor(next(it))
+    t_model.sample_noise = lambda like, it=iter(noise): torch.tensor(next(it))
+    data = batches(rng, mg, 3, 8, (1, 28, 28))
+    t_data = [(torch.tensor(x.numpy()), torch.tensor(y.numpy())) for x, y in data]
+    losses = ours.train(model, mg.optim.Adam(model.parameters(), lr=1e-3), data, 1, log=lambda *a: None)
+    t_losses = theirs.train(t_model, torch.optim.Adam(t_model.parameters(), lr=1e-3), t_data, 1,
+                            log=lambda *a: None)
+    np.testing.assert_allclose(losses, t_losses, rtol=1e-9)
+    for name, value in model.state_dict().items():
+        np.testing.assert_allclose(value.numpy(), t_model.state_dict()[name].numpy(), rtol=1e-7, atol=1e-10)
+
+
+def test_vae_main_trains_on_shipped_mnist():
+    logs = []
+    ours = load_example("vae")
+    ours.main(["--max-batches", "12", "--batch-size", "64"], log=logs.append)
+    first = float(logs[0].rsplit("Loss: ", 1)[1])
+    test_loss = float(logs[-1].rsplit(": ", 1)[1])
+    assert test_loss < first, logs
