@@ -28,5 +28,6 @@ __all__ = [
 # -- issue 23: the layers PyTorch's examples need (padding, pixel shuffle, instance norm,
 # Unflatten, DataParallel)
 from .padding import ReflectionPad2d, ReplicationPad2d, ZeroPad2d, ConstantPad2d  # noqa: E402
+from .normalization import InstanceNorm2d  # noqa: E402
 
-__all__ += ["ReflectionPad2d", "ReplicationPad2d", "ZeroPad2d", "ConstantPad2d"]
+__all__ += ["ReflectionPad2d", "ReplicationPad2d", "ZeroPad2d", "ConstantPad2d", "InstanceNorm2d"]

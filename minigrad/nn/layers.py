@@ -10,17 +10,17 @@ import numpy as np
 
 from . import functional as F
 from . import init
-from .module import Module, Parameter
+from .module import Module, Parameter, parameter_dtype
 from ..checks import as_pair, check_bool, check_probability, positive_int
 from ..ops.conv import same_padding
-from .._tensor import DEFAULT_DTYPE
 
 __all__ = ["Identity", "Linear", "Conv2d", "ConvTranspose2d", "MaxPool2d", "AvgPool2d",
            "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "Upsample", "Flatten", "Dropout"]
 
 
 def _empty_parameter(shape, dtype):
-    return Parameter(np.empty(shape, dtype=np.dtype(DEFAULT_DTYPE if dtype is None else dtype)))
+    """``dtype``: a numpy dtype from ``parameter_dtype``."""
+    return Parameter(np.empty(shape, dtype=dtype))
 
 
 def _default_init(weight, bias, fan_in):
@@ -41,8 +41,9 @@ class Identity(Module):
 class Linear(Module):
     """y = x @ weight^T + bias, weight of shape (out_features, in_features)."""
 
-    def __init__(self, in_features, out_features, bias=True, dtype=None):
+    def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
         super().__init__()
+        dtype = parameter_dtype(device, dtype, "Linear")
         self.in_features = positive_int(in_features, "in_features", "Linear")
         self.out_features = positive_int(out_features, "out_features", "Linear")
         self.weight = _empty_parameter((self.out_features, self.in_features), dtype)
@@ -96,8 +97,9 @@ class Conv2d(Module):
     pair, 'valid' or 'same' (stride 1 only)."""
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
-                 dilation=1, groups=1, bias=True, padding_mode="zeros", dtype=None):
+                 dilation=1, groups=1, bias=True, padding_mode="zeros", device=None, dtype=None):
         super().__init__()
+        dtype = parameter_dtype(device, dtype, "Conv2d")
         _channels_and_groups(self, in_channels, out_channels, groups)
         self.kernel_size = as_pair(kernel_size, "kernel_size", "Conv2d", minimum=1)
         self.stride = as_pair(stride, "stride", "Conv2d", minimum=1)
@@ -133,9 +135,10 @@ class ConvTranspose2d(Module):
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
                  output_padding=0, groups=1, bias=True, dilation=1, padding_mode="zeros",
-                 dtype=None):
+                 device=None, dtype=None):
         super().__init__()
         name = "ConvTranspose2d"
+        dtype = parameter_dtype(device, dtype, name)
         _channels_and_groups(self, in_channels, out_channels, groups)
         self.kernel_size = as_pair(kernel_size, "kernel_size", name, minimum=1)
         self.stride = as_pair(stride, "stride", name, minimum=1)
