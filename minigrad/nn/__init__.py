@@ -29,5 +29,7 @@ __all__ = [
 # Unflatten, DataParallel)
 from .padding import ReflectionPad2d, ReplicationPad2d, ZeroPad2d, ConstantPad2d  # noqa: E402
 from .normalization import InstanceNorm2d  # noqa: E402
+from .layers import PixelShuffle, PixelUnshuffle, Unflatten  # noqa: E402
 
-__all__ += ["ReflectionPad2d", "ReplicationPad2d", "ZeroPad2d", "ConstantPad2d", "InstanceNorm2d"]
+__all__ += ["ReflectionPad2d", "ReplicationPad2d", "ZeroPad2d", "ConstantPad2d", "InstanceNorm2d",
+            "PixelShuffle", "PixelUnshuffle", "Unflatten"]

@@ -61,5 +61,6 @@ from ..ops.embedding import embedding  # noqa: E402,F401
 from ..ops.dropout import dropout2d  # noqa: E402,F401
 
 
-# -- issue 23: instance norm, pixel shuffle (ops/norm.py, ops/shape.py) --------------------
+# -- issue 23: instance norm, pixel shuffle (ops/norm.py, ops/rearrange.py) ----------------
 from ..ops.norm import instance_norm  # noqa: E402,F401
+from ..ops.rearrange import pixel_shuffle, pixel_unshuffle  # noqa: E402,F401

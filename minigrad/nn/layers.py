@@ -13,9 +13,11 @@ from . import init
 from .module import Module, Parameter, parameter_dtype
 from ..checks import as_pair, check_bool, check_probability, positive_int
 from ..ops.conv import same_padding
+from ..ops.rearrange import unflatten, unflattened_sizes
 
 __all__ = ["Identity", "Linear", "Conv2d", "ConvTranspose2d", "MaxPool2d", "AvgPool2d",
-           "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "Upsample", "Flatten", "Dropout"]
+           "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "Upsample", "Flatten", "Dropout",
+           "PixelShuffle", "PixelUnshuffle", "Unflatten"]
 
 
 def _empty_parameter(shape, dtype):
@@ -332,6 +334,55 @@ class Flatten(Module):
 
     def extra_repr(self):
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Unflatten(Module):
+    """Split dim ``dim`` into ``unflattened_size`` (the inverse of Flatten; one size
+    may be -1)."""
+
+    def __init__(self, dim, unflattened_size):
+        super().__init__()
+        if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+            raise TypeError(f"Unflatten: dim must be an int, got {type(dim).__name__} {dim!r}")
+        unflattened_sizes(unflattened_size, "Unflatten")   # the checks only
+        self.dim, self.unflattened_size = int(dim), unflattened_size
+
+    def forward(self, x):
+        return unflatten(x, self.dim, self.unflattened_size)
+
+    def extra_repr(self):
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
+
+
+class PixelShuffle(Module):
+    """(*, C r^2, H, W) -> (*, C, H r, W r) with r = upscale_factor (sub-pixel
+    convolution's upsampling)."""
+
+    def __init__(self, upscale_factor):
+        super().__init__()
+        self.upscale_factor = positive_int(upscale_factor, "upscale_factor", "PixelShuffle")
+
+    def forward(self, x):
+        return F.pixel_shuffle(x, self.upscale_factor)
+
+    def extra_repr(self):
+        return f"upscale_factor={self.upscale_factor}"
+
+
+class PixelUnshuffle(Module):
+    """(*, C, H r, W r) -> (*, C r^2, H, W) with r = downscale_factor (the inverse of
+    PixelShuffle)."""
+
+    def __init__(self, downscale_factor):
+        super().__init__()
+        self.downscale_factor = positive_int(downscale_factor, "downscale_factor",
+                                             "PixelUnshuffle")
+
+    def forward(self, x):
+        return F.pixel_unshuffle(x, self.downscale_factor)
+
+    def extra_repr(self):
+        return f"downscale_factor={self.downscale_factor}"
 
 
 INPLACE_NOTE = ("``inplace=True`` is accepted so PyTorch model code runs unchanged, but the "
