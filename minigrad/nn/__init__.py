@@ -30,6 +30,8 @@ __all__ = [
 from .padding import ReflectionPad2d, ReplicationPad2d, ZeroPad2d, ConstantPad2d  # noqa: E402
 from .normalization import InstanceNorm2d  # noqa: E402
 from .layers import PixelShuffle, PixelUnshuffle, Unflatten  # noqa: E402
+from . import parallel  # noqa: E402
+from .parallel import DataParallel  # noqa: E402
 
 __all__ += ["ReflectionPad2d", "ReplicationPad2d", "ZeroPad2d", "ConstantPad2d", "InstanceNorm2d",
-            "PixelShuffle", "PixelUnshuffle", "Unflatten"]
+            "PixelShuffle", "PixelUnshuffle", "Unflatten", "parallel", "DataParallel"]
