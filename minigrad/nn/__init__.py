@@ -24,3 +24,14 @@ __all__ = [
     "SmoothL1Loss", "HuberLoss", "BCEWithLogitsLoss", "KLDivLoss", "Embedding", "Dropout2d",
     "ConvTranspose2d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "Upsample",
 ]
+
+# -- issue 23: the layers PyTorch's examples need (padding, pixel shuffle, instance norm,
+# Unflatten, DataParallel)
+from .padding import ReflectionPad2d, ReplicationPad2d, ZeroPad2d, ConstantPad2d  # noqa: E402
+from .normalization import InstanceNorm2d  # noqa: E402
+from .layers import PixelShuffle, PixelUnshuffle, Unflatten  # noqa: E402
+from . import parallel  # noqa: E402
+from .parallel import DataParallel  # noqa: E402
+
+__all__ += ["ReflectionPad2d", "ReplicationPad2d", "ZeroPad2d", "ConstantPad2d", "InstanceNorm2d",
+            "PixelShuffle", "PixelUnshuffle", "Unflatten", "parallel", "DataParallel"]

@@ -59,3 +59,8 @@ from ..ops.loss import (l1_loss, smooth_l1_loss, huber_loss,  # noqa: E402,F401
 from ..ops.norm import batch_norm, layer_norm, group_norm  # noqa: E402,F401
 from ..ops.embedding import embedding  # noqa: E402,F401
 from ..ops.dropout import dropout2d  # noqa: E402,F401
+
+
+# -- issue 23: instance norm, pixel shuffle (ops/norm.py, ops/rearrange.py) ----------------
+from ..ops.norm import instance_norm  # noqa: E402,F401
+from ..ops.rearrange import pixel_shuffle, pixel_unshuffle  # noqa: E402,F401

@@ -10,17 +10,19 @@ import numpy as np
 
 from . import functional as F
 from . import init
-from .module import Module, Parameter
+from .module import Module, Parameter, parameter_dtype
 from ..checks import as_pair, check_bool, check_probability, positive_int
 from ..ops.conv import same_padding
-from .._tensor import DEFAULT_DTYPE
+from ..ops.rearrange import unflatten, unflattened_sizes
 
 __all__ = ["Identity", "Linear", "Conv2d", "ConvTranspose2d", "MaxPool2d", "AvgPool2d",
-           "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "Upsample", "Flatten", "Dropout"]
+           "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "Upsample", "Flatten", "Dropout",
+           "PixelShuffle", "PixelUnshuffle", "Unflatten"]
 
 
 def _empty_parameter(shape, dtype):
-    return Parameter(np.empty(shape, dtype=np.dtype(DEFAULT_DTYPE if dtype is None else dtype)))
+    """``dtype``: a numpy dtype from ``parameter_dtype``."""
+    return Parameter(np.empty(shape, dtype=dtype))
 
 
 def _default_init(weight, bias, fan_in):
@@ -46,8 +48,9 @@ class Identity(Module):
 class Linear(Module):
     """y = x @ weight^T + bias, weight of shape (out_features, in_features)."""
 
-    def __init__(self, in_features, out_features, bias=True, dtype=None):
+    def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
         super().__init__()
+        dtype = parameter_dtype(device, dtype, "Linear")
         self.in_features = positive_int(in_features, "in_features", "Linear")
         self.out_features = positive_int(out_features, "out_features", "Linear")
         self.weight = _empty_parameter((self.out_features, self.in_features), dtype)
@@ -101,8 +104,9 @@ class Conv2d(Module):
     pair, 'valid' or 'same' (stride 1 only)."""
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
-                 dilation=1, groups=1, bias=True, padding_mode="zeros", dtype=None):
+                 dilation=1, groups=1, bias=True, padding_mode="zeros", device=None, dtype=None):
         super().__init__()
+        dtype = parameter_dtype(device, dtype, "Conv2d")
         _channels_and_groups(self, in_channels, out_channels, groups)
         self.kernel_size = as_pair(kernel_size, "kernel_size", "Conv2d", minimum=1)
         self.stride = as_pair(stride, "stride", "Conv2d", minimum=1)
@@ -138,9 +142,10 @@ class ConvTranspose2d(Module):
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
                  output_padding=0, groups=1, bias=True, dilation=1, padding_mode="zeros",
-                 dtype=None):
+                 device=None, dtype=None):
         super().__init__()
         name = "ConvTranspose2d"
+        dtype = parameter_dtype(device, dtype, name)
         _channels_and_groups(self, in_channels, out_channels, groups)
         self.kernel_size = as_pair(kernel_size, "kernel_size", name, minimum=1)
         self.stride = as_pair(stride, "stride", name, minimum=1)
@@ -334,6 +339,55 @@ class Flatten(Module):
 
     def extra_repr(self):
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Unflatten(Module):
+    """Split dim ``dim`` into ``unflattened_size`` (the inverse of Flatten; one size
+    may be -1)."""
+
+    def __init__(self, dim, unflattened_size):
+        super().__init__()
+        if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+            raise TypeError(f"Unflatten: dim must be an int, got {type(dim).__name__} {dim!r}")
+        unflattened_sizes(unflattened_size, "Unflatten")   # the checks only
+        self.dim, self.unflattened_size = int(dim), unflattened_size
+
+    def forward(self, x):
+        return unflatten(x, self.dim, self.unflattened_size)
+
+    def extra_repr(self):
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
+
+
+class PixelShuffle(Module):
+    """(*, C r^2, H, W) -> (*, C, H r, W r) with r = upscale_factor (sub-pixel
+    convolution's upsampling)."""
+
+    def __init__(self, upscale_factor):
+        super().__init__()
+        self.upscale_factor = positive_int(upscale_factor, "upscale_factor", "PixelShuffle")
+
+    def forward(self, x):
+        return F.pixel_shuffle(x, self.upscale_factor)
+
+    def extra_repr(self):
+        return f"upscale_factor={self.upscale_factor}"
+
+
+class PixelUnshuffle(Module):
+    """(*, C, H r, W r) -> (*, C r^2, H, W) with r = downscale_factor (the inverse of
+    PixelShuffle)."""
+
+    def __init__(self, downscale_factor):
+        super().__init__()
+        self.downscale_factor = positive_int(downscale_factor, "downscale_factor",
+                                             "PixelUnshuffle")
+
+    def forward(self, x):
+        return F.pixel_unshuffle(x, self.downscale_factor)
+
+    def extra_repr(self):
+        return f"downscale_factor={self.downscale_factor}"
 
 
 INPLACE_NOTE = ("``inplace=True`` is accepted so PyTorch model code runs unchanged, but the "

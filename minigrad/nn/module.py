@@ -18,7 +18,7 @@ import numpy as np
 
 from ..autograd import is_grad_enabled
 from ..tracing import module_scope
-from .._tensor import Tensor, dtype_of_to_args, to_array
+from .._tensor import DEFAULT_DTYPE, Tensor, device, dtype_of_to_args, to_array
 from .hooks import HOOK_KINDS, BackwardWatch, RemovableHandle
 from .utils import zero_grad_
 
@@ -41,6 +41,22 @@ class Parameter(Tensor):
 
     def __repr__(self):
         return "Parameter containing:\n" + super().__repr__()
+
+
+def parameter_dtype(device_name, dtype, op):
+    """The numpy dtype of a layer's parameters and buffers from PyTorch's
+    ``device=None, dtype=None`` arguments: any device but the CPU is the clear error
+    of ``minigrad.device``; the dtype must be a floating-point one (default float32)."""
+    if device_name is not None:
+        device(device_name)
+    try:
+        dtype = np.dtype(DEFAULT_DTYPE if dtype is None else dtype)
+    except TypeError:
+        raise TypeError(f"{op}: dtype must be a floating-point dtype, got {dtype!r}") from None
+    if dtype.kind != "f":
+        raise TypeError(f"{op}: dtype must be a floating-point dtype (parameters are trained), "
+                        f"got {dtype}")
+    return dtype
 
 
 class StateDictError(ValueError, RuntimeError):

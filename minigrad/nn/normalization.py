@@ -1,4 +1,4 @@
-"""Normalisation layers: BatchNorm1d/2d, LayerNorm, GroupNorm. Each is a thin
+"""Normalisation layers: BatchNorm1d/2d, InstanceNorm2d, LayerNorm, GroupNorm. Each is a thin
 module over one op of ``minigrad/ops/norm.py`` (its closed-form gradient derived
 in docs/derivations.md, section 9); the module owns the affine parameters and,
 for batch norm, the running statistics.
@@ -7,22 +7,22 @@ Batch norm in training uses the batch's mean and biased variance per channel
 and moves the running statistics towards them (running_var with the unbiased
 variance, as PyTorch): running = (1 - momentum) * running + momentum * batch, or
 a cumulative average when momentum is None. In eval mode (with running
-statistics) it is a plain affine map with those statistics.
+statistics) it is a plain affine map with those statistics. Instance norm is the
+same per sample and channel; its running statistics (off by default) move towards
+the batch's average of the per-sample ones.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from .module import Module, Parameter
+import warnings
+
+from .module import Module, Parameter, parameter_dtype
 from ..checks import check_float_tensor, check_number, positive_int
-from .._tensor import DEFAULT_DTYPE, make_tensor
-from ..ops.norm import batch_norm, layer_norm, group_norm
+from .._tensor import make_tensor
+from ..ops.norm import batch_norm, instance_norm, layer_norm, group_norm
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm"]
-
-
-def _dtype(dtype):
-    return np.dtype(DEFAULT_DTYPE if dtype is None else dtype)
+__all__ = ["BatchNorm1d", "BatchNorm2d", "InstanceNorm2d", "LayerNorm", "GroupNorm"]
 
 
 def _check_eps(eps, name):
@@ -31,10 +31,10 @@ def _check_eps(eps, name):
     return eps
 
 
-def _affine_parameters(module, shape, affine, dtype):
+def _affine_parameters(module, shape, affine, dtype, bias=True):
     if affine:
         module.weight = Parameter(np.ones(shape, dtype))
-        module.bias = Parameter(np.zeros(shape, dtype))
+        module.register_parameter("bias", Parameter(np.zeros(shape, dtype)) if bias else None)
     else:
         module.register_parameter("weight", None)
         module.register_parameter("bias", None)
@@ -45,17 +45,17 @@ class _BatchNorm(Module):
     buffers_older_state_dicts_may_lack = ("num_batches_tracked",)
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
-                 track_running_stats=True, dtype=None):
+                 track_running_stats=True, device=None, dtype=None, *, bias=True):
         super().__init__()
         name = type(self).__name__
         num_features = positive_int(num_features, "num_features", name)
-        dtype = _dtype(dtype)
+        dtype = parameter_dtype(device, dtype, name)
         _check_eps(eps, name)
         if momentum is not None and not 0 <= check_number(momentum, "momentum", name) <= 1:
             raise ValueError(f"{name}: momentum must be in [0, 1] or None, got {momentum!r}")
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
-        _affine_parameters(self, (num_features,), affine, dtype)
+        _affine_parameters(self, (num_features,), affine, dtype, bias)
         if track_running_stats:
             self.register_buffer("running_mean", make_tensor(np.zeros(num_features, dtype)))
             self.register_buffer("running_var", make_tensor(np.ones(num_features, dtype)))
@@ -74,7 +74,10 @@ class _BatchNorm(Module):
         self.reset_running_stats()
         if self.affine:
             self.weight.array[...] = 1
-            self.bias.array[...] = 0
+            self.weight.bump_version()
+            if self.bias is not None:
+                self.bias.array[...] = 0
+                self.bias.bump_version()
 
     def forward(self, x):
         name = type(self).__name__
@@ -101,7 +104,8 @@ class _BatchNorm(Module):
 
     def extra_repr(self):
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-                f"affine={self.affine}, track_running_stats={self.track_running_stats}")
+                f"affine={self.affine}, bias={self.bias is not None}, "
+                f"track_running_stats={self.track_running_stats}")
 
 
 class BatchNorm1d(_BatchNorm):
@@ -114,12 +118,49 @@ class BatchNorm2d(_BatchNorm):
     allowed_ndims = (4,)
 
 
+class InstanceNorm2d(_BatchNorm):
+    """Standardise each channel of each sample of (N, C, H, W) or unbatched (C, H, W)
+    input over its H x W positions, as PyTorch: no affine map and no running
+    statistics by default; with ``track_running_stats`` they move towards the batch's
+    average in training and replace the per-sample statistics in eval mode
+    (``num_batches_tracked`` stays 0, and momentum=None leaves them unchanged, as
+    PyTorch's)."""
+    allowed_ndims = (3, 4)
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=False,
+                 track_running_stats=False, device=None, dtype=None, *, bias=True):
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device,
+                         dtype, bias=bias)
+
+    def forward(self, x):
+        name = type(self).__name__
+        check_float_tensor(x, "input", name)
+        if x.ndim not in self.allowed_ndims:
+            raise ValueError(f"{name}: expected 3-D (C, H, W) or 4-D (N, C, H, W) input, got "
+                             f"shape {x.shape}")
+        channels = x.shape[x.ndim - 3]
+        if channels != self.num_features:
+            if self.affine:
+                raise ValueError(f"{name}: expected {self.num_features} channels "
+                                 f"(num_features) on axis {x.ndim - 3}, got shape {x.shape}")
+            # As PyTorch: without affine parameters num_features is unused, so it warns.
+            warnings.warn(f"{name}: input of shape {x.shape} has {channels} channels but "
+                          f"num_features is {self.num_features}; without affine parameters "
+                          f"num_features is not used", UserWarning, stacklevel=2)
+        batched = x if x.ndim == 4 else x.unsqueeze(0)
+        use_input_stats = self.training or not self.track_running_stats
+        momentum = 0.0 if self.momentum is None else self.momentum
+        out = instance_norm(batched, self.running_mean, self.running_var, self.weight, self.bias,
+                            use_input_stats, momentum, self.eps)
+        return out if x.ndim == 4 else out.squeeze(0)
+
+
 class LayerNorm(Module):
     """Standardise each sample over its last dims (``normalized_shape``), then an
     elementwise affine map of that shape."""
 
     def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True,
-                 dtype=None):
+                 device=None, dtype=None):
         super().__init__()
         shape = (normalized_shape,) if isinstance(normalized_shape, (int, np.integer)) \
             else tuple(normalized_shape)
@@ -130,24 +171,23 @@ class LayerNorm(Module):
         self.normalized_shape = tuple(int(s) for s in shape)
         self.eps = _check_eps(eps, "LayerNorm")
         self.elementwise_affine = elementwise_affine
-        dtype = _dtype(dtype)
-        _affine_parameters(self, self.normalized_shape, elementwise_affine, dtype)
-        if elementwise_affine and not bias:
-            self.bias = None
+        dtype = parameter_dtype(device, dtype, "LayerNorm")
+        _affine_parameters(self, self.normalized_shape, elementwise_affine, dtype, bias)
 
     def forward(self, x):
         return layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self):
-        return (f"{self.normalized_shape}, eps={self.eps}, "
-                f"elementwise_affine={self.elementwise_affine}")
+        text = f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
+        return text + f", bias={self.bias is not None}"
 
 
 class GroupNorm(Module):
     """Standardise each group of ``num_channels / num_groups`` channels of each
     sample, then a per-channel affine map."""
 
-    def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, dtype=None):
+    def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None,
+                 *, bias=True):
         super().__init__()
         self.num_groups = positive_int(num_groups, "num_groups", "GroupNorm")
         self.num_channels = positive_int(num_channels, "num_channels", "GroupNorm")
@@ -156,7 +196,8 @@ class GroupNorm(Module):
                              f"num_groups ({num_groups})")
         self.eps = _check_eps(eps, "GroupNorm")
         self.affine = affine
-        _affine_parameters(self, (self.num_channels,), affine, _dtype(dtype))
+        _affine_parameters(self, (self.num_channels,), affine,
+                           parameter_dtype(device, dtype, "GroupNorm"), bias)
 
     def forward(self, x):
         check_float_tensor(x, "input", "GroupNorm")
@@ -166,4 +207,5 @@ class GroupNorm(Module):
         return group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
 
     def extra_repr(self):
-        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"
+        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"
+                + f", bias={self.bias is not None}")

@@ -5,9 +5,8 @@ import numpy as np
 
 from . import functional as F
 from . import init
-from .module import Module, Parameter
+from .module import Module, Parameter, parameter_dtype
 from ..checks import positive_int
-from .._tensor import DEFAULT_DTYPE
 
 __all__ = ["Embedding"]
 
@@ -18,7 +17,8 @@ class Embedding(Module):
     N(0, 1) as PyTorch; the ``padding_idx`` row starts at zero and is never trained
     (it gets no gradient)."""
 
-    def __init__(self, num_embeddings, embedding_dim, padding_idx=None, dtype=None):
+    def __init__(self, num_embeddings, embedding_dim, padding_idx=None, device=None,
+                 dtype=None):
         super().__init__()
         self.num_embeddings = positive_int(num_embeddings, "num_embeddings", "Embedding")
         self.embedding_dim = positive_int(embedding_dim, "embedding_dim", "Embedding")
@@ -29,7 +29,7 @@ class Embedding(Module):
                                  f"[-{num_embeddings}, {num_embeddings}), got {padding_idx!r}")
             padding_idx = int(padding_idx) % num_embeddings
         self.padding_idx = padding_idx
-        dtype = np.dtype(DEFAULT_DTYPE if dtype is None else dtype)
+        dtype = parameter_dtype(device, dtype, "Embedding")
         self.weight = Parameter(np.empty((self.num_embeddings, self.embedding_dim), dtype))
         self.reset_parameters()
 

@@ -2,6 +2,8 @@
 with probability p, and scale the rest by 1/(1-p)."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from ..autograd import Function
@@ -74,9 +76,26 @@ def dropout(x, p=0.5, training=True):
 def dropout2d(x, p=0.5, training=True):
     """Zero whole channels: each (sample, channel) of (N, C, H, W) input, or of
     (N, C, L) input as PyTorch reads a 3-D one, is dropped with probability p (in
-    training), the rest scaled by 1/(1-p)."""
-    check_float_tensor(x, "input", "dropout2d", (3, 4), "(N, C, H, W) or (N, C, L)")
-    p = check_probability(p, "dropout2d")
+    training), the rest scaled by 1/(1-p). As PyTorch, other ranks of at least 2
+    dims warn and still run: a 2-D (N, C) input drops single elements, a 5-D one
+    whole (N, C) volumes; a 3-D input warns that it is read as (N, C, L)."""
+    op = "dropout2d"
+    check_float_tensor(x, "input", op)
+    p = check_probability(p, op)
+    if x.ndim < 2:
+        raise ValueError(f"{op}: input must have at least 2 dims (a channel axis 1), got shape "
+                         f"{x.shape}")
+    # The warnings open as PyTorch's do, so a filter on PyTorch's message silences them too.
+    if x.ndim not in (3, 4):
+        warnings.warn(f"{op}: Received a {x.ndim}-D input to dropout2d, which PyTorch "
+                      f"deprecates: it drops whole channels of (N, C, H, W) or (N, C, L) input; "
+                      f"for a {x.ndim}-D input use dropout (shape {x.shape})",
+                      UserWarning, stacklevel=2)
+    if x.ndim == 3:
+        warnings.warn(f"{op}: Received a 3D input to dropout2d and assuming that channel-wise "
+                      f"1D dropout is meant: the input of shape {x.shape} is read as (N, C, L), "
+                      f"not as an unbatched (C, H, W) image, as PyTorch reads it",
+                      UserWarning, stacklevel=2)
     if not training or p == 0:
         return x
     return Dropout2d(p)(x)

@@ -153,14 +153,29 @@ class BatchNorm(_Normalize):
         if running_mean is None:
             return
         count = x.size // max(mean.size, 1)
-        unbiased = var.reshape(-1) * (count / (count - 1))   # running_var is unbiased
-        for buffer, batch_value in ((running_mean, mean.reshape(-1)), (running_var, unbiased)):
+        unbiased = var * (count / (count - 1))   # running_var is unbiased
+        # one value per channel (axis 1): instance norm's per-sample statistics are
+        # averaged over the batch; batch norm's have size 1 on every other axis
+        others = tuple(a for a in range(mean.ndim) if a != 1)
+        for buffer, batch_value in ((running_mean, mean.mean(axis=others)),
+                                    (running_var, unbiased.mean(axis=others))):
             buffer.array *= 1 - self.momentum
             buffer.array += self.momentum * batch_value
             buffer.bump_version()
 
     def settings(self):
         return {"eps": self.eps, "momentum": self.momentum}
+
+
+class InstanceNorm(BatchNorm):
+    """y = w * xh + b, xh = (x - mean) / sqrt(var + eps) per sample and channel over
+        (H, W) (M values each; w, b per channel).
+    dx = w / (M sigma) * (M dy - sum(dy) - xh * sum(dy * xh)), sums over (H, W)
+    dw = sum(dy * xh) over (N, H, W)
+    db = sum(dy) over (N, H, W)
+    (batch norm's closed form with the statistics taken per sample; the running
+    statistics, if given, move towards the batch's average of them)
+    """
 
 
 class LayerNorm(_Normalize):
@@ -205,6 +220,13 @@ def _eps(eps, op):
     return eps
 
 
+def _check_running_stats(op, channels, running_mean, running_var):
+    for name, buffer in (("running_mean", running_mean), ("running_var", running_var)):
+        if buffer is not None and (not isinstance(buffer, Tensor) or buffer.shape != (channels,)):
+            raise ValueError(f"{op}: {name} must be a tensor of shape ({channels},), got "
+                             f"{getattr(buffer, 'shape', type(buffer).__name__)}")
+
+
 def _run(op_instance, x, weight, bias):
     if bias is not None and weight is None:   # the op's inputs are x[, w[, b]]
         weight = make_tensor(np.ones((1,) * x.ndim, x.dtype))
@@ -225,10 +247,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     channels = input.shape[1]
     shape = (1, channels) + (1,) * (input.ndim - 2)
     weight, bias = _affine(op, input, weight, bias, (channels,), shape, "one per channel")
-    for name, buffer in (("running_mean", running_mean), ("running_var", running_var)):
-        if buffer is not None and (not isinstance(buffer, Tensor) or buffer.shape != (channels,)):
-            raise ValueError(f"{op}: {name} must be a tensor of shape ({channels},), got "
-                             f"{getattr(buffer, 'shape', type(buffer).__name__)}")
+    _check_running_stats(op, channels, running_mean, running_var)
     if not training:
         if running_mean is None or running_var is None:
             raise ValueError(f"{op}: training=False needs running_mean and running_var")
@@ -248,6 +267,36 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     track = running_mean is not None and running_var is not None
     return _run(BatchNorm(axes, eps, momentum if track else None,
                           running_mean if track else None, running_var if track else None),
+                input, weight, bias)
+
+
+def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None,
+                  use_input_stats=True, momentum=0.1, eps=1e-5):
+    """Standardise each channel of each sample of (N, C, ...) input over its positions,
+    as PyTorch's F.instance_norm: with ``use_input_stats`` the sample's statistics
+    (the running ones, if given, move by ``momentum`` towards their average over the
+    batch, running_var with the unbiased variance); otherwise the running statistics."""
+    op = "instance_norm"
+    check_float_tensor(input, "input", op)
+    if input.ndim < 3:
+        raise ValueError(f"{op}: input must be (N, C, ...) with at least one position axis, "
+                         f"got shape {input.shape}")
+    if not use_input_stats:   # the running statistics: batch norm's eval map
+        if running_mean is None or running_var is None:
+            raise ValueError(f"{op}: use_input_stats=False needs running_mean and running_var")
+        return batch_norm(input, running_mean, running_var, weight, bias, False, momentum,
+                          _eps(eps, op))
+    eps = _eps(eps, op)
+    channels = input.shape[1]
+    shape = (1, channels) + (1,) * (input.ndim - 2)
+    weight, bias = _affine(op, input, weight, bias, (channels,), shape, "one per channel")
+    _check_running_stats(op, channels, running_mean, running_var)
+    if math.prod(input.shape[2:]) <= 1:
+        raise ValueError(f"{op}: expected more than 1 spatial element when training, got input "
+                         f"of shape {input.shape}")
+    track = running_mean is not None and running_var is not None
+    return _run(InstanceNorm(tuple(range(2, input.ndim)), eps, momentum if track else None,
+                             running_mean if track else None, running_var if track else None),
                 input, weight, bias)
 
 

@@ -1,15 +1,19 @@
-"""``F.pad`` with PyTorch's ``pad`` tuple (last dim first) and modes 'constant' and
-'reflect'.
+"""``F.pad`` with PyTorch's ``pad`` tuple (last dim first) and modes 'constant',
+'reflect', 'replicate' and 'circular'.
 
-Constant padding is ``shape.Pad`` (its backward crops). Reflect padding copies
-the elements next to each border into the padding, mirrored and without the
-border element itself: along a dim of length n padded by (l, r), output place
-o (counting from -l) reads input i = |o| for o < 0, i = 2(n - 1) - o for o >= n,
-i = o otherwise. Backward adds every output gradient into the input place it was
-read from: the centre, plus the left padding's gradient folded back onto places
-1..l (mirrored) and the right padding's onto places n-1-r..n-2. The fold is the
-transpose of the padding, and the padding is the transpose of the fold, so each
-is the other's backward.
+Constant padding is ``shape.Pad`` (its backward crops). The other three modes copy
+input elements into the padding; along a dim of length n padded by (l, r), output
+place o (counting from -l) reads input place
+
+- reflect (the border mirrored, without the border element itself):
+  i = |o| for o < 0, i = 2(n - 1) - o for o >= n;
+- replicate (the border element repeated): i = 0 for o < 0, i = n - 1 for o >= n;
+- circular (the other end wrapped round, once): i = o + n for o < 0, i = o - n for o >= n;
+
+and i = o inside. Backward adds every output gradient into the input place it was
+read from: the centre, plus each padding's gradient folded back onto the places it
+copied (``FoldBorder``). The fold is the transpose of the padding, and the padding
+is the transpose of the fold, so each is the other's backward.
 """
 from __future__ import annotations
 
@@ -22,31 +26,38 @@ from .._tensor import Tensor
 from ..checks import check_number
 from .shape import GetItem, Pad
 
+#: F.pad's modes that copy input elements, and numpy's name for each
+COPYING_MODES = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
 
-class ReflectPad(Function):
-    """y = x padded by mirroring the elements next to each border (``widths``: one
-        (before, after) pair per dim).
-    dx = dy with the padding's gradient folded back onto the mirrored places (FoldReflect)
+
+class BorderPad(Function):
+    """y = x padded with copies of its own elements (``widths``: one (before, after)
+        pair per dim; ``mode``: 'reflect', 'replicate' or 'circular', see the module).
+    dx = dy with each padding's gradient added onto the places it copied (FoldBorder)
     """
 
-    def __init__(self, widths):
-        self.widths = widths
+    def __init__(self, widths, mode):
+        self.widths, self.mode = widths, mode
 
     def forward(self, a):
-        return np.pad(a, self.widths, mode="reflect")
+        return np.pad(a, self.widths, mode=COPYING_MODES[self.mode])
 
     def backward(self, g):
-        return FoldReflect(self.widths)(g)
+        return FoldBorder(self.widths, self.mode)(g)
+
+    def settings(self):
+        return {"widths": self.widths, "mode": self.mode}
 
 
-class FoldReflect(Function):
-    """y = x's centre plus its reflect-padding borders added onto the places they mirror
-        (ReflectPad's backward).
-    dx = reflect_pad(dy)
+class FoldBorder(Function):
+    """y = x's centre plus its padding borders added onto the places they copied
+        (BorderPad's backward: reflect mirrored, replicate onto the border element,
+        circular onto the other end).
+    dx = border_pad(dy)
     """
 
-    def __init__(self, widths):
-        self.widths = widths
+    def __init__(self, widths, mode):
+        self.widths, self.mode = widths, mode
 
     def forward(self, a):
         out = a
@@ -56,15 +67,24 @@ class FoldReflect(Function):
             rows = np.moveaxis(out, axis, 0)   # the padded dim first: the slices read plainly
             n = rows.shape[0] - before - after
             centre = rows[before:before + n].copy()
-            if before:
-                centre[1:before + 1] += rows[:before][::-1]
-            if after:
-                centre[n - 1 - after:n - 1] += rows[before + n:][::-1]
+            left, right = rows[:before], rows[before + n:]
+            if self.mode == "reflect":
+                centre[1:before + 1] += left[::-1]
+                centre[n - 1 - after:n - 1] += right[::-1]
+            elif self.mode == "replicate":
+                centre[0] += left.sum(axis=0)
+                centre[n - 1] += right.sum(axis=0)
+            else:   # circular: place -k read n - k, place n - 1 + k read k - 1
+                centre[n - before:] += left
+                centre[:after] += right
             out = np.moveaxis(centre, 0, axis)
         return np.ascontiguousarray(out)
 
     def backward(self, g):
-        return ReflectPad(self.widths)(g)
+        return BorderPad(self.widths, self.mode)(g)
+
+    def settings(self):
+        return {"widths": self.widths, "mode": self.mode}
 
 
 def _pairs(x, pad, op):
@@ -88,16 +108,19 @@ def _pairs(x, pad, op):
 
 def pad(x, pad, mode="constant", value=None):  # noqa: A002  (PyTorch's argument names)
     """PyTorch's ``F.pad``: ``pad = (left, right, top, bottom, ...)`` pads the last dim
-    first. A negative width crops. 'constant' fills with ``value`` (default 0);
-    'reflect' mirrors the border (each width below the length of its dim; any number
-    of trailing dims, where PyTorch allows 1 to 3)."""
+    first. A negative width crops (before padding, as PyTorch). 'constant' fills with
+    ``value`` (default 0); 'reflect' mirrors the border (each width below the length
+    of its dim), 'replicate' repeats the border element, 'circular' wraps the other
+    end round (each width at most the length of its dim). The copying modes pad any
+    number of trailing dims, where PyTorch allows 1 to 3."""
     if not isinstance(x, Tensor):
         raise TypeError(f"pad: input must be a Tensor, got {type(x).__name__}")
     pairs = _pairs(x, pad, "pad")
-    if mode not in ("constant", "reflect"):
-        raise ValueError(f"pad: mode must be 'constant' or 'reflect', got {mode!r}")
-    if mode == "reflect" and value is not None:
-        raise ValueError("pad: mode 'reflect' takes no value (it copies the input's own values)")
+    if mode != "constant" and mode not in COPYING_MODES:
+        raise ValueError(f"pad: mode must be 'constant', 'reflect', 'replicate' or 'circular', "
+                         f"got {mode!r}")
+    if mode != "constant" and value is not None:
+        raise ValueError(f"pad: mode {mode!r} takes no value (it copies the input's own values)")
     crop = tuple(slice(max(-b, 0), n - max(-e, 0)) for (b, e), n in zip(pairs, x.shape))
     if any(s.stop - s.start < 0 for s in crop):
         raise ValueError(f"pad: negative padding {tuple(pad)} crops more than the input of "
@@ -109,7 +132,16 @@ def pad(x, pad, mode="constant", value=None):  # noqa: A002  (PyTorch's argument
         fill = 0.0 if value is None else check_number(value, "value", "pad")
         return Pad(widths, fill)(x)
     for (before, after), n in zip(widths, x.shape):
-        if (before or after) and max(before, after) >= n:
+        if not before and not after:
+            continue
+        if mode == "reflect" and max(before, after) >= n:
             raise ValueError(f"pad: reflect padding {(before, after)} must be less than the "
                              f"length of its dim ({n}) in an input of shape {x.shape}")
-    return ReflectPad(widths)(x)
+        if mode == "circular" and max(before, after) > n:
+            raise ValueError(f"pad: circular padding {(before, after)} must be at most the "
+                             f"length of its dim ({n}) in an input of shape {x.shape} (it "
+                             f"wraps round once)")
+        if mode == "replicate" and n == 0:
+            raise ValueError(f"pad: replicate padding {(before, after)} needs a non-empty dim "
+                             f"to copy, got an input of shape {x.shape}")
+    return BorderPad(widths, mode)(x)

@@ -18,7 +18,8 @@ def _seeded_dropout2d(a):
 
 
 CASES = [Case("dropout", _seeded_dropout, lambda r: r.normal(size=(4, 5))),
-         Case("dropout2d", _seeded_dropout2d, lambda r: r.normal(size=(3, 4, 2, 2)))]
+         Case("dropout2d", _seeded_dropout2d, lambda r: r.normal(size=(3, 4, 2, 2))),
+         Case("dropout2d_2d_input_warns", _seeded_dropout2d, lambda r: r.normal(size=(4, 5)))]
 
 
 @pytest.mark.parametrize("shape", [(20, 30, 3, 4), (20, 30, 5)])
@@ -36,8 +37,36 @@ def test_dropout2d_drops_whole_channels(shape):
     from minigrad import nn
     module = nn.Dropout2d(0.4)
     assert module.eval()(x) is x and F.dropout2d(x, 0.4, training=False) is x
-    with pytest.raises(ValueError, match=r"dropout2d: input must be 3 or 4-D"):
-        F.dropout2d(mg.ones(4, 5), 0.5)
+    with pytest.raises(ValueError, match=r"dropout2d: input must have at least 2 dims"):
+        F.dropout2d(mg.ones(5), 0.5)
+
+
+@pytest.mark.parametrize("shape, mask_shape, message", [
+    ((60, 50), (60, 50), "dropout2d: Received a 2-D input to dropout2d"),
+    ((30, 40, 5), (30, 40, 1), "dropout2d: Received a 3D input to dropout2d and assuming that "
+                               "channel-wise 1D dropout"),
+    ((20, 30, 2, 3, 2), (20, 30, 1, 1, 1), "dropout2d: Received a 5-D input to dropout2d"),
+])
+def test_dropout2d_warns_and_drops_as_torch_on_other_ranks(shape, mask_shape, message):
+    """PyTorch warns (with these opening words) and still drops: a 2-D (N, C) input
+    element by element, a 3-D one per (N, C) row, a 5-D one per (N, C) volume."""
+    torch = pytest.importorskip("torch")
+    with pytest.warns(UserWarning, match=message):
+        torch.nn.functional.dropout2d(torch.ones(shape))
+    from minigrad import nn
+    mg.manual_seed(2)
+    x = mg.Tensor(np.ones(shape), requires_grad=True)
+    with pytest.warns(UserWarning, match=message):
+        y = nn.Dropout2d(0.5)(x)
+    values = y.numpy()
+    blocks = values.reshape(mask_shape[:2] + (-1,))
+    assert (blocks == blocks[..., :1]).all()        # all kept or all dropped per mask cell
+    assert set(np.unique(values)) == {0.0, 2.0}
+    assert 0.4 < (blocks[..., 0] != 0).mean() < 0.6
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), values)
+    with pytest.warns(UserWarning, match=message):   # the warning comes in eval mode too
+        assert F.dropout2d(x, 0.5, training=False) is x
 
 
 def test_mask_scales_survivors_and_gradient_uses_the_same_mask():

@@ -7,7 +7,7 @@ import pytest
 import minigrad as mg
 import minigrad.nn.functional as F
 from minigrad import nn
-from minigrad.ops.norm import BatchNorm, GroupNorm, LayerNorm
+from minigrad.ops.norm import BatchNorm, GroupNorm, InstanceNorm, LayerNorm
 from tests.registry import Case, ops_in_graph
 
 RM, RV = mg.Tensor(np.array([0.3, -0.2])), mg.Tensor(np.array([1.5, 0.7]))
@@ -41,6 +41,23 @@ CASES = [
          lambda r: (r.normal(size=(2, 3, 5)), r.normal(size=3))),
 ]
 
+
+
+def _in_updating(x, w, b):
+    return F.instance_norm(x, mg.Tensor(RM.numpy().copy()), mg.Tensor(RV.numpy().copy()), w, b,
+                           True, 0.3)
+
+
+CASES += [
+    Case("instance_norm2d_affine", lambda x, w, b: F.instance_norm(x, weight=w, bias=b),
+         lambda r: (r.normal(size=(3, 2, 2, 3)) * 2 + 1, r.normal(size=2), r.normal(size=2))),
+    Case("instance_norm1d_no_affine", lambda x: F.instance_norm(x, eps=1e-3),
+         lambda r: r.normal(size=(2, 3, 4))),
+    Case("instance_norm_running_stats", _in_updating,
+         lambda r: (r.normal(size=(2, 2, 3, 2)), r.normal(size=2), r.normal(size=2))),
+    Case("instance_norm2d_module_unbatched",
+         lambda x: nn.InstanceNorm2d(3, dtype=np.float64)(x), lambda r: r.normal(size=(3, 2, 4))),
+]
 
 def _torch_compare(ours, theirs, arrays, rtol=1e-9):
     torch = pytest.importorskip("torch")
@@ -174,7 +191,7 @@ def test_layer_and_group_norm_modules_match_torch():
     assert GroupNorm in ops_in_graph(out)
     no_affine = nn.LayerNorm(6, elementwise_affine=False)
     assert no_affine.weight is None and list(no_affine.parameters()) == []
-    assert "LayerNorm((4, 5), eps=1e-05, elementwise_affine=True)" == repr(nn.LayerNorm((4, 5)))
+    assert "LayerNorm((4, 5), eps=1e-05, elementwise_affine=True, bias=True)" == repr(nn.LayerNorm((4, 5)))
 
 
 def test_second_derivative_of_batchnorm_matches_torch():
@@ -208,3 +225,72 @@ def test_second_derivative_of_batchnorm_matches_torch():
 def test_norm_errors(call, exc, pattern):
     with pytest.raises(exc, match=pattern):
         call()
+
+
+@pytest.mark.parametrize("shape", [(4, 3, 5, 6), (2, 3, 7), (1, 3, 2, 2)])
+def test_functional_instance_norm_matches_torch(shape):
+    torch = pytest.importorskip("torch")
+    tf = torch.nn.functional
+    x = RNG.normal(size=shape) * 3 + 2
+    w, b = RNG.normal(size=3), RNG.normal(size=3)
+    out = _torch_compare(lambda x, w, b: F.instance_norm(x, weight=w, bias=b, eps=1e-4),
+                         lambda x, w, b: tf.instance_norm(x, weight=w, bias=b, eps=1e-4), [x, w, b])
+    assert out.grad_fn.name == "InstanceNorm"   # batch norm's closed form, one op
+    _torch_compare(lambda x: F.instance_norm(x), lambda x: tf.instance_norm(x), [x])
+    # running statistics updated in place, and used with use_input_stats=False
+    rm, rv = RNG.normal(size=3), RNG.uniform(0.5, 2, 3)
+    ours = [mg.Tensor(rm.copy()), mg.Tensor(rv.copy())]
+    theirs = [torch.tensor(rm), torch.tensor(rv)]
+    _torch_compare(lambda x: F.instance_norm(x, *ours, momentum=0.3),
+                   lambda x: tf.instance_norm(x, *theirs, momentum=0.3), [x])
+    for o, t in zip(ours, theirs):
+        np.testing.assert_allclose(o.numpy(), t.numpy(), rtol=1e-12)
+    _torch_compare(lambda x, w: F.instance_norm(x, *ours, w, use_input_stats=False),
+                   lambda x, w: tf.instance_norm(x, *theirs, w, use_input_stats=False), [x, w])
+
+
+@pytest.mark.parametrize("affine, track", [(False, False), (True, False), (True, True),
+                                           (False, True)])
+@pytest.mark.parametrize("momentum", [0.1, None])
+def test_instance_norm2d_module_matches_torch_over_steps_and_in_eval(affine, track, momentum):
+    torch = pytest.importorskip("torch")
+    ours = nn.InstanceNorm2d(3, affine=affine, track_running_stats=track, momentum=momentum,
+                             dtype=np.float64)
+    theirs = torch.nn.InstanceNorm2d(3, affine=affine, track_running_stats=track,
+                                     momentum=momentum, dtype=torch.float64)
+    assert repr(ours) == repr(theirs)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    if affine:
+        ours.weight.numpy()[...] = theirs.weight.data.numpy()[...] = RNG.normal(size=3)
+        ours.bias.numpy()[...] = theirs.bias.data.numpy()[...] = RNG.normal(size=3)
+    for step, shape in enumerate([(4, 3, 5, 5), (3, 4, 6), (2, 3, 3, 4)]):
+        _torch_compare(ours, theirs, [RNG.normal(size=shape) * (step + 1) + step])
+    for name, buffer in theirs.state_dict().items():
+        np.testing.assert_allclose(ours.state_dict()[name].numpy(), buffer.numpy(), rtol=1e-12)
+    ours.eval(), theirs.eval()
+    _torch_compare(ours, theirs, [RNG.normal(size=(2, 3, 4, 4))])
+    _torch_compare(ours, theirs, [RNG.normal(size=(3, 4, 4))])
+
+
+def test_instance_norm_checks_and_the_num_features_warning():
+    torch = pytest.importorskip("torch")
+    plain = nn.InstanceNorm2d(3)
+    with pytest.warns(UserWarning, match=r"InstanceNorm2d: input of shape \(2, 4, 3, 3\) has 4 "
+                                         r"channels but num_features is 3"):
+        out = plain(mg.Tensor(RNG.normal(size=(2, 4, 3, 3)).astype(np.float32)))
+    assert out.shape == (2, 4, 3, 3)   # computed anyway, as PyTorch's
+    with pytest.warns(UserWarning):
+        torch.nn.InstanceNorm2d(3)(torch.ones(2, 4, 3, 3))
+    with pytest.raises(ValueError, match=r"InstanceNorm2d: expected 3 channels \(num_features\) "
+                                         r"on axis 1, got shape \(2, 4, 3, 3\)"):
+        nn.InstanceNorm2d(3, affine=True)(mg.ones(2, 4, 3, 3))
+    with pytest.raises(ValueError, match=r"InstanceNorm2d: expected 3-D \(C, H, W\) or 4-D"):
+        plain(mg.ones(3, 4))
+    with pytest.raises(ValueError, match=r"instance_norm: expected more than 1 spatial element"):
+        plain(mg.ones(2, 3, 1, 1))
+    with pytest.raises(ValueError, match="instance_norm: use_input_stats=False needs running_mean"):
+        F.instance_norm(mg.ones(2, 3, 4), use_input_stats=False)
+    assert repr(nn.InstanceNorm2d(3)) == repr(torch.nn.InstanceNorm2d(3))
+    assert repr(nn.BatchNorm2d(3, bias=False)) == repr(torch.nn.BatchNorm2d(3, bias=False))
+    assert nn.GroupNorm(1, 3, bias=False).bias is None
+    assert list(nn.InstanceNorm2d(3, affine=True, bias=False).state_dict()) == ["weight"]
