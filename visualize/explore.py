@@ -87,6 +87,8 @@ def tensor_payload(array, numbers: _Numbers, mask=None) -> dict:
     payload = {"shape": list(a.shape), "dtype": str(a.dtype), "stats": stats(a)}
     if a.size <= SMALL:
         payload["values"] = numbers.add(a)
+        if mask is not None:
+            payload["mask"] = numbers.add(np.asarray(mask).reshape(a.shape))
         return payload
     view = a.reshape(as_4d(a.shape))
     index = tuple(slice(0, min(n, cap)) for n, cap in zip(view.shape, CAP))
