@@ -442,6 +442,8 @@
     if (e.target && e.target.tagName === "SELECT") return;   // the select uses arrows itself
     if (e.key === "ArrowRight") { go(current + 1); e.preventDefault(); }
     if (e.key === "ArrowLeft") { go(current - 1); e.preventDefault(); }
+    if (e.key === "Home") { go(0); e.preventDefault(); }
+    if (e.key === "End") { go(steps.length - 1); e.preventDefault(); }
   });
   document.querySelectorAll("#graph g.node").forEach(function (g) {
     g.addEventListener("click", function () {
