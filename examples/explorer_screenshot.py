@@ -5,6 +5,7 @@ conv2's backward and save a screenshot.
 
     python examples/explorer_screenshot.py docs/backprop_explorer.png
 """
+import argparse
 import os
 import shutil
 import subprocess
@@ -44,5 +45,12 @@ def main(out="docs/backprop_explorer.png"):
     print(f"wrote {out}")
 
 
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("out", nargs="?", default="docs/backprop_explorer.png",
+                        help="the PNG to write (default: %(default)s)")
+    return parser.parse_args(argv)
+
+
 if __name__ == "__main__":
-    main(*sys.argv[1:])
+    main(parse_args().out)

@@ -201,7 +201,8 @@ def main(argv=None, log=print):
         f"eta={eta * n:g}): parameters differ by at most {drift:.2e}")
     moved = max(float(np.max(np.abs(p_sum[k].numpy() - start[k]))) for k in NAMES)
     log(f"held-out loss after training: summed {after_sum:.4f}, mean {after_mean:.4f} "
-        f"(before {before:.4f}); mean with the primer's eta={eta} unchanged: {after_same:.4f}")
+        f"(before {before:.4f}); mean with the primer's eta={eta} (steps N = {n} times "
+        f"smaller): {after_same:.4f}")
     log("Summing makes the step grow with the batch size: with a mean, eta does not "
         "depend on N.")
     return {"before": before, "after_sum": after_sum, "after_mean": after_mean, "after_same_eta": after_same,

@@ -87,6 +87,8 @@ def tensor_payload(array, numbers: _Numbers, mask=None) -> dict:
     payload = {"shape": list(a.shape), "dtype": str(a.dtype), "stats": stats(a)}
     if a.size <= SMALL:
         payload["values"] = numbers.add(a)
+        if mask is not None:
+            payload["mask"] = numbers.add(np.asarray(mask).reshape(a.shape))
         return payload
     view = a.reshape(as_4d(a.shape))
     index = tuple(slice(0, min(n, cap)) for n, cap in zip(view.shape, CAP))
@@ -239,8 +241,22 @@ def _check_outputs(pairs, gradient):
     return tensors, grads
 
 
+class ExplorerPage(str):
+    """The path of a written explorer page (a ``str``); in a Jupyter notebook it
+    displays the page inline, as an iframe holding the same offline HTML."""
+
+    height = 720
+
+    def _repr_html_(self):
+        with open(self, encoding="utf-8") as f:
+            text = f.read()
+        return (f'<iframe srcdoc="{html.escape(text, quote=True)}" '
+                f'style="width: 100%; height: {self.height}px; border: 1px solid #ced4da" '
+                'sandbox="allow-scripts" title="backprop explorer"></iframe>')
+
+
 def explore(*outputs, params=None, path="backprop.html", gradient=None, collapse=None,
-            rankdir="TB", title=None) -> str:
+            rankdir="TB", title=None) -> ExplorerPage:
     """Run one backward from ``outputs`` and write a page that steps through it.
 
     outputs: tensors (or a list / dict name -> tensor) that require grad and whose
@@ -250,7 +266,8 @@ def explore(*outputs, params=None, path="backprop.html", gradient=None, collapse
     collapse, rankdir, title: the drawing, as :func:`visualize.to_dot`.
 
     Leaves' ``.grad`` accumulate as after ``loss.backward()``. Needs Graphviz's
-    ``dot`` (:class:`GraphvizMissingError` otherwise). Returns the path written."""
+    ``dot`` (:class:`GraphvizMissingError` otherwise). Returns the path written, as an
+    :class:`ExplorerPage` (a ``str`` that a Jupyter notebook displays inline)."""
     pairs = output_list(outputs)
     tensors, grads = _check_outputs(pairs, gradient)
     order = walk(tensors)
@@ -272,7 +289,7 @@ def explore(*outputs, params=None, path="backprop.html", gradient=None, collapse
         os.makedirs(directory, exist_ok=True)
     with open(path, "w", encoding="utf-8") as f:
         f.write(page(svg, data, title or _page_title(drawing)))
-    return path
+    return ExplorerPage(path)
 
 
 def page_data(steps, drawing, kept, params=None) -> str:
@@ -351,7 +368,7 @@ def page(svg: str, data: str, title: str) -> str:
         "</button><span id=\"counter\"></span>"
         "<button id=\"next\" type=\"button\" title=\"next step (Right arrow)\">Next &#9654;"
         "</button><select id=\"jump\" aria-label=\"go to step\"></select>"
-        "<span class=\"hint\">Left/Right arrow keys step; click any node"
+        "<span class=\"hint\">Left/Right arrow keys step, Home/End first/last; click any node"
         "<span class=\"key current\"></span>this step<span class=\"key done\"></span>"
         "gradient already passed</span></header>\n"
         f"<main><div id=\"graph\">{svg}</div><aside id=\"panel\"></aside></main>\n"

@@ -24,6 +24,8 @@ def test_primer_steps_summed_gradient_is_n_times_the_mean_and_both_train():
     assert r["after_sum"] < r["after_same_eta"] < r["before"]
     text = "\n".join(logs)
     assert "output error delta3 = p - y" in text and "delta1 = route(delta)" in text
+    assert "unchanged" not in text                  # the same-eta mean run does move
+    assert f"(steps N = {n} times smaller): {r['after_same_eta']:.4f}" in text
 
 
 @pytest.fixture(scope="module")

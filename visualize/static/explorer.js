@@ -50,10 +50,15 @@
   }
 
   // -- a small tensor: every value in a table ------------------------------------
-  function valueTable(p, name) {
+  // options.window: pooling windows, drawn as heavier cell borders (non-overlapping
+  // windows only); p.mask: max pooling's recorded argmax cells, outlined.
+  function valueTable(p, name, options) {
+    options = options || {};
     const shape = p.shape, values = p.values;
     const cols = shape.length ? shape[shape.length - 1] : 1;
     const rows = cols ? values.length / cols : 0;
+    const height = shape.length > 1 ? shape[shape.length - 2] : 1;
+    const grid = windowGrid(options.window);
     const table = el("table", {className: "numbers", "data-tensor": name});
     for (let r = 0; r < rows; r++) {
       const tr = el("tr");
@@ -68,12 +73,61 @@
         const v = values[k];
         const td = el("td", {"data-index": String(k), "data-value": v === null ? "nan" : String(v),
                              text: num(v)});
-        td.style.background = colour(v, p.stats.min, p.stats.max);
+        const bg = colour(v, p.stats.min, p.stats.max);
+        td.style.background = bg;
+        td.style.color = textColour(bg);
+        if (grid) {
+          const i = r % height;
+          if (gridLine(i, grid.s[0], grid.pad[0])) td.classList.add("window-top");
+          if (gridLine(c, grid.s[1], grid.pad[1])) td.classList.add("window-left");
+        }
+        if (p.mask && p.mask[k]) td.classList.add("argmax");
         tr.appendChild(td);
       }
       table.appendChild(tr);
     }
     return table;
+  }
+
+  // The window grid is drawn only when windows do not overlap (stride >= kernel):
+  // overlapping windows have no single grid.
+  function windowGrid(w) {
+    if (!w) return null;
+    const k = w[0], s = w[1], pad = w[2];
+    return s[0] >= k[0] && s[1] >= k[1] ? {k: k, s: s, pad: pad} : null;
+  }
+
+  function gridLine(i, stride, pad) {
+    return ((i + pad) % stride + stride) % stride === 0;
+  }
+
+  // A dy cell (n, c, i, j) of a pooling output reads the input rows
+  // i*stride - pad ... + kernel - 1 (same for columns), clipped to the input.
+  function windowOf(i, j, w, height, width) {
+    const k = w[0], s = w[1], pad = w[2], cells = [];
+    for (let a = 0; a < k[0]; a++) for (let b = 0; b < k[1]; b++) {
+      const u = i * s[0] - pad[0] + a, v = j * s[1] - pad[1] + b;
+      if (u >= 0 && u < height && v >= 0 && v < width) cells.push([u, v]);
+    }
+    return cells;
+  }
+
+  // WCAG relative luminance of "rgb(r,g,b)" or "#rrggbb"; text is black or white,
+  // whichever contrasts more with the cell (always at least 4.5:1).
+  function luminance(css) {
+    const m = css.charAt(0) === "#"
+      ? [1, 3, 5].map(function (i) { return parseInt(css.substr(i, 2), 16); })
+      : css.match(/\d+/g).map(Number);
+    const lin = m.slice(0, 3).map(function (v) {
+      v /= 255;
+      return v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2];
+  }
+
+  function textColour(bg) {
+    const L = luminance(bg);
+    return (L + 0.05) / 0.05 >= 1.05 / (L + 0.05) ? "#000000" : "#ffffff";
   }
 
   // Diverging colours: negative blue, zero white, positive red, scaled by max |value|.
@@ -114,7 +168,7 @@
     const row = el("div", {className: "row"});
     const hover = el("div", {className: "hover"});
     const canvases = items.map(function (item) {
-      const canvas = el("canvas");
+      const canvas = el("canvas", {"data-tensor": item.name || item.caption});
       const fig = el("div", {className: "figure"}, [el("div", {className: "caption", text: item.caption}), canvas]);
       if (item.payload.stats) fig.appendChild(statsLine(item.payload));
       row.appendChild(fig);
@@ -122,10 +176,16 @@
     });
     box.appendChild(row);
     box.appendChild(hover);
+    // Hovering a cell of the item marked `source` outlines, on the items marked
+    // `windows`, the input cells of that output cell's pooling window.
+    let linked = null;
     function draw() {
       const n = Number(nSel.value || 0), c = Number(cSel.value || 0);
       items.forEach(function (item, i) {
-        drawHeatmap(canvases[i], item.payload, n, c, options, hover, item.caption);
+        const own = item.windows ? options : {};
+        drawHeatmap(canvases[i], item.payload, n, c, own, hover, item.caption,
+                    item.windows ? linked : null,
+                    item.source && options.window ? function (cell) { linked = cell; draw(); } : null);
       });
     }
     nSel.addEventListener("change", draw);
@@ -134,7 +194,7 @@
     return box;
   }
 
-  function drawHeatmap(canvas, p, n, c, options, hover, caption) {
+  function drawHeatmap(canvas, p, n, c, options, hover, caption, linked, onHover) {
     const S = p.slice, H = S[2], W = S[3];
     const cell = Math.max(2, Math.min(22, Math.floor(230 / Math.max(H, W))));
     canvas.width = W * cell; canvas.height = H * cell;
@@ -161,11 +221,26 @@
       for (let i = 0; i < H; i++) for (let j = 0; j < W; j++)
         if (p.mask[base + i * W + j]) ctx.strokeRect(j * cell + 1, i * cell + 1, cell - 2, cell - 2);
     }
+    if (linked && options.window) {      // the hovered dy cell's window
+      ctx.strokeStyle = "#f08c00"; ctx.lineWidth = 2;
+      const cells = windowOf(linked[0], linked[1], options.window, p.view[2], p.view[3]);
+      canvas.dataset.linked = JSON.stringify(cells);
+      cells.forEach(function (uv) {
+        if (uv[0] < H && uv[1] < W) ctx.strokeRect(uv[1] * cell + 1, uv[0] * cell + 1, cell - 2, cell - 2);
+      });
+    } else {
+      delete canvas.dataset.linked;
+    }
     canvas.onmousemove = function (e) {
       const r = canvas.getBoundingClientRect();
       const j = Math.floor((e.clientX - r.left) / cell), i = Math.floor((e.clientY - r.top) / cell);
-      if (i >= 0 && i < H && j >= 0 && j < W)
+      if (i >= 0 && i < H && j >= 0 && j < W) {
         hover.textContent = caption + " [" + n + ", " + c + ", " + i + ", " + j + "] = " + num(p.data[base + i * W + j]);
+        if (onHover && (!canvas.dataset.at || canvas.dataset.at !== i + "," + j)) {
+          canvas.dataset.at = i + "," + j;
+          onHover([i, j]);
+        }
+      }
     };
   }
 
@@ -178,12 +253,55 @@
   }
 
   // -- the textbook rules ------------------------------------------------------------
+  // items: {payload, caption, name, windows (draw the pooling windows on it),
+  // source (its cells are pooling outputs: hovering one lights up its window)}.
   function sideBySide(items, options) {
+    options = options || {};
     if (items.every(function (it) { return it.payload.slice; })) return heatmaps(items, options);
-    return el("div", {className: "row"}, items.map(function (it) {
-      return el("div", {className: "figure"}, [el("div", {className: "caption", text: it.caption}),
-        tensorView(it.payload, "teach-" + it.caption)]);
+    const tables = [];
+    const row = el("div", {className: "row"}, items.map(function (it) {
+      const view = it.payload.values
+        ? el("div", {}, [statsLine(it.payload),
+                         valueTable(it.payload, it.name || "teach-" + it.caption,
+                                    it.windows ? options : {})])
+        : tensorView(it.payload, it.name || "teach-" + it.caption, it.caption);
+      tables.push(view.querySelector("table"));
+      return el("div", {className: "figure" + (it.payload.values ? " fit" : "")},
+                [el("div", {className: "caption", text: it.caption}), view]);
     }));
+    if (options.window) linkTables(items, tables, options.window);
+    return row;
+  }
+
+  // Tables hold whole tensors, laid out (images, channels, rows, columns).
+  function layout4d(shape) {
+    const s = shape.slice();
+    while (s.length < 4) s.unshift(1);
+    const lead = s.slice(0, s.length - 3).reduce(function (a, b) { return a * b; }, 1);
+    return [lead, s[s.length - 3], s[s.length - 2], s[s.length - 1]];
+  }
+
+  function linkTables(items, tables, w) {
+    items.forEach(function (src, si) {
+      if (!src.source || !tables[si]) return;
+      const S = layout4d(src.payload.shape);
+      tables[si].addEventListener("mouseover", function (e) {
+        const td = e.target.closest("td");
+        if (!td) return;
+        const k = Number(td.dataset.index);
+        const j = k % S[3], i = Math.floor(k / S[3]) % S[2], nc = Math.floor(k / (S[3] * S[2]));
+        tables.forEach(function (t) { if (t) t.querySelectorAll("td.source, td.linked").forEach(function (x) { x.classList.remove("source", "linked"); }); });
+        td.classList.add("source");
+        items.forEach(function (it, ti) {
+          if (!it.windows || !tables[ti]) return;
+          const D = layout4d(it.payload.shape);
+          windowOf(i, j, w, D[2], D[3]).forEach(function (uv) {
+            const cellTd = tables[ti].querySelector('td[data-index="' + (((nc * D[2]) + uv[0]) * D[3] + uv[1]) + '"]');
+            if (cellTd) cellTd.classList.add("linked");
+          });
+        });
+      });
+    });
   }
 
   function check(label, diff, scale) {
@@ -198,17 +316,21 @@
     if (t.kind === "maxpool") {
       box.appendChild(el("h3", {text: "Max pooling: dy is routed to each window's argmax"}));
       box.appendChild(el("div", {className: "note", text: "Every other cell of dx is 0. Outlined: the " +
-        t.argmax_cells + " recorded argmax cells; grid: the windows."}));
+        t.argmax_cells + " recorded argmax cells; " + (windowGrid(t.window)
+          ? "grid on dx: the windows." : "the windows overlap (stride < kernel), so no grid is drawn.")}));
       if (t.dx) {
         box.appendChild(el("div", {className: "check" + (t.nonzero_outside_argmax ? " bad" : ""),
           text: "non-zero cells of dx outside the argmax: " + t.nonzero_outside_argmax}));
-        box.appendChild(sideBySide([{payload: t.dy, caption: "dy (at the pooled output)"},
-                                    {payload: t.dx, caption: "dx (routed)"}], {window: t.window}));
+        box.appendChild(sideBySide([{payload: t.dy, caption: "dy (at the pooled output)", name: "teach-dy", source: true},
+                                    {payload: t.dx, caption: "dx (routed)", name: "teach-dx", windows: true}],
+                                   {window: t.window}));
+        box.appendChild(el("div", {className: "note", text: "Hover a dy cell: its window lights up in dx."}));
       }
     } else if (t.kind === "avgpool") {
       box.appendChild(el("h3", {text: "Average pooling: dy / " + t.size + " spread over each window"}));
-      const items = [{payload: t.dy, caption: "dy"}, {payload: t.spread, caption: "dy / " + t.size + " spread"}];
-      if (step.inputs[0].grad) items.push({payload: step.inputs[0].grad, caption: "dx (engine)"});
+      const items = [{payload: t.dy, caption: "dy", name: "teach-dy", source: true},
+                     {payload: t.spread, caption: "dy / " + t.size + " spread", name: "teach-spread", windows: true}];
+      if (step.inputs[0].grad) items.push({payload: step.inputs[0].grad, caption: "dx (engine)", name: "teach-dx", windows: true});
       if (t.max_diff !== undefined) box.appendChild(check("dy / " + t.size + " spread vs the dx the engine sent", t.max_diff));
       box.appendChild(sideBySide(items, {window: t.window}));
     } else if (t.kind === "conv") {
@@ -320,6 +442,8 @@
     if (e.target && e.target.tagName === "SELECT") return;   // the select uses arrows itself
     if (e.key === "ArrowRight") { go(current + 1); e.preventDefault(); }
     if (e.key === "ArrowLeft") { go(current - 1); e.preventDefault(); }
+    if (e.key === "Home") { go(0); e.preventDefault(); }
+    if (e.key === "End") { go(steps.length - 1); e.preventDefault(); }
   });
   document.querySelectorAll("#graph g.node").forEach(function (g) {
     g.addEventListener("click", function () {
