@@ -20,6 +20,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from .windows import tap_one_hot
+
 NAME = "reference"
 
 
@@ -148,18 +150,11 @@ def taps_per_window(window):
     return window.kernel[0] * window.kernel[1]
 
 
-def one_hot_taps(argmax, window):
-    """(N, C, kH, kW, Ho, Wo) booleans: True at each window's recorded argmax tap."""
-    k = np.arange(taps_per_window(window)).reshape(-1, 1, 1)
-    hit = argmax[:, :, None] == k
-    return hit.reshape(argmax.shape[:2] + window.kernel + window.out_hw)
-
-
 def max_unpool(delta, argmax, window):
     """up(delta) for max pooling: the whole of each delta goes to its window's argmax,
     the other pixels get 0; overlapping windows add."""
     zero = np.zeros((), dtype=delta.dtype)
-    routed = np.where(one_hot_taps(argmax, window), delta[:, :, None, None], zero)
+    routed = np.where(tap_one_hot(argmax, window), delta[:, :, None, None], zero)
     return window.scatter(routed)
 
 

@@ -205,6 +205,20 @@ def adaptive_window(in_hw, out_hw):
     return AdaptiveWindow(in_hw, out_hw)
 
 
+def tap_one_hot(argmax, window):
+    """(N, C, kH, kW, Ho, Wo) booleans from argmax tap indices (N, C, Ho, Wo): True
+    at each window's recorded tap k = a*kW + b."""
+    k = np.arange(window.kernel[0] * window.kernel[1]).reshape(-1, 1, 1)
+    hit = argmax[:, :, None] == k
+    return hit.reshape(argmax.shape[:2] + window.kernel + window.out_hw)
+
+
+def argmax_cells(argmax, window):
+    """Input-shaped booleans: True at every pixel some window's argmax points to
+    (the pixels max pooling routes its gradient to)."""
+    return window.scatter(tap_one_hot(argmax, window).astype(np.int64)) > 0
+
+
 def flat_indices(index, window):
     """PyTorch's ``return_indices``: for each window, its argmax as h * W + w in the
     (unpadded) input plane, int64, from the tap index k = a * kW + b."""
