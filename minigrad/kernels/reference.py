@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .windows import tap_one_hot
+from .windows import output_hw, tap_one_hot
 
 NAME = "reference"
 
@@ -49,8 +49,7 @@ def conv2d(x, w, stride, padding, dilation, groups, padded=None):
     a_p = pad_input(x, padding) if padded is None else padded
     n, c = x.shape[:2]
     c_out, cg, kh, kw = w.shape
-    out_hw = tuple((a_p.shape[2 + i] - dilation[i] * ((kh, kw)[i] - 1) - 1) // stride[i] + 1
-                   for i in (0, 1))
+    out_hw = output_hw(a_p.shape[2:], (kh, kw), stride, (0, 0), dilation)
     cols = im2col(a_p, (kh, kw), stride, dilation, out_hw)            # (N, C, Ho, Wo, kH, kW)
     cols = cols.reshape(n, groups, cg, *out_hw, kh, kw).transpose(0, 1, 3, 4, 2, 5, 6)
     cols = cols.reshape(n, groups, out_hw[0] * out_hw[1], cg * kh * kw)
