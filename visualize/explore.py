@@ -22,6 +22,8 @@ import numpy as np
 
 import minigrad
 from minigrad.autograd import walk
+from minigrad.kernels.reference import avg_unpool as spread_over_windows
+from minigrad.kernels.windows import argmax_cells
 from minigrad.nn.functional import full_convolution_rot180, rot180
 from minigrad.ops.conv import Conv2d
 from minigrad.ops.pool import AvgPool2d, MaxPool2d
@@ -102,49 +104,13 @@ def tensor_payload(array, numbers: _Numbers, mask=None) -> dict:
 
 # -- the textbook rules, computed from the step's own numbers ------------------------
 
-def _taps(settings, in_shape):
-    """For each window tap (a, b): the input pixels it reads, as (slices into the
-    padded input, padding). Loops over the kH*kW taps, never over pixels."""
-    (kh, kw), (sh, sw), (ph, pw) = (settings[k] for k in ("kernel_size", "stride", "padding"))
-    h, w = in_shape[-2:]
-    ho, wo = (h + 2 * ph - kh) // sh + 1, (w + 2 * pw - kw) // sw + 1
-    return [(a, b, (slice(a, a + sh * (ho - 1) + 1, sh), slice(b, b + sw * (wo - 1) + 1, sw)))
-            for a in range(kh) for b in range(kw)], (ph, pw)
-
-
-def spread_over_windows(dy, settings, in_shape):
-    """Average pooling's textbook gradient: each dy value divided by the window
-    size and added to every pixel of its window (padding cropped off)."""
-    taps, (ph, pw) = _taps(settings, in_shape)
-    h, w = in_shape[-2:]
-    out = np.zeros(tuple(in_shape[:-2]) + (h + 2 * ph, w + 2 * pw))
-    for _, _, (rows, cols) in taps:
-        out[..., rows, cols] += dy / len(taps)
-    return out[..., ph:ph + h, pw:pw + w]
-
-
-def argmax_cells(argmax, settings, in_shape):
-    """Max pooling's routing targets: True at each window's recorded argmax."""
-    taps, (ph, pw) = _taps(settings, in_shape)
-    h, w = in_shape[-2:]
-    out = np.zeros(tuple(in_shape[:-2]) + (h + 2 * ph, w + 2 * pw), dtype=bool)
-    for k, (_, _, (rows, cols)) in enumerate(taps):
-        out[..., rows, cols] |= argmax == k
-    return out[..., ph:ph + h, pw:pw + w]
-
-
 def _keep_for_rules(node):
     """What a step's teaching view needs that backward frees: MaxPool2d's argmax,
     Conv2d's weight (a parameter's data, else what the op saved)."""
-    if isinstance(node, MaxPool2d) and node.saved:
-        return {"argmax": node.saved[0].array}
-    if isinstance(node, Conv2d):
-        w = node.parents[1]
-        if isinstance(w, minigrad.Tensor):
-            return {"weight": w.array}
-        kept = [s for s in (node.saved or ()) if s is not None and s.what == "input 1"]
-        if kept:
-            return {"weight": kept[0].array}
+    if isinstance(node, MaxPool2d) and node.argmax is not None:
+        return {"argmax": node.argmax}
+    if isinstance(node, Conv2d) and node.weight is not None:
+        return {"weight": node.weight}
     return {}
 
 
@@ -170,7 +136,7 @@ def teaching_view(step, kept, numbers):
     if isinstance(node, (MaxPool2d, AvgPool2d)) and not _plain_windows(node.settings()):
         return None
     if isinstance(node, MaxPool2d) and "argmax" in kept:
-        cells = argmax_cells(kept["argmax"], node.settings(), in_shape)
+        cells = argmax_cells(kept["argmax"], node.window)
         view = {"kind": "maxpool", "dy": tensor_payload(dy, numbers),
                 "window": [list(node.settings()[k]) for k in ("kernel_size", "stride", "padding")],
                 "argmax_cells": int(cells.sum())}
@@ -179,7 +145,7 @@ def teaching_view(step, kept, numbers):
             view["nonzero_outside_argmax"] = int(np.count_nonzero(dx[~cells]))
         return view
     if isinstance(node, AvgPool2d):
-        spread = spread_over_windows(dy, node.settings(), in_shape)
+        spread = spread_over_windows(dy, node.window)
         kh, kw = node.settings()["kernel_size"]
         view = {"kind": "avgpool", "dy": tensor_payload(dy, numbers), "size": kh * kw,
                 "window": [list(node.settings()[k]) for k in ("kernel_size", "stride", "padding")],

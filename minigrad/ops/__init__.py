@@ -6,8 +6,9 @@ these modules.
 The memory-layout contract of the image ops (the one place it is written down):
 
 * ``conv.py`` returns its output as an NCHW *view* of batch-last (C, H, W, N)
-  memory: its im2col kernels (``conv_kernels.py``) read and write whole window
-  rows across the batch as one contiguous run.
+  memory (with the default, fast kernels): its im2col kernels
+  (``minigrad/kernels/fast/conv.py``) read and write whole window rows across the
+  batch as one contiguous run. The reference kernels return plain NCHW arrays.
 * Elementwise ops (ReLU, the bias add, BatchNorm) and ``pool.py`` keep whatever
   layout their input has (pooling allocates its outputs and gradients in the same
   axis order with ``layout.py``), so a conv -> ReLU -> pool -> conv chain never

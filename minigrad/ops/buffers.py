@@ -18,7 +18,7 @@ When no idle block fits, the idle ones are released before a new one is taken, s
 the pool holds at most what was in use at once, and nothing once :func:`release` is
 called. Arrays under ``LARGE`` go to ``np.empty``: malloc recycles those itself.
 
-Each thread has its own pool (as ``conv_kernels.scratch``), so no lock is needed.
+Each thread has its own pool (as ``minigrad.kernels.fast.conv.scratch``), so no lock is needed.
 """
 from __future__ import annotations
 

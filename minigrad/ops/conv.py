@@ -1,9 +1,7 @@
 """2-D convolution and its transpose, with the gradients derived by hand.
 
-(Over 400 lines: the three bilinear ops, their argument checks and the textbook
-teaching aids read best together; the speed machinery is in conv_kernels.py.)
-
-Notation (NCHW, one group; docs/derivations.md has the whole derivation):
+Notation (NCHW, one group; docs/derivations.md has the whole derivation, and
+``minigrad/kernels/reference.py`` each rule as numpy):
 x (N, C, H, W) is padded by p to x_p; the weight w is (O, C, kH, kW); stride s,
 dilation d. Then
 
@@ -16,93 +14,37 @@ and, with g = dL/dy, the chain rule gives three formulas, each one op here:
   w[o, c, a, b] over the (i, j, a, b) that land on (u, v). Written as a
   convolution, that is the *full* convolution of g, dilated by the stride and
   padded by d(k-1) - p, with the kernel rotated by 180 degrees and its in/out
-  channels swapped (``full_convolution_rot180`` spells that out literally); the
-  fast kernel computes the same sum as col2im(w^T @ g).
+  channels swapped (``full_convolution_rot180``; ``reference.conv_transpose2d``).
 * weight gradient (op ``Conv2dWeightGrad``): dw[o, c, a, b] = sum_{n, i, j}
   g[n, o, i, j] * x_p[n, c, s*i + d*a, s*j + d*b], the correlation of the input
-  with the output gradient: (g as a matrix) @ im2col(x)^T.
-* bias gradient: db[o] = sum_{n, i, j} g[n, o, i, j].
+  with the output gradient (``reference.conv2d_weight``).
+* bias gradient: db[o] = sum_{n, i, j} g[n, o, i, j] (``reference.bias_grad``).
 
 The three ops are bilinear and each one's backward is made of the other two, so
 gradients of any order work: Conv2d -> (ConvTranspose2d, Conv2dWeightGrad),
 ConvTranspose2d -> (Conv2d, Conv2dWeightGrad), Conv2dWeightGrad -> (ConvTranspose2d, Conv2d).
 
-Speed: the numpy kernels (im2col tiles, col2im, scratch buffers, the batch-last
-layout) are in ``conv_kernels.py`` beside this module; the memory-layout contract
-between conv, pooling and Flatten is stated in ``minigrad/ops/__init__.py``.
+The numbers come from the selected kernel set (``minigrad.kernels.use``): the
+textbook ``reference`` kernels or the ``fast`` ones (the default); argument
+checks are in ``conv_args.py``.
 """
 from __future__ import annotations
 
-import operator
-
 import numpy as np
 
+from .. import kernels
 from .._tensor import Tensor, make_tensor
 from ..autograd import Function, Input
 from ..checks import as_pair, check_float_tensor, check_same_dtype
+from ..kernels.reference import rot180_swap
+from ..kernels.windows import output_hw as conv_output_hw
+from .conv_args import (check_bias, check_conv_call, check_groups, check_window_fits,
+                        conv_args, full_convolution_args, same_padding, teaching_array)
 from .shape import pad
-from .conv_kernels import (batch_last_padded, conv2d_array, conv2d_weight_array,
-                           conv_output_hw, conv_output_size, conv_transpose2d_array)
 
+__all__ = ["Conv2d", "ConvTranspose2d", "Conv2dWeightGrad", "conv2d", "conv_transpose2d",
+           "conv2d_weight", "rot180", "full_convolution_rot180", "same_padding"]
 
-def rot180_swap(w, groups):
-    """The kernel of the input gradient: each (kH, kW) filter rotated by 180
-    degrees, and in/out channels swapped within each group:
-    (O, C/groups, kH, kW) -> (C, O/groups, kH, kW),
-    result[gi*Cg + c, o, a, b] = w[gi*Og + o, c, kH-1-a, kW-1-b]."""
-    o, cg, kh, kw = w.shape
-    og = o // groups
-    flipped = w[:, :, ::-1, ::-1].reshape(groups, og, cg, kh, kw)
-    return flipped.transpose(0, 2, 1, 3, 4).reshape(groups * cg, og, kh, kw)
-
-
-def full_convolution_rot180_array(g, w, out_hw, stride, padding, dilation, groups):
-    """The input gradient exactly as the textbook writes it (slow, literal):
-
-    1. dilate g by the stride: put s-1 zeros between neighbouring rows/columns;
-    2. pad it by d(k-1) - p on each side (crop when that is negative), plus the
-       rows/columns the forward's floor left unread at the bottom/right;
-    3. convolve (stride 1, same dilation d) with ``rot180_swap(w)``.
-
-    ``ConvTranspose2d`` computes the same numbers with ``conv_transpose2d_array``;
-    tests/ops/test_conv.py proves they agree.
-
-    At stride 1 with d(k-1) >= p there is nothing to dilate or crop, and both
-    edges are d(k-1) - p: conv2d pads g itself (one copy), and this is fast."""
-    n, o, ho, wo = g.shape
-    kh, kw = w.shape[2:]
-    edges = plain_full_convolution_edges(g.shape[2:], out_hw, (kh, kw), stride, padding, dilation)
-    if edges is not None:
-        return conv2d_array(g, rot180_swap(w, groups), (1, 1), edges, dilation, groups)
-    dilated = np.zeros((n, o, (ho - 1) * stride[0] + 1, (wo - 1) * stride[1] + 1), dtype=g.dtype)
-    dilated[:, :, ::stride[0], ::stride[1]] = g
-    edges = []
-    for axis in (0, 1):
-        k, p, d = (kh, kw)[axis], padding[axis], dilation[axis]
-        before = d * (k - 1) - p
-        # out = dilated + before + after - d(k-1)  =>  after = out - dilated - before + d(k-1)
-        after = out_hw[axis] - dilated.shape[2 + axis] - before + d * (k - 1)
-        edges.append((before, after))
-    crop = tuple(slice(max(0, -b), s - max(0, -a))
-                 for (b, a), s in zip(edges, dilated.shape[2:]))
-    dilated = dilated[:, :, crop[0], crop[1]]
-    padded = np.pad(dilated, ((0, 0), (0, 0)) + tuple((max(0, b), max(0, a)) for b, a in edges))
-    return conv2d_array(padded, rot180_swap(w, groups), (1, 1), (0, 0), dilation, groups)
-
-
-def plain_full_convolution_edges(g_hw, out_hw, kernel, stride, padding, dilation):
-    """The padding d(k-1) - p of each axis when the full convolution is a plain
-    conv2d of g: stride 1 (nothing to dilate), d(k-1) >= p (nothing to crop) and no
-    unread rows or output_padding (equal edges); else None."""
-    if stride != (1, 1):
-        return None
-    edges = tuple(dilation[i] * (kernel[i] - 1) - padding[i] for i in (0, 1))
-    fits = all(g_hw[i] + 2 * edges[i] - dilation[i] * (kernel[i] - 1) == out_hw[i]
-               for i in (0, 1))
-    return edges if min(edges) >= 0 and fits else None
-
-
-# -- the ops ---------------------------------------------------------------------------
 
 def _crop_to(t, hw):
     """The top-left hw of an NCHW tensor (differentiable); t itself if it fits."""
@@ -147,13 +89,14 @@ class Conv2d(_Conv):
     """
 
     def forward(self, x, w, bias=None):
-        padded = batch_last_padded(x, self.padding)
+        self._kernels = kernels.selected()
+        padded = self._kernels.pad_input(x, self.padding)
         need_x, need_w = self.needs_input_grad[:2]
-        # dx reads w; dw reads x, and the padded batch-last copy of x serves it
-        # again (the same windows: no second copy).
+        # dx reads w; dw reads x, and the padded copy of x serves it again (the same
+        # windows: no second copy).
         self.save_for_backward(Input(0) if need_w else None, Input(1) if need_x else None,
                                padded if need_w else None)
-        return self._add_bias(conv2d_array(x, w, *self._geometry(), padded=padded), bias)
+        return self._add_bias(self._kernels.conv2d(x, w, *self._geometry(), padded=padded), bias)
 
     def backward(self, g):
         x, w, padded = self.saved_tensors
@@ -161,9 +104,21 @@ class Conv2d(_Conv):
         kernel = w_shape[2:]
         gx = (ConvTranspose2d(*self._geometry(), output_padding=self._unread(x_shape[2:], kernel))
               (g, w) if w is not None else None)
-        gw = (Conv2dWeightGrad(kernel, *self._geometry())(x, g, padded_input=padded.array)
+        # the padded input is in the layout of the kernel set that made it
+        reuse = padded.array if padded is not None and kernels.selected() is self._kernels else None
+        gw = (Conv2dWeightGrad(kernel, *self._geometry())(x, g, padded_input=reuse)
               if x is not None else None)
         return self._with_bias_grad(gx, gw, g)
+
+    @property
+    def weight(self):
+        """The weight's values (an array; what visualize/explore.py shows), or None
+        when not at hand: the leaf's own, else the copy forward saved for dx."""
+        parents = getattr(self, "parents", ())
+        if len(parents) > 1 and isinstance(parents[1], Tensor):
+            return parents[1].array
+        kept = self._saved[1] if self._saved and len(self._saved) > 1 else None
+        return None if kept is None else kept[1]
 
 
 class ConvTranspose2d(_Conv):
@@ -192,16 +147,7 @@ class ConvTranspose2d(_Conv):
         need_x, need_w = self.needs_input_grad[:2]
         self.save_for_backward(Input(0) if need_w else None, Input(1) if need_x else None)
         out_hw = self.output_hw(x.shape[2:], w.shape[2:])
-        # At stride 1, with no more channels in than out (as conv2d's input gradient
-        # of a conv that keeps or widens its channels), the textbook full convolution
-        # copies fewer numbers than col2im's columns and adds: 9 x C_in against 9 x
-        # C_out rows for a 3x3 kernel (CIFAR-style 32->32 and 64->64 input gradients:
-        # 8.8 -> 8.4 and 6.4 -> 5.4 ms).
-        if x.shape[1] <= w.shape[1] * self.groups and plain_full_convolution_edges(
-                x.shape[2:], out_hw, w.shape[2:], self.stride, self.padding, self.dilation):
-            out = full_convolution_rot180_array(x, w, out_hw, *self._geometry())
-        else:
-            out = conv_transpose2d_array(x, w, out_hw, *self._geometry())
+        out = kernels.selected().conv_transpose2d(x, w, out_hw, *self._geometry())
         return self._add_bias(out, bias)
 
     def backward(self, g):
@@ -227,11 +173,12 @@ class Conv2dWeightGrad(_Conv):
         self.kernel_size = tuple(kernel_size)
 
     def forward(self, x, g, padded_input=None):
-        """``padded_input``: x as ``batch_last_padded`` made it, when the caller
-        (Conv2d's backward) has it at hand; not kept."""
+        """``padded_input``: x as the selected kernel set's ``pad_input`` made it,
+        when the caller (Conv2d's backward) has it at hand; not kept."""
         need_x, need_g = self.needs_input_grad
         self.save_for_backward(Input(0) if need_g else None, Input(1) if need_x else None)
-        return conv2d_weight_array(x, g, self.kernel_size, *self._geometry(), padded=padded_input)
+        return kernels.selected().conv2d_weight(x, g, self.kernel_size, *self._geometry(),
+                                                padded=padded_input)
 
     def backward(self, gw):
         x, g = self.saved_tensors
@@ -246,81 +193,6 @@ class Conv2dWeightGrad(_Conv):
         return gx, gg
 
 
-# -- argument checking and the public functions --------------------------------------
-
-def _check_groups(groups, op):
-    try:
-        groups = operator.index(groups)
-    except TypeError:
-        raise TypeError(f"{op}: groups must be an int, got {groups!r}") from None
-    if isinstance(groups, bool) or groups < 1:
-        raise ValueError(f"{op}: groups must be >= 1, got {groups!r}")
-    return groups
-
-
-def _check_not_empty(op, x, weight):
-    """Channels and kernel taps must exist (only the batch may be empty): with
-    none, the im2col matrices have a zero-length axis and numpy fails deep inside."""
-    if x.shape[1] == 0 or 0 in weight.shape:
-        raise ValueError(f"{op}: input {x.shape} and weight {weight.shape} must have at least "
-                         "one channel and a kernel of at least 1x1 (only the batch axis N may "
-                         "be 0)")
-
-
-def _conv_args(op, stride, padding, dilation, groups):
-    return (as_pair(stride, "stride", op, minimum=1), as_pair(padding, "padding", op, minimum=0),
-            as_pair(dilation, "dilation", op, minimum=1), _check_groups(groups, op))
-
-
-def _check_bias(op, bias, channels):
-    if bias is None:
-        return
-    check_float_tensor(bias, "bias", op)
-    if bias.shape != (channels,):
-        raise ValueError(f"{op}: bias must have shape ({channels},) (one value per output "
-                         f"channel), got {bias.shape}")
-
-
-def _check_window_fits(op, in_hw, kernel, padding, dilation, x_shape, w_shape):
-    for axis, name in ((0, "height"), (1, "width")):
-        span = dilation[axis] * (kernel[axis] - 1) + 1
-        room = in_hw[axis] + 2 * padding[axis]
-        if span > room:
-            raise ValueError(
-                f"{op}: the kernel ({name} {kernel[axis]}, dilation {dilation[axis]}: spans "
-                f"{span}) is larger than the padded input ({name} {in_hw[axis]} + 2*padding "
-                f"{padding[axis]} = {room}); input {x_shape}, weight {w_shape}")
-
-
-def _check_conv_call(op, x, weight, bias, weight_layout, stride, padding, dilation, groups):
-    """The checks conv2d and conv_transpose2d share; returns the geometry as pairs."""
-    check_float_tensor(x, "input", op, 4, "(N, C_in, H, W)")
-    check_float_tensor(weight, "weight", op, 4, weight_layout)
-    check_same_dtype(op, ("input", x), ("weight", weight), ("bias", bias))
-    _check_not_empty(op, x, weight)
-    return _conv_args(op, stride, padding, dilation, groups)
-
-
-def same_padding(padding, stride, dilation, kernel, op):
-    """``padding`` as given, or for 'valid' (0, 0), or for 'same' (stride 1 only) the
-    symmetric part (d(k-1) // 2) and the extra row/column an odd total puts at the
-    bottom/right, as PyTorch: returns (padding, extra or None)."""
-    if not isinstance(padding, str):
-        return padding, None
-    if padding == "valid":
-        return 0, None
-    if padding != "same":
-        raise ValueError(f"{op}: padding must be 'valid', 'same', an int or a pair of ints, got "
-                         f"{padding!r}")
-    if as_pair(stride, "stride", op, minimum=1) != (1, 1):
-        raise ValueError(f"{op}: padding='same' is not supported for strided convolutions "
-                         f"(stride {stride!r}), as PyTorch; give the padding as numbers")
-    dilation = as_pair(dilation, "dilation", op, minimum=1)
-    total = tuple(dilation[i] * (kernel[i] - 1) for i in (0, 1))
-    extra = tuple(t % 2 for t in total)
-    return tuple(t // 2 for t in total), (extra if any(extra) else None)
-
-
 def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """2-D convolution (cross-correlation, as PyTorch) of x (N, C_in, H, W) with weight
     (C_out, C_in/groups, kH, kW): output (N, C_out, Ho, Wo) with
@@ -333,7 +205,7 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         check_float_tensor(x, "input", op, 4, "(N, C_in, H, W)")
         check_float_tensor(weight, "weight", op, 4, "(C_out, C_in/groups, kH, kW)")
     padding, extra = same_padding(padding, stride, dilation, weight.shape[2:], op)
-    stride, padding, dilation, groups = _check_conv_call(
+    stride, padding, dilation, groups = check_conv_call(
         op, x, weight, bias, "(C_out, C_in/groups, kH, kW)", stride, padding, dilation, groups)
     if extra is not None:   # zero rows/columns at the end, through the (differentiable) Pad op
         x = pad(x, ((0, 0), (0, 0), (0, extra[0]), (0, extra[1])))
@@ -345,8 +217,8 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         raise ValueError(f"{op}: input {x.shape} has {c_in} channels but weight {weight.shape} "
                          f"with groups={groups} expects {weight.shape[1] * groups} "
                          f"(weight.shape[1] * groups)")
-    _check_bias(op, bias, c_out)
-    _check_window_fits(op, x.shape[2:], weight.shape[2:], padding, dilation, x.shape, weight.shape)
+    check_bias(op, bias, c_out)
+    check_window_fits(op, x.shape[2:], weight.shape[2:], padding, dilation, x.shape, weight.shape)
     inputs = (x, weight) if bias is None else (x, weight, bias)
     return Conv2d(stride, padding, dilation, groups)(*inputs)
 
@@ -357,7 +229,7 @@ def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0
     PyTorch: x (N, C_in, H, W), weight (C_in, C_out/groups, kH, kW), output
     (N, C_out, Ho, Wo) with Ho = (H - 1)s - 2p + d(kH - 1) + output_padding + 1."""
     op = "conv_transpose2d"
-    stride, padding, dilation, groups = _check_conv_call(
+    stride, padding, dilation, groups = check_conv_call(
         op, x, weight, bias, "(C_in, C_out/groups, kH, kW)", stride, padding, dilation, groups)
     output_padding = as_pair(output_padding, "output_padding", op, minimum=0)
     for axis in (0, 1):
@@ -377,7 +249,7 @@ def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0
         raise ValueError(f"{op}: input {x.shape} and weight {weight.shape} with stride {stride}, "
                          f"padding {padding}, dilation {dilation} give an empty output "
                          f"{out_hw}; reduce the padding")
-    _check_bias(op, bias, weight.shape[1] * groups)
+    check_bias(op, bias, weight.shape[1] * groups)
     return fn(*((x, weight) if bias is None else (x, weight, bias)))
 
 
@@ -388,7 +260,7 @@ def conv2d_weight(x, weight_size, grad_output, stride=1, padding=0, dilation=1, 
     check_float_tensor(x, "input", op, 4, "(N, C_in, H, W)")
     check_float_tensor(grad_output, "grad_output", op, 4, "(N, C_out, Ho, Wo)")
     check_same_dtype(op, ("input", x), ("grad_output", grad_output))
-    stride, padding, dilation, groups = _conv_args(op, stride, padding, dilation, groups)
+    stride, padding, dilation, groups = conv_args(op, stride, padding, dilation, groups)
     weight_size = tuple(weight_size)
     if len(weight_size) != 4:
         raise ValueError(f"{op}: weight_size must be (C_out, C_in/groups, kH, kW), got "
@@ -402,31 +274,8 @@ def conv2d_weight(x, weight_size, grad_output, stride=1, padding=0, dilation=1, 
 
 
 # -- teaching aids: the conv input gradient in its textbook form ---------------------------
-# Thin public wrappers over the helpers in minigrad/ops/conv.py. They return plain
-# (non-differentiable) Tensors: they exist to be read and compared with what
-# backward() gives, not to be trained through (backward uses ConvTranspose2d).
-
-
-def _teaching_array(value, name, op):
-    """A Tensor or array-like as a floating-point numpy array (a copy-free view of a
-    Tensor's data); a TypeError naming ``op`` and ``name`` otherwise."""
-    if isinstance(value, Tensor):
-        array = value.array
-    else:
-        try:
-            array = np.asarray(value)
-        except Exception:                                   # pragma: no cover - odd objects
-            array = None
-        if array is None or array.dtype == object:
-            raise TypeError(f"{op}: {name} must be a Tensor or a numeric array, "
-                            f"got {type(value).__name__}")
-    if array.dtype.kind in "iub":
-        array = array.astype(np.float64)
-    if array.dtype.kind != "f":
-        raise TypeError(f"{op}: {name} must hold real numbers, got dtype {array.dtype} "
-                        f"(shape {array.shape})")
-    return array
-
+# They return plain (non-differentiable) Tensors: they exist to be read and compared
+# with what backward() gives, not to be trained through.
 
 def rot180(weight, groups=1):
     """The kernel that the conv input gradient convolves with.
@@ -440,8 +289,8 @@ def rot180(weight, groups=1):
 
     Accepts a Tensor or an array; returns a Tensor that does not require grad."""
     op = "rot180"
-    w = _teaching_array(weight, "weight", op)
-    groups = _check_groups(groups, op)
+    w = teaching_array(weight, "weight", op)
+    groups = check_groups(groups, op)
     if w.ndim == 2:
         if groups != 1:
             raise ValueError(f"{op}: a single (kH, kW) filter {w.shape} has no channels to "
@@ -461,7 +310,8 @@ def full_convolution_rot180(dy, weight, stride=1, padding=0, dilation=1, groups=
     """conv2d's input gradient computed literally as the textbook writes it: dilate
     ``dy`` by the stride (s-1 zeros between neighbours), pad it by d(k-1) - p on each
     side (plus, at the bottom/right, the rows the forward's floor left unread), and
-    correlate it with ``rot180(weight, groups)`` at stride 1 and dilation d.
+    correlate it with ``rot180(weight, groups)`` at stride 1 and dilation d
+    (``minigrad.kernels.reference.conv_transpose2d``).
 
     ``dy``: the gradient at conv2d's output, (N, C_out, Ho, Wo); ``weight``: the
     conv2d weight (C_out, C_in/groups, kH, kW); ``stride``, ``padding``,
@@ -470,55 +320,13 @@ def full_convolution_rot180(dy, weight, stride=1, padding=0, dilation=1, groups=
     left rows unread; by default the smallest input that gives ``dy``'s size.
 
     Returns dL/dx, a Tensor of shape (N, C_in, H, W) that does not require grad:
-    the same numbers as ``x.grad`` after ``conv2d(x, weight, ...).backward(dy)``,
-    which minigrad computes faster as col2im(weight^T @ dy) (see docs/derivations.md,
-    formula (10), and docs/primer.md)."""
+    the same numbers as ``x.grad`` after ``conv2d(x, weight, ...).backward(dy)``."""
     op = "full_convolution_rot180"
-    g = _teaching_array(dy, "dy", op)
-    w = _teaching_array(weight, "weight", op)
-    if g.ndim != 4:
-        raise ValueError(f"{op}: dy must be 4-D (N, C_out, Ho, Wo), got shape {g.shape}")
-    if w.ndim != 4:
-        raise ValueError(f"{op}: weight must be 4-D (C_out, C_in/groups, kH, kW), got shape "
-                         f"{w.shape}")
-    stride, padding, dilation, groups = _conv_args(op, stride, padding, dilation, groups)
-    if w.shape[0] % groups:
-        raise ValueError(f"{op}: groups={groups} must divide the output channels of weight "
-                         f"{w.shape} ({w.shape[0]})")
-    if g.shape[1] != w.shape[0]:
-        raise ValueError(f"{op}: dy {g.shape} has {g.shape[1]} channels but weight {w.shape} "
-                         f"has {w.shape[0]} output channels (weight.shape[0]); dy must be the "
-                         "gradient at this weight's conv2d output")
-    if 0 in w.shape or 0 in g.shape[1:]:
-        raise ValueError(f"{op}: dy {g.shape} and weight {w.shape} must have at least one "
-                         "channel, one output position and a 1x1 kernel")
-    kernel = w.shape[2:]
-    smallest = tuple((g.shape[2 + i] - 1) * stride[i] - 2 * padding[i]
-                     + dilation[i] * (kernel[i] - 1) + 1 for i in (0, 1))
-    if input_size is None:
-        hw = smallest
-        if min(hw) < 1:
-            raise ValueError(f"{op}: dy {g.shape} with weight {w.shape}, stride {stride}, "
-                             f"padding {padding}, dilation {dilation} fits no input; pass "
-                             "input_size")
-    else:
-        size = tuple(input_size)
-        if len(size) not in (2, 4) or not all(isinstance(v, (int, np.integer)) for v in size):
-            raise ValueError(f"{op}: input_size must be (H, W) or (N, C_in, H, W) ints, got "
-                             f"{input_size!r}")
-        if len(size) == 4 and (size[0] != g.shape[0] or size[1] != w.shape[1] * groups):
-            raise ValueError(f"{op}: input_size {size} does not match dy {g.shape} (batch "
-                             f"{g.shape[0]}) and weight {w.shape} with groups={groups} "
-                             f"({w.shape[1] * groups} input channels)")
-        hw = tuple(int(v) for v in size[-2:])
-        for i, name in ((0, "height"), (1, "width")):
-            got = conv_output_size(hw[i], kernel[i], stride[i], padding[i], dilation[i])
-            if got != g.shape[2 + i]:
-                raise ValueError(
-                    f"{op}: an input of {name} {hw[i]} gives a conv2d output of {name} {got} "
-                    f"with kernel {kernel[i]}, stride {stride[i]}, padding {padding[i]}, "
-                    f"dilation {dilation[i]}, but dy {g.shape} has {g.shape[2 + i]}")
+    g = teaching_array(dy, "dy", op)
+    w = teaching_array(weight, "weight", op)
+    stride, padding, dilation, groups, hw = full_convolution_args(
+        op, g, w, stride, padding, dilation, groups, input_size)
     dtype = np.result_type(g, w)
-    return make_tensor(np.ascontiguousarray(full_convolution_rot180_array(
+    return make_tensor(np.ascontiguousarray(kernels.reference.conv_transpose2d(
         g.astype(dtype, copy=False), w.astype(dtype, copy=False), hw, stride, padding,
         dilation, groups)))

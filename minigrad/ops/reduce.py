@@ -93,6 +93,7 @@ class _Extremum(Function):
         self.axis, self.keepdims = axis, keepdims
 
     def forward(self, a):
+        self.axis = normalize_axis(self.axis, a.ndim, self.name.lower())   # an int axis too
         if a.size == 0 or (self.axis is not None and any(a.shape[i] == 0 for i in self.axis)):
             raise ValueError(f"{self.name.lower()}: cannot reduce an empty tensor "
                              f"(shape {a.shape}, axis {self.axis})")
@@ -131,6 +132,7 @@ class Prod(Function):
         self.axis, self.keepdims = axis, keepdims
 
     def forward(self, a):
+        self.axis = normalize_axis(self.axis, a.ndim, "prod")   # an int axis too
         self.save_for_backward(Input(0))
         return np.prod(a, axis=self.axis, keepdims=self.keepdims)
 
@@ -182,6 +184,7 @@ class LogSumExp(Function):
         self.axis, self.keepdims = axis, keepdims
 
     def forward(self, a):
+        self.axis = normalize_axis(self.axis, a.ndim, "logsumexp")   # an int axis too
         self.save_for_backward(Input(0), OUTPUT)
         top = np.max(a, axis=self.axis, keepdims=True) if a.size else np.zeros((1,) * a.ndim, a.dtype)
         top = np.where(np.isfinite(top), top, 0)   # all -inf (or an inf): no shift, as PyTorch
@@ -221,6 +224,7 @@ class Norm(Function):
         self.p, self.axis, self.keepdims = p, axis, keepdims
 
     def forward(self, a):
+        self.axis = normalize_axis(self.axis, a.ndim, "norm")   # an int axis too
         p, axis, magnitude = self.p, self.axis, np.abs(a)
         if self.needs_input_grad[0]:
             self.save_for_backward(Input(0), OUTPUT)

@@ -16,10 +16,15 @@ import pytest
 
 import minigrad as mg
 import minigrad.nn.functional as F
-from minigrad.ops.conv_kernels import conv_transpose2d_array
-from minigrad.ops.conv import (conv2d_weight, full_convolution_rot180_array,
-                               rot180_swap)
+from minigrad.kernels import reference
+from minigrad.kernels.fast import conv as fast_conv
+from minigrad.ops.conv import conv2d_weight
+from tests.kernel_sets import kernel_set  # noqa: F401 (a fixture)
 from tests.registry import Case
+
+# every test here runs under both kernel sets, unless it pins one
+pytestmark = pytest.mark.usefixtures("kernel_set")
+FAST_ONLY = pytest.mark.parametrize("kernel_set", ["fast"], indirect=True)
 
 
 def _shapes(*shapes):
@@ -203,13 +208,13 @@ def test_literal_rot180_full_convolution_equals_the_col2im_kernel(shape, o, kern
                  dilation, groups)
     g = rng.normal(size=y.shape)
     args = (shape[2:], stride, padding, dilation, groups)
-    np.testing.assert_allclose(full_convolution_rot180_array(g, w, *args),
-                               conv_transpose2d_array(g, w, *args), atol=1e-12)
+    np.testing.assert_allclose(reference.conv_transpose2d(g, w, *args),
+                               fast_conv.conv_transpose2d_array(g, w, *args), atol=1e-12)
 
 
 def test_rot180_swap_rotates_each_filter_and_swaps_channels_per_group():
     w = np.arange(2 * 2 * 2 * 3, dtype=float).reshape(4, 1, 2, 3)   # 4 out, 2 groups of 1 in
-    r = rot180_swap(w, groups=2)
+    r = reference.rot180_swap(w, groups=2)
     assert r.shape == (2, 2, 2, 3)                                    # 2 in, 2 out per group
     for group in range(2):
         for o in range(2):
@@ -250,6 +255,7 @@ def test_sample_by_sample_gradients_add_up_to_the_batch_gradient():
         np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-10, atol=1e-12)
 
 
+@FAST_ONLY
 def test_float32_stays_float32_and_layout_does_not_matter():
     rng = np.random.default_rng(5)
     x = rng.normal(size=(3, 2, 6, 6)).astype(np.float32)
@@ -282,12 +288,13 @@ def test_a_retained_graph_gives_the_same_gradient_twice():
     np.testing.assert_allclose(w.grad.numpy(), 2 * first[1], rtol=1e-12)
 
 
+@FAST_ONLY
 @pytest.mark.parametrize("tile", [2, 10, 40])
 def test_small_tiles_give_the_same_result(tile):
     """Tiles of a few rows across the batch (tile 40), of a few columns of one row
     (tile 10, smaller than a row of the batch of 3), or of part of the batch at one
     position (tile 2, smaller than the batch) compute the same numbers."""
-    from minigrad.ops import conv_kernels as conv
+    from minigrad.kernels.fast import conv
     rng = np.random.default_rng(6)
     x, w = rng.normal(size=(3, 2, 9, 8)), rng.normal(size=(3, 2, 3, 3))
     old = conv.TILE
@@ -305,10 +312,11 @@ def test_small_tiles_give_the_same_result(tile):
     np.testing.assert_allclose(W.grad.numpy(), loop_weight_grad(x, g, (3, 3), *args), atol=1e-12)
 
 
+@FAST_ONLY
 def test_a_thin_weight_gradient_cut_into_pieces_gives_the_same_result(monkeypatch):
     """A weight gradient with few channels is a long, thin product, cut along the
     output positions into pieces (plus a remainder) and summed: the same numbers."""
-    from minigrad.ops import conv_kernels as conv
+    from minigrad.kernels.fast import conv
     rng = np.random.default_rng(11)
     a, b = rng.normal(size=(2, 3, 1001)), rng.normal(size=(2, 4, 1001))
     monkeypatch.setattr(conv, "SMALL_PRODUCT", 12 * 300)     # pieces of 300 positions

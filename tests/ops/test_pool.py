@@ -16,7 +16,12 @@ import pytest
 
 import minigrad as mg
 import minigrad.nn.functional as F
+from tests.kernel_sets import kernel_set  # noqa: F401 (a fixture)
 from tests.registry import Case
+
+# every test here runs under both kernel sets, unless it pins one
+pytestmark = pytest.mark.usefixtures("kernel_set")
+FAST_ONLY = pytest.mark.parametrize("kernel_set", ["fast"], indirect=True)
 
 
 def _input(*shape):
@@ -201,11 +206,12 @@ def test_forward_and_backward_equal_the_loop_reference(kind, shape, kernel, stri
     np.testing.assert_allclose(X.grad.numpy(), loop_pool_backward(g, shape, route), atol=1e-12)
 
 
+@FAST_ONLY
 @pytest.mark.parametrize("batch_last", [False, True])
 def test_chunked_passes_give_the_same_result(batch_last):
     """With a chunk of one image (or one channel, batch-last) at a time, overlapping
     and padded windows still equal the loop reference."""
-    from minigrad.ops import pool
+    from minigrad.kernels.fast import pool
     rng = np.random.default_rng(3)
     x = np.round(rng.normal(size=(3, 2, 7, 6)), 1)
     data = np.ascontiguousarray(x.transpose(1, 2, 3, 0)).transpose(3, 0, 1, 2) if batch_last else x
@@ -270,6 +276,7 @@ def test_padding_is_minus_infinity_for_max_and_counted_zeros_for_avg():
                                   np.full((1, 1, 2, 2), -0.25))
 
 
+@FAST_ONLY  # the batch-last layout is the fast kernels' own
 def test_batch_last_layout_and_float32_are_kept():
     """A conv output is an NCHW view of batch-last (C, H, W, N) memory; pooling keeps
     that layout (so the next conv reads it without a copy) and the dtype."""
@@ -287,6 +294,7 @@ def test_batch_last_layout_and_float32_are_kept():
             assert X.grad.numpy().transpose(1, 2, 3, 0).flags.c_contiguous
 
 
+@FAST_ONLY  # the batch-last layout is the fast kernels' own
 @pytest.mark.parametrize("kernel, stride, padding", [(2, 2, 0), (3, 2, 1), (2, 1, 0)])
 def test_an_nchw_gradient_for_a_batch_last_pool_is_routed_as_for_nchw(kernel, stride, padding):
     """After Flatten the gradient arrives in NCHW order while the argmax is batch-last:
@@ -514,18 +522,19 @@ def test_adaptive_pooling_keeps_batch_last_layout_and_float32():
 
 # -- inference: the argmax only when a gradient will need it --------------------------------
 
-def test_max_pooling_computes_no_argmax_without_a_gradient(monkeypatch):
+def test_max_pooling_computes_no_argmax_without_a_gradient(monkeypatch, kernel_set):
     """Under no_grad, or when the input needs no grad, max pooling finds the max only:
     the argmax exists for backward alone (issue 12)."""
-    from minigrad.ops import pool
+    from minigrad import kernels
+    pool = kernels.SETS[kernel_set]
     asked = []
-    real = pool.window_max
+    real = pool.max_pool
 
     def spy(x, window, with_argmax=True):
         asked.append(with_argmax)
         return real(x, window, with_argmax)
 
-    monkeypatch.setattr(pool, "window_max", spy)
+    monkeypatch.setattr(pool, "max_pool", spy)
     x = np.random.default_rng(9).normal(size=(2, 3, 6, 6))
     leaf = mg.Tensor(x, requires_grad=True)
     with mg.no_grad():

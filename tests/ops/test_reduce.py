@@ -260,3 +260,22 @@ def test_new_reductions_record_nothing_under_no_grad():
     with mg.no_grad():
         outputs = [x.prod(1), x.logsumexp(1), x.cumsum(0), x.norm(dim=1), x.norm(1)]
     assert all(y.grad_fn is None and not y.requires_grad for y in outputs)
+
+
+
+@pytest.mark.parametrize("op", ["Max", "Min", "Prod", "LogSumExp", "Norm"])
+@pytest.mark.parametrize("axis", [1, -1, 0])
+def test_reductions_built_with_an_int_axis_equal_the_tuple_axis(op, axis):
+    """Max/Min/Prod/LogSumExp/Norm constructed directly take an int axis, as Sum does:
+    the same values, shape and gradients as with the one-element tuple (and numpy's)."""
+    from minigrad.ops import reduce
+    x = np.random.default_rng(3).normal(size=(2, 3, 4)) + 2.0
+    results = []
+    for given in (axis, (axis,)):
+        t = mg.Tensor(x, requires_grad=True)
+        y = getattr(reduce, op)(axis=given)(t)
+        y.backward(np.ones(y.shape))
+        results.append((y.numpy(), t.grad.numpy()))
+    assert results[0][0].shape == np.sum(x, axis=axis).shape
+    np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-12)
+    np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-12)

@@ -8,7 +8,7 @@ import pytest
 import minigrad as mg
 import minigrad.nn.functional as F
 from minigrad import nn
-from minigrad.ops import conv_kernels as conv_module
+from minigrad.kernels.fast import conv as conv_module
 
 RNG = np.random.default_rng(3)
 W = RNG.normal(size=(3, 2, 3, 3))

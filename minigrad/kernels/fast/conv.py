@@ -1,7 +1,7 @@
-"""The numpy kernels behind ``conv.py`` (arrays in, arrays out), kept apart so
-that conv.py reads as the derivation.
+"""The fast conv kernels (arrays in, arrays out): the same sums as
+``minigrad/kernels/reference.py``, arranged for speed.
 
-Speed: the column matrix of a whole batch is tens of MB (memory-bound), so the
+The column matrix of a whole batch is tens of MB (memory-bound), so the
 kernels build im2col columns for a tile of about ``TILE`` numbers (output
 positions x C*kH*kW) at a time from a padded copy of the input laid out batch-last, (C, Hp, Wp, N), which
 keeps each tile in cache and makes every window row one contiguous run. Results
@@ -16,28 +16,14 @@ import threading
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from . import buffers
-
-
-# -- geometry ------------------------------------------------------------------------
-
-def conv_output_size(size, kernel, stride, padding, dilation):
-    """Positions a window of ``kernel`` (dilated) takes along one axis: floor, as PyTorch."""
-    return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
-
-
-def conv_output_hw(in_hw, kernel, stride, padding, dilation=(1, 1)):
-    """``conv_output_size`` for both axes, each argument a (height, width) pair."""
-    return tuple(conv_output_size(in_hw[i], kernel[i], stride[i], padding[i], dilation[i])
-                 for i in (0, 1))
+from ...ops import buffers
+from ..reference import rot180_swap
+from ..windows import output_hw as conv_output_hw
 
 
 #: numbers in one tile of im2col columns (positions x C*kH*kW): 16384 positions
 #: of a 16-channel 3x3 conv, fewer when the columns are longer (9 MB of float32).
-#: Measured on the MNIST Net's 32->64 conv (batch 64): a quarter of this costs
-#: 1.2-1.5x more CPU, 16x more 1.2x. Fewer, larger products matter most when
-#: other jobs load the cores: each product waits for both BLAS threads, and
-#: with 4x smaller tiles that wait made the same conv 3-10x slower in wall time.
+#: Few, large products: each one waits for every BLAS thread (benchmarks/README.md).
 TILE = 16384 * 144
 
 
@@ -101,9 +87,8 @@ _scratch = threading.local()
 
 def scratch(shape, dtype):
     """A work array for one tile of columns, reused from tile to tile and call to
-    call (one per thread and dtype, at most about TILE numbers). A fresh multi-MB
-    array per tile would cost a page fault per 4 KB each time: in a LeNet step that
-    was thousands of faults, more time than the arithmetic."""
+    call (one per thread and dtype, at most about TILE numbers): a fresh multi-MB
+    array per tile would cost a page fault per 4 KB each time."""
     size = int(np.prod(shape))
     key = np.dtype(dtype).str
     buf = getattr(_scratch, key, None)
@@ -131,8 +116,7 @@ def long_product(a, b):
     summed over all output positions. When M x N is small (a conv with few input
     channels), one BLAS call would cross the long P in hundreds of blocks, and its
     threads meet after each block: with another job on the cores, each meeting can
-    wait a whole time slice (the first conv of the MNIST Net took 1.5 ms alone but
-    up to 700 ms beside another process). Such a product is cut along P into pieces
+    wait a whole time slice. Such a product is cut along P into pieces
     of about SMALL_PRODUCT multiply-adds, each too small to be worth threads in any
     BLAS, made by one batched matmul and summed."""
     groups, m, p = a.shape
@@ -186,7 +170,7 @@ def conv2d_weight_array(x, g, kernel, stride, padding, dilation, groups, padded=
     for rows, cols, batch in tiles((ho, wo), n, cg * kh * kw):
         g_tile = g_last[:, rows, cols, batch].reshape(groups, o // groups, -1)
         # (cols @ g^T)^T rather than g @ cols^T: the same numbers, and OpenBLAS
-        # runs this long-and-thin product about 1.7x faster in this order.
+        # runs this long-and-thin product faster in this order.
         dw += long_product(im2col_tile(win, rows, cols, batch, groups), g_tile).transpose(0, 2, 1)
     return dw.reshape(o, cg, kh, kw)
 
@@ -216,8 +200,7 @@ def conv_transpose2d_array(g, w, out_hw, stride, padding, dilation, groups):
         # Each add writes runs of one canvas row (nc * nb numbers at stride 1) with
         # gaps between them. numpy gathers runs shorter than about a quarter of its
         # ufunc buffer into the buffer to lengthen its loop, and for an add that copy
-        # costs more than it saves (conv2 of the MNIST Net: 0.5 instead of 0.24 ns a
-        # number, 13 -> 11 ms); a buffer no longer than a run leaves nothing to gather.
+        # costs more than it saves; a buffer no longer than a run leaves nothing to gather.
         run = nb * (nc if sw == 1 and nb == n else 1)
         old_size = np.setbufsize(max(16, run - run % 16))   # numpy takes multiples of 16
         try:
@@ -230,3 +213,34 @@ def conv_transpose2d_array(g, w, out_hw, stride, padding, dilation, groups):
         finally:
             np.setbufsize(old_size)
     return canvas[:, ph:ph + h, pw:pw + wd].transpose(3, 0, 1, 2)
+
+
+def plain_full_convolution_edges(g_hw, out_hw, kernel, stride, padding, dilation):
+    """The padding d(k-1) - p of each axis when the full convolution is a plain
+    conv2d of g: stride 1 (nothing to dilate), d(k-1) >= p (nothing to crop) and no
+    unread rows or output_padding (equal edges); else None."""
+    if stride != (1, 1):
+        return None
+    edges = tuple(dilation[i] * (kernel[i] - 1) - padding[i] for i in (0, 1))
+    fits = all(g_hw[i] + 2 * edges[i] - dilation[i] * (kernel[i] - 1) == out_hw[i]
+               for i in (0, 1))
+    return edges if min(edges) >= 0 and fits else None
+
+
+def conv_transpose2d(g, w, out_hw, stride, padding, dilation, groups):
+    """conv2d's input gradient (and ConvTranspose2d's forward). At stride 1, with no
+    more channels in than out (the input gradient of a conv that keeps or widens its
+    channels), the full convolution conv2d(g padded by d(k-1) - p, rot180(w))
+    copies fewer numbers than col2im's columns and adds (9 x C_in against 9 x C_out
+    rows for a 3x3 kernel); otherwise col2im(w^T @ g)."""
+    edges = plain_full_convolution_edges(g.shape[2:], out_hw, w.shape[2:], stride, padding,
+                                         dilation)
+    if edges is not None and g.shape[1] <= w.shape[1] * groups:
+        return conv2d_array(g, rot180_swap(w, groups), (1, 1), edges, dilation, groups)
+    return conv_transpose2d_array(g, w, out_hw, stride, padding, dilation, groups)
+
+
+# the kernel set's names (minigrad/kernels/__init__.py lists them)
+pad_input = batch_last_padded
+conv2d = conv2d_array
+conv2d_weight = conv2d_weight_array
