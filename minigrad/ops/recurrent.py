@@ -162,10 +162,11 @@ class _CellStep(Function, register=False):
 class RNNCellStep(_CellStep):
     """y = act(x W_ih^T + b_ih + h W_hh^T + b_hh), act = tanh or relu (inputs x, h, W_ih,
         W_hh, b_ih, b_hh; y is the new h).
-    da = dy * (1 - y^2) for tanh, dy * [y > 0] for relu (a the pre-activation)
-    dx = da @ W_ih,  dh = da @ W_hh,  dW_ih = da^T x,  dW_hh = da^T h
-    db_ih = db_hh = sum over the batch of da
+    dy_a = dy * (1 - y^2) for tanh, dy * [y > 0] for relu (at the pre-activation a)
+    dx = dy_a @ W_ih,  dh = dy_a @ W_hh,  dW_ih = dy_a^T x,  dW_hh = dy_a^T h
+    db_ih = db_hh = sum over the batch of dy_a
     """
+
 
     def __init__(self, nonlinearity="tanh"):
         if nonlinearity not in ("tanh", "relu"):
@@ -195,12 +196,12 @@ class RNNCellStep(_CellStep):
 class LSTMCellStep(_CellStep):
     """y = [h' | c'] with c' = f c + i g,  h' = o tanh(c')  (inputs x, [h | c], W_ih, W_hh,
         b_ih, b_hh), where z = x W_ih^T + b_ih + h W_hh^T + b_hh = [z_i z_f z_g z_o],
-        i, f, o = sigmoid(z_i, z_f, z_o), g = tanh(z_g).
-    dc_total = dy_c + dy_h * o * (1 - tanh(c')^2)  (c' reaches the loss directly and through h')
-    dz_i = dc_total * g * i (1 - i),  dz_f = dc_total * c * f (1 - f)
-    dz_g = dc_total * i * (1 - g^2),  dz_o = dy_h * tanh(c') * o (1 - o)
-    d[h | c] = [dz @ W_hh | dc_total * f],  dx = dz @ W_ih
-    dW_ih = dz^T x,  dW_hh = dz^T h,  db_ih = db_hh = sum over the batch of dz
+        i, f, o = sigmoid(z_i, z_f, z_o), g = tanh(z_g); dy = [dy_h | dy_c].
+    dy_ct = dy_c + dy_h * o * (1 - tanh(c')^2)  (c' reaches the loss directly and via h')
+    dy_z = [dy_ct * g * i (1 - i) | dy_ct * c * f (1 - f) | dy_ct * i * (1 - g^2) |
+        dy_h * tanh(c') * o (1 - o)]  (the gates' pre-activations)
+    dhc = [dy_z @ W_hh | dy_ct * f] (the state [h | c]),  dx = dy_z @ W_ih
+    dW_ih = dy_z^T x,  dW_hh = dy_z^T h,  db_ih = db_hh = sum over the batch of dy_z
     """
     gates, state_width = 4, 2
 
@@ -237,10 +238,10 @@ class GRUCellStep(_CellStep):
     """y = (1 - z) n + z h  (inputs x, h, W_ih, W_hh, b_ih, b_hh), where
         [a_r a_z a_n] = x W_ih^T + b_ih,  [b_r b_z b_n] = h W_hh^T + b_hh,
         r = sigmoid(a_r + b_r),  z = sigmoid(a_z + b_z),  n = tanh(a_n + r b_n).
-    dn = dy (1 - z) (1 - n^2),  dz = dy (h - n) z (1 - z),  dr = dn b_n r (1 - r)
-    dh = dy z + [dr dz dn r] @ W_hh,  dx = [dr dz dn] @ W_ih
-    dW_ih = [dr dz dn]^T x,  dW_hh = [dr dz dn r]^T h
-    db_ih = sum over the batch of [dr dz dn],  db_hh = sum over the batch of [dr dz dn r]
+    dy_n = dy (1 - z) (1 - n^2),  dy_z = dy (h - n) z (1 - z),  dy_r = dy_n b_n r (1 - r)
+    dh = dy z + [dy_r dy_z dy_n r] @ W_hh,  dx = [dy_r dy_z dy_n] @ W_ih
+    dW_ih = [dy_r dy_z dy_n]^T x,  dW_hh = [dy_r dy_z dy_n r]^T h
+    db_ih = sum over the batch of [dy_r dy_z dy_n],  db_hh = the same of [dy_r dy_z dy_n r]
     """
     gates = 3
 
