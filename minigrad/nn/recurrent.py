@@ -69,6 +69,16 @@ def check_state(state, name, shape, dtype, op):
                         f"{dtype}")
 
 
+def check_input_fits(op, input, input_size, dtype):  # noqa: A002
+    """The input's last axis is input_size and its dtype the weights'."""
+    if input.shape[-1] != input_size:
+        raise ValueError(f"{op}: input has {input.shape[-1]} features (shape "
+                         f"{tuple(input.shape)}), expected input_size={input_size}")
+    if input.dtype != dtype:
+        raise TypeError(f"{op}: input dtype {input.dtype} differs from the weights' {dtype}; "
+                        "convert one with .to(dtype)")
+
+
 def zeros_state(rows, width, dtype):
     return make_tensor(np.zeros((rows, width), dtype=dtype))
 
@@ -159,14 +169,9 @@ class RNNBase(Module):
             input = input.unsqueeze(1)
         elif self.batch_first:
             input = input.transpose(0, 1)
-        steps, batch, features = input.shape
-        if features != self.input_size:
-            raise ValueError(f"{name}: input has {features} features (shape {tuple(input.shape)}"
-                             f"), expected input_size={self.input_size}")
+        steps, batch, _ = input.shape
         dtype = self.weight_ih_l0.dtype
-        if input.dtype != dtype:
-            raise TypeError(f"{name}: input dtype {input.dtype} differs from the weights' "
-                            f"{dtype}; convert one with .to(dtype)")
+        check_input_fits(name, input, self.input_size, dtype)
         if steps == 0:
             raise ValueError(f"{name}: the input sequence is empty (shape {tuple(input.shape)})")
         states = self.initial_states(hx, batch, batched, dtype)
@@ -289,14 +294,9 @@ class RNNCellBase(Module):
         batched = input.ndim == 2
         if not batched:
             input = input.unsqueeze(0)
-        batch, features = input.shape
-        if features != self.input_size:
-            raise ValueError(f"{name}: input has {features} features (shape {tuple(input.shape)}"
-                             f"), expected input_size={self.input_size}")
+        batch = input.shape[0]
         dtype = self.weight_ih.dtype
-        if input.dtype != dtype:
-            raise TypeError(f"{name}: input dtype {input.dtype} differs from the weights' "
-                            f"{dtype}; convert one with .to(dtype)")
+        check_input_fits(name, input, self.input_size, dtype)
         shape = (batch, self.hidden_size) if batched else (self.hidden_size,)
         given = []
         for label, state in states:
@@ -308,6 +308,12 @@ class RNNCellBase(Module):
         state = given[0] if len(given) == 1 else cat(given, dim=1)
         params = [self.weight_ih, self.weight_hh] + ([self.bias_ih, self.bias_hh] if self.bias else [])
         return make_step(self.mode)(input, state, *params), batched
+
+    def forward(self, input, hx=None):  # noqa: A002
+        """One step from hidden state ``hx`` (zeros if None): the new h (LSTMCell
+        overrides this for its (h, c) pair)."""
+        h, batched = self.step(input, [("hx", hx)])
+        return h if batched else h.squeeze(0)
 
     def extra_repr(self):
         text = f"{self.input_size}, {self.hidden_size}"
@@ -327,20 +333,12 @@ class RNNCell(RNNCellBase):
                          device, dtype)
         self.nonlinearity = nonlinearity
 
-    def forward(self, input, hx=None):  # noqa: A002
-        h, batched = self.step(input, [("hx", hx)])
-        return h if batched else h.squeeze(0)
-
 
 class GRUCell(RNNCellBase):
     """One GRU step; returns h'."""
 
     def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
         super().__init__("GRU", input_size, hidden_size, bias, device, dtype)
-
-    def forward(self, input, hx=None):  # noqa: A002
-        h, batched = self.step(input, [("hx", hx)])
-        return h if batched else h.squeeze(0)
 
 
 class LSTMCell(RNNCellBase):
