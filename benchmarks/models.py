@@ -19,6 +19,8 @@ ratio = minigrad / torch. Rows (``--rows`` takes these names):
   affine     1,000 x ``y = y * 1.0001 + 0.0001`` on a 1-element tensor, fwd + bwd
   tanh       1,000 x ``y = tanh(y)``, fwd + bwd
   chain100k  100,000 x ``y * 1.0000001``, fwd + bwd (the forward-only ratio is printed too)
+  lstm       MNIST rows as sequences: LSTM(28, 64) over 28 steps, Linear 64->10 on the last
+             output, cross_entropy, one SGD-momentum step, batch 64
   memory     peak-RSS growth of 50 cifar steps, each framework in a fresh process
 
 torch is imported lazily so that the memory row's minigrad child never loads it.
@@ -101,6 +103,19 @@ class CifarNet(nn.Module):
         return self.fc(self.features(x).mean(axis=(2, 3)))   # global average pool
 
 
+class RowLSTM(nn.Module):
+    """An MNIST image read row by row: 28 steps of 28 pixels, the last output classified."""
+
+    def __init__(self, hidden=64):
+        super().__init__()
+        self.lstm = nn.LSTM(28, hidden, batch_first=True)
+        self.head = nn.Linear(hidden, 10)
+
+    def forward(self, x):
+        out, _ = self.lstm(x.reshape(x.shape[0], 28, 28))
+        return self.head(out[:, -1])
+
+
 def _load_lenet():
     """examples/train_mnist.py as a module (only its definitions run on import)."""
     spec = importlib.util.spec_from_file_location(
@@ -167,7 +182,18 @@ def torch_models(torch):
             x = tF.relu(self.fc2(x))
             return self.fc3(x)
 
-    return {"mnist": TorchMnistNet, "cifar": TorchCifarNet, "lenet": TorchLeNet}
+    class TorchRowLSTM(tnn.Module):
+        def __init__(self, hidden=64):
+            super().__init__()
+            self.lstm = tnn.LSTM(28, hidden, batch_first=True)
+            self.head = tnn.Linear(hidden, 10)
+
+        def forward(self, x):
+            out, _ = self.lstm(x.reshape(x.shape[0], 28, 28))
+            return self.head(out[:, -1])
+
+    return {"mnist": TorchMnistNet, "cifar": TorchCifarNet, "lenet": TorchLeNet,
+            "lstm": TorchRowLSTM}
 
 
 def copy_weights(torch, ours, theirs):
@@ -246,6 +272,13 @@ def make_lenet(torch, size=64, check=False):
                           optimizer="adam")
 
 
+def make_lstm(torch, size=64, check=False):
+    _seed(torch)
+    ours = RowLSTM()
+    theirs = copy_weights(torch, ours, torch_models(torch)["lstm"]())
+    return _training_pair(torch, ours, theirs, _batch(4, size, (1, 28, 28)), "cross_entropy")
+
+
 def make_infer(torch, size=1000, check=False):
     _seed(torch)
     ours = MnistNet()
@@ -313,12 +346,14 @@ ROWS = [
         _chain_maker(_affine, 1000), 30),
     Row("tanh", "1,000 x `y = tanh(y)`, fwd+bwd", 1.2, _chain_maker(_tanh, 1000), 30),
     Row("chain100k", "100,000 x `y * 1.0000001`, fwd+bwd", 1.0, _chain_maker(_scale, 100_000), 5),
+    Row("lstm", "MNIST-rows LSTM step (28 steps x 28 inputs, hidden 64, Linear head, SGD "
+        "momentum 0.9, cross_entropy), batch 64", 1.5, make_lstm, 20),
     Row("memory", "peak RSS growth, 50 CIFAR-style steps, fresh process each (MB)", 1.0,
         None, 1, unit="MB"),
 ]
 ROW_BY_KEY = {row.key: row for row in ROWS}
 TINY = {"mnist": 2, "cifar": 2, "infer": 3, "lenet": 2, "affine": 10, "tanh": 10,
-        "chain100k": 100, "memory": None}
+        "chain100k": 100, "lstm": 2, "memory": None}
 
 
 def check_row(torch, row, size=None):
@@ -327,7 +362,7 @@ def check_row(torch, row, size=None):
     optimiser's update."""
     kwargs = {} if size is None else {"size": size}
     ours, theirs = row.make(torch, check=True, **kwargs)
-    steps = 2 if row.key in ("mnist", "cifar", "lenet") else 1
+    steps = 2 if row.key in ("mnist", "cifar", "lenet", "lstm") else 1
     pairs = [(ours(), theirs()) for _ in range(steps)]
     rel = max(abs(a - b) / max(abs(b), 1e-12) for a, b in pairs)
     return pairs, rel

@@ -14,6 +14,7 @@ from .loss import (CrossEntropyLoss, NLLLoss, MSELoss, BCELoss, L1Loss, SmoothL1
                    BCEWithLogitsLoss, KLDivLoss)
 from .sparse import Embedding
 from .dropout import Dropout2d
+from .recurrent import RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell
 
 __all__ = [
     "functional", "init", "utils", "Module", "Parameter", "StateDictError", "Identity", "Linear",
@@ -23,6 +24,7 @@ __all__ = [
     "BCELoss", "SiLU", "Hardtanh", "LayerNorm", "GroupNorm", "ModuleDict", "L1Loss",
     "SmoothL1Loss", "HuberLoss", "BCEWithLogitsLoss", "KLDivLoss", "Embedding", "Dropout2d",
     "ConvTranspose2d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "Upsample",
+    "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell",
 ]
 
 # -- issue 23: the layers PyTorch's examples need (padding, pixel shuffle, instance norm,
