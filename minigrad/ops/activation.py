@@ -42,7 +42,7 @@ class Sigmoid(Function):
         if is_grad_enabled():   # create_graph: the gradient is a node of its own
             return SigmoidBackward()(g, *self.saved_tensors)
         out, = self.saved_arrays
-        return make_tensor(SigmoidBackward.compute(g.array, out))
+        return make_tensor(np.asarray(SigmoidBackward.compute(g.array, out)))   # 0-d: numpy gives a scalar
 
 
 class SigmoidBackward(Function):
@@ -80,7 +80,7 @@ class Tanh(Function):
         if is_grad_enabled():   # create_graph: the gradient is a node of its own
             return TanhBackward()(g, *self.saved_tensors)
         out, = self.saved_arrays
-        return make_tensor(TanhBackward.compute(g.array, out))
+        return make_tensor(np.asarray(TanhBackward.compute(g.array, out)))   # 0-d: numpy gives a scalar
 
 
 class TanhBackward(Function):
