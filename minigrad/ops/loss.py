@@ -186,7 +186,9 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     loss = picked * per_sample
     if reduction == "mean":
         total = per_sample.sum()
-        return loss.sum() * (1.0 / total if total else math.nan)
+        if not total:   # every target ignored: the loss is NaN, its gradient 0 (as PyTorch)
+            return loss.sum() * 0.0 + math.nan
+        return loss.sum() * (1.0 / total)
     return _reduce(loss, reduction)
 
 

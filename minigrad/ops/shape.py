@@ -24,14 +24,17 @@ class Reshape(Function):
     """y = x.reshape(shape).
     dx = dy.reshape(x.shape)
     """
-    is_view = True
 
     def __init__(self, shape):
         self.shape = shape
 
     def forward(self, a):
         try:
-            return a.reshape(self.shape)
+            out = a.reshape(self.shape)
+            # a view only when numpy did not have to copy (as PyTorch's reshape): a
+            # write into a copy must not bump the input's version
+            self.is_view = np.may_share_memory(out, a)
+            return out
         except ValueError:
             raise ValueError(f"reshape: cannot reshape a tensor of shape {a.shape} "
                              f"({a.size} elements) into shape {self.shape}") from None
