@@ -590,6 +590,8 @@ class Tensor:
             if self.retains_grad:
                 retained = next(h for h in self.grad_fn.hooks if type(h) is RetainGrad)
                 retained.move(self.grad_fn, result.grad_fn)
+            if self.grad_fn is not None:   # views taken before now have a stale graph
+                self.grad_fn.rewritten_in_place_by = name
             self.grad_fn, self.requires_grad = result.grad_fn, True
         return self
 

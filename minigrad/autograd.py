@@ -259,6 +259,19 @@ class Function(tracing.Described):
         tracing.check_not_a_bare_input(self, item, inputs)
         return ("array", np.asarray(item), None, None, None)
 
+    def check_viewed_graph(self):
+        """For a view op's backward: refuse when the tensor it views was changed by a
+        recorded in-place op after the view was taken: the view's values changed with
+        it, but not its graph (PyTorch rewrites the view's graph; minigrad does not)."""
+        base = self.parents[0]
+        rewritten = getattr(base, "rewritten_in_place_by", None)
+        if rewritten is not None and self.is_view:
+            raise RuntimeError(
+                f"{self.name}: the tensor this view was taken from was changed in place by "
+                f"{rewritten} (recorded in the graph) after the view was taken; minigrad does "
+                "not rewrite a view's graph: take the view after the in-place op, or write "
+                "t = t * x instead of t *= x")
+
     @classmethod
     def apply(cls, *inputs, **kwargs):
         """``Op.apply(*inputs)``, as PyTorch: a new op instance called on the inputs."""

@@ -40,6 +40,7 @@ class Reshape(Function):
                              f"({a.size} elements) into shape {self.shape}") from None
 
     def backward(self, g):
+        self.check_viewed_graph()
         return g.reshape(self.input_shapes[0])
 
 
@@ -56,6 +57,7 @@ class Transpose(Function):
         return a.transpose(self.axes)
 
     def backward(self, g):
+        self.check_viewed_graph()
         return Transpose(tuple(np.argsort(self.axes)))(g)
 
 
@@ -76,6 +78,7 @@ class BroadcastTo(Function):
                              f"shape {self.shape}") from None
 
     def backward(self, g):
+        self.check_viewed_graph()
         return sum_to(g, self.input_shapes[0])
 
 
@@ -132,6 +135,7 @@ class GetItem(Function):
             raise IndexError(f"getitem: {e} (tensor of shape {a.shape}, index {self.index!r})") from None
 
     def backward(self, g):
+        self.check_viewed_graph()
         return ScatterAdd(self.index, self.input_shapes[0])(g)
 
     def settings(self):

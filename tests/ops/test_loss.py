@@ -295,3 +295,23 @@ def test_bce_gradient_is_finite_at_saturated_probabilities():
     F.binary_cross_entropy(x, mg.Tensor(np.array([0.0, 1.0, 1.0]))).backward()
     # d/dp of -log(1 - p) at p = 0 is 1, of -log(p) at p = 1 is -1 (then / 3)
     np.testing.assert_allclose(x.grad.numpy(), [1 / 3, -1 / 3, -2 / 3])
+
+
+def test_nll_loss_with_every_target_ignored_is_nan_with_zero_gradient_as_pytorch():
+    """Zero gradient when every target is ignored; PyTorch's NaN at the targets when
+    they are kept but all weigh 0 (0 / 0)."""
+    torch = pytest.importorskip("torch")
+    logp = np.log(np.random.default_rng(0).dirichlet(np.ones(4), size=3))
+    for target, weight in (([-100, -100, -100], None), ([-100, 1, -100], [1.0, 0.0, 1.0, 1.0]),
+                           ([2, 2, 2], [1.0, 1.0, 0.0, 1.0])):
+        grads, values = [], []
+        for lib, F_ in ((mg, F), (torch, torch.nn.functional)):
+            x = lib.tensor(logp, requires_grad=True)
+            w = None if weight is None else lib.tensor(np.array(weight))
+            loss = F_.nll_loss(x, lib.tensor(np.array(target)), weight=w)
+            loss.backward()
+            values.append(float(loss.detach()) if lib is torch else loss.item())
+            grads.append(x.grad.numpy())
+        assert np.isnan(values[0]) and np.isnan(values[1])
+        np.testing.assert_array_equal(grads[0], grads[1])
+    assert not np.isnan(grads[0]).all() and np.isnan(grads[0][:, 2]).all()
