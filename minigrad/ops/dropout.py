@@ -31,7 +31,11 @@ class Dropout(Function):
         scale = np.asarray(0.0 if self.p == 1 else 1.0 / (1.0 - self.p), dtype=a.dtype)
         # The mask is laid out like a (a conv output is stored batch-last), so the
         # multiply below streams through both and y and dy keep a's layout.
-        mask = np.multiply(keep, scale, out=output_like(a if shape == a.shape else keep, a.dtype))
+        if shape == a.shape:
+            pooled = output_like(a, a.dtype)
+            mask = np.multiply(keep, scale, out=np.empty_like(a) if pooled is None else pooled)
+        else:
+            mask = np.multiply(keep, scale, out=output_like(keep, a.dtype))
         self.save_for_backward(mask)   # the same mask zeroes the same elements of dy
         same_shape = a.shape == mask.shape   # (dropout2d's mask broadcasts)
         return np.multiply(a, mask, out=output_like(a, np.result_type(a, mask)) if same_shape
