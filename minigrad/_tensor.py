@@ -491,16 +491,14 @@ class Tensor:
         of an ``expand()``ed tensor (numpy's are read-only) writes into the tensor it
         views, as in PyTorch. Refused, as PyTorch: a write where several elements
         share one memory location (an expanded dim), unless ``overlap_ok`` (fill_
-        with a number writes the same value to each); memory no tensor can write."""
+        with a number writes the same value to each). A read-only numpy array that no
+        writeable array owns (``from_numpy``) is copied first: numpy cannot write it."""
         array = self.array
         if not overlap_ok:
             check_no_overlap(array, op)
         if not array.flags.writeable:
             alias = writeable_alias(array)
-            if alias is None:
-                raise RuntimeError(f"{op}: the tensor (shape {self.shape}) lies in read-only "
-                                   "memory (e.g. a read-only numpy array); clone() it first")
-            self.array = alias
+            self.array = np.array(array) if alias is None else alias
         return self.array
 
     def _prepare_inplace(self, op, overlap_ok=False):
