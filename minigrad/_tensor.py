@@ -616,17 +616,15 @@ class Tensor:
 
     def retain_grad(self):
         """Keep ``.grad`` on this non-leaf tensor too after backward (once: calling
-        it again changes nothing)."""
+        it again changes nothing). As PyTorch, the gradient kept is the one after all
+        of the tensor's hooks, a copy of its own, summed over backward calls."""
         if self.grad_fn is None or self.retains_grad:
             return
         self.retains_grad = True
-        ref = weakref.ref(self)
-
-        def keep(g):
-            t = ref()
-            if t is not None:
-                t.grad = g if t.grad is None else t.grad + g
-        self.register_hook(keep)
+        node = self.grad_fn
+        if node.hooks is None:
+            node.hooks = []
+        node.hooks.append(RetainGrad(self))
 
     def register_hook(self, hook):
         """``hook(grad)`` runs when this tensor's gradient is computed; it may return a
@@ -642,7 +640,10 @@ class Tensor:
             if owner.hooks is None:
                 owner.hooks = []
             hooks = owner.hooks
-        hooks.append(hook)
+        if hooks and type(hooks[-1]) is RetainGrad:   # retain_grad's stays last
+            hooks.insert(len(hooks) - 1, hook)
+        else:
+            hooks.append(hook)
         return RemovableHandle(hooks, hook)
 
     # -- in-place changes (no graph; the version bump catches stale saved values) ---------
@@ -658,30 +659,46 @@ class Tensor:
         refuses to use it)."""
         self.version_cell()[0] += 1
 
-    def ensure_writeable(self):
-        """Own ``.array`` before writing into it (an ``expand()`` view or a gradient
-        broadcast in backward is a read-only view)."""
-        if not self.array.flags.writeable:
-            self.array = np.array(self.array)
+    def ensure_writeable(self, op="in-place write", overlap_ok=False):
+        """Make ``.array`` writeable before writing into it, keeping its memory: a view
+        of an ``expand()``ed tensor (numpy's are read-only) writes into the tensor it
+        views, as in PyTorch. Refused, as PyTorch: a write where several elements
+        share one memory location (an expanded dim), unless ``overlap_ok`` (fill_
+        with a number writes the same value to each). A read-only numpy array that no
+        writeable array owns (``from_numpy``) is copied first: numpy cannot write it."""
+        array = self.array
+        if not overlap_ok:
+            check_no_overlap(array, op)
+        if not array.flags.writeable:
+            alias = writeable_alias(array)
+            self.array = np.array(array) if alias is None else alias
+        return self.array
 
-    def _prepare_inplace(self, op):
+    def _prepare_inplace(self, op, overlap_ok=False):
         if self.requires_grad and autograd.is_grad_enabled():
             raise RuntimeError(
                 f"{op}: in-place change of a tensor that requires grad (shape {self.shape}) "
                 "while grad mode is on; do it under minigrad.no_grad(), or build a new "
                 "tensor (e.g. with minigrad.where)")
-        self.ensure_writeable()
+        self.ensure_writeable(op, overlap_ok)
 
     def __setitem__(self, index, value):
-        self._prepare_inplace("__setitem__")
-        self.array[index_as_numpy(index)] = value.array if isinstance(value, Tensor) else value
+        index = index_as_numpy(index)
+        # as PyTorch: refused only if the elements written share memory (basic indexing
+        # of an expanded dim); integer or mask indexing writes element by element
+        basic = not any(isinstance(i, (np.ndarray, list))
+                        for i in (index if isinstance(index, tuple) else (index,)))
+        self._prepare_inplace("__setitem__", overlap_ok=True)
+        if basic:
+            check_no_overlap(self.array[index], "__setitem__")
+        self.array[index] = value.array if isinstance(value, Tensor) else value
         self.bump_version()
 
     def zero_(self):
         return self.fill_(0)
 
     def fill_(self, value):
-        self._prepare_inplace("fill_")
+        self._prepare_inplace("fill_", overlap_ok=not isinstance(value, Tensor))
         self.array[...] = value.array if isinstance(value, Tensor) else value
         self.bump_version()
         return self
@@ -718,6 +735,7 @@ class Tensor:
         """Write ``op(self, other)`` into this tensor's memory, as PyTorch's in-place ops.
         Recorded (grad mode on and an operand requires grad), the tensor becomes the
         op's output in the graph; a leaf that requires grad refuses, as in PyTorch."""
+        check_no_overlap(self.array, name)
         recording = autograd.is_grad_enabled() and (
             self.requires_grad or (isinstance(other, Tensor) and other.requires_grad))
         if not recording:
@@ -731,6 +749,11 @@ class Tensor:
             result = ew.binary(op, make_tensor(before, self.requires_grad, self.grad_fn), other)
         self.write_result(result.array, name)
         if recording:
+            if self.retains_grad:
+                retained = next(h for h in self.grad_fn.hooks if type(h) is RetainGrad)
+                retained.move(self.grad_fn, result.grad_fn)
+            if self.grad_fn is not None:   # views taken before now have a stale graph
+                self.grad_fn.rewritten_in_place_by = name
             self.grad_fn, self.requires_grad = result.grad_fn, True
         return self
 
@@ -758,9 +781,40 @@ class Tensor:
         if not np.can_cast(values.dtype, self.array.dtype, "same_kind"):
             raise RuntimeError(f"{name}: result type {values.dtype} cannot be cast to the "
                                f"tensor's dtype {self.array.dtype} in place")
-        self.ensure_writeable()
+        self.ensure_writeable(name)
         np.copyto(self.array, values, casting="same_kind")
         self.bump_version()
+
+
+def check_no_overlap(array, op):
+    """PyTorch's rule for in-place writes: no two elements written may share memory
+    (an ``expand()``ed dim has stride 0)."""
+    for stride, n in zip(array.strides, array.shape):
+        if stride == 0 and n > 1:
+            raise RuntimeError(
+                f"{op}: more than one element of the written-to tensor (shape {array.shape}, "
+                "a view made by expand()) refers to a single memory location; clone() the "
+                "tensor before writing into it")
+
+
+class _Memory:
+    """Lends numpy a writeable view of memory a writeable array ``owner`` holds."""
+
+    def __init__(self, array, owner):
+        self.__array_interface__ = dict(array.__array_interface__,
+                                        data=(array.__array_interface__["data"][0], False))
+        self.owner = owner   # kept alive by the view (its .base is this object)
+
+
+def writeable_alias(array):
+    """The same memory as the read-only view ``array`` (numpy's broadcast views and
+    their slices), writeable; None when no writeable array owns it."""
+    owner = array.base
+    while isinstance(owner, np.ndarray) and not owner.flags.writeable:
+        owner = owner.base
+    if not isinstance(owner, np.ndarray):
+        return None
+    return np.asarray(_Memory(array, owner))
 
 
 def dtype_of_to_args(args, kwargs):
@@ -807,6 +861,27 @@ class device:
 CPU = device("cpu")
 #: device names a PyTorch script may pass to .to(); any but "cpu" is refused
 DEVICE_TYPES = ("cpu", "cuda", "mps", "xpu", "hip", "meta")
+
+
+class RetainGrad:
+    """The hook ``retain_grad`` puts last on a non-leaf tensor's node: it stores the
+    gradient in the tensor's ``.grad`` (a copy, so no other ``.grad`` shares its
+    memory; a later backward adds a new tensor, as PyTorch)."""
+
+    def __init__(self, tensor):
+        self.tensor = weakref.ref(tensor)   # the node must not keep its output alive
+
+    def __call__(self, g):
+        t = self.tensor()
+        if t is not None:
+            t.grad = g.clone() if t.grad is None else t.grad + g
+
+    def move(self, old_node, new_node):
+        """After an in-place op the tensor's gradient is its new node's (PyTorch)."""
+        old_node.hooks.remove(self)
+        if new_node.hooks is None:
+            new_node.hooks = []
+        new_node.hooks.append(self)
 
 
 class RemovableHandle:

@@ -45,9 +45,9 @@ def is_grad_enabled() -> bool:
     return _grad_mode.enabled
 
 
-class set_grad_enabled:
-    """Turns graph recording on or off: ``with set_grad_enabled(False):`` or as a
-    decorator, ``@set_grad_enabled(False)``."""
+class _GradModeContext:
+    """A context manager and decorator that records the graph (``mode`` True) or not
+    inside, and restores the previous mode after."""
 
     def __init__(self, mode: bool):
         self.mode = bool(mode)
@@ -59,21 +59,41 @@ class set_grad_enabled:
         _grad_mode.enabled = self.prev
 
     def __call__(self, func):
+        mode = self.mode
+
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
-            with set_grad_enabled(self.mode):
+            with _GradModeContext(mode):
                 return func(*args, **kwargs)
         return wrapper
 
 
+class set_grad_enabled(_GradModeContext):
+    """As PyTorch: ``set_grad_enabled(False)`` called alone sets the mode for this
+    thread from now on; ``with set_grad_enabled(False):`` sets it inside only, and
+    ``@set_grad_enabled(False)`` inside the decorated function only (decorating
+    leaves the current mode as it was)."""
+
+    def __init__(self, mode: bool):
+        super().__init__(mode)
+        self.prev, _grad_mode.enabled = _grad_mode.enabled, self.mode
+
+    def __enter__(self):   # the mode was set when made; __exit__ restores the one before
+        _grad_mode.enabled = self.mode
+
+    def __call__(self, func):
+        _grad_mode.enabled = self.prev
+        return super().__call__(func)
+
+
 def no_grad(func=None):
     """``with no_grad():``, ``@no_grad()`` or ``@no_grad``: record no graph."""
-    return set_grad_enabled(False)(func) if func else set_grad_enabled(False)
+    return _GradModeContext(False)(func) if func else _GradModeContext(False)
 
 
 def enable_grad(func=None):
     """The opposite of ``no_grad``: record the graph inside, even under no_grad."""
-    return set_grad_enabled(True)(func) if func else set_grad_enabled(True)
+    return _GradModeContext(True)(func) if func else _GradModeContext(True)
 
 
 # -- what forward may keep for backward --------------------------------------------
@@ -244,6 +264,19 @@ class Function(tracing.Described):
         tracing.check_not_a_bare_input(self, item, inputs)
         return ("array", np.asarray(item), None, None, None)
 
+    def check_viewed_graph(self):
+        """For a view op's backward: refuse when the tensor it views was changed by a
+        recorded in-place op after the view was taken: the view's values changed with
+        it, but not its graph (PyTorch rewrites the view's graph; minigrad does not)."""
+        base = self.parents[0]
+        rewritten = getattr(base, "rewritten_in_place_by", None)
+        if rewritten is not None and self.is_view:
+            raise RuntimeError(
+                f"{self.name}: the tensor this view was taken from was changed in place by "
+                f"{rewritten} (recorded in the graph) after the view was taken; minigrad does "
+                "not rewrite a view's graph: take the view after the in-place op, or write "
+                "t = t * x instead of t *= x")
+
     @classmethod
     def apply(cls, *inputs, **kwargs):
         """``Op.apply(*inputs)``, as PyTorch: a new op instance called on the inputs (for a
@@ -295,7 +328,7 @@ def run_backward(outputs, grads, retain_graph=False, create_graph=False, capture
         captured = [None] * len(capture)
         to_run = _nodes_to_run(order, targets)
     anomaly, steps = tracing.state.anomaly, tracing.state.steps is not None
-    with tracing.suspend_anomaly(), set_grad_enabled(create_graph):
+    with tracing.suspend_anomaly(), _GradModeContext(create_graph):
         for node in reversed(order):
             g = node_grads.pop(node, None)
             if g is None:   # nothing flowed into this node

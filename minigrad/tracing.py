@@ -318,13 +318,23 @@ def accumulate_leaf(leaf, g, create_graph, handed_out):
     """Add a leaf's total gradient from this backward into ``leaf.grad``. The leaf
     keeps the array only if nothing else can see it: Add hands one gradient to both
     inputs, a broadcast gradient is a read-only view, and the caller's own gradient
-    array stays theirs. Otherwise it gets a copy."""
+    array stays theirs. Otherwise it gets a copy.
+
+    As PyTorch, a later backward adds into the same ``.grad`` tensor in place (a
+    reference kept from the first one sees the sum), except with ``create_graph``,
+    where ``.grad`` becomes a new tensor, ``grad + g``, recorded in the graph."""
     if g.array.dtype != leaf.array.dtype:
         g = g.astype(leaf.array.dtype)
     data = g.array
-    if leaf.grad is not None:   # asarray: numpy returns a scalar for a 0-d sum
-        leaf.grad = (leaf.grad + g if create_graph else
-                     make_tensor(np.asarray(leaf.grad.array + data), False, None))
+    grad = leaf.grad
+    if grad is not None:
+        if create_graph:
+            leaf.grad = grad + g
+        elif grad.array.flags.writeable and grad.array.shape == data.shape:
+            np.add(grad.array, data, out=grad.array, casting="same_kind")
+            grad.bump_version()
+        else:   # a .grad assigned by hand that cannot hold the sum: a new tensor
+            leaf.grad = make_tensor(np.asarray(grad.array + data), False, None)
         return
     owner = data if data.base is None else data.base
     shared = id(data) in handed_out or id(owner) in handed_out

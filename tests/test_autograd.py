@@ -507,3 +507,70 @@ def test_saved_arrays_are_checked_like_saved_tensors(op, name):
         z.sum().backward()
     with pytest.raises(RuntimeError, match="backward through the graph a second time"):
         z.grad_fn.saved_arrays
+
+
+# -- bookkeeping as PyTorch's (issue 20) ----------------------------------------------------
+
+def test_second_backward_adds_into_the_same_grad_tensor_except_with_create_graph():
+    torch = pytest.importorskip("torch")
+    for lib in (mg, torch):
+        x = lib.tensor(np.ones(3), requires_grad=True)
+        (x * 2).sum().backward()
+        first = x.grad
+        (x * 3).sum().backward()
+        assert x.grad is first and first.tolist() == [5.0, 5.0, 5.0]   # updated in place
+        y = lib.tensor(np.ones(3), requires_grad=True)
+        (y * y).sum().backward(create_graph=True)
+        first = y.grad
+        (y * y).sum().backward(create_graph=True)
+        assert y.grad is not first and first.tolist() == [2.0] * 3 and y.grad.tolist() == [4.0] * 3
+        assert y.grad.grad_fn is not None
+
+
+def test_retained_grad_is_taken_after_all_hooks_and_follows_in_place_ops():
+    torch = pytest.importorskip("torch")
+    results = []
+    for lib in (mg, torch):
+        x = lib.tensor(np.ones(3), requires_grad=True)
+        y = x * 2
+        y.retain_grad()
+        y.register_hook(lambda g: g * 10)   # registered after retain_grad, runs before it
+        y.sum().backward()
+        z = x * 2
+        z.retain_grad()
+        seen = []
+        z.register_hook(seen.append)   # the gradient of z before the in-place op
+        z *= 3
+        (z * z).sum().backward()
+        results.append((y.grad.tolist(), z.grad.tolist(), seen[0].tolist(), x.grad.tolist()))
+    assert results[0] == results[1] == ([10.0] * 3, [12.0] * 3, [36.0] * 3, [92.0] * 3)
+
+
+def test_leaf_grad_never_shares_memory_with_a_retained_grad():
+    x = mg.tensor(np.ones(3), requires_grad=True)
+    y = x + 1
+    y.retain_grad()
+    (y * mg.tensor(np.full(3, 2.0))).sum().backward()
+    x.grad.mul_(0)   # as clip_grad_norm_ scales gradients in place
+    assert y.grad.tolist() == [2.0, 2.0, 2.0]   # PyTorch's too
+
+
+def test_set_grad_enabled_as_a_call_a_context_and_a_decorator():
+    torch = pytest.importorskip("torch")
+    for lib in (mg, torch):
+        try:
+            lib.set_grad_enabled(False)   # a plain call sets the mode
+            assert not lib.is_grad_enabled()
+            assert not (lib.ones(2, requires_grad=True) * 2).requires_grad
+        finally:
+            lib.set_grad_enabled(True)
+        lib.no_grad()   # made but not entered: no change
+        assert lib.is_grad_enabled()
+        with lib.set_grad_enabled(False):
+            assert not lib.is_grad_enabled()
+        assert lib.is_grad_enabled()
+
+        @lib.set_grad_enabled(False)
+        def inside():
+            return lib.is_grad_enabled()
+        assert lib.is_grad_enabled() and inside() is False and lib.is_grad_enabled()

@@ -10,7 +10,7 @@ from ..autograd import Function
 from .. import random as _random
 from ..checks import check_float_tensor, check_probability
 from . import buffers
-from .layout import memory_order, output_like
+from .layout import output_like
 
 
 class Dropout(Function):
@@ -26,23 +26,18 @@ class Dropout(Function):
 
     def forward(self, a):
         shape = self.mask_shape(a.shape)
-        if shape == a.shape and not a.flags.c_contiguous:
-            # Drawn in the order a's numbers lie in memory (a conv output is stored
-            # batch-last), so the mask is laid out like a: the multiply then streams
-            # through both (a C-ordered mask made it a transposing walk, 3 ms instead of
-            # 0.8 for the MNIST Net's first dropout) and y and dy keep a's layout.
-            order = memory_order(a)
-            in_order = tuple(a.shape[i] for i in order)
-            uniform = _random.generator().random(
-                in_order, out=buffers.empty_if_large(in_order, np.float64)
-            ).transpose(np.argsort(order))
-        else:
-            uniform = _random.generator().random(shape,
-                                                 out=buffers.empty_if_large(shape, np.float64))
-        # (large arrays from the buffer pool, as everywhere on this path: ops/buffers.py)
+        # Drawn in C order, so the mask depends on the shape and the seed only, never on
+        # how a lies in memory. (Large arrays come from the buffer pool: ops/buffers.py.)
+        uniform = _random.generator().random(shape, out=buffers.empty_if_large(shape, np.float64))
         keep = np.greater_equal(uniform, self.p, out=output_like(uniform, np.bool_))
         scale = np.asarray(0.0 if self.p == 1 else 1.0 / (1.0 - self.p), dtype=a.dtype)
-        mask = np.multiply(keep, scale, out=output_like(keep, a.dtype))
+        # The mask is laid out like a (a conv output is stored batch-last), so the
+        # multiply below streams through both and y and dy keep a's layout.
+        if shape == a.shape:
+            pooled = output_like(a, a.dtype)
+            mask = np.multiply(keep, scale, out=np.empty_like(a) if pooled is None else pooled)
+        else:
+            mask = np.multiply(keep, scale, out=output_like(keep, a.dtype))
         self.save_for_backward(mask)   # the same mask zeroes the same elements of dy
         same_shape = a.shape == mask.shape   # (dropout2d's mask broadcasts)
         return np.multiply(a, mask, out=output_like(a, np.result_type(a, mask)) if same_shape

@@ -186,7 +186,11 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     loss = picked * per_sample
     if reduction == "mean":
         total = per_sample.sum()
-        return loss.sum() * (1.0 / total if total else math.nan)
+        if not total:   # PyTorch's 0 / 0: the loss is NaN, its gradient NaN at the kept
+            # targets (all of weight 0) and 0 at the ignored ones (all ignored: all 0)
+            share = np.where(kept, math.nan, 0.0).astype(input.dtype)
+            return (picked * share).sum() + math.nan
+        return loss.sum() * (1.0 / total)
     return _reduce(loss, reduction)
 
 

@@ -259,7 +259,10 @@ class Norm(Function):
         safe_y = y.masked_fill(zero_norm, 1.0)
         if p == 2:
             return (g * x / safe_y).masked_fill(zero_norm, 0.0)
-        return (g * sign * (x.abs() / safe_y) ** (p - 1)).masked_fill(zero_norm, 0.0)
+        magnitude = x.abs()
+        if p < 1:   # |x|^(p-1) is infinite at x = 0, where PyTorch's gradient is 0 (sign 0)
+            magnitude = magnitude.masked_fill(x.array == 0, 1.0)
+        return (g * sign * (magnitude / safe_y) ** (p - 1)).masked_fill(zero_norm, 0.0)
 
 
 class ValuesIndices(NamedTuple):
@@ -340,8 +343,24 @@ def var(a, dim=None, unbiased=None, keepdim=False, *, correction=None, **numpy_n
     return Sum(axes, keepdim)(centered * centered) * (1.0 / (count - correction))
 
 
+class SqrtOfVariance(Function):
+    """y = sqrt(x) (x a variance: std is the square root of var).
+    dx = dy / (2 * y), and 0 where y = 0 (as PyTorch's std: a constant row's gradient is 0)
+    """
+
+    def forward(self, a):
+        if self.needs_input_grad[0]:
+            self.save_for_backward(OUTPUT)
+        return np.sqrt(a)
+
+    def backward(self, g):
+        y, = self.saved_tensors
+        zero = y.array == 0
+        return (g / (y.masked_fill(zero, 1.0) * 2.0)).masked_fill(zero, 0.0)
+
+
 def std(a, dim=None, unbiased=None, keepdim=False, *, correction=None, **numpy_names):
-    return var(a, dim, unbiased, keepdim, correction=correction, **numpy_names).sqrt()
+    return SqrtOfVariance()(var(a, dim, unbiased, keepdim, correction=correction, **numpy_names))
 
 
 def _correction(op, unbiased, correction, numpy_names):

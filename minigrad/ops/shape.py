@@ -24,19 +24,23 @@ class Reshape(Function):
     """y = x.reshape(shape).
     dx = dy.reshape(x.shape)
     """
-    is_view = True
 
     def __init__(self, shape):
         self.shape = shape
 
     def forward(self, a):
         try:
-            return a.reshape(self.shape)
+            out = a.reshape(self.shape)
+            # a view only when numpy did not have to copy (as PyTorch's reshape): a
+            # write into a copy must not bump the input's version
+            self.is_view = np.may_share_memory(out, a)
+            return out
         except ValueError:
             raise ValueError(f"reshape: cannot reshape a tensor of shape {a.shape} "
                              f"({a.size} elements) into shape {self.shape}") from None
 
     def backward(self, g):
+        self.check_viewed_graph()
         return g.reshape(self.input_shapes[0])
 
 
@@ -53,6 +57,7 @@ class Transpose(Function):
         return a.transpose(self.axes)
 
     def backward(self, g):
+        self.check_viewed_graph()
         return Transpose(tuple(np.argsort(self.axes)))(g)
 
 
@@ -73,6 +78,7 @@ class BroadcastTo(Function):
                              f"shape {self.shape}") from None
 
     def backward(self, g):
+        self.check_viewed_graph()
         return sum_to(g, self.input_shapes[0])
 
 
@@ -129,6 +135,7 @@ class GetItem(Function):
             raise IndexError(f"getitem: {e} (tensor of shape {a.shape}, index {self.index!r})") from None
 
     def backward(self, g):
+        self.check_viewed_graph()
         return ScatterAdd(self.index, self.input_shapes[0])(g)
 
     def settings(self):

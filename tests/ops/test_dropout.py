@@ -98,8 +98,8 @@ def test_bad_probability(p):
 
 
 def test_a_batch_last_input_keeps_its_layout_and_the_same_mask_reaches_dy():
-    """A conv output is an NCHW view of batch-last memory: dropout draws its mask in
-    that memory order, so y is laid out like x (no transposing walk), and backward
+    """A conv output is an NCHW view of batch-last memory: dropout lays its mask out
+    in that memory order, so y is laid out like x (no transposing walk), and backward
     zeroes exactly the dropped elements."""
     x_last = np.random.default_rng(2).normal(size=(4, 5, 6, 8))       # (C, H, W, N)
     x = mg.Tensor(x_last.transpose(3, 0, 1, 2), requires_grad=True)     # NCHW view
@@ -113,3 +113,18 @@ def test_a_batch_last_input_keeps_its_layout_and_the_same_mask_reaches_dy():
     np.testing.assert_array_equal(x.grad.numpy() != 0, kept)
     mg.manual_seed(4)
     np.testing.assert_array_equal(F.dropout(x, p=0.25).numpy(), y.numpy())   # reproducible
+
+
+def test_mask_depends_on_shape_and_seed_not_on_memory_layout():
+    values = np.random.default_rng(0).normal(size=(6, 5, 4)) + 3.0
+    layouts = [values, np.asfortranarray(values), values.transpose(2, 0, 1).copy().transpose(1, 2, 0)]
+    masks = []
+    for array in layouts:
+        mg.manual_seed(11)
+        x = mg.from_numpy(array).requires_grad_()
+        y = F.dropout(x, p=0.5)
+        y.sum().backward()
+        masks.append((y.numpy() != 0, x.grad.numpy() != 0))
+    for kept, grad_kept in masks:
+        np.testing.assert_array_equal(kept, masks[0][0])
+        np.testing.assert_array_equal(grad_kept, kept)

@@ -335,3 +335,23 @@ def test_bce_target_outside_0_1_is_an_error_as_torch(target):
     with pytest.raises(ValueError, match="weight of shape \\(3,\\) must broadcast"):
         F.binary_cross_entropy(mg.Tensor(p), mg.Tensor(np.array([1.0, 0.0])),
                                weight=mg.Tensor(np.ones(3)))
+
+
+def test_nll_loss_with_every_target_ignored_is_nan_with_zero_gradient_as_pytorch():
+    """Zero gradient when every target is ignored; PyTorch's NaN at the targets when
+    they are kept but all weigh 0 (0 / 0)."""
+    torch = pytest.importorskip("torch")
+    logp = np.log(np.random.default_rng(0).dirichlet(np.ones(4), size=3))
+    for target, weight in (([-100, -100, -100], None), ([-100, 1, -100], [1.0, 0.0, 1.0, 1.0]),
+                           ([2, 2, 2], [1.0, 1.0, 0.0, 1.0])):
+        grads, values = [], []
+        for lib, F_ in ((mg, F), (torch, torch.nn.functional)):
+            x = lib.tensor(logp, requires_grad=True)
+            w = None if weight is None else lib.tensor(np.array(weight))
+            loss = F_.nll_loss(x, lib.tensor(np.array(target)), weight=w)
+            loss.backward()
+            values.append(float(loss.detach()) if lib is torch else loss.item())
+            grads.append(x.grad.numpy())
+        assert np.isnan(values[0]) and np.isnan(values[1])
+        np.testing.assert_array_equal(grads[0], grads[1])
+    assert not np.isnan(grads[0]).all() and np.isnan(grads[0][:, 2]).all()

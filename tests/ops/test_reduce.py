@@ -135,6 +135,7 @@ CASES += [
     Case("norm_2_dim_keepdim", lambda a: a.norm(dim=1, keepdim=True) * a, lambda r: r.normal(size=(3, 4))),
     Case("norm_1_dim0", lambda a: a.norm(1, dim=0), lambda r: away_from_zero(r, 4, 3)),
     Case("norm_3_dims", lambda a: a.norm(3, dim=(1, 2)), lambda r: away_from_zero(r, 2, 3, 2)),
+    Case("norm_half_dim1", lambda a: a.norm(0.5, dim=1), lambda r: away_from_zero(r, 3, 4)),
     Case("norm_inf", lambda a: a.norm(float("inf"), dim=1), lambda r: away_from_zero(r, 3, 4)),
     Case("norm_inf_ties", lambda a: mg.norm(a, float("inf"), dim=1), lambda r: INF_TIES.copy(),
          gradgrad="ties are kinks"),
@@ -279,3 +280,38 @@ def test_reductions_built_with_an_int_axis_equal_the_tuple_axis(op, axis):
     assert results[0][0].shape == np.sum(x, axis=axis).shape
     np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-12)
     np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-12)
+
+
+# -- gradients PyTorch keeps finite where the plain formula gives NaN ---------------------
+
+def _grad_of(lib, fn, x):
+    t = lib.tensor(np.array(x, dtype=np.float64), requires_grad=True)
+    fn(t).sum().backward()
+    return np.asarray(t.grad.detach().numpy() if lib is not mg else t.grad.numpy())
+
+
+def test_standardising_a_constant_row_has_pytorch_finite_gradient():
+    torch = pytest.importorskip("torch")
+    x = [[1.0, 1.0, 1.0], [1.0, 2.0, 4.0], [-3.0, -3.0, -3.0]]
+
+    def standardise(t):
+        return (t - t.mean(1, keepdim=True)) / (t.std(1, keepdim=True) + 1e-5) * t
+
+    ours, theirs = _grad_of(mg, standardise, x), _grad_of(torch, standardise, x)
+    assert np.isfinite(ours).all()
+    np.testing.assert_allclose(ours, theirs, rtol=1e-7, atol=1e-6)
+    for dim in (0, 1):   # std alone: 0 where std is 0 (PyTorch masks it)
+        ours = _grad_of(mg, lambda t: t.std(dim, correction=0), x)
+        np.testing.assert_allclose(ours, _grad_of(torch, lambda t: t.std(dim, correction=0), x),
+                                   rtol=1e-12, atol=1e-12)
+
+
+def test_norm_below_one_at_a_zero_entry_matches_pytorch():
+    torch = pytest.importorskip("torch")
+    x = [[0.0, 1.0, -2.0], [0.0, 0.0, 0.0], [3.0, 0.0, 0.5]]
+    for p in (0.5, 0.25, 1.5, 3):
+        for dim in (None, 1):
+            ours = _grad_of(mg, lambda t: t.norm(p, dim=dim), x)
+            theirs = _grad_of(torch, lambda t: t.norm(p, dim=dim), x)
+            assert np.isfinite(ours).all(), (p, dim)
+            np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)

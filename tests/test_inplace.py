@@ -1,0 +1,166 @@
+"""In-place changes (``+=``, ``add_``, ``fill_``, ``[...] =``, ``.data``) against
+PyTorch: the same values, gradients and errors from the same inputs."""
+import numpy as np
+import pytest
+
+import minigrad as mg
+
+torch = pytest.importorskip("torch")
+LIBS = (mg, torch)
+
+
+def t(lib, values, requires_grad=False):
+    return lib.tensor(np.array(values, dtype=np.float64), requires_grad=requires_grad)
+
+
+def both(fn):
+    """fn(lib) for minigrad and PyTorch; an error becomes ('error', its type)."""
+    out = []
+    for lib in LIBS:
+        try:
+            out.append(fn(lib))
+        except RuntimeError as exc:
+            out.append(("error", type(exc)))
+    return out
+
+
+def test_augmented_assignment_changes_the_tensor_every_name_holds():
+    def run(lib):
+        x = t(lib, [1.0, 2.0])
+        a = x
+        a += 1
+        a *= 3
+        return x.tolist()
+    assert both(run) == [[6.0, 9.0]] * 2
+
+
+def test_leaf_that_requires_grad_refuses_with_grad_on_and_changes_under_no_grad():
+    def run(lib):
+        w = t(lib, [1.0, 2.0], True)
+        with pytest.raises(RuntimeError, match="leaf"):
+            w += 1
+        with lib.no_grad():
+            w -= 0.5
+            w.mul_(2)
+        return w.tolist(), w.is_leaf, w.requires_grad
+    assert both(run) == [([1.0, 3.0], True, True)] * 2
+
+
+def test_in_place_ops_on_a_non_leaf_give_pytorchs_graph():
+    def run(lib):
+        w, b, c = t(lib, [1.0, 2.0], True), t(lib, [3.0, 4.0], True), t(lib, [5.0, -1.0], True)
+        y = w * 2
+        y += b
+        y *= c
+        y -= w
+        y /= 2
+        y **= 2
+        y.sum().backward()
+        return y.tolist(), w.grad.tolist(), b.grad.tolist(), c.grad.tolist()
+    ours, theirs = both(run)
+    np.testing.assert_allclose(np.concatenate(ours), np.concatenate(theirs), rtol=1e-12)
+
+
+def test_a_saved_value_changed_in_place_fails_at_backward():
+    def run(lib):
+        w = t(lib, [1.0, 2.0], True)
+        y = w * 2
+        z = y * y   # saves y
+        y += 1
+        z.sum().backward()
+    assert both(run) == [("error", RuntimeError)] * 2
+    w = t(mg, [1.0, 2.0], True)
+    y = w * 2
+    z = y * y
+    y += 1
+    with pytest.raises(RuntimeError, match="modified in place"):
+        z.sum().backward()
+
+
+def test_a_value_not_saved_may_change_in_place():
+    def run(lib):
+        w = t(lib, [1.0, 2.0], True)
+        y = w * 2
+        z = y.exp()   # exp keeps its output, not y
+        y += 1
+        z.sum().backward()
+        return w.grad.tolist()
+    ours, theirs = both(run)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+
+
+def test_views_changed_in_place_while_recording_are_a_clear_error():
+    w = t(mg, [1.0, 2.0], True)
+    v = (w * 2)[0:1]
+    with pytest.raises(RuntimeError, match="in-place change of a view"):
+        v *= 3
+    y = w * 2
+    v = y[0:1]
+    y *= 3   # PyTorch rewrites v's graph; minigrad refuses rather than give v's old gradient
+    with pytest.raises(RuntimeError, match="changed in place by mul_"):
+        v.sum().backward()
+
+
+def test_data_is_shared_and_unseen_by_autograd():
+    def run(lib):
+        p = t(lib, [1.0, 2.0], True)
+        q = p * p
+        (p * 3).sum().backward()
+        p.data.add_(t(lib, [1.0, 1.0]))
+        p.data.mul_(0.5)
+        p.data[0] = 7.0
+        q.sum().backward()   # no version error: p * p reads the new values it saved
+        return p.tolist(), p.grad.tolist(), p.requires_grad, p.is_leaf
+    assert both(run) == [([7.0, 1.5], [3.0 + 14.0, 3.0 + 3.0], True, True)] * 2
+
+
+WRITES = {
+    "fill_ number": lambda e, lib: e.fill_(2.0),
+    "zero_": lambda e, lib: e.zero_(),
+    "fill_ tensor": lambda e, lib: e.fill_(t(lib, 2.0)),
+    "setitem all": lambda e, lib: e.__setitem__(Ellipsis, 2.0),
+    "setitem column": lambda e, lib: e.__setitem__((slice(None), 0), 4.0),
+    "setitem row": lambda e, lib: e.__setitem__(0, t(lib, [4.0, 5.0, 6.0])),
+    "add_": lambda e, lib: e.add_(1.0),
+    "iadd": lambda e, lib: e.__iadd__(1.0),
+    "mul_": lambda e, lib: e.mul_(2.0),
+    "copy_": lambda e, lib: e.copy_(t(lib, np.ones((2, 3)))),
+    "row add_": lambda e, lib: e[0].add_(1.0),
+    "detached add_": lambda e, lib: e.detach().add_(1.0),
+}
+
+
+@pytest.mark.parametrize("write", sorted(WRITES))
+def test_writes_into_an_expanded_tensor_as_pytorch(write):
+    """Refused where two written elements share memory; otherwise written into the
+    tensor that was expanded (never into a private copy)."""
+    def run(lib):
+        x = t(lib, [1.0, 2.0, 3.0])
+        WRITES[write](x.expand(2, 3), lib)
+        return x.tolist()
+    ours, theirs = both(run)
+    assert ours == theirs
+    if ours[0] == "error":
+        with pytest.raises(RuntimeError, match="more than one element"):
+            run(mg)
+
+
+def test_reshape_that_copies_is_not_a_view():
+    def run(lib):
+        x = t(lib, np.arange(6.0).reshape(2, 3))
+        w = t(lib, np.ones((2, 3)), True)
+        y = x * w   # saves x
+        r = x.t().reshape(-1)   # a copy: the write below leaves x alone
+        r[0] = 5.0
+        y.sum().backward()
+        h = (w * 2).t().reshape(-1)
+        h += 1   # not a view either, so in place is fine
+        h.sum().backward()
+        return x.tolist(), w.grad.tolist()
+    assert both(run)[0] == both(run)[1]
+    x = mg.tensor(np.arange(6.0).reshape(2, 3))
+    w = mg.tensor(np.ones((2, 3)), requires_grad=True)
+    y = x * w
+    x.reshape(-1)[0] = 5.0   # a real view: x changed, y's saved x is stale
+    with pytest.raises(RuntimeError, match="modified in place"):
+        y.sum().backward()
