@@ -188,12 +188,12 @@ def grad_function_leaves_dot_grad_alone(L):
 SCENARIOS = [
     hook_replaces_gradient, removed_hook_does_not_run,
     hooks_run_in_registration_order, retain_grad_of_non_leaf, retain_grad_sees_hooked_gradient,
-    awaiting(retain_grad_then_hook, "retain_grad/hook order"),
+    retain_grad_then_hook,
     grad_accumulates_across_backwards,
-    awaiting(accumulation_keeps_the_grad_tensor, "grad accumulation identity"),
+    accumulation_keeps_the_grad_tensor,
     retain_graph_then_second_backward, no_grad_context, no_grad_decorator,
     enable_grad_inside_no_grad, enable_grad_decorator, set_grad_enabled_context_and_decorator,
-    awaiting(set_grad_enabled_as_function, "set_grad_enabled as function"),
+    set_grad_enabled_as_function,
     grad_function_leaves_dot_grad_alone,
 ]
 

@@ -164,8 +164,7 @@ RETURNING = [augmented_on_non_leaf, alias_sees_the_update, not_in_minigrad(write
              data_change_after_forward_is_not_tracked]
 RAISING = [inplace_on_leaf_that_requires_grad, inplace_on_view_of_leaf_that_requires_grad,
            saved_input_changed, saved_output_changed, multiply_by_itself_in_place,
-           pytest.param(write_into_expanded_view, marks=pytest.mark.xfail(
-               strict=True, reason="awaiting another branch: writes into expand views"))]
+           write_into_expanded_view]
 
 
 def flat(result):
