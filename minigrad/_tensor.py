@@ -621,10 +621,7 @@ class Tensor:
         if self.grad_fn is None or self.retains_grad:
             return
         self.retains_grad = True
-        node = self.grad_fn
-        if node.hooks is None:
-            node.hooks = []
-        node.hooks.append(RetainGrad(self))
+        RetainGrad(self).attach(self.grad_fn)
 
     def register_hook(self, hook):
         """``hook(grad)`` runs when this tensor's gradient is computed; it may return a
@@ -634,17 +631,16 @@ class Tensor:
         owner = self.grad_fn
         if owner is None:
             if self._hooks is None:
-                self._hooks = []
+                self._hooks = {}
             hooks = self._hooks
         else:
             if owner.hooks is None:
-                owner.hooks = []
+                owner.hooks = {}
             hooks = owner.hooks
-        if hooks and type(hooks[-1]) is RetainGrad:   # retain_grad's stays last
-            hooks.insert(len(hooks) - 1, hook)
-        else:
-            hooks.append(hook)
-        return RemovableHandle(hooks, hook)
+        handle = RemovableHandle(hooks, hook)
+        if RetainGrad.KEY in hooks:   # retain_grad's stays last
+            hooks[RetainGrad.KEY] = hooks.pop(RetainGrad.KEY)
+        return handle
 
     # -- in-place changes (no graph; the version bump catches stale saved values) ---------
     def version_cell(self):
@@ -750,8 +746,7 @@ class Tensor:
         self.write_result(result.array, name)
         if recording:
             if self.retains_grad:
-                retained = next(h for h in self.grad_fn.hooks if type(h) is RetainGrad)
-                retained.move(self.grad_fn, result.grad_fn)
+                self.grad_fn.hooks.pop(RetainGrad.KEY).attach(result.grad_fn)
             if self.grad_fn is not None:   # views taken before now have a stale graph
                 self.grad_fn.rewritten_in_place_by = name
             self.grad_fn, self.requires_grad = result.grad_fn, True
@@ -876,23 +871,14 @@ class RetainGrad:
         if t is not None:
             t.grad = g.clone() if t.grad is None else t.grad + g
 
-    def move(self, old_node, new_node):
-        """After an in-place op the tensor's gradient is its new node's (PyTorch)."""
-        old_node.hooks.remove(self)
-        if new_node.hooks is None:
-            new_node.hooks = []
-        new_node.hooks.append(self)
+    KEY = "retain_grad"   # its key among the node's hooks (the others are handle ids)
 
-
-class RemovableHandle:
-    """What ``register_hook`` returns: ``.remove()`` takes the hook off again."""
-
-    def __init__(self, hooks, hook):
-        self.hooks, self.hook = hooks, hook
-
-    def remove(self):
-        if self.hook in self.hooks:
-            self.hooks.remove(self.hook)
+    def attach(self, node):
+        """Put this hook last on ``node`` (after an in-place op, a tensor's gradient is
+        its new node's, as PyTorch)."""
+        if node.hooks is None:
+            node.hooks = {}
+        node.hooks[RetainGrad.KEY] = self
 
 
 def tensor(data, requires_grad=False, dtype=None):
@@ -910,6 +896,7 @@ def from_numpy(array):
 # The engine and the ops need Tensor, so they are imported once it exists; the
 # methods above look these names up when they run.
 from . import autograd, checks, random  # noqa: E402
+from .utils.hooks import RemovableHandle  # noqa: E402
 from .ops import activation as act, elementwise as ew, linalg as la  # noqa: E402
 from .ops import index as ix, reduce as rd, shape as sh, piecewise as pw  # noqa: E402
 

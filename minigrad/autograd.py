@@ -1,102 +1,36 @@
-"""The autograd engine: graph nodes, grad mode and reverse-mode backward.
+"""The autograd engine, top to bottom: the op base class :class:`Function`, the
+record of what forward keeps for backward (:class:`Saved`), the graph walk
+(:func:`walk`), :func:`run_backward` with the leaves' accumulation, and the checks
+of what ops hand the engine (each error names the op at fault).
 
-* Every op is a :class:`Function` subclass: ``forward`` (numpy arrays in, one array
-  out) and a hand-written ``backward`` (``dy`` in, one gradient per input out).
-* Calling an op runs ``forward``. When grad mode is on and some input requires grad,
-  the op becomes a graph node: it remembers its parents (the nodes or leaf tensors
-  that made its inputs), its inputs' shapes and dtypes, and what forward declared
-  with ``save_for_backward`` (``Input(i)``, ``OUTPUT`` or an array): the one channel
-  backward reads (``saved_tensors``), freed by backward.
-* The output points at its node (``grad_fn``); nothing points back, so dropping the
+* Calling an op runs ``forward`` (numpy in, one array out). When grad mode is on and
+  an input requires grad, the op is a graph node: it keeps its parents (the nodes or
+  leaf tensors behind its inputs), its inputs' shapes and dtypes, and what forward
+  declared with ``save_for_backward``, the one channel to ``backward``.
+* The output points at its node (``grad_fn``), nothing points back: dropping the
   output frees the graph by reference counting alone.
-* ``backward`` is written with minigrad ops: plain numpy with grad mode off, and
-  recorded (``create_graph=True``) it gives second derivatives for free.
-* :func:`run_backward` lists the nodes once with :func:`walk` (parents first) and
-  runs them in reverse, so each node has the sum of its uses' gradients before its
-  ``backward`` runs. No recursion: a chain of 100,000 ops is fine.
+* ``backward`` is written with minigrad ops, so a recorded backward (``create_graph``)
+  gives higher derivatives. Its gradients are summed to each input's recorded shape
+  here, which undoes forward's broadcasting once for every op.
+* :func:`run_backward` lists the nodes once (parents first) and runs them in reverse,
+  so a node has the sum of its uses' gradients before it runs. No recursion.
 
-Speed: a node holds few objects the garbage collector tracks (``Function._keep``),
-and the one- and two-input cases are spelled out (``Function._record``)."""
+Grad mode lives in :mod:`minigrad.grad_mode`, and what people reading a run see
+(module scopes, anomaly mode, recorded steps, formulas) in :mod:`minigrad.tracing`."""
 from __future__ import annotations
 
-import functools
-import threading
+from typing import NamedTuple
 
 import numpy as np
 
 from . import tracing
-from ._tensor import Tensor, make_tensor
+from ._tensor import Tensor, make_tensor, check_grad_output
+from .grad_mode import (GradModeContext, grad_state, no_grad, enable_grad, set_grad_enabled,
+                        is_grad_enabled)
 
-__all__ = ["Function", "Input", "OUTPUT", "no_grad", "enable_grad", "set_grad_enabled",
+__all__ = ["Function", "Input", "OUTPUT", "Saved", "no_grad", "enable_grad", "set_grad_enabled",
            "is_grad_enabled", "walk", "run_backward", "grad"]
 
-
-# -- grad mode -------------------------------------------------------------------------
-
-class _GradMode(threading.local):
-    """Per thread: one thread under ``no_grad`` leaves the others recording."""
-    enabled = True
-
-
-_grad_mode = _GradMode()
-
-
-def is_grad_enabled() -> bool:
-    return _grad_mode.enabled
-
-
-class _GradModeContext:
-    """A context manager and decorator that records the graph (``mode`` True) or not
-    inside, and restores the previous mode after."""
-
-    def __init__(self, mode: bool):
-        self.mode = bool(mode)
-
-    def __enter__(self):
-        self.prev, _grad_mode.enabled = _grad_mode.enabled, self.mode
-
-    def __exit__(self, *exc):
-        _grad_mode.enabled = self.prev
-
-    def __call__(self, func):
-        mode = self.mode
-
-        @functools.wraps(func)
-        def wrapper(*args, **kwargs):
-            with _GradModeContext(mode):
-                return func(*args, **kwargs)
-        return wrapper
-
-
-class set_grad_enabled(_GradModeContext):
-    """As PyTorch: ``set_grad_enabled(False)`` called alone sets the mode for this
-    thread from now on; ``with set_grad_enabled(False):`` sets it inside only, and
-    ``@set_grad_enabled(False)`` inside the decorated function only (decorating
-    leaves the current mode as it was)."""
-
-    def __init__(self, mode: bool):
-        super().__init__(mode)
-        self.prev, _grad_mode.enabled = _grad_mode.enabled, self.mode
-
-    def __enter__(self):   # the mode was set when made; __exit__ restores the one before
-        _grad_mode.enabled = self.mode
-
-    def __call__(self, func):
-        _grad_mode.enabled = self.prev
-        return super().__call__(func)
-
-
-def no_grad(func=None):
-    """``with no_grad():``, ``@no_grad()`` or ``@no_grad``: record no graph."""
-    return _GradModeContext(False)(func) if func else _GradModeContext(False)
-
-
-def enable_grad(func=None):
-    """The opposite of ``no_grad``: record the graph inside, even under no_grad."""
-    return _GradModeContext(True)(func) if func else _GradModeContext(True)
-
-
-# -- what forward may keep for backward --------------------------------------------
 
 class Input(int):
     """``save_for_backward(Input(i))``: keep input ``i`` (wired into the graph). An
@@ -107,21 +41,46 @@ class Input(int):
 OUTPUT = "output"   # ``save_for_backward(OUTPUT)``: keep the op's own output
 
 
+class Saved(NamedTuple):
+    """One value kept for backward: ``what`` it is (an input's index, OUTPUT or
+    "array"), its array, the input ``tensor`` when that one requires grad (it stays
+    wired into the graph; any other value is rebuilt as a tensor when read) and, for
+    an input or the output, its version ``cell`` and the ``version`` it must still
+    have then (an in-place change in between is an error)."""
+    what: object
+    array: np.ndarray
+    tensor: object = None
+    cell: object = None
+    version: int = None
+
+    def unchanged(self, node):
+        """Raise, naming the op and the value, if it was modified in place since saved."""
+        if self.cell is not None and self.cell[0] != self.version:
+            raise RuntimeError(
+                f"{node.name}: {saved_label(self.what)} saved for backward (shape "
+                f"{self.array.shape}, {self.array.dtype}) was modified in place after it was "
+                f"saved (version {self.cell[0]}, saved at version {self.version}). Backward "
+                "needs the original values: modify a copy instead, or make the change after "
+                "backward().")
+
+
+def saved_label(what):
+    """How a saved value is named: a node stores an input as its index."""
+    return f"input {what}" if type(what) is int else what
+
+
 # -- the op base class -------------------------------------------------------------------
 
-class Function(tracing.Described):
+class Function:
     """Base class of every op, a node of the graph. Subclasses define ``forward`` and
     ``backward``; hyper-parameters are attributes set in ``__init__`` (``settings()``),
     what the engine keeps is a slot. ``registry`` lists every concrete subclass (each
-    has a gradient check). ``tracing.Described`` adds what readers see."""
+    has a gradient check)."""
     __slots__ = ("needs_input_grad", "parents", "input_shapes", "input_dtypes", "out_shape",
                  "out_dtype", "_saved", "hooks", "scope", "creation", "__dict__", "__weakref__")
     registry: list = []
-    #: the output is a view of input 0, so in-place writes to one show in the other
-    is_view = False
-
-    #: forward and backward are PyTorch-style static methods taking ctx (custom_function.py)
-    uses_ctx = False
+    is_view = False    # the output is a view of input 0: in-place writes show in both
+    uses_ctx = False   # forward/backward are PyTorch-style static methods taking ctx
 
     def __init_subclass__(cls, register: bool = True, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -136,7 +95,6 @@ class Function(tracing.Described):
     def backward(self, dy):
         raise NotImplementedError
 
-    # -- the one channel from forward to backward ----------------------------------
     def save_for_backward(self, *items):
         """Declare what backward reads: ``Input(i)``, ``OUTPUT``, an intermediate
         array, or None (a placeholder, read back as None)."""
@@ -147,129 +105,109 @@ class Function(tracing.Described):
         """The saved values as tensors, in declared order: inputs that require grad and
         the output stay wired into the graph (a backward made of ops is differentiable)."""
         if self._saved is None:
-            raise tracing.freed(self)
+            raise self.freed()
         values = []   # (a loop: a comprehension costs more on so few items)
         for item in self._saved:
-            values.append(None if item is None else self._unpack(item))
+            if item is None:
+                values.append(None)
+                continue
+            item.unchanged(self)
+            if item.tensor is not None:
+                values.append(item.tensor)
+            else:   # the output is rebuilt on demand: holding it would be a cycle
+                values.append(make_tensor(item.array, item.what is OUTPUT,
+                                          self if item.what is OUTPUT else None, item.cell))
         return tuple(values)
 
     @property
     def saved_arrays(self):
-        """The same saved values as numpy arrays (checked for in-place changes alike):
-        for a backward that runs its formula on arrays, where rebuilding tensors
-        would cost more than a small tensor's arithmetic."""
+        """The same saved values as numpy arrays (checked for in-place changes alike),
+        for a backward that runs its formula on arrays."""
         if self._saved is None:
-            raise tracing.freed(self)
+            raise self.freed()
         values = []
         for item in self._saved:
-            if item is not None and item[3] is not None and item[3][0] != item[4]:
-                self._unpack(item)   # raises, naming the op and the value
-            values.append(None if item is None else item[1])
+            if item is not None:
+                item.unchanged(self)
+            values.append(None if item is None else item.array)
         return tuple(values)
 
-    def _unpack(self, saved):
-        """One saved value (a tuple of ``tracing.Saved``'s fields) as backward reads it."""
-        what, data, tensor, cell, version = saved
-        if cell is not None and cell[0] != version:
-            raise tracing.modified_in_place(self, what, data, cell[0], version)
-        if tensor is not None:
-            return tensor
-        if what is OUTPUT:   # rebuilt on demand: holding the tensor would be a cycle
-            return make_tensor(data, True, self, cell)
-        return make_tensor(data, False, None, cell)
+    def freed(self):
+        return RuntimeError(
+            f"{self.name}: trying to backward through the graph a second time; its saved "
+            "values were freed by the first backward. Pass retain_graph=True to the first "
+            "backward() to keep them.")
 
     # -- running the op ------------------------------------------------------------------
     def __call__(self, *inputs, **options):
-        """Run forward on tensors; record this op as a graph node when needed.
-        ``options`` go to forward as they are (arrays it may reuse; not recorded)."""
-        if _grad_mode.enabled:
+        """Run forward on tensors; record this op as a graph node when grad mode is on
+        and an input requires grad. ``options`` go to forward as they are."""
+        record = False
+        if grad_state.enabled:
             for t in inputs:
                 if t.requires_grad:
-                    return self._record(inputs, options)
-        self.needs_input_grad = (False,) * len(inputs)   # so forward keeps nothing
+                    record = True
+                    break
         self._saved = ()
-        if len(inputs) == 1 and not options:   # spelled out as in _record
+        if not record:
+            self.needs_input_grad = (False,) * len(inputs)   # so forward keeps nothing
+        elif len(inputs) == 1:   # spelled out: each comprehension below costs 0.3 µs
+            x = inputs[0]
+            self.needs_input_grad, self.parents = (True,), (x.grad_fn or x,)
+        else:
+            self.needs_input_grad = tuple([t.requires_grad for t in inputs])
+            self.parents = tuple([(t.grad_fn or t) if t.requires_grad else None for t in inputs])
+        if len(inputs) == 1 and not options:
             out = self.forward(inputs[0].array)
-        elif len(inputs) == 2 and not options:
-            out = self.forward(inputs[0].array, inputs[1].array)
         else:
             out = self.forward(*[t.array for t in inputs], **options)
         if type(out) is not np.ndarray or out.dtype.kind == "O":
-            out = tracing.checked_forward_result(self, out)
-        if tracing.state.anomaly:
-            tracing.on_forward(self, inputs, out)
-        return make_tensor(out, False, None, inputs[0].version_cell() if self.is_view else None)
-
-    def _record(self, inputs, options):
-        """Run forward and become a graph node: parents, input shapes and dtypes, and
-        what forward declared with ``save_for_backward``."""
-        self._saved = ()
-        n = 0 if options else len(inputs)
-        if n == 1:   # most ops take one or two inputs: spelled out, as each
-            x = inputs[0]   # comprehension below costs 0.3 µs, more than small arithmetic
-            self.needs_input_grad, self.parents = (True,), (x.grad_fn or x,)
-            x = x.array
-            out = self.forward(x)
-            self.input_shapes, self.input_dtypes = (x.shape,), (x.dtype,)
-        elif n == 2:
-            a, b = inputs
-            self.needs_input_grad = (a.requires_grad, b.requires_grad)
-            self.parents = ((a.grad_fn or a) if a.requires_grad else None,
-                            (b.grad_fn or b) if b.requires_grad else None)
-            a, b = a.array, b.array
-            out = self.forward(a, b)
-            self.input_shapes, self.input_dtypes = (a.shape, b.shape), (a.dtype, b.dtype)
-        else:   # any number of inputs, or options
-            self.needs_input_grad = tuple([t.requires_grad for t in inputs])
-            self.parents = tuple([(t.grad_fn or t) if t.requires_grad else None for t in inputs])
-            arrays = [t.array for t in inputs]
-            out = self.forward(*arrays, **options)
-            self.input_shapes = tuple([a.shape for a in arrays])
-            self.input_dtypes = tuple([a.dtype for a in arrays])
-        if type(out) is not np.ndarray or out.dtype.kind == "O":
-            out = tracing.checked_forward_result(self, out)
-        self.out_shape, self.out_dtype = out.shape, out.dtype
-        self.hooks = self.creation = None
+            out = checked_forward_result(self, out)
         state = tracing.state
-        self.scope = state.scope
+        self.hooks = self.creation = None
         if state.anomaly:
             tracing.on_forward(self, inputs, out)
-        result = make_tensor(out, True, self, inputs[0].version_cell() if self.is_view else None)
-        saved = self._saved
-        if len(saved) == 1:   # the usual case (an output, an input), without a list
-            self._saved = (self._keep(saved[0], inputs, result),)
-        elif saved:
-            kept = []
-            for item in saved:
-                kept.append(self._keep(item, inputs, result))
-            self._saved = tuple(kept)
+        view_of = inputs[0].version_cell() if self.is_view else None
+        if not record:
+            return make_tensor(out, False, None, view_of)
+        if len(inputs) == 1:
+            self.input_shapes, self.input_dtypes = (inputs[0].array.shape,), (inputs[0].array.dtype,)
+        else:
+            self.input_shapes = tuple([t.array.shape for t in inputs])
+            self.input_dtypes = tuple([t.array.dtype for t in inputs])
+        self.out_shape, self.out_dtype = out.shape, out.dtype
+        self.scope = state.scope
+        result = make_tensor(out, True, self, view_of)
+        if self._saved:
+            self._saved = tuple([self.kept(item, inputs, result) for item in self._saved])
         return result
 
-    def _keep(self, item, inputs, result):
-        """A saved item as the plain tuple ``tracing.Saved`` describes (an input by its
-        index). Only an input that requires grad is kept as a tensor; the rest are
-        rebuilt when read, so the collector stops tracking the tuple after one look."""
+    def kept(self, item, inputs, result):
+        """A declared item as the :class:`Saved` record the node keeps (an input by its
+        index). Only an input that requires grad is kept as a tensor."""
         if type(item) is Input:
-            try:
-                t = inputs[item]
-            except IndexError:
-                raise IndexError(f"{self.name}.forward: save_for_backward(Input({item})) but the "
-                                 f"op has {len(inputs)} input(s)") from None
+            if not 0 <= item < len(inputs):
+                raise IndexError(f"{self.name}.forward: save_for_backward(Input({item})) but "
+                                 f"the op has {len(inputs)} input(s)")
+            t = inputs[item]
             cell = t.version_cell()
-            return (int(item), t.array, t if t.requires_grad else None, cell, cell[0])
+            return Saved(int(item), t.array, t if t.requires_grad else None, cell, cell[0])
         if item is OUTPUT or (type(item) is str and item == OUTPUT):
-            return (OUTPUT, result.array, None, result.version_cell(), 0)   # a new tensor: version 0
+            return Saved(OUTPUT, result.array, None, result.version_cell(), 0)   # version 0: new
         if item is None:
             return None
-        tracing.check_not_a_bare_input(self, item, inputs)
-        return ("array", np.asarray(item), None, None, None)
+        for i, t in enumerate(inputs):
+            if item is t.array:
+                raise TypeError(f"{self.name}.forward: saved input {i} as a bare array; "
+                                f"save_for_backward(Input({i})) keeps it wired into the graph "
+                                "and checked for in-place changes")
+        return Saved("array", np.asarray(item))
 
     def check_viewed_graph(self):
         """For a view op's backward: refuse when the tensor it views was changed by a
         recorded in-place op after the view was taken: the view's values changed with
         it, but not its graph (PyTorch rewrites the view's graph; minigrad does not)."""
-        base = self.parents[0]
-        rewritten = getattr(base, "rewritten_in_place_by", None)
+        rewritten = getattr(self.parents[0], "rewritten_in_place_by", None)
         if rewritten is not None and self.is_view:
             raise RuntimeError(
                 f"{self.name}: the tensor this view was taken from was changed in place by "
@@ -286,14 +224,51 @@ class Function(tracing.Described):
             return apply_with_ctx(cls, inputs)
         return cls(**kwargs)(*inputs)
 
+    # -- what people reading the graph see -------------------------------------------------
+    name = property(lambda self: tracing.NodeName(type(self).__name__))
+
+    @property
+    def next_functions(self):
+        """PyTorch's view of the node's inputs: ``(node, 0)`` per input, with an
+        ``AccumulateGrad`` for a leaf and None for an input that needs no gradient."""
+        return tuple((p if p is None or isinstance(p, Function) else tracing.AccumulateGrad(p), 0)
+                     for p in self.parents)
+
+    @property
+    def saved(self):
+        """What the node keeps for backward, ``Saved`` records named "input i", "output"
+        or "array" (None once backward freed them)."""
+        return None if self._saved is None else tuple(
+            None if s is None else s._replace(what=saved_label(s.what)) for s in self._saved)
+
+    @classmethod
+    def formula(cls):
+        """``(forward, [gradient rules])`` as the docstring states them (docs, drawings)."""
+        return tracing.docstring_formula(cls.__doc__)
+
+    def settings(self) -> dict:
+        """The op's hyper-parameters (public attributes), for printing and drawing."""
+        return {k: v for k, v in vars(self).items() if not k.startswith("_")}
+
+    def __repr__(self):
+        return f"<{self.name}({', '.join(f'{k}={v!r}' for k, v in self.settings().items())})>"
+
+
+def checked_forward_result(node, out):
+    """forward's result as an array (numpy returns scalars for 0-d results)."""
+    if isinstance(out, np.generic) and out.dtype.kind != "O":
+        return np.asarray(out)
+    raise TypeError(f"{node.name}.forward must return one numpy array, got "
+                    f"{type(out).__name__} (forward works on arrays: return "
+                    "tensor.array, not a Tensor)")
+
 
 # -- walking the graph ----------------------------------------------------------------------
 
 def walk(outputs):
     """Every node behind ``outputs`` (tensors), each once, parents before children.
     The one graph traversal: backward runs it reversed, visualize draws it. A node
-    stays on the stack while its parents are listed, then is listed itself (the
-    stack holds bare nodes: a 100,000-op chain's stack of tuples woke the collector)."""
+    stays on the stack while its parents are listed, then is listed itself."""
     order, opened, listed = [], set(), set()
     stack = [t.grad_fn for t in outputs if t.grad_fn is not None]
     while stack:
@@ -311,7 +286,7 @@ def walk(outputs):
     return order
 
 
-# -- the backward engine ---------------------------------------------------------------------
+# -- the backward pass -----------------------------------------------------------------------
 
 def run_backward(outputs, grads, retain_graph=False, create_graph=False, capture=None):
     """Backpropagate ``grads`` (one per tensor in ``outputs``) into the leaves' ``.grad``;
@@ -320,21 +295,21 @@ def run_backward(outputs, grads, retain_graph=False, create_graph=False, capture
     order = walk(outputs)
     node_grads, leaf_grads = {}, {}
     for out, g in zip(outputs, grads):
-        _accumulate(node_grads, leaf_grads, out.grad_fn or out, g)
+        add_gradient(node_grads, leaf_grads, out.grad_fn or out, g)
     targets = {}
     if capture is not None:
         for i, t in enumerate(capture):
             targets.setdefault(t.grad_fn or t, []).append(i)
         captured = [None] * len(capture)
-        to_run = _nodes_to_run(order, targets)
+        to_run = nodes_to_run(order, targets)
     anomaly, steps = tracing.state.anomaly, tracing.state.steps is not None
-    with tracing.suspend_anomaly(), _GradModeContext(create_graph):
+    with tracing.suspend_anomaly(), GradModeContext(create_graph):
         for node in reversed(order):
             g = node_grads.pop(node, None)
             if g is None:   # nothing flowed into this node
                 continue
             if node.hooks:
-                g = tracing.run_hooks(node.hooks, g)
+                g = run_hooks(node.hooks, g)
             if capture is not None:
                 for i in targets.get(node, ()):
                     captured[i] = g
@@ -344,14 +319,14 @@ def run_backward(outputs, grads, retain_graph=False, create_graph=False, capture
             if type(input_grads) is Tensor:   # a one-input op's gradient, returned bare
                 input_grads = (input_grads,)
             if type(input_grads) is not tuple or len(input_grads) != len(node.parents):
-                input_grads = tracing.checked_backward_result(node, input_grads)
-            for p, ig, shape in zip(node.parents, input_grads, node.input_shapes):
-                if ig is None:
-                    continue
-                if type(ig) is not Tensor or ig.array.shape != shape:
-                    tracing.checked_backward_result(node, input_grads)   # raises, naming the op
-                if p is not None:
-                    _accumulate(node_grads, leaf_grads, p, ig)
+                input_grads = checked_backward_result(node, input_grads)
+            for ig, shape in zip(input_grads, node.input_shapes):
+                if ig is not None and (type(ig) is not Tensor or ig.array.shape != shape):
+                    input_grads = checked_backward_result(node, input_grads)   # sums to shape
+                    break
+            for p, ig in zip(node.parents, input_grads):
+                if ig is not None and p is not None:
+                    add_gradient(node_grads, leaf_grads, p, ig)
             if anomaly or steps:
                 tracing.on_backward(node, g, input_grads, anomaly)
             if not retain_graph and node._saved:
@@ -362,23 +337,23 @@ def run_backward(outputs, grads, retain_graph=False, create_graph=False, capture
             if capture is not None and leaf not in targets:
                 continue
             if leaf._hooks:
-                g = tracing.run_hooks(leaf._hooks, g)
+                g = run_hooks(leaf._hooks, g)
             if capture is None:
-                tracing.accumulate_leaf(leaf, g, create_graph, handed_out)
+                accumulate_leaf(leaf, g, create_graph, handed_out)
             else:
                 for i in targets[leaf]:
                     captured[i] = g
     return captured if capture is not None else None
 
 
-def _accumulate(node_grads, leaf_grads, to, g):
+def add_gradient(node_grads, leaf_grads, to, g):
     """Add ``g`` to what node or leaf ``to`` has received so far."""
     store = node_grads if isinstance(to, Function) else leaf_grads
     before = store.get(to)
     store[to] = g if before is None else before + g
 
 
-def _nodes_to_run(order, targets):
+def nodes_to_run(order, targets):
     """For grad(): the nodes whose backward leads to a target (node or leaf)."""
     reaches, run = set(), set()   # reaches: a target is this node or lies upstream of it
     for node in order:   # parents first, so a parent's answer is known
@@ -390,11 +365,89 @@ def _nodes_to_run(order, targets):
     return run
 
 
+def run_hooks(hooks, g):
+    """A tensor's hooks (a dict: registration id -> hook) in order; a hook may return
+    a replacement gradient."""
+    for hook in list(hooks.values()):
+        new = hook(g)
+        if new is not None:
+            g = new
+    return g
+
+
+def checked_backward_result(node, grads):
+    """What backward returned, as a tuple of one Tensor or None per input, each summed
+    to its input's shape when it has the shape forward broadcast that input to (as
+    PyTorch's engine does); a wrong count, type or shape raises, naming the op."""
+    if type(grads) is not tuple:
+        grads = tuple(grads) if isinstance(grads, list) else (grads,)
+    if len(grads) != len(node.parents):
+        raise TypeError(f"{node.name}.backward returned {len(grads)} gradient(s) for "
+                        f"{len(node.parents)} input(s); return one Tensor (or None) per input")
+    summed = []
+    for i, (g, shape) in enumerate(zip(grads, node.input_shapes)):
+        if g is not None and not isinstance(g, Tensor):
+            raise TypeError(f"{node.name}.backward returned a {type(g).__name__} for input {i}; "
+                            "return Tensors built with minigrad ops (or None), not arrays")
+        if g is not None and g.array.shape != shape:
+            try:
+                broadcast = np.broadcast_shapes(shape, g.array.shape) == g.array.shape
+            except ValueError:
+                broadcast = False
+            if not broadcast:
+                raise ValueError(f"{node.name}.backward returned a gradient of shape "
+                                 f"{g.array.shape} for input {i} of shape {shape} (a bug in "
+                                 "the op's backward)")
+            g = g.sum_to(shape)
+        summed.append(g)
+    return tuple(summed)
+
+
+def accumulate_leaf(leaf, g, create_graph, handed_out):
+    """Add a leaf's total gradient from this backward into ``leaf.grad``. The leaf
+    keeps the array only if nothing else can see it: Add hands one gradient to both
+    inputs, a broadcast gradient is a read-only view, and the caller's own gradient
+    array stays theirs. Otherwise it gets a copy. As PyTorch, a later backward adds
+    into the same ``.grad`` tensor in place, except with ``create_graph``, where
+    ``.grad`` becomes a new tensor, ``grad + g``, recorded in the graph."""
+    if g.array.dtype != leaf.array.dtype:
+        g = g.astype(leaf.array.dtype)
+    data, grad = g.array, leaf.grad
+    if grad is not None:
+        if create_graph:
+            leaf.grad = grad + g
+        elif grad.array.flags.writeable and grad.array.shape == data.shape:
+            np.add(grad.array, data, out=grad.array, casting="same_kind")
+            grad.bump_version()
+        else:   # a .grad assigned by hand that cannot hold the sum: a new tensor
+            leaf.grad = make_tensor(np.asarray(grad.array + data), False, None)
+        return
+    owner = data if data.base is None else data.base
+    shared = id(data) in handed_out or id(owner) in handed_out
+    if create_graph:
+        leaf.grad = g.clone() if shared else g
+    else:
+        if shared or not data.flags.writeable:
+            data = owner = np.array(data, copy=True)   # order "K": keeps the layout
+        leaf.grad = make_tensor(data, False, None)
+    handed_out.update((id(leaf.grad.array), id(owner)))
+
+
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
          allow_unused=False):
     """Gradients of ``outputs`` with respect to ``inputs``, returned as a tuple (one
     per input) rather than accumulated into ``.grad``, as ``torch.autograd.grad``."""
-    outputs, inputs, gs = tracing.grad_arguments(outputs, inputs, grad_outputs)
+    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    if grad_outputs is None or not isinstance(grad_outputs, (list, tuple)):
+        grad_outputs = [grad_outputs] * (len(outputs) if grad_outputs is None else 1)
+    if len(grad_outputs) != len(outputs):
+        raise ValueError(f"grad: got {len(grad_outputs)} grad_outputs for {len(outputs)} outputs")
+    for t in inputs + outputs:
+        if not t.requires_grad:
+            kind = "an input" if any(t is i for i in inputs) else "an output"
+            raise RuntimeError(f"grad: {kind} of shape {t.shape} does not require grad")
+    gs = [check_grad_output(o, g, "grad") for o, g in zip(outputs, grad_outputs)]
     result = run_backward(outputs, gs, create_graph if retain_graph is None else retain_graph,
                           create_graph, capture=inputs)
     unused = [t for t, g in zip(inputs, result) if g is None]

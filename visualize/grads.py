@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from minigrad.autograd import walk
+from minigrad.utils.hooks import RemovableHandle
 
 from .graph import output_tensors
 
@@ -74,16 +75,15 @@ class GradRecorder:
     (the recorded statistics stay on the nodes); usable as a context manager."""
 
     def __init__(self, hooked):
-        self._hooked = hooked    # (node, hook) pairs
+        self._hooked = hooked    # (node, RemovableHandle) pairs
 
     @property
     def nodes(self):
         return [node for node, _ in self._hooked]
 
     def remove(self):
-        for node, hook in self._hooked:
-            if node.hooks and hook in node.hooks:
-                node.hooks.remove(hook)
+        for _, handle in self._hooked:
+            handle.remove()
         self._hooked = []
 
     def __enter__(self):
@@ -117,10 +117,8 @@ def record_grads(*outputs) -> GradRecorder:
     hooked = []
     for node in walk(output_tensors(outputs)):
         if node.hooks is None:
-            node.hooks = []
-        hook = _make_hook(node)
-        node.hooks.append(hook)
-        hooked.append((node, hook))
+            node.hooks = {}
+        hooked.append((node, RemovableHandle(node.hooks, _make_hook(node))))
     return GradRecorder(hooked)
 
 

@@ -1,38 +1,17 @@
-"""The machinery behind ``Module``'s hooks: the handles that remove them, and the
-bookkeeping of one call of a module with full backward hooks."""
+"""The machinery behind ``Module``'s hooks: the bookkeeping of one call of a module
+with full backward hooks (the handles that remove hooks are ``minigrad.utils.hooks``'s)."""
 from __future__ import annotations
-
-import itertools
 
 import numpy as np
 
 from ..autograd import Function
 from .._tensor import Tensor, make_tensor
+from ..utils.hooks import RemovableHandle
 
 __all__ = ["HOOK_KINDS", "RemovableHandle", "BackwardWatch"]
 
 
 HOOK_KINDS = ("_forward_pre_hooks", "_forward_hooks", "_backward_hooks")
-
-
-class RemovableHandle:
-    """What the ``register_*_hook`` methods return: ``.remove()`` takes that one
-    registration off again (the same function registered twice stays once)."""
-    _ids = itertools.count()
-
-    def __init__(self, hooks, hook):
-        self.hooks, self.id = hooks, next(RemovableHandle._ids)
-        hooks[self.id] = hook
-
-    def remove(self):
-        self.hooks.pop(self.id, None)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.remove()
-        return False
 
 
 class _PackInputs(Function, register=False):

@@ -332,7 +332,7 @@ def test_show_grad_flags_a_dead_relu_and_a_nan():
     nodes = recorder.nodes
     assert len(nodes) == 8 and all(len(node.hooks) == 1 for node in nodes)
     recorder.remove()
-    assert all(node.hooks == [] for node in nodes)
+    assert all(not node.hooks for node in nodes)
 
 
 def test_show_grad_colours_by_magnitude():
