@@ -19,7 +19,7 @@ import inspect
 import numpy as np
 
 from .grads import format_norm, leaf_grad, node_grad
-from .graph import _has_children
+from .graph import has_children
 
 # -- colours -------------------------------------------------------------------------
 
@@ -152,7 +152,7 @@ def module_title(module) -> str:
     name for a container (its repr would list every child) or a long repr."""
     extra = getattr(module, "extra_repr", None)
     text = None
-    if callable(extra) and not _has_children(module):
+    if callable(extra) and not has_children(module):
         try:
             text = f"{type(module).__name__}({extra()})"
         except Exception:

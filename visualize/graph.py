@@ -8,7 +8,7 @@ n1, ...``, the edges between them (in the forward direction: input -> op ->
 output), the module each node belongs to, and with ``collapse`` whole modules
 folded into single nodes. The DOT writer (:mod:`visualize.dot`) only formats it.
 
-(Just over 400 lines: building the drawing's nodes, clusters and folds.)
+(Over 400 lines: the five steps of building the drawing, nodes, clusters and folds.)
 """
 from __future__ import annotations
 
@@ -186,7 +186,7 @@ def _module_paths(roots):
 
 # -- collapse ------------------------------------------------------------------------
 
-def _has_children(module):
+def has_children(module):
     children = getattr(module, "children", None)
     if not callable(children):
         return False
@@ -198,7 +198,7 @@ def _collapse_rule(collapse):
     if collapse is None or collapse is False:
         return None
     if collapse is True:
-        return lambda m, path, depth: not _has_children(m)
+        return lambda m, path, depth: not has_children(m)
     if isinstance(collapse, int):
         return lambda m, path, depth: depth == collapse
     if isinstance(collapse, str):
@@ -217,13 +217,26 @@ def _collapse_rule(collapse):
 # -- building the drawing ------------------------------------------------------------
 
 def build(outputs, params=None, collapse=None, max_nodes=None) -> Drawing:
+    """The drawing of the graph behind ``outputs``, in five steps: visit the graph,
+    name modules and parameters, place each item in its module's box, fold modules
+    (``collapse``), and number what is left."""
     if max_nodes is not None and (not isinstance(max_nodes, int) or isinstance(max_nodes, bool)
                                   or max_nodes < 1):
         raise ValueError(f"visualize: max_nodes must be a positive int or None, got {max_nodes!r}")
-    pairs = output_list(outputs)
+    items, edges, consumers, hidden = _visit(output_list(outputs), max_nodes)
+    roots, modules, module_names, param_names = _names(items, params)
+    _place(items, module_names, param_names)
+    mapping = _collapse(items, edges, consumers, _collapse_rule(collapse), module_names)
+    nodes, drawn_edges = _number(items, edges, mapping)
+    op_count = sum(1 for item in items.values() if item.kind == "op")
+    return Drawing(nodes, drawn_edges, module_names, modules, roots, op_count, hidden)
 
-    # 1. Visit the graph: raw items keyed by what they are, edges between keys.
-    items = {}                # key -> DisplayNode (ids assigned later)
+
+def _visit(pairs, max_nodes):
+    """Step 1: the raw items keyed by what they are (ids are assigned last), the edges
+    between keys, which ops use each leaf, and how many graph nodes ``max_nodes``
+    left out (drawn as one "more" item)."""
+    items = {}                # key -> DisplayNode
     edges = []
     consumers = {}            # leaf key -> set of op keys using it
     budget = [max_nodes if max_nodes is not None else -1]
@@ -235,7 +248,7 @@ def build(outputs, params=None, collapse=None, max_nodes=None) -> Drawing:
         return True
 
     more_key = ("more",)
-    tensors = output_tensors(outputs)
+    tensors = [t for _, t in pairs]
     order = walk(tensors)
     for i, (name, t) in enumerate(pairs):
         out_key = ("out", i)
@@ -251,7 +264,6 @@ def build(outputs, params=None, collapse=None, max_nodes=None) -> Drawing:
                 key = more_key
         edges.append((key, out_key))
 
-    all_leaves = set()
     for node in _nearest_first(tensors, order):
         node_key = ("op", id(node))
         if node_key not in items:          # left out by max_nodes
@@ -279,15 +291,19 @@ def build(outputs, params=None, collapse=None, max_nodes=None) -> Drawing:
             edges.append((key, node_key))
 
     # What max_nodes left out: every op and leaf tensor of the graph not drawn.
+    all_leaves = set()
     for node in order:
         all_leaves.update(id(p) for p in node.parents if isinstance(p, Tensor))
     drawn = sum(1 for item in items.values() if item.kind in ("op", "leaf"))
     hidden = len(order) + len(all_leaves) - drawn
-    overflow = hidden > 0
-    if overflow:
+    if hidden > 0:
         items[more_key] = DisplayNode("", "more", None, count=hidden)
+    return items, edges, consumers, hidden
 
-    # 2. Names: parameters and modules.
+
+def _names(items, params):
+    """Step 2: the outermost modules seen (roots), every module by id, their dotted
+    paths, and the parameters' names (from ``params``, else from the roots)."""
     roots, modules = [], {}
     for item in items.values():
         if item.kind == "op" and item.obj.scope:
@@ -305,65 +321,79 @@ def build(outputs, params=None, collapse=None, max_nodes=None) -> Drawing:
         for root in roots:
             for name, t in _named(root, "named_parameters") or ():
                 param_names.setdefault(id(t), name)
+    return roots, modules, module_names, param_names
 
-    # 3. Where each item is drawn: the box of its module (roots get no box).
-    def cluster_of(scope):
-        return tuple(m for m in scope if module_names.get(id(m)) != "") if scope else ()
 
+def _cluster_of(scope, module_names):
+    """The boxes an item with this module scope is drawn in (roots get no box)."""
+    return tuple(m for m in scope if module_names.get(id(m)) != "") if scope else ()
+
+
+def _place(items, module_names, param_names):
+    """Step 3: each op in the box of its module; a named leaf becomes a parameter,
+    drawn in the box of the module that owns it."""
     owner_scope = {}          # module path -> scope prefix ending at that module
     for item in items.values():
         if item.kind == "op" and item.obj.scope:
             scope = item.obj.scope
             for j, m in enumerate(scope):
                 owner_scope.setdefault(module_names.get(id(m)), scope[:j + 1])
-    for key, item in items.items():
+    for item in items.values():
         if item.kind == "op":
-            item.cluster = cluster_of(item.obj.scope)
+            item.cluster = _cluster_of(item.obj.scope, module_names)
         elif item.kind == "leaf":
             name = param_names.get(id(item.obj))
             if name is not None:
                 item.kind, item.name = "param", name
                 owner = name.rpartition(".")[0]
                 if owner in owner_scope:
-                    item.cluster = cluster_of(owner_scope[owner])
+                    item.cluster = _cluster_of(owner_scope[owner], module_names)
 
-    # 4. Collapse modules into single nodes.
-    rule = _collapse_rule(collapse)
+
+def _collapse(items, edges, consumers, rule, module_names):
+    """Step 4: fold the ops of each module ``rule`` picks (and the leaves only it
+    uses) into one group item, added to ``items``; returns key -> the key it is
+    drawn as."""
     mapping = {key: key for key in items}
-    if rule is not None:
-        groups = {}
-        for key, item in items.items():
-            if item.kind != "op" or not item.obj.scope:
-                continue
-            scope = item.obj.scope
-            for depth, m in enumerate(scope):
-                if rule(m, module_names.get(id(m), ""), depth):
-                    gkey = ("group", id(m))
-                    if gkey not in groups:
-                        groups[gkey] = DisplayNode("", "group", m, module_names.get(id(m)),
-                                                   cluster=cluster_of(scope[:depth]))
-                    groups[gkey].members.append(item.obj)
-                    mapping[key] = gkey
-                    break
-        for key, item in items.items():     # leaves used only inside one group
-            if item.kind in ("param", "leaf") and key in consumers:
-                targets = {mapping[c] for c in consumers[key]}
-                if len(targets) == 1:
-                    (target,) = targets
-                    if target in groups:
-                        groups[target].absorbed.append((item.name, item.obj))
-                        mapping[key] = target
-        for gkey, group in groups.items():  # the op whose output leaves the group
-            for src, dst in edges:
-                if mapping.get(src) == gkey and mapping.get(dst) != gkey:
-                    group.exit = items[src].obj
-                    break
-            if group.exit is None:
-                group.exit = group.members[0]
-            _parameter_order(group)
-        items.update(groups)
+    if rule is None:
+        return mapping
+    groups = {}
+    for key, item in items.items():
+        if item.kind != "op" or not item.obj.scope:
+            continue
+        scope = item.obj.scope
+        for depth, m in enumerate(scope):
+            if rule(m, module_names.get(id(m), ""), depth):
+                gkey = ("group", id(m))
+                if gkey not in groups:
+                    groups[gkey] = DisplayNode("", "group", m, module_names.get(id(m)),
+                                               cluster=_cluster_of(scope[:depth], module_names))
+                groups[gkey].members.append(item.obj)
+                mapping[key] = gkey
+                break
+    for key, item in items.items():     # leaves used only inside one group
+        if item.kind in ("param", "leaf") and key in consumers:
+            targets = {mapping[c] for c in consumers[key]}
+            if len(targets) == 1:
+                (target,) = targets
+                if target in groups:
+                    groups[target].absorbed.append((item.name, item.obj))
+                    mapping[key] = target
+    for gkey, group in groups.items():  # the op whose output leaves the group
+        for src, dst in edges:
+            if mapping.get(src) == gkey and mapping.get(dst) != gkey:
+                group.exit = items[src].obj
+                break
+        if group.exit is None:
+            group.exit = group.members[0]
+        _parameter_order(group)
+    items.update(groups)
+    return mapping
 
-    # 5. Ids in order of first appearance (the traversal order), edges deduplicated.
+
+def _number(items, edges, mapping):
+    """Step 5: ids in order of first appearance (the traversal order), and the edges
+    between drawn items, deduplicated."""
     order, ids = [], {}
     for key in items:
         target = mapping.get(key, key)
@@ -384,8 +414,7 @@ def build(outputs, params=None, collapse=None, max_nodes=None) -> Drawing:
         if a != b and not (folded and (a, b) in seen):
             seen.add((a, b))
             drawn_edges.append((a, b))
-    op_count = sum(1 for item in items.values() if item.kind == "op")
-    return Drawing(nodes, drawn_edges, module_names, modules, roots, op_count, hidden)
+    return nodes, drawn_edges
 
 
 def _parameter_order(group):
