@@ -1,22 +1,11 @@
-"""The autograd engine, top to bottom: the op base class :class:`Function`, the
-record of what forward keeps for backward (:class:`Saved`), the graph walk
-(:func:`walk`), :func:`run_backward` with the leaves' accumulation, and the checks
-of what ops hand the engine (each error names the op at fault).
-
-* Calling an op runs ``forward`` (numpy in, one array out). When grad mode is on and
-  an input requires grad, the op is a graph node: it keeps its parents (the nodes or
-  leaf tensors behind its inputs), its inputs' shapes and dtypes, and what forward
-  declared with ``save_for_backward``, the one channel to ``backward``.
-* The output points at its node (``grad_fn``), nothing points back: dropping the
-  output frees the graph by reference counting alone.
-* ``backward`` is written with minigrad ops, so a recorded backward (``create_graph``)
-  gives higher derivatives. Its gradients are summed to each input's recorded shape
-  here, which undoes forward's broadcasting once for every op.
-* :func:`run_backward` lists the nodes once (parents first) and runs them in reverse,
-  so a node has the sum of its uses' gradients before it runs. No recursion.
-
-Grad mode lives in :mod:`minigrad.grad_mode`, and what people reading a run see
-(module scopes, anomaly mode, recorded steps, formulas) in :mod:`minigrad.tracing`."""
+"""The autograd engine, top to bottom: the op base class :class:`Function` and the
+:class:`Saved` record of what forward keeps for backward; :func:`walk`, the one graph
+traversal; :func:`run_backward`, which runs each node once its uses' gradients are
+summed, sums each gradient to its input's recorded shape (undoing forward's
+broadcasting for every op), checks what ops return (errors name the op) and
+accumulates the leaves' ``.grad``; and :func:`grad`. An output points at its node
+(``grad_fn``) and nothing points back, so dropping it frees the graph. Grad mode is
+:mod:`minigrad.grad_mode`; scopes, anomaly mode and recorded steps :mod:`minigrad.tracing`."""
 from __future__ import annotations
 
 import functools
@@ -34,8 +23,7 @@ __all__ = ["Function", "Input", "OUTPUT", "Saved", "no_grad", "enable_grad", "se
 
 
 class Input(int):
-    """``save_for_backward(Input(i))``: keep input ``i`` (wired into the graph). An
-    int marked as an input's index: cheap, as ops make one on every call."""
+    """``save_for_backward(Input(i))``: keep input ``i`` (an int: ops make one per call)."""
     __slots__ = ()
 
 
@@ -43,42 +31,36 @@ OUTPUT = "output"   # ``save_for_backward(OUTPUT)``: keep the op's own output
 
 
 class Saved(NamedTuple):
-    """One value kept for backward: ``what`` it is (an input's index, OUTPUT or
-    "array"), its array, the input ``tensor`` when that one requires grad (it stays
-    wired into the graph; any other value is rebuilt as a tensor when read) and, for
-    an input or the output, its version ``cell`` and the ``version`` it must still
-    have then (an in-place change in between is an error)."""
+    """One value kept for backward: ``what`` (an input's index, OUTPUT or "array"), its
+    array, the input ``tensor`` if it requires grad (else rebuilt when read), and for an
+    input or the output its version ``cell`` and the ``version`` it must still have."""
     what: object
     array: np.ndarray
     tensor: object = None
     cell: object = None
     version: int = None
 
-    def modified_in_place(self, node):
-        """The error when the value changed in place since saved (``cell[0] != version``)."""
+    def modified_in_place(self, node):   # the error when cell[0] != version
         return RuntimeError(
-            f"{node.name}: {saved_label(self.what)} saved for backward (shape "
-            f"{self.array.shape}, {self.array.dtype}) was modified in place after it was "
-            f"saved (version {self.cell[0]}, saved at version {self.version}). Backward "
-            "needs the original values: modify a copy instead, or make the change after "
-            "backward().")
+            f"{node.name}: {saved_label(self.what)} saved for backward (shape {self.array.shape}, "
+            f"{self.array.dtype}) was modified in place after it was saved (version {self.cell[0]}, "
+            f"saved at version {self.version}). Backward needs the original values: modify a "
+            "copy instead, or make the change after backward().")
 
 
 new_saved = functools.partial(tuple.__new__, Saved)   # Saved((fields)), 0.15 µs faster
 
 
-def saved_label(what):
-    """How a saved value is named: a node stores an input as its index."""
+def saved_label(what):   # a node stores an input as its index
     return f"input {what}" if type(what) is int else what
 
 
 # -- the op base class -------------------------------------------------------------------
 
 class Function:
-    """Base class of every op, a node of the graph. Subclasses define ``forward`` and
-    ``backward``; hyper-parameters are attributes set in ``__init__`` (``settings()``),
-    what the engine keeps is a slot. ``registry`` lists every concrete subclass (each
-    has a gradient check)."""
+    """Base class of every op, a graph node: subclasses define ``forward`` and ``backward``,
+    hyper-parameters are attributes (``settings()``), what the engine keeps is a slot.
+    ``registry`` lists every concrete subclass (each has a gradient check)."""
     __slots__ = ("needs_input_grad", "parents", "input_shapes", "input_dtypes", "out_shape",
                  "out_dtype", "_saved", "hooks", "scope", "creation", "__dict__", "__weakref__")
     registry: list = []
@@ -99,53 +81,45 @@ class Function:
         raise NotImplementedError
 
     def save_for_backward(self, *items):
-        """Declare what backward reads: ``Input(i)``, ``OUTPUT``, an intermediate
-        array, or None (a placeholder, read back as None)."""
+        """Declare what backward reads: ``Input(i)``, ``OUTPUT``, an array, or None."""
         self._saved = items
 
     @property
     def saved_tensors(self):
-        """The saved values as tensors, in declared order: inputs that require grad and
-        the output stay wired into the graph (a backward made of ops is differentiable)."""
-        if self._saved is None:
-            raise self.freed()
+        """The saved values as tensors, in declared order; inputs that require grad and the
+        output stay wired into the graph (so a backward made of ops is differentiable)."""
         values = []   # (a loop: a comprehension costs more on so few items)
-        for item in self._saved:
-            if item is None:
-                values.append(None)
-                continue
-            if item.cell is not None and item.cell[0] != item.version:
-                raise item.modified_in_place(self)
-            if item.tensor is not None:
-                values.append(item.tensor)
+        for item in self.saved_records():
+            if item is None or item.tensor is not None:
+                values.append(None if item is None else item.tensor)
             else:   # the output is rebuilt on demand: holding it would be a cycle
-                values.append(make_tensor(item.array, item.what is OUTPUT,
-                                          self if item.what is OUTPUT else None, item.cell))
+                output = item.what is OUTPUT
+                values.append(make_tensor(item.array, output, self if output else None, item.cell))
         return tuple(values)
 
     @property
     def saved_arrays(self):
-        """The same saved values as numpy arrays (checked for in-place changes alike),
-        for a backward that runs its formula on arrays."""
-        if self._saved is None:
-            raise self.freed()
+        """The same values as numpy arrays, for a backward that computes on arrays."""
         values = []
-        for item in self._saved:
-            if item is not None and item.cell is not None and item.cell[0] != item.version:
-                raise item.modified_in_place(self)
+        for item in self.saved_records():
             values.append(None if item is None else item.array)
         return tuple(values)
 
-    def freed(self):
-        return RuntimeError(
-            f"{self.name}: trying to backward through the graph a second time; its saved "
-            "values were freed by the first backward. Pass retain_graph=True to the first "
-            "backward() to keep them.")
+    def saved_records(self):
+        """The Saved records, refused once freed or changed in place since saved."""
+        if self._saved is None:
+            raise RuntimeError(f"{self.name}: trying to backward through the graph a second time;"
+                               " its saved values were freed by the first backward. Pass "
+                               "retain_graph=True to the first backward() to keep them.")
+        for item in self._saved:
+            if item is not None and item.cell is not None and item.cell[0] != item.version:
+                raise item.modified_in_place(self)
+        return self._saved
 
     # -- running the op ------------------------------------------------------------------
     def __call__(self, *inputs, **options):
-        """Run forward on tensors; record this op as a graph node when grad mode is on
-        and an input requires grad. ``options`` go to forward as they are."""
+        """Run forward on tensors (``options`` go to forward as they are); record the op as
+        a graph node when grad mode is on and an input requires grad."""
         if grad_state.enabled:
             for t in inputs:
                 if t.requires_grad:
@@ -164,8 +138,8 @@ class Function:
         return make_tensor(out, False, None, inputs[0].version_cell() if self.is_view else None)
 
     def record(self, inputs, options):
-        """Run forward and become a graph node: parents, input shapes and dtypes, and
-        the :class:`Saved` records of what forward declared."""
+        """Run forward and become a graph node: parents, input shapes and dtypes, and the
+        :class:`Saved` records of what forward declared."""
         self._saved, self.hooks, self.creation = (), None, None
         n = 0 if options else len(inputs)
         if n == 1:   # most ops take one or two inputs: spelled out, as each
@@ -204,12 +178,11 @@ class Function:
         return result
 
     def kept(self, item, inputs, result):
-        """A declared item as the :class:`Saved` record the node keeps (an input by its
-        index). Only an input that requires grad is kept as a tensor."""
+        """A declared item as the :class:`Saved` record the node keeps."""
         if type(item) is Input:
             if not 0 <= item < len(inputs):
-                raise IndexError(f"{self.name}.forward: save_for_backward(Input({item})) but "
-                                 f"the op has {len(inputs)} input(s)")
+                raise IndexError(f"{self.name}.forward: save_for_backward(Input({item})) but the "
+                                 f"op has {len(inputs)} input(s)")
             t = inputs[item]
             cell = t.version_cell()
             return new_saved((int(item), t.array, t if t.requires_grad else None, cell, cell[0]))
@@ -219,27 +192,24 @@ class Function:
             return None
         for i, t in enumerate(inputs):
             if item is t.array:
-                raise TypeError(f"{self.name}.forward: saved input {i} as a bare array; "
-                                f"save_for_backward(Input({i})) keeps it wired into the graph "
-                                "and checked for in-place changes")
+                raise TypeError(f"{self.name}.forward: saved input {i} as a bare array; save_for_"
+                                f"backward(Input({i})) keeps it wired into the graph and checked "
+                                "for in-place changes")
         return new_saved(("array", np.asarray(item), None, None, None))
 
     def check_viewed_graph(self):
-        """For a view op's backward: refuse when the tensor it views was changed by a
-        recorded in-place op after the view was taken: the view's values changed with
-        it, but not its graph (PyTorch rewrites the view's graph; minigrad does not)."""
+        """For a view op's backward: refuse when a recorded in-place op changed the viewed
+        tensor after the view was taken (PyTorch rewrites the view's graph; minigrad not)."""
         rewritten = getattr(self.parents[0], "rewritten_in_place_by", None)
         if rewritten is not None and self.is_view:
-            raise RuntimeError(
-                f"{self.name}: the tensor this view was taken from was changed in place by "
-                f"{rewritten} (recorded in the graph) after the view was taken; minigrad does "
-                "not rewrite a view's graph: take the view after the in-place op, or write "
-                "t = t * x instead of t *= x")
+            raise RuntimeError(f"{self.name}: the tensor this view was taken from was changed in "
+                               f"place by {rewritten} (recorded in the graph) after the view was "
+                               "taken; minigrad does not rewrite a view's graph: take the view "
+                               "after the in-place op, or write t = t * x instead of t *= x")
 
     @classmethod
     def apply(cls, *inputs, **kwargs):
-        """``Op.apply(*inputs)``, as PyTorch: a new op instance called on the inputs (for a
-        PyTorch-style subclass, its static forward/backward run with a ctx)."""
+        """``Op.apply(*inputs)``, as PyTorch (a PyTorch-style subclass runs with a ctx)."""
         if cls.uses_ctx:
             from .custom_function import apply_with_ctx
             return apply_with_ctx(cls, inputs)
@@ -250,15 +220,13 @@ class Function:
 
     @property
     def next_functions(self):
-        """PyTorch's view of the node's inputs: ``(node, 0)`` per input, with an
-        ``AccumulateGrad`` for a leaf and None for an input that needs no gradient."""
+        """As PyTorch: ``(node, 0)`` per input, ``AccumulateGrad`` for a leaf, None if no grad."""
         return tuple((p if p is None or isinstance(p, Function) else tracing.AccumulateGrad(p), 0)
                      for p in self.parents)
 
     @property
     def saved(self):
-        """What the node keeps for backward, ``Saved`` records named "input i", "output"
-        or "array" (None once backward freed them)."""
+        """The Saved records, named "input i", "output" or "array" (None once freed)."""
         return None if self._saved is None else tuple(
             None if s is None else s._replace(what=saved_label(s.what)) for s in self._saved)
 
@@ -279,17 +247,13 @@ def checked_forward_result(node, out):
     """forward's result as an array (numpy returns scalars for 0-d results)."""
     if isinstance(out, np.generic) and out.dtype.kind != "O":
         return np.asarray(out)
-    raise TypeError(f"{node.name}.forward must return one numpy array, got "
-                    f"{type(out).__name__} (forward works on arrays: return "
-                    "tensor.array, not a Tensor)")
+    raise TypeError(f"{node.name}.forward must return one numpy array, got {type(out).__name__} "
+                    "(forward works on arrays: return tensor.array, not a Tensor)")
 
-
-# -- walking the graph ----------------------------------------------------------------------
 
 def walk(outputs):
-    """Every node behind ``outputs`` (tensors), each once, parents before children.
-    The one graph traversal: backward runs it reversed, visualize draws it. A node
-    stays on the stack while its parents are listed, then is listed itself."""
+    """Every node behind ``outputs`` (tensors), each once, parents before children (a
+    node stays on the stack while its parents are listed): backward runs it reversed."""
     order, opened, listed = [], set(), set()
     stack = [t.grad_fn for t in outputs if t.grad_fn is not None]
     while stack:
@@ -307,22 +271,18 @@ def walk(outputs):
     return order
 
 
-# -- the backward pass -----------------------------------------------------------------------
-
 def run_backward(outputs, grads, retain_graph=False, create_graph=False, capture=None):
     """Backpropagate ``grads`` (one per tensor in ``outputs``) into the leaves' ``.grad``;
     or, given ``capture`` (tensors), return their gradients, touching no ``.grad`` and
     running only the nodes that lead to them (that is :func:`grad`)."""
     order = walk(outputs)
-    node_grads, leaf_grads = {}, {}
+    node_grads, leaf_grads, targets = {}, {}, {}
     for out, g in zip(outputs, grads):
         add_gradient(node_grads, leaf_grads, out.grad_fn or out, g)
-    targets = {}
     if capture is not None:
         for i, t in enumerate(capture):
             targets.setdefault(t.grad_fn or t, []).append(i)
-        captured = [None] * len(capture)
-        to_run = nodes_to_run(order, targets)
+        captured, to_run = [None] * len(capture), nodes_to_run(order, targets)
     anomaly, steps = tracing.state.anomaly, tracing.state.steps is not None
     with tracing.suspend_anomaly(), GradModeContext(create_graph):
         for node in reversed(order):
@@ -374,18 +334,6 @@ def add_gradient(node_grads, leaf_grads, to, g):
     store[to] = g if before is None else before + g
 
 
-def send_rest_checked(node, input_grads, node_grads, leaf_grads):
-    """From the first gradient whose type or shape is off: check all (summing each to
-    its input's shape) and send those not sent yet. Returns the checked gradients."""
-    checked, sent = checked_backward_result(node, input_grads), True
-    for p, ig, g, shape in zip(node.parents, input_grads, checked, node.input_shapes):
-        if ig is not None and (type(ig) is not Tensor or ig.array.shape != shape):
-            sent = False
-        if not sent and g is not None and p is not None:
-            add_gradient(node_grads, leaf_grads, p, g)
-    return checked
-
-
 def nodes_to_run(order, targets):
     """For grad(): the nodes whose backward leads to a target (node or leaf)."""
     reaches, run = set(), set()   # reaches: a target is this node or lies upstream of it
@@ -399,21 +347,29 @@ def nodes_to_run(order, targets):
 
 
 def run_hooks(hooks, g):
-    """A tensor's hooks (a dict: registration id -> hook) in order; a hook may return
-    a replacement gradient."""
+    """A dict's hooks in order (registration id -> hook); one may return a new gradient."""
     for hook in list(hooks.values()):
         new = hook(g)
-        if new is not None:
-            g = new
+        g = g if new is None else new
     return g
 
 
+def send_rest_checked(node, input_grads, node_grads, leaf_grads):
+    """From the first gradient whose type or shape is off: check all (summing each to its
+    input's shape) and send those not sent yet. Returns the checked gradients."""
+    checked, sent = checked_backward_result(node, input_grads), True
+    for p, ig, g, shape in zip(node.parents, input_grads, checked, node.input_shapes):
+        sent = sent and (ig is None or (type(ig) is Tensor and ig.array.shape == shape))
+        if not sent and g is not None and p is not None:
+            add_gradient(node_grads, leaf_grads, p, g)
+    return checked
+
+
 def checked_backward_result(node, grads):
-    """What backward returned, as a tuple of one Tensor or None per input, each summed
-    to its input's shape when it has the shape forward broadcast that input to (as
-    PyTorch's engine does); a wrong count, type or shape raises, naming the op."""
-    if type(grads) is not tuple:
-        grads = tuple(grads) if isinstance(grads, list) else (grads,)
+    """backward's result as one Tensor or None per input, each summed to its input's shape
+    if it has a shape the input broadcasts to (as PyTorch's engine does); anything else
+    raises, naming the op."""
+    grads = grads if type(grads) is tuple else tuple(grads) if type(grads) is list else (grads,)
     if len(grads) != len(node.parents):
         raise TypeError(f"{node.name}.backward returned {len(grads)} gradient(s) for "
                         f"{len(node.parents)} input(s); return one Tensor (or None) per input")
@@ -423,26 +379,20 @@ def checked_backward_result(node, grads):
             raise TypeError(f"{node.name}.backward returned a {type(g).__name__} for input {i}; "
                             "return Tensors built with minigrad ops (or None), not arrays")
         if g is not None and g.array.shape != shape:
-            try:
-                broadcast = np.broadcast_shapes(shape, g.array.shape) == g.array.shape
-            except ValueError:
-                broadcast = False
-            if not broadcast:
-                raise ValueError(f"{node.name}.backward returned a gradient of shape "
-                                 f"{g.array.shape} for input {i} of shape {shape} (a bug in "
-                                 "the op's backward)")
+            if len(shape) > g.ndim or any(n not in (1, m) for n, m in zip(shape[::-1],
+                                                                          g.shape[::-1])):
+                raise ValueError(f"{node.name}.backward returned a gradient of shape {g.shape} "
+                                 f"for input {i} of shape {shape} (a bug in the op's backward)")
             g = g.sum_to(shape)
         summed.append(g)
     return tuple(summed)
 
 
 def accumulate_leaf(leaf, g, create_graph, handed_out):
-    """Add a leaf's total gradient from this backward into ``leaf.grad``. The leaf
-    keeps the array only if nothing else can see it: Add hands one gradient to both
-    inputs, a broadcast gradient is a read-only view, and the caller's own gradient
-    array stays theirs. Otherwise it gets a copy. As PyTorch, a later backward adds
-    into the same ``.grad`` tensor in place, except with ``create_graph``, where
-    ``.grad`` becomes a new tensor, ``grad + g``, recorded in the graph."""
+    """Add a leaf's total gradient into ``leaf.grad``, which keeps the array only if
+    nothing else can see it (Add hands one gradient to both inputs, a broadcast one is a
+    read-only view, the caller's stays theirs). As PyTorch, a later backward adds into the
+    same tensor in place, except with ``create_graph``: then ``.grad`` = grad + g, recorded."""
     if g.array.dtype != leaf.array.dtype:
         g = g.astype(leaf.array.dtype)
     data, grad = g.array, leaf.grad
@@ -468,8 +418,8 @@ def accumulate_leaf(leaf, g, create_graph, handed_out):
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
          allow_unused=False):
-    """Gradients of ``outputs`` with respect to ``inputs``, returned as a tuple (one
-    per input) rather than accumulated into ``.grad``, as ``torch.autograd.grad``."""
+    """Gradients of ``outputs`` with respect to ``inputs``, returned as a tuple (one per
+    input) rather than accumulated into ``.grad``, as ``torch.autograd.grad``."""
     outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
     inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
     if grad_outputs is None or not isinstance(grad_outputs, (list, tuple)):
