@@ -63,8 +63,8 @@ def to_array(data, dtype=None, copy=True):
     except ValueError as exc:   # ragged nesting such as [[1, 2], [3]]
         raise ValueError(f"tensor: cannot make a tensor from this {type(data).__name__}: the "
                          f"nested lists must form a rectangular array ({exc})") from None
-    if arr.dtype.kind == "u" or (arr.dtype.kind == "O" and any(
-            isinstance(v, int) for v in arr.flat)):   # Python ints past int64's range
+    if arr.dtype.kind == "u" or (arr.dtype.kind == "O" or (arr.dtype.kind == "f" and arr.size and
+                                 np.abs(arr).max() >= 2**63)) and _holds_big_int(data):
         raise ValueError("tensor: a Python int does not fit in int64 (the range is -2**63 to "
                          "2**63 - 1); PyTorch refuses it too rather than wrapping around")
     if arr.dtype.kind == "f":
@@ -96,6 +96,13 @@ def _numbers_of_tensors(items):
         return item
     numbers = unwrap(items)
     return numbers, functools.reduce(promotion.promote_types, dtypes)
+
+
+def _holds_big_int(data):
+    """Whether (nested lists of) ``data`` hold a Python int outside int64's range."""
+    if isinstance(data, (list, tuple)):
+        return any(_holds_big_int(item) for item in data)
+    return isinstance(data, int) and not -2**63 <= data < 2**63
 
 
 def _first_element(data):
@@ -372,6 +379,9 @@ class Tensor:
     def __rtruediv__(self, other): return ew.binary(ew.Div, other, self)
     def __pow__(self, other): return ew.binary(ew.Pow, self, other)
     def __rpow__(self, other): return ew.binary(ew.Pow, other, self)
+    def pow(self, exponent): return ew.binary(ew.Pow, self, exponent)
+    def remainder(self, other): return ew.binary(ew.Remainder, self, other)
+    def floor_divide(self, other): return ew.floor_divide(self, other)
     def __floordiv__(self, other): return ew.floor_divide(self, other)
     def __rfloordiv__(self, other): return ew.floor_divide(other, self)
     def __mod__(self, other): return ew.binary(ew.Remainder, self, other)

@@ -87,9 +87,9 @@ class Mean(Function):
         return mean_over(a, self.axis).reshape(shape)
 
     def backward(self, g):
-        shape = self.input_shapes[0]   # (an empty input has an empty gradient)
-        return _spread(g, shape, self.axis, self.keepdims) * (
-            1.0 / max(reduced_count(shape, self.axis), 1))
+        shape = self.input_shapes[0]
+        count = reduced_count(shape, self.axis)   # 0: the input, and its gradient, are empty
+        return _spread(g, shape, self.axis, self.keepdims) * (1.0 / count if count else 1.0)
 
 
 class _Extremum(Function):

@@ -92,10 +92,6 @@ def test_empty_and_bad_axis_errors():
         mg.zeros(0, 3).amax(axis=0)
     with pytest.raises(ValueError, match=r"max: cannot reduce an empty dim \(shape \(0, 3\)"):
         mg.zeros(0, 3).max(dim=0)
-    with pytest.raises(ValueError, match="mean: cannot average over an empty axis"):
-        mg.zeros(0, 3).mean(axis=0)
-    with pytest.raises(ValueError, match="var: .* too few"):
-        mg.ones(1).var()
     with pytest.raises(TypeError, match="sum: axis must be an int"):
         mg.ones(2).sum(axis=1.5)
 

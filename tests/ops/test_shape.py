@@ -83,8 +83,6 @@ def test_errors_name_op_and_shapes():
         mg.ones(2, 3, 4).t()
     with pytest.raises(ValueError, match="expand"):
         t.expand(2, 4)
-    with pytest.raises(ValueError, match="squeeze: dim 0"):
-        t.squeeze(0)
     with pytest.raises(ValueError, match="concatenate"):
         mg.concatenate([t, mg.ones(3, 3)], axis=1)
     with pytest.raises(IndexError, match="getitem"):
