@@ -295,3 +295,17 @@ def test_bce_gradient_is_finite_at_saturated_probabilities():
     F.binary_cross_entropy(x, mg.Tensor(np.array([0.0, 1.0, 1.0]))).backward()
     # d/dp of -log(1 - p) at p = 0 is 1, of -log(p) at p = 1 is -1 (then / 3)
     np.testing.assert_allclose(x.grad.numpy(), [1 / 3, -1 / 3, -2 / 3])
+
+
+@pytest.mark.parametrize("shape", [(0, 3), (2, 0), (0,)])
+@pytest.mark.parametrize("reduction", ["batchmean", "mean", "sum", "none"])
+def test_kl_div_of_empty_inputs_matches_torch(shape, reduction):
+    """Batch 0: 'batchmean' and 'mean' are 0 / 0 = NaN, 'sum' 0, as PyTorch."""
+    torch = pytest.importorskip("torch")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")   # torch warns that 'mean' is not 'batchmean'
+        expected = torch.nn.functional.kl_div(torch.zeros(shape), torch.zeros(shape),
+                                              reduction=reduction)
+    result = F.kl_div(mg.zeros(*shape), mg.zeros(*shape), reduction=reduction)
+    assert result.shape == tuple(expected.shape) and result.dtype == np.float32
+    np.testing.assert_array_equal(result.numpy(), expected.numpy())
