@@ -534,7 +534,10 @@ def binary(op, a, b):
     number_on_left = not isinstance(a, Tensor)
     tensor, other = (b, a) if number_on_left else (a, b)
     kind = type(other)
-    if is_number(other):
+    if (kind is float or kind is int) and tensor.array.dtype.kind == "f":   # keeps the dtype
+        if op in SCALAR_FORMS:
+            return SCALAR_FORMS[op](other)(tensor)
+    elif is_number(other):
         dtype = result_dtype(tensor, other)
         if tensor.array.dtype != dtype:   # int tensor * 2.5 is float32
             tensor = tensor.astype(dtype)
