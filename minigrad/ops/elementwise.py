@@ -478,32 +478,19 @@ def float_math(op_class, a, name):
     return op_class()(a)
 
 
-def exp(a):
-    return float_math(Exp, a, "exp")
+def float_function(op_class, name):
+    """The public function ``name(a)`` of a float math op (see ``float_math``)."""
+    def apply(a):
+        return float_math(op_class, a, name)
+    apply.__name__ = apply.__qualname__ = name
+    apply.__doc__ = f"``{name}`` elementwise (an integer or bool tensor gives float32)."
+    return apply
 
 
-def log(a):
-    return float_math(Log, a, "log")
-
-
-def sqrt(a):
-    return float_math(Sqrt, a, "sqrt")
-
-
-def sin(a):
-    return float_math(Sin, a, "sin")
-
-
-def cos(a):
-    return float_math(Cos, a, "cos")
-
-
-def log1p(a):
-    return float_math(Log1p, a, "log1p")
-
-
-def expm1(a):
-    return float_math(Expm1, a, "expm1")
+exp, log, sqrt = float_function(Exp, "exp"), float_function(Log, "log"), float_function(Sqrt, "sqrt")
+sin, cos = float_function(Sin, "sin"), float_function(Cos, "cos")
+log1p, expm1 = float_function(Log1p, "log1p"), float_function(Expm1, "expm1")
+erf = float_function(Erf, "erf")
 
 
 def clip(a, lo=None, hi=None):
@@ -512,10 +499,6 @@ def clip(a, lo=None, hi=None):
     op = Clip(lo, hi)
     dtype = result_dtype(a, lo, hi)
     return op(a if a.array.dtype == dtype else a.astype(dtype))
-
-
-def erf(a):
-    return float_math(Erf, a, "erf")
 
 
 #: ops that a Python number on either side turns into one-input ops (they commute)
