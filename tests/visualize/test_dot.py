@@ -126,7 +126,8 @@ def test_every_registered_op_shows_the_rules_of_its_own_docstring():
     assert not missing, f"no tiny graph for {missing}"
     for op, outs in covered.items():
         dot = visualize.to_dot(*outs, show_backward=True)
-        line = line_with(dot, f"<B>{op.__name__}</B>")
+        node = next(n for n in walk(outs) if type(n) is op)   # drawn by its name (a ctx
+        line = line_with(dot, f"<B>{node.name}</B>")           # Function's: its class + Backward)
         assert re.search(r"\(\d*(, \d+)*,?\) float", line), line      # output shape, dtype
         forward, rules = op.formula()
         assert rules, f"{op.__name__}'s docstring states no gradient rule"
