@@ -165,7 +165,8 @@ class Categorical(Distribution):
         self.dtype = given.dtype
         if key == "probs":
             self.check_parameter("probs", given, given.array >= 0, "non-negative")
-            self.probs = given / given.sum(-1, keepdim=True)
+            with np.errstate(invalid="ignore", divide="ignore"):   # a zero sum is refused below
+                self.probs = given / given.sum(-1, keepdim=True)
             totals = np.abs(self.probs.array.sum(-1) - 1)
             self.check_parameter("probs", given, (totals <= 1e-6)[..., None],
                                  "a non-negative vector with a positive finite sum")

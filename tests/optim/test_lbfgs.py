@@ -38,7 +38,7 @@ def run_both(make_loss, starts, steps, **settings):
 
         trace, losses = [], []
         for _ in range(steps):
-            losses.append(float(opt.step(closure)))
+            losses.append(float(opt.step(closure).detach()))
             trace.append(np.concatenate([np.array(p.detach().numpy()).ravel() for p in params]))
         results.append((np.array(trace), np.array(losses), opt))
     return results
