@@ -66,6 +66,14 @@ def as_parameters(name, **values):
     return [t if tuple(t.shape) == shape else t.expand(*shape) for t in tensors.values()]
 
 
+def probs_or_logits(name, probs, logits):
+    """Which of ``probs``/``logits`` was given (exactly one must be), as a float tensor."""
+    if (probs is None) == (logits is None):
+        raise ValueError(f"{name}: give either probs or logits, not both and not neither")
+    key, given = ("probs", probs) if probs is not None else ("logits", logits)
+    return key, as_parameters(name, **{key: given})[0]
+
+
 class Distribution:
     """The shapes and checks shared by every distribution. ``batch_shape`` is the shape
     of independent distributions in the batch, ``event_shape`` the shape of one draw."""
@@ -153,10 +161,7 @@ class Categorical(Distribution):
     parameter_names = ("probs", "logits")
 
     def __init__(self, probs=None, logits=None, validate_args=None):
-        if (probs is None) == (logits is None):
-            raise ValueError("Categorical: give either probs or logits, not both and not neither")
-        key, given = ("probs", probs) if probs is not None else ("logits", logits)
-        given, = as_parameters("Categorical", **{key: given})
+        key, given = probs_or_logits("Categorical", probs, logits)
         if given.ndim < 1:
             raise ValueError(f"Categorical: {key} must be at least one-dimensional (the last "
                              f"dim holds the categories), got shape {tuple(given.shape)}")
@@ -239,10 +244,7 @@ class Bernoulli(Distribution):
     parameter_names = ("probs", "logits")
 
     def __init__(self, probs=None, logits=None, validate_args=None):
-        if (probs is None) == (logits is None):
-            raise ValueError("Bernoulli: give either probs or logits, not both and not neither")
-        key, given = ("probs", probs) if probs is not None else ("logits", logits)
-        given, = as_parameters("Bernoulli", **{key: given})
+        key, given = probs_or_logits("Bernoulli", probs, logits)
         super().__init__(given.shape, (), validate_args)
         self.dtype = given.dtype
         if key == "probs":
