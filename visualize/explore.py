@@ -301,6 +301,8 @@ def activation_view(step, layers, numbers):
             "slope": tensor_payload(slope, numbers), "product": tensor_payload(product, numbers)}
     if z is not None:
         view["z"] = tensor_payload(z, numbers)
+    if a is not None:
+        view["a"] = tensor_payload(a, numbers)
     dx = _sent(step, 0)
     if dx is not None:
         view["max_diff"] = _max_abs_diff(product, dx)

@@ -634,7 +634,7 @@ def test_the_fc_step_in_the_browser_shows_delta_a_transpose(browser, tmp_path):
                 "fc-dx": delta2 @ w2}
     for name, want in expected.items():
         assert close(panel_numbers(browser, name), want), name
-    assert "Fully connected layer L: z^L = W^L a^L−1 + b^L" in browser.find_element("id", "panel").text
+    assert "Fully connected layer L: z^L = W^L a^(L−1) + b^L" in browser.find_element("id", "panel").text
     # The first layer, reached later: its input is x, its error delta1.
     browser.find_element("id", "next").click()
     step_to(browser, "Add")
@@ -669,6 +669,48 @@ def test_the_loss_step_shows_p_y_and_the_output_error_as_numbers(browser, tmp_pa
     # ReLU's own view: delta^1 = dy ⊙ relu'(z^1), against the engine's z1.grad.
     step_to(browser, "ReLU")
     assert close(panel_numbers(browser, "act-z"), values["z1"].numpy())
+    assert close(panel_numbers(browser, "act-a"), values["a1"].numpy())
     assert panel_numbers(browser, "act-slope") == list((values["z1"].numpy() > 0).ravel() * 1.0)
     assert close(panel_numbers(browser, "act-delta"), values["z1"].grad.numpy())
+    assert console_errors(browser) == []
+
+
+def test_the_graph_pane_zooms_pans_and_fits(browser, tmp_path):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    loss, model = lenet_loss(batch=2)                     # a graph taller than the pane
+    open_page(browser, visualize.explore(loss, params=model, path=tmp_path / "zoom.html"))
+
+    def svg_box():
+        return browser.execute_script(
+            "const r = document.querySelector('#graph svg').getBoundingClientRect(),"
+            " g = document.getElementById('graph');"
+            "return [r.width, r.height, g.clientWidth, g.clientHeight, g.scrollLeft, g.scrollTop];")
+
+    width, height, pane_w, pane_h, *_ = svg_box()
+    assert height > pane_h                                 # at 1:1 it does not fit
+    browser.find_element(By.ID, "zoom-fit").click()
+    fit_w, fit_h, *_ = svg_box()
+    assert fit_w <= pane_w and fit_h <= pane_h and fit_h > 0.5 * pane_h
+    assert np.isclose(fit_w / fit_h, width / height, rtol=0.02)     # the aspect is kept
+    browser.find_element(By.ID, "zoom-in").click()
+    zoomed_w, *_ = svg_box()
+    assert np.isclose(zoomed_w / fit_w, 1.25, rtol=0.02)
+    browser.find_element(By.ID, "zoom-one").click()
+    assert np.isclose(svg_box()[0], width, rtol=0.01)
+    browser.find_element(By.ID, "zoom-out").click()
+    assert np.isclose(svg_box()[0], width / 1.25, rtol=0.02)
+    # Dragging the pane pans it, and the drag is not taken for a click on a node.
+    browser.find_element(By.ID, "zoom-one").click()
+    step = browser.find_element(By.ID, "panel").get_attribute("data-step")
+    nodes = browser.find_elements(By.CSS_SELECTOR, "#graph g.node")
+    node = nodes[len(nodes) // 2]
+    ActionChains(browser).click_and_hold(node).perform()
+    before = svg_box()[5]
+    ActionChains(browser).move_by_offset(0, -60).move_by_offset(0, -60).release().perform()
+    assert svg_box()[5] == pytest.approx(before + 120, abs=2)
+    assert browser.find_element(By.ID, "panel").get_attribute("data-step") == step
+    third = page_data(tmp_path / "zoom.html")["steps"][3]["svg"]
+    browser.find_element(By.ID, third).click()                # a plain click still selects
+    assert browser.find_element(By.ID, "panel").get_attribute("data-step") == "3"
     assert console_errors(browser) == []
