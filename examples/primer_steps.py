@@ -160,6 +160,83 @@ def print_deltas(out, y, log):
         f"norm {np.linalg.norm(d1):.3e}, {np.mean(d1 != 0):.1%} of it non-zero")
 
 
+# -- steps 7-8 with a conv layer that is not the first ---------------------------------
+
+def correlate_kernel(image, kernel):
+    """Slide ``kernel`` (K, h, w) over ``image`` (C, H, W), no padding, stride 1:
+    out[k, c, i, j] = sum_{u,v} image[c, i+u, j+v] * kernel[k, u, v]."""
+    windows = np.lib.stride_tricks.sliding_window_view(image, kernel.shape[1:], axis=(1, 2))
+    return np.einsum("cijuv,kuv->kcij", windows, kernel)
+
+
+def check_steps_7_8(seed, log):
+    """One sample through conv -> ReLU -> conv -> ReLU -> 2x2 max pool -> fully connected,
+    so the conv recurrence runs between two conv layers. Steps 6-8 are computed with
+    numpy from the primer's formulas and compared with backward(); returns the largest
+    difference of each."""
+    rng = np.random.default_rng(seed)
+    x = mg.tensor(MNIST(train=True).get_batch(np.array([seed]))[0][:, :, 8:20, 8:20]
+                  .astype(np.float64))                                 # (1, 1, 12, 12)
+    w1, b1 = mg.tensor(rng.normal(0, 0.3, (3, 1, 3, 3)), requires_grad=True), \
+        mg.tensor(rng.normal(0, 0.1, 3), requires_grad=True)
+    w2, b2 = mg.tensor(rng.normal(0, 0.3, (4, 3, 3, 3)), requires_grad=True), \
+        mg.tensor(rng.normal(0, 0.1, 4), requires_grad=True)
+    w3, b3 = mg.tensor(rng.normal(0, 0.1, (10, 4 * 6 * 6)), requires_grad=True), \
+        mg.tensor(np.zeros(10), requires_grad=True)
+    z1 = F.conv2d(x, w1, b1, padding=1)
+    a1 = F.relu(z1)
+    z2 = F.conv2d(a1, w2, b2, padding=1)                   # layer 2: a conv after a conv
+    a2 = F.relu(z2)
+    pooled = F.max_pool2d(a2, 2)
+    z3 = F.linear(pooled.flatten(1), w3, b3)
+    label = int(MNIST(train=True).get_batch(np.array([seed]))[1][0])
+    for t in (z1, z2, z3):
+        t.retain_grad()
+    F.cross_entropy(z3, np.array([label]), reduction="sum").backward()
+    n = {k: t.numpy()[0] for k, t in {"x": x, "z1": z1, "a1": a1, "z2": z2, "a2": a2,
+                                      "pooled": pooled, "z3": z3}.items()}
+    diff = {}
+    # step 6: delta^3 = p - y
+    p = np.exp(n["z3"] - n["z3"].max())
+    p /= p.sum()
+    delta3 = p - np.eye(10)[label]
+    diff["step 6: delta3 = p - y"] = np.abs(delta3 - z3.grad.numpy()[0]).max()
+    # step 8, fully connected: dW3 = delta3 a^T (a: the flattened pooled maps), db3 = delta3
+    a_flat = n["pooled"].ravel()
+    diff["step 8: dW3 = delta3 a^T"] = np.abs(np.outer(delta3, a_flat) - w3.grad.numpy()).max()
+    diff["step 8: db3 = delta3"] = np.abs(delta3 - b3.grad.numpy()).max()
+    # step 7, fully connected -> pooling: W3^T delta3, routed to each window's maximum
+    d_pooled = (w3.numpy().T @ delta3).reshape(n["pooled"].shape)
+    a2 = n["a2"]
+    # Each window's first maximum (row by row) gets the error: flat areas of the image
+    # give windows with equal values, and the engine routes to the first of them.
+    c, h, w = a2.shape
+    windows = a2.reshape(c, h // 2, 2, w // 2, 2).transpose(0, 1, 3, 2, 4) \
+        .reshape(c, h // 2, w // 2, 4)
+    first_max = np.eye(4)[windows.argmax(-1)] * d_pooled[..., None]
+    up = first_max.reshape(c, h // 2, w // 2, 2, 2).transpose(0, 1, 3, 2, 4).reshape(c, h, w)
+    delta2 = up * (n["z2"] > 0)                                         # ⊙ relu'(z2)
+    diff["step 7: delta2 = up(W3^T delta3) ⊙ relu'(z2)"] = np.abs(delta2 - z2.grad.numpy()[0]).max()
+    # step 7, the conv recurrence: delta1 = (delta2 full-conv rot180(W2)) ⊙ relu'(z1)
+    back = F.full_convolution_rot180(mg.tensor(delta2[None]), w2.detach(), padding=1).numpy()[0]
+    delta1 = back * (n["z1"] > 0)
+    diff["step 7: delta1 = delta2 * rot180(W2) ⊙ relu'(z1)"] = \
+        np.abs(delta1 - z1.grad.numpy()[0]).max()
+    # step 8, conv: dW^l[o, c] = a^{l-1}[c] correlated with delta^l[o] -- delta slides, as
+    # the kernel, over the padded input; db^l[o] = the sum of delta^l[o]
+    dw2 = correlate_kernel(np.pad(n["a1"], ((0, 0), (1, 1), (1, 1))), delta2)
+    dw1 = correlate_kernel(np.pad(n["x"], ((0, 0), (1, 1), (1, 1))), delta1)
+    diff["step 8: dW2 = a1 (padded) correlated with delta2"] = np.abs(dw2 - w2.grad.numpy()).max()
+    diff["step 8: db2 = sum of delta2"] = np.abs(delta2.sum((1, 2)) - b2.grad.numpy()).max()
+    diff["step 8: dW1 = x (padded) correlated with delta1"] = np.abs(dw1 - w1.grad.numpy()).max()
+    diff["step 8: db1 = sum of delta1"] = np.abs(delta1.sum((1, 2)) - b1.grad.numpy()).max()
+    log(f"steps 6-8 on one sample (label {label}) through conv, ReLU, conv, ReLU, pool, "
+        "fully connected, computed from the primer's formulas vs backward():")
+    for name, d in diff.items():
+        log(f"  {name}: max |difference| {d:.1e}")
+    return {k: float(v) for k, v in diff.items()}
+
+
 def main(argv=None, log=print):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--iterations", type=int, default=100, help="batches (step 1)")
@@ -176,6 +253,8 @@ def main(argv=None, log=print):
     images, labels, eval_images, eval_labels = load(args.iterations * n, args.eval, args.seed)
     start = {k: v.numpy().copy() for k, v in init_parameters(args.seed).items()}
     before = held_out_loss(init_parameters(args.seed), eval_images, eval_labels)
+    steps_7_8 = check_steps_7_8(args.seed, log)
+    assert max(steps_7_8.values()) < 1e-10, steps_7_8
     log(f"held-out loss before training (mean over {args.eval} test images): {before:.4f}")
 
     log("steps 2-11, one sample at a time, gradients summed:")
@@ -207,7 +286,7 @@ def main(argv=None, log=print):
         "depend on N.")
     return {"before": before, "after_sum": after_sum, "after_mean": after_mean, "after_same_eta": after_same,
             "first_sum": first_sum, "first_mean": first_mean, "batch": n,
-            "param_drift": drift, "moved": moved}
+            "param_drift": drift, "moved": moved, "steps_7_8": steps_7_8}
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from .namespace import FUNCTIONS as _METHOD_FUNCTIONS, var_mean, std_mean
 from . import accelerator, backends  # noqa: F401  (device stubs: no accelerator here)
 from . import custom_function  # noqa: F401  (PyTorch's ctx protocol for autograd.Function)
 from . import nn, optim, data, datasets, transforms, utils  # noqa: F401
+from . import distributions  # noqa: F401
 
 from . import cuda  # noqa: F401  (is_available() is False: scripts that ask still run)
 
@@ -60,5 +61,5 @@ __all__ = [
     "norm", "flip", "split", "chunk", "gather", "sort", "argsort", "topk", "empty", "empty_like",
     "full_like", "rand_like", "randn_like", "linspace", "logspace", "randint", "randperm", "normal",
     "multinomial", "as_tensor", "is_tensor", "Generator", "einsum", "var_mean", "std_mean",
-    "accelerator", "backends", "inference_mode",
+    "accelerator", "backends", "inference_mode", "distributions",
 ] + sorted(_METHOD_FUNCTIONS)

@@ -13,6 +13,7 @@ every method in one place (each a one-line call into ``minigrad/ops``).
 """
 from __future__ import annotations
 
+import functools
 import weakref
 
 import numpy as np
@@ -51,11 +52,21 @@ def to_array(data, dtype=None, copy=True):
         return np.array(data, dtype=np.dtype(dtype), copy=copy)
     if isinstance(data, (np.ndarray, np.generic)):
         return np.array(data, copy=copy)
+    if isinstance(_first_element(data), Tensor):
+        return _array_of_tensors(data)
     try:
         arr = np.asarray(data)
+    except TypeError:   # numpy reads a 0-d tensor in a list as a bad sequence
+        if isinstance(data, (list, tuple)) and _holds_tensor(data):
+            return _array_of_tensors(data)
+        raise
     except ValueError as exc:   # ragged nesting such as [[1, 2], [3]]
         raise ValueError(f"tensor: cannot make a tensor from this {type(data).__name__}: the "
                          f"nested lists must form a rectangular array ({exc})") from None
+    if arr.dtype.kind == "u" or (arr.dtype.kind == "O" or (arr.dtype.kind == "f" and arr.size and
+                                 np.abs(arr).max() >= 2**63)) and _holds_big_int(data):
+        raise ValueError("tensor: a Python int does not fit in int64 (the range is -2**63 to "
+                         "2**63 - 1); PyTorch refuses it too rather than wrapping around")
     if arr.dtype.kind == "f":
         arr = arr.astype(DEFAULT_DTYPE)
     elif arr.dtype.kind in "iu":
@@ -66,21 +77,66 @@ def to_array(data, dtype=None, copy=True):
     return arr
 
 
+def _numbers_of_tensors(items):
+    """Nested lists with each one-element tensor replaced by its number, and the dtype
+    ``torch.tensor([t0, t1])`` gives them: every element's (a tensor's own, a number's
+    default) promoted together."""
+    dtypes = []
+
+    def unwrap(item):
+        if isinstance(item, (list, tuple)):
+            return [unwrap(i) for i in item]
+        if isinstance(item, Tensor):
+            if item.array.size != 1:
+                raise ValueError(f"tensor: only one-element tensors can be converted to Python "
+                                 f"scalars, got a tensor of shape {item.shape} in the list")
+            dtypes.append(item.array.dtype)
+            return item.array.item()
+        dtypes.append(promotion.number_dtype(item))
+        return item
+    numbers = unwrap(items)
+    return numbers, functools.reduce(promotion.promote_types, dtypes)
+
+
+def _holds_big_int(data):
+    """Whether (nested lists of) ``data`` hold a Python int outside int64's range."""
+    if isinstance(data, (list, tuple)):
+        return any(_holds_big_int(item) for item in data)
+    return isinstance(data, int) and not -2**63 <= data < 2**63
+
+
+def _first_element(data):
+    while isinstance(data, (list, tuple)) and data:
+        data = data[0]
+    return data
+
+
+def _array_of_tensors(data):
+    numbers, dtype = _numbers_of_tensors(data)
+    return to_array(numbers, dtype)
+
+
+def _holds_tensor(items):
+    """Whether nested lists hold a tensor (numpy reads a 0-d one as a bad sequence)."""
+    return any(_holds_tensor(i) if isinstance(i, (list, tuple)) else isinstance(i, Tensor)
+               for i in items)
+
+
 def as_operand(value, like):
     """An operand that is not a tensor (a number, list or ndarray) as a constant
-    tensor. A Python or numpy scalar, or a list, takes a float tensor's dtype, so
-    ``float32_tensor * 2.0`` and ``x / np.sqrt(d)`` stay float32 (PyTorch's rule:
-    only arrays and tensors take part in type promotion)."""
+    tensor. A Python or numpy number takes the dtype PyTorch's promotion gives it
+    with ``like`` (a number only raises the category: ``float32_tensor * 2.0`` and
+    ``x / np.sqrt(d)`` stay float32, ``int_tensor + 2.5`` is float32); a list of
+    numbers takes a float tensor's dtype; an ndarray keeps its own, as a tensor."""
     kind = type(value)
-    if kind is float or kind is int:
-        dtype = like.array.dtype
-        if dtype.kind != "f" and not (kind is int and dtype.kind in "iu"):
-            dtype = DEFAULT_DTYPE if kind is float else np.int64
-        return make_tensor(np.array(value, dtype=dtype), False, None)
+    if (kind is float or kind is int) and like.array.dtype.kind == "f":   # the common case
+        return make_tensor(np.array(value, dtype=like.array.dtype), False, None)
     if isinstance(value, Tensor):
         return value
     if isinstance(value, np.ndarray):
         return make_tensor(value, False, None)
+    if promotion.is_number(value):
+        return make_tensor(np.array(value, dtype=promotion.result_dtype(like, value)), False, None)
     arr = np.asarray(value)
     if arr.dtype.kind not in "biufc":   # strings, objects, dates: numpy's ufunc error is cryptic
         raise TypeError(f"cannot combine a tensor with {type(value).__name__} (numpy dtype "
@@ -123,6 +179,8 @@ def _index_item(item):
     if isinstance(item, Tensor):
         return item.array
     if isinstance(item, list):
+        if not item:   # x[[]] selects nothing (numpy would read [] as a float array)
+            return np.zeros(0, dtype=np.int64)
         return np.asarray([i.array if isinstance(i, Tensor) else i for i in item])
     return item
 
@@ -225,6 +283,17 @@ class Tensor:
                              "ambiguous; use .any() or .all()")
         return bool(self.array)
 
+    def __format__(self, spec):
+        """As PyTorch: a 0-d tensor formats as its number (``f"{loss:.3f}"``); any other
+        tensor only with an empty spec (its str)."""
+        if self.array.ndim == 0:
+            return format(self.array.item(), spec)
+        if spec:
+            raise TypeError(f"unsupported format string {spec!r} passed to Tensor.__format__ "
+                            f"(only a 0-d tensor formats as a number; this one has shape "
+                            f"{self.shape}: use .item())")
+        return str(self)
+
     def __float__(self):
         return float(self.item())
 
@@ -310,6 +379,13 @@ class Tensor:
     def __rtruediv__(self, other): return ew.binary(ew.Div, other, self)
     def __pow__(self, other): return ew.binary(ew.Pow, self, other)
     def __rpow__(self, other): return ew.binary(ew.Pow, other, self)
+    def pow(self, exponent): return ew.binary(ew.Pow, self, exponent)
+    def remainder(self, other): return ew.binary(ew.Remainder, self, other)
+    def floor_divide(self, other): return ew.floor_divide(self, other)
+    def __floordiv__(self, other): return ew.floor_divide(self, other)
+    def __rfloordiv__(self, other): return ew.floor_divide(other, self)
+    def __mod__(self, other): return ew.binary(ew.Remainder, self, other)
+    def __rmod__(self, other): return ew.binary(ew.Remainder, other, self)
     def __matmul__(self, other): return la.matmul(self, other)
     def __rmatmul__(self, other): return la.matmul(other, self)
     def matmul(self, other): return la.matmul(self, other)
@@ -326,10 +402,19 @@ class Tensor:
     def __ne__(self, other): return ew.compare(np.not_equal, self, other)
     eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
 
+    # bitwise (logical, for bool tensors): bool and integer tensors only, no gradient
+    def __and__(self, other): return ew.bitwise(np.bitwise_and, self, other, "bitwise_and")
+    def __rand__(self, other): return ew.bitwise(np.bitwise_and, other, self, "bitwise_and")
+    def __or__(self, other): return ew.bitwise(np.bitwise_or, self, other, "bitwise_or")
+    def __ror__(self, other): return ew.bitwise(np.bitwise_or, other, self, "bitwise_or")
+    def __xor__(self, other): return ew.bitwise(np.bitwise_xor, self, other, "bitwise_xor")
+    def __rxor__(self, other): return ew.bitwise(np.bitwise_xor, other, self, "bitwise_xor")
+    def __invert__(self): return ew.bitwise_not(self)
+
     # -- elementwise math and activations ------------------------------------------------
-    def exp(self): return ew.Exp()(self)
-    def log(self): return ew.Log()(self)
-    def sqrt(self): return ew.Sqrt()(self)
+    def exp(self): return ew.exp(self)
+    def log(self): return ew.log(self)
+    def sqrt(self): return ew.sqrt(self)
     def abs(self): return ew.Abs()(self)
     def erf(self): return ew.erf(self)
     def sin(self): return ew.sin(self)
@@ -346,8 +431,8 @@ class Tensor:
         return ew.clip(self, lo, hi)
     clip = clamp
     def relu(self): return act.ReLU()(self)
-    def sigmoid(self): return act.Sigmoid()(self)
-    def tanh(self): return act.Tanh()(self)
+    def sigmoid(self): return act.sigmoid(self)
+    def tanh(self): return act.tanh(self)
     def softmax(self, dim=None, **numpy_names): return act.softmax(self, dim, **numpy_names)
     def log_softmax(self, dim=None, **numpy_names):
         return act.log_softmax(self, dim, **numpy_names)
@@ -470,7 +555,6 @@ class Tensor:
     divide = true_divide = div
     def neg(self): return -self
     negative = neg
-    def pow(self, exponent): return self ** exponent
     def square(self): return self * self
     def reciprocal(self): return 1.0 / self if self.array.dtype.kind in "fc" else 1.0 / self.float()
     def rsqrt(self): return self.sqrt().reciprocal()
@@ -486,8 +570,6 @@ class Tensor:
     def nan_to_num(self, nan=0.0, posinf=None, neginf=None):
         return pw.nan_to_num(self, nan, posinf, neginf)
     def where(self, condition, other): return ew.where(condition, self, other)
-    def remainder(self, other): return self % other
-    def floor_divide(self, other): return self // other
     def fmod(self, other):
         """The remainder with the dividend's sign (C's fmod): a - trunc(a / b) * b."""
         return self - (self / other).trunc() * other if self.array.dtype.kind in "fc" \
@@ -727,6 +809,28 @@ class Tensor:
     __itruediv__ = div_
     __ipow__ = pow_
 
+    def remainder_(self, other): return self.update_in_place(ew.Remainder, other, "remainder_")
+    __imod__ = remainder_
+
+    # ``//=`` and the bitwise forms have no gradient: written in place with no graph
+    def __ifloordiv__(self, other):
+        return self.write_constant(ew.floor_divide(self, other), "floor_divide_")
+
+    def __iand__(self, other):
+        return self.write_constant(self & other, "bitwise_and_")
+
+    def __ior__(self, other):
+        return self.write_constant(self | other, "bitwise_or_")
+
+    def __ixor__(self, other):
+        return self.write_constant(self ^ other, "bitwise_xor_")
+
+    def write_constant(self, result, name):
+        """Write the result of an op without a gradient into this tensor's memory."""
+        self._prepare_inplace(name)
+        self.write_result(result.array, name)
+        return self
+
     def update_in_place(self, op, other, name):
         """Write ``op(self, other)`` into this tensor's memory, as PyTorch's in-place ops.
         Recorded (grad mode on and an operand requires grad), the tensor becomes the
@@ -895,7 +999,7 @@ def from_numpy(array):
 
 # The engine and the ops need Tensor, so they are imported once it exists; the
 # methods above look these names up when they run.
-from . import autograd, checks, random  # noqa: E402
+from . import autograd, checks, promotion, random  # noqa: E402
 from .utils.hooks import RemovableHandle  # noqa: E402
 from .ops import activation as act, elementwise as ew, linalg as la  # noqa: E402
 from .ops import index as ix, reduce as rd, shape as sh, piecewise as pw  # noqa: E402

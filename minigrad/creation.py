@@ -11,6 +11,7 @@ import numpy as np
 from . import random as _random
 from ._tensor import DEFAULT_DTYPE, Tensor, device as check_device, make_tensor, to_array
 from .checks import shape_args
+from .promotion import result_dtype
 
 
 def _sizes(shape, op):
@@ -51,7 +52,12 @@ def ones(*shape, dtype=None, device=None, requires_grad=False):
 
 
 def full(shape, fill_value, dtype=None, device=None, requires_grad=False):
-    return _leaf(np.full(_sizes((shape,), "full"), fill_value, _dtype(dtype)), requires_grad, device)
+    """The dtype defaults to ``fill_value``'s, as PyTorch: an int fills int64, a bool
+    bool, a float the default float32."""
+    if dtype is None:
+        dtype = result_dtype(fill_value)
+    return _leaf(np.full(_sizes((shape,), "full"), fill_value, np.dtype(dtype)), requires_grad,
+                 device)
 
 
 def zeros_like(t, dtype=None, device=None, requires_grad=False):

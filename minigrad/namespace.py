@@ -2,8 +2,9 @@
 ``t.exp()``, ``minigrad.max(t, 1)`` is ``t.max(1)``, with the same arguments.
 
 One table, ``METHOD_FUNCTIONS``, lists them; each function is made from the Tensor
-method of its name, so the two cannot disagree. A first argument that is not a
-tensor (a number, a list, an ndarray) is made one first (``minigrad.pow(2, t)``)."""
+method of its name, so the two cannot disagree. The first argument must be a tensor,
+as in PyTorch, except for ``pow`` and ``remainder``, which take a number too
+(``minigrad.pow(2, t)``)."""
 from __future__ import annotations
 
 from ._tensor import Tensor, tensor
@@ -31,11 +32,20 @@ METHOD_FUNCTIONS = (
 )
 
 
+#: functions whose first argument may be a number, as PyTorch's (``torch.pow(2, t)``)
+NUMBER_FIRST = ("pow", "remainder")
+
+
 def function_of_method(name):
     method = getattr(Tensor, name)
 
     def function(input, *args, **kwargs):  # noqa: A002  (PyTorch's argument name)
-        return method(input if isinstance(input, Tensor) else tensor(input), *args, **kwargs)
+        if not isinstance(input, Tensor):
+            if name not in NUMBER_FIRST or not isinstance(input, (int, float)):
+                raise TypeError(f"{name}: input must be a Tensor, got {type(input).__name__} "
+                                "(wrap arrays and numbers with minigrad.tensor(...))")
+            input = tensor(input)  # noqa: A001
+        return method(input, *args, **kwargs)
 
     function.__name__ = function.__qualname__ = name
     function.__doc__ = f"``minigrad.{name}(t, ...)`` is ``t.{name}(...)``.\n\n{method.__doc__ or ''}"

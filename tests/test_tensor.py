@@ -148,3 +148,38 @@ def test_bool_of_tensor():
 def test_tensors_are_hashable_by_identity():
     a, b = mg.ones(1), mg.ones(1)
     assert len({a, b}) == 2
+
+
+def test_format_of_a_0d_tensor_is_its_number_as_torch():
+    torch = pytest.importorskip("torch")
+    for value, spec in ((1.2345, ".2f"), (3, "5d"), (0.1, ""), (2.5, ">8.3e")):
+        assert format(mg.tensor(value), spec) == format(torch.tensor(value), spec)
+    assert f"{mg.tensor([1.5])}" == str(mg.tensor([1.5]))
+    with pytest.raises(TypeError):
+        format(torch.tensor([1.5]), ".2f")
+    with pytest.raises(TypeError, match="only a 0-d tensor"):
+        format(mg.tensor([1.5]), ".2f")
+
+
+@pytest.mark.parametrize("make", [
+    lambda lib: [lib.tensor(1), lib.tensor(2)],
+    lambda lib: [lib.tensor(1.5, dtype=lib.float64), lib.tensor(2.0)],
+    lambda lib: [lib.tensor(1), 2.5],
+    lambda lib: [2, lib.tensor(True)],
+    lambda lib: [[lib.tensor([1.0])], [lib.tensor(2.0)]],
+    lambda lib: [lib.tensor([1.0]), lib.tensor([2.0])],
+])
+def test_tensor_of_a_list_of_one_element_tensors_as_torch(make):
+    torch = pytest.importorskip("torch")
+    ours, theirs = mg.tensor(make(mg)), torch.tensor(make(torch))
+    assert ours.shape == tuple(theirs.shape)
+    assert str(ours.dtype) == str(theirs.dtype).replace("torch.", "")
+    assert ours.tolist() == theirs.tolist()
+
+
+def test_tensor_of_a_list_of_longer_tensors_is_a_value_error_as_torch():
+    torch = pytest.importorskip("torch")
+    with pytest.raises(ValueError):
+        torch.tensor([torch.ones(2), torch.ones(2)])
+    with pytest.raises(ValueError, match="one-element tensors"):
+        mg.tensor([mg.ones(2), mg.ones(2)])

@@ -32,6 +32,7 @@ from minigrad.tracing import record_backward
 from .dot import backward_rules, fmt_shape, fmt_value, module_title, op_title, svg_id, \
     to_dot_source
 from .graph import build, output_list, parameter_names
+from .layers import Layers
 from .render import svg_of
 
 SMALL = 64                     # at most this many elements: the whole tensor, as a table
@@ -172,6 +173,125 @@ def teaching_view(step, kept, numbers):
     return None
 
 
+# -- the primer's views: the loss, a fully connected layer, an activation ----------------
+
+def _sent(step, i):
+    grads = step.input_grads
+    return None if i >= len(grads) or grads[i] is None else grads[i].array
+
+
+def loss_view(step, layers, numbers):
+    """Cross-entropy after softmax: the logits z^L, p = softmax(z^L), the target y
+    and the output error delta^L = (p - y) / N next to the dx the engine sent."""
+    node = step.node
+    z = layers.input_value(node, 0)
+    if z is None or z.ndim != 2 or node.reduction == "none":
+        return None
+    q = np.asarray(node.target_distribution, dtype=np.float64)
+    shifted = np.exp(z - z.max(axis=1, keepdims=True))
+    p = shifted / shifted.sum(axis=1, keepdims=True)
+    dy = float(np.asarray(step.grad_output.array))
+    delta = (p * q.sum(axis=1, keepdims=True) - q) * dy / node.divisor
+    one_hot = bool(np.all((q == 0) | (q == 1)) and np.all(q.sum(axis=1) == 1))
+    view = {"kind": "loss", "z": tensor_payload(z, numbers), "p": tensor_payload(p, numbers),
+            "y": tensor_payload(q, numbers), "one_hot": one_hot, "divisor": float(node.divisor),
+            "dy": dy, "delta": tensor_payload(delta, numbers),
+            "name": layers.name(node.parents[0]) or "z"}
+    dx = _sent(step, 0)
+    if dx is not None:
+        view["max_diff"] = _max_abs_diff(delta, dx)
+    return view
+
+
+def fc_view(l, steps, step_of, layers, numbers):
+    """A fully connected layer l as the primer writes it, from the engine's numbers:
+    delta^l (the gradient at z^l), a^{l-1} (the layer's input), dW = delta a^T
+    (summed over the batch: delta^T a with samples as rows), db = sum of delta,
+    the error sent back W^T delta, each next to what the engine sent."""
+    parts = layers.fc[l]
+    matmul, add = parts["matmul"], parts["add"]
+    first = steps[min(step_of[id(n)] for n in (matmul, add) if n is not None and id(n) in step_of)]
+    a = layers.input_value(matmul, 0)
+    wt = layers.input_value(matmul, 1)           # W^T, as the MatMul read it
+    if a is None or wt is None:
+        return None
+    delta = first.grad_output.array.reshape(-1, wt.shape[1])
+    a = a.reshape(-1, wt.shape[0])
+    dw, db, dx = delta.T @ a, delta.sum(axis=0), delta @ wt.T
+    view = {"kind": "fc", "layer": layers.layer_label(l), "module": type(parts["module"]).__name__,
+            "delta": tensor_payload(delta, numbers), "a": tensor_payload(a, numbers),
+            "z": tensor_payload(layers.values.get(add or matmul, a @ wt), numbers),
+            "dW": tensor_payload(dw, numbers), "dx": tensor_payload(dx, numbers),
+            "steps": {}}
+    if add is not None:
+        view["db"] = tensor_payload(db, numbers)
+    mm_step = steps[step_of[id(matmul)]] if id(matmul) in step_of else None
+    if add is not None and id(add) in step_of:
+        view["steps"]["Add"] = step_of[id(add)]
+        sent_b = _sent(steps[step_of[id(add)]], 1)
+        if sent_b is not None:
+            view["db_diff"] = _max_abs_diff(db, sent_b.reshape(-1, wt.shape[1]).sum(axis=0))
+    if mm_step is not None:
+        view["steps"]["MatMul"] = step_of[id(matmul)]
+        sent_x = _sent(mm_step, 0)
+        if sent_x is not None:
+            view["dx_diff"] = _max_abs_diff(dx, sent_x.reshape(dx.shape))
+    transpose = matmul.parents[1]
+    if id(transpose) in step_of:
+        view["steps"]["Transpose"] = step_of[id(transpose)]
+        sent_w = _sent(steps[step_of[id(transpose)]], 0)
+        if sent_w is not None:
+            view["dW_engine"] = tensor_payload(sent_w, numbers)
+            view["dW_diff"] = _max_abs_diff(dw, sent_w)
+    return view
+
+
+def activation_view(step, layers, numbers):
+    """An activation a^l = sigma(z^l): the error delta^l = dy ⊙ sigma'(z^l)."""
+    node = step.node
+    z, a = layers.input_value(node, 0), layers.values.get(node)
+    if z is None and a is None:
+        return None
+    if node.name == "ReLU":
+        slope = ((a if z is None else z) > 0).astype(np.float64)
+    elif node.name == "Sigmoid" and a is not None:
+        slope = a * (1 - a)
+    elif node.name == "Tanh" and a is not None:
+        slope = 1 - a * a
+    else:
+        return None
+    dy = step.grad_output.array
+    product = dy * slope
+    view = {"kind": "activation", "function": node.name,
+            "name": layers.name(node), "z_name": layers.name(node.parents[0]),
+            "slope": tensor_payload(slope, numbers), "product": tensor_payload(product, numbers)}
+    if z is not None:
+        view["z"] = tensor_payload(z, numbers)
+    if a is not None:
+        view["a"] = tensor_payload(a, numbers)
+    dx = _sent(step, 0)
+    if dx is not None:
+        view["max_diff"] = _max_abs_diff(product, dx)
+    return view
+
+
+def primer_view(step, steps, step_of, layers, numbers):
+    """The step's view in the primer's terms, or None."""
+    node = step.node
+    if node.name == "CrossEntropy":
+        return loss_view(step, layers, numbers)
+    l = layers.layer_of.get(node)
+    if l in layers.fc and node.name != "Transpose":
+        parts = layers.fc[l]
+        first = min(step_of[id(n)] for n in (parts["matmul"], parts["add"])
+                    if n is not None and id(n) in step_of)
+        if steps[first] is step:
+            return fc_view(l, steps, step_of, layers, numbers)
+    if layers.name(node) and layers.name(node).startswith("a"):
+        return activation_view(step, layers, numbers)
+    return None
+
+
 # -- the page's data --------------------------------------------------------------------
 
 def _input_label(parent, names, node, i):
@@ -241,14 +361,18 @@ def explore(*outputs, params=None, path="backprop.html", gradient=None, collapse
         raise RuntimeError("visualize.explore: this graph has already been backpropagated "
                            "(backward freed its saved values); build it again and call "
                            "explore(...) instead of backward(): it runs the backward itself")
-    drawing = build(outputs, params=params, collapse=collapse)
+    # A Linear is one fully connected layer, as the primer draws it (its ops are
+    # still separate steps: the engine runs them apart).
+    drawing = build(outputs, params=params,
+                    collapse=minigrad.nn.Linear if collapse is None else collapse)
     # No legend: the page's header explains its own colours (current, done).
     svg = _inline_svg(svg_of(to_dot_source(drawing, rankdir=rankdir, title=title,
                                            legend=False, svg_ids=True)))
     kept = {node: _keep_for_rules(node) for node in order}
+    layers = Layers(order, {node: k["weight"] for node, k in kept.items() if "weight" in k})
     with record_backward() as steps:
         minigrad.autograd.run_backward(tensors, grads)
-    data = page_data(steps, drawing, kept, params)
+    data = page_data(steps, drawing, kept, params, layers)
     path = os.fspath(path)
     directory = os.path.dirname(path)
     if directory:
@@ -258,10 +382,12 @@ def explore(*outputs, params=None, path="backprop.html", gradient=None, collapse
     return ExplorerPage(path)
 
 
-def page_data(steps, drawing, kept, params=None) -> str:
+def page_data(steps, drawing, kept, params=None, layers=None) -> str:
     """The JSON text the page reads: one entry per backward step, in the engine's
-    order, and the leaves (parameters) with their gradients."""
+    order, and the leaves (parameters) with their gradients. ``layers`` (a
+    :class:`Layers`, made before the backward) adds the primer's names and views."""
     numbers = _Numbers()
+    step_of = {id(step.node): k for k, step in enumerate(steps)}
     where = {}                    # graph node -> drawn node id (its group when collapsed)
     names = parameter_names(params)
     for item in drawing.nodes:
@@ -289,6 +415,9 @@ def page_data(steps, drawing, kept, params=None) -> str:
                        for i, (p, g) in enumerate(zip(node.parents, step.input_grads))],
             "teach": teaching_view(step, kept.get(node, {}), numbers),
         })
+        if layers is not None:
+            entries[-1]["primer"] = layers.primer_labels(node)
+            entries[-1]["layer"] = primer_view(step, steps, step_of, layers, numbers)
     leaves = {}
     for item in drawing.nodes:
         if item.kind in ("param", "leaf") and item.obj.grad is not None:

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..autograd import Function, Input, OUTPUT, is_grad_enabled
 from .._tensor import make_tensor
-from .elementwise import Erf, erf, where
+from .elementwise import Erf, erf, float_math, where
 from .layout import output_like
 from ..checks import check_float_tensor, check_number, dim_and_keepdim, one_axis
 
@@ -234,6 +234,8 @@ class Softmax(Function):
 
     def forward(self, a):
         self.save_for_backward(OUTPUT)
+        if a.size == 0:   # nothing to normalise (numpy's max refuses an empty axis)
+            return a.copy()
         e = np.exp(a - a.max(axis=self.axis, keepdims=True))
         return e / e.sum(axis=self.axis, keepdims=True)
 
@@ -260,6 +262,8 @@ class LogSoftmax(Function):
 
 
 def log_softmax_array(a, axis):
+    if a.size == 0:   # nothing to normalise (numpy's max refuses an empty axis)
+        return a.copy()
     shifted = a - a.max(axis=axis, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
@@ -278,11 +282,11 @@ def relu(x):
 
 
 def sigmoid(x):
-    return Sigmoid()(x)
+    return float_math(Sigmoid, x, "sigmoid")
 
 
 def tanh(x):
-    return Tanh()(x)
+    return float_math(Tanh, x, "tanh")
 
 
 def leaky_relu(x, negative_slope=0.01):

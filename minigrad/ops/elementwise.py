@@ -15,6 +15,7 @@ import numpy as np
 from ..autograd import Function, Input, OUTPUT
 from .._tensor import DEFAULT_DTYPE, Tensor, as_operand, make_tensor
 from ..checks import check_number
+from ..promotion import float_result_dtype, is_number, promoted, result_dtype
 from . import buffers
 from .layout import output_like
 from .shape import sum_to
@@ -130,6 +131,37 @@ class Pow(_Binary):
         # At a = 0, y * log(a) is 0 * -inf; its limit is 0, so log reads 1 there.
         return self.reduce_grads(g * b * a ** where(b.array == 0, 1.0, b - 1) if need_a else None,
                                  g * out * where(a.array == 0, 1.0, a).log() if need_b else None)
+
+
+class Remainder(_Binary):
+    """y = a - floor(a / b) * b (Python's %: the sign of the divisor).
+    da = dy,  db = -dy * floor(a / b)  (floor(a / b) is piecewise constant)
+    """
+    compute = staticmethod(np.remainder)
+
+    def forward(self, a, b):
+        if a.dtype.kind == "b":
+            raise TypeError(f"remainder: not supported for bool tensors (shapes {a.shape} and "
+                            f"{b.shape}); convert with .long() first")
+        check_integer_divisor(a, b, "remainder")
+        if self.needs_input_grad[1]:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                self.save_for_backward(np.floor_divide(a, b))
+        with np.errstate(divide="ignore", invalid="ignore"):   # x % 0.0 is nan, as PyTorch
+            return self.compute_broadcast(a, b)
+
+    def backward(self, g):
+        need_a, need_b = self.needs_input_grad
+        if need_b:
+            quotient, = self.saved_tensors
+        return self.reduce_grads(g if need_a else None, -(g * quotient) if need_b else None)
+
+
+def check_integer_divisor(a, b, op):
+    """Integer division by zero is PyTorch's RuntimeError (numpy would give 0 and warn)."""
+    if b.dtype.kind in "biu" and a.dtype.kind in "biu" and not np.all(b):
+        raise RuntimeError(f"{op}: ZeroDivisionError (an integer divisor holds 0; operands "
+                           f"of dtype {a.dtype} and {b.dtype}, shapes {a.shape} and {b.shape})")
 
 
 class AddScalar(Function):
@@ -408,12 +440,9 @@ def where(cond, a, b):
     cond = cond.array if isinstance(cond, Tensor) else np.asarray(cond)
     if cond.dtype != np.bool_:
         cond = cond.astype(bool)
-    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
-        a = Tensor(a)
-    if isinstance(a, Tensor):
-        b = as_operand(b, a)
-    else:
-        a = as_operand(a, b)
+    dtype = result_dtype(*(v if isinstance(v, Tensor) or is_number(v) else Tensor(v)
+                           for v in (a, b)))
+    a, b = (v.astype(dtype) if isinstance(v, Tensor) else Tensor(v, dtype=dtype) for v in (a, b))
     return Where(cond)(a, b)
 
 
@@ -445,32 +474,31 @@ def float_math(op_class, a, name):
         raise TypeError(f"{name}: input must be a Tensor, got {type(a).__name__} "
                         "(wrap arrays with minigrad.tensor(...))")
     if a.array.dtype.kind not in "fc":
-        a = a.astype(np.float32)
+        a = a.astype(float_result_dtype(a))
     return op_class()(a)
 
 
-def sin(a):
-    return float_math(Sin, a, "sin")
+def float_function(op_class, name):
+    """The public function ``name(a)`` of a float math op (see ``float_math``)."""
+    def apply(a):
+        return float_math(op_class, a, name)
+    apply.__name__ = apply.__qualname__ = name
+    apply.__doc__ = f"``{name}`` elementwise (an integer or bool tensor gives float32)."
+    return apply
 
 
-def cos(a):
-    return float_math(Cos, a, "cos")
-
-
-def log1p(a):
-    return float_math(Log1p, a, "log1p")
-
-
-def expm1(a):
-    return float_math(Expm1, a, "expm1")
+exp, log, sqrt = float_function(Exp, "exp"), float_function(Log, "log"), float_function(Sqrt, "sqrt")
+sin, cos = float_function(Sin, "sin"), float_function(Cos, "cos")
+log1p, expm1 = float_function(Log1p, "log1p"), float_function(Expm1, "expm1")
+erf = float_function(Erf, "erf")
 
 
 def clip(a, lo=None, hi=None):
-    return Clip(lo, hi)(a)
-
-
-def erf(a):
-    return Erf()(a)
+    """``clamp``: a float bound makes an integer tensor float (PyTorch's promotion:
+    ``tensor([1, 2, 3]).clamp(1.5)`` is ``[1.5, 2., 3.]``)."""
+    op = Clip(lo, hi)
+    dtype = result_dtype(a, lo, hi)
+    return op(a if a.array.dtype == dtype else a.astype(dtype))
 
 
 #: ops that a Python number on either side turns into one-input ops (they commute)
@@ -478,31 +506,94 @@ SCALAR_FORMS = {Add: AddScalar, Mul: MulScalar}
 
 
 def binary(op, a, b):
-    """``op()(a, b)``, where a number, list or array on either side is a constant
-    of the tensor's kind (``2 * t``, ``t / np.sqrt(d)``). A float tensor plus or
-    times a Python number is ``AddScalar``/``MulScalar``: no constant tensor to make,
-    save and rebuild, a node of the size of ``tanh``'s."""
-    if not isinstance(a, Tensor):
-        scalar, a, b = a, b, None
-    elif not isinstance(b, Tensor):
-        scalar = b
-    else:
+    """``op()(a, b)`` with PyTorch's type promotion (:mod:`minigrad.promotion`); a
+    number, list or array on either side is a constant (``2 * t``, ``t / np.sqrt(d)``).
+    A float tensor plus or times a Python number is ``AddScalar``/``MulScalar``: no
+    constant tensor to make, save and rebuild, a node of the size of ``tanh``'s."""
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        if a.array.dtype != b.array.dtype:
+            a, b = promoted(a, b)
         return op()(a, b)
-    kind = type(scalar)
-    if kind is float and a.array.dtype.kind in "biu":   # PyTorch: int tensor * 2.5 is float32
-        a = a.to(DEFAULT_DTYPE)
-    if (kind is float or kind is int) and op in SCALAR_FORMS and a.array.dtype.kind == "f":
-        return SCALAR_FORMS[op](scalar)(a)
-    if b is None:   # the number was on the left
-        return op()(as_operand(scalar, a), a)
-    return op()(a, as_operand(scalar, a))
+    number_on_left = not isinstance(a, Tensor)
+    tensor, other = (b, a) if number_on_left else (a, b)
+    kind = type(other)
+    if (kind is float or kind is int) and tensor.array.dtype.kind == "f":   # keeps the dtype
+        if op in SCALAR_FORMS:
+            return SCALAR_FORMS[op](other)(tensor)
+    elif is_number(other):
+        dtype = result_dtype(tensor, other)
+        if tensor.array.dtype != dtype:   # int tensor * 2.5 is float32
+            tensor = tensor.astype(dtype)
+        if (kind is float or kind is int) and op in SCALAR_FORMS and dtype.kind == "f":
+            return SCALAR_FORMS[op](other)(tensor)
+    constant = as_operand(other, tensor)
+    return binary(op, constant, tensor) if number_on_left else binary(op, tensor, constant)
 
 
 def compare(ufunc, a, b):
-    """A comparison as a boolean tensor (no gradient)."""
+    """A comparison as a boolean tensor (no gradient), of the operands promoted to
+    one dtype as PyTorch (float32 tensor == 0-d float64 tensor compares in float32)."""
     other = b.array if isinstance(b, Tensor) else b
+    left = a.array
+    if isinstance(other, np.ndarray) and other.dtype != left.dtype:
+        dtype = result_dtype(a, other)
+        left, other = left.astype(dtype, copy=False), other.astype(dtype, copy=False)
     try:
-        return make_tensor(np.asarray(ufunc(a.array, other)))
+        return make_tensor(np.asarray(ufunc(left, other)))
     except ValueError:
         raise ValueError(f"{ufunc.__name__}: shapes {a.shape} and {np.shape(other)} cannot be "
                          "broadcast together") from None
+
+
+def integer_operands(a, b, op):
+    """``a`` and ``b`` (a tensor and a tensor or number) as arrays of their promoted
+    dtype, which must be bool or integer (bitwise ops have no float form)."""
+    dtype = result_dtype(a, b)
+    if dtype.kind not in "biu":
+        raise TypeError(f"{op}: only integer and bool tensors are supported, got dtype "
+                        f"{dtype} (operands {describe(a)} and {describe(b)})")
+    return tuple(np.asarray(v.array if isinstance(v, Tensor) else v).astype(dtype, copy=False)
+                 for v in (a, b))
+
+
+def describe(value):
+    if isinstance(value, Tensor):
+        return f"a {value.dtype} tensor of shape {value.shape}"
+    return f"{type(value).__name__} {value!r}"
+
+
+def bitwise(ufunc, a, b, op):
+    """``a & b``, ``a | b``, ``a ^ b`` of bool or integer tensors (no gradient)."""
+    left, right = integer_operands(a, b, op)
+    try:
+        return make_tensor(np.asarray(ufunc(left, right)))
+    except ValueError:
+        raise ValueError(f"{op}: shapes {np.shape(left)} and {np.shape(right)} cannot be "
+                         "broadcast together") from None
+
+
+def bitwise_not(a):
+    """``~a``: logical not of a bool tensor, bitwise not of an integer tensor."""
+    if a.array.dtype.kind not in "biu":
+        raise TypeError(f"~ (bitwise_not): only integer and bool tensors are supported, got "
+                        f"dtype {a.dtype} (shape {a.shape}); for a mask use ~(x > 0) or 1 - x")
+    return make_tensor(np.invert(a.array))
+
+
+def floor_divide(a, b):
+    """``a // b``: floor(a / b), rounding toward minus infinity as Python's ``//``. A
+    constant (it requires no grad): its derivative is 0 wherever it exists, and
+    PyTorch's floor_divide has no backward."""
+    tensor = a if isinstance(a, Tensor) else b
+    a, b = (v if isinstance(v, Tensor) else as_operand(v, tensor) for v in (a, b))
+    a, b = promoted(a, b)
+    if a.array.dtype.kind == "b":
+        raise TypeError(f"floor_divide: not supported for bool tensors (shapes {a.shape} and "
+                        f"{b.shape}); convert with .long() first")
+    check_integer_divisor(a.array, b.array, "floor_divide")
+    try:
+        with np.errstate(divide="ignore", invalid="ignore"):   # x // 0.0 is +-inf, as PyTorch
+            return make_tensor(np.asarray(np.floor_divide(a.array, b.array)))
+    except ValueError:
+        raise ValueError(f"floor_divide: shapes {a.shape} and {b.shape} cannot be broadcast "
+                         "together") from None

@@ -371,5 +371,5 @@ def kl_div(input, target, reduction="mean", log_target=False):
         pointwise = target_log_target - target * input
     if reduction == "batchmean":
         batch = input.shape[0] if input.ndim else 1
-        return pointwise.sum() * (1.0 / batch)
+        return pointwise.sum() * (1.0 / batch if batch else math.nan)   # batch 0: NaN, as PyTorch
     return _reduce(pointwise, reduction)

@@ -15,6 +15,8 @@ each index names (as PyTorch).
 """
 from __future__ import annotations
 
+import math
+import warnings
 from typing import NamedTuple
 
 import numpy as np
@@ -23,6 +25,7 @@ from ..autograd import Function, Input, OUTPUT
 from .._tensor import Tensor, make_tensor
 from ..checks import (check_float_tensor, check_number, dim_and_keepdim, keepdims_shape,
                       normalize_axis, one_axis)
+from ..promotion import accumulate_dtype, float_result_dtype
 from .layout import mean_over, sum_over
 from .shape import Flip
 
@@ -58,7 +61,11 @@ class Sum(Function):
 
     def forward(self, a):
         self.axis = normalize_axis(self.axis, a.ndim, "sum")   # Sum(axis=-1) may come directly
-        return sum_over(a, self.axis).reshape(output_shape(a.shape, self.axis, self.keepdims))
+        if a.dtype.kind in "biu":   # as PyTorch: bools and integers sum to int64
+            sums = a.sum(axis=self.axis, keepdims=True, dtype=accumulate_dtype(a.dtype))
+        else:
+            sums = sum_over(a, self.axis)
+        return sums.reshape(output_shape(a.shape, self.axis, self.keepdims))
 
     def backward(self, g):
         return _spread(g, self.input_shapes[0], self.axis, self.keepdims)
@@ -74,14 +81,15 @@ class Mean(Function):
 
     def forward(self, a):
         self.axis = normalize_axis(self.axis, a.ndim, "mean")
-        if reduced_count(a.shape, self.axis) == 0:
-            raise ValueError(f"mean: cannot average over an empty axis (shape {a.shape}, "
-                             f"axis {self.axis})")
-        return mean_over(a, self.axis).reshape(output_shape(a.shape, self.axis, self.keepdims))
+        shape = output_shape(a.shape, self.axis, self.keepdims)
+        if reduced_count(a.shape, self.axis) == 0:   # as PyTorch: 0 / 0, NaN
+            return np.full(shape, np.nan, dtype=a.dtype)
+        return mean_over(a, self.axis).reshape(shape)
 
     def backward(self, g):
         shape = self.input_shapes[0]
-        return _spread(g, shape, self.axis, self.keepdims) * (1.0 / reduced_count(shape, self.axis))
+        count = reduced_count(shape, self.axis)   # 0: the input, and its gradient, are empty
+        return _spread(g, shape, self.axis, self.keepdims) * (1.0 / count if count else 1.0)
 
 
 class _Extremum(Function):
@@ -134,7 +142,8 @@ class Prod(Function):
     def forward(self, a):
         self.axis = normalize_axis(self.axis, a.ndim, "prod")   # an int axis too
         self.save_for_backward(Input(0))
-        return np.prod(a, axis=self.axis, keepdims=self.keepdims)
+        return np.asarray(np.prod(a, axis=self.axis, keepdims=self.keepdims,
+                                  dtype=accumulate_dtype(a.dtype)))
 
     def backward(self, g):
         # No division by x (it breaks at zeros): the product of the others is a
@@ -208,6 +217,12 @@ class Cumsum(Function):
         self.axis = axis
 
     def forward(self, a):
+        if a.dtype.kind in "biu":   # as PyTorch: int64
+            return np.cumsum(a, axis=self.axis, dtype=accumulate_dtype(a.dtype))
+        if a.dtype.itemsize < 8 and a.dtype.kind == "f":
+            # a float32 running sum drifts (3,000 x 0.1 ends at 300.009); PyTorch's CPU
+            # kernel accumulates wider, so float64 here, then back to the input's dtype
+            return np.cumsum(a, axis=self.axis, dtype=np.float64).astype(a.dtype)
         return np.cumsum(a, axis=self.axis)
 
     def backward(self, g):
@@ -272,9 +287,17 @@ class ValuesIndices(NamedTuple):
     indices: Tensor
 
 
+def reduction_axes(dim, ndim, op):
+    """The axes a reduction over ``dim`` covers (None: all). As PyTorch, an empty
+    tuple or list of dims reduces over all of them, not over none."""
+    if isinstance(dim, (tuple, list)) and len(dim) == 0:
+        return None
+    return normalize_axis(dim, ndim, op)
+
+
 def _reduce(op_class, a, dim, keepdim, numpy_names, name):
     dim, keepdim = dim_and_keepdim(name, dim, keepdim, numpy_names)
-    return op_class(normalize_axis(dim, a.ndim, name), keepdim)(a)
+    return op_class(reduction_axes(dim, a.ndim, name), keepdim)(a)
 
 
 def sum(a, dim=None, keepdim=False, **numpy_names):  # noqa: A001  (the tensor method's name)
@@ -282,6 +305,9 @@ def sum(a, dim=None, keepdim=False, **numpy_names):  # noqa: A001  (the tensor m
 
 
 def mean(a, dim=None, keepdim=False, **numpy_names):
+    """The mean over ``dim``; an integer tensor's is float32 (API.md), an empty one's NaN."""
+    if a.array.dtype.kind not in "fc":
+        a = a.astype(float_result_dtype(a))
     return _reduce(Mean, a, dim, keepdim, numpy_names, "mean")
 
 
@@ -334,13 +360,18 @@ def var(a, dim=None, unbiased=None, keepdim=False, *, correction=None, **numpy_n
     Composed of differentiable ops: sum((a - mean(a))^2) / (n - correction)."""
     correction = _correction("var", unbiased, correction, numpy_names)
     dim, keepdim = dim_and_keepdim("var", dim, keepdim, numpy_names)
-    axes = normalize_axis(dim, a.ndim, "var")
+    axes = reduction_axes(dim, a.ndim, "var")
     count = reduced_count(a.shape, axes)
-    if count - correction <= 0:
-        raise ValueError(f"var: {count} element(s) along dim {dim} is too few for "
-                         f"correction={correction} (n - correction must be > 0)")
-    centered = a - Mean(axes, True)(a)
-    return Sum(axes, keepdim)(centered * centered) * (1.0 / (count - correction))
+    if count - correction > 0:
+        centered = a - Mean(axes, True)(a)
+        return Sum(axes, keepdim)(centered * centered) * (1.0 / (count - correction))
+    # As PyTorch: the divisor is max(n - correction, 0), so one element's variance is
+    # 0 / 0 = NaN (a warning, not an error), and a spread over too few is inf.
+    warnings.warn(f"var: degrees of freedom <= 0 ({count} element(s) along dim {dim}, "
+                  f"correction={correction}); the result is NaN or inf", UserWarning, stacklevel=3)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        centered = a - Mean(axes, True)(a)
+        return Sum(axes, keepdim)(centered * centered) * math.inf
 
 
 class SqrtOfVariance(Function):
@@ -434,7 +465,7 @@ def norm(a, p=2, dim=None, keepdim=False, **numpy_names):
     p = check_number(p, "p", "norm")
     if p < 0 and not np.isinf(p):
         raise ValueError(f"norm: p must be >= 0, inf or -inf, got {p}")
-    axes = normalize_axis(dim, a.ndim, "norm")
+    axes = reduction_axes(dim, a.ndim, "norm")
     if np.isinf(p) and reduced_count(a.shape, axes) == 0:
         raise ValueError(f"norm: the inf-norm of an empty tensor is undefined (shape {a.shape}, "
                          f"dim {dim})")

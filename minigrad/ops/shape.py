@@ -18,6 +18,7 @@ import numpy as np
 from ..autograd import Function
 from .._tensor import Tensor, as_operand, index_as_numpy
 from ..checks import dim_and_keepdim, normalize_axis, one_axis, positive_int, shape_args
+from ..promotion import promoted
 
 
 class Reshape(Function):
@@ -343,11 +344,8 @@ def squeeze(a, dim=None, **numpy_names):
     if dim is None:
         dims = tuple(i for i, n in enumerate(a.shape) if n == 1)
     else:
-        dims = normalize_axis(dim, a.ndim, "squeeze")
-        bad = [i for i in dims if a.shape[i] != 1]
-        if bad:
-            raise ValueError(f"squeeze: dim {bad[0]} of shape {a.shape} has size "
-                             f"{a.shape[bad[0]]}, expected 1")
+        # as PyTorch: a named dim whose size is not 1 stays (no error)
+        dims = tuple(i for i in normalize_axis(dim, a.ndim, "squeeze") if a.shape[i] == 1)
     return reshape(a, tuple(n for i, n in enumerate(a.shape) if i not in dims))
 
 
@@ -391,7 +389,7 @@ def _tensors(ts, op):
     first = next((t for t in ts if isinstance(t, Tensor)), None)
     if first is None:
         return [Tensor(t) for t in ts]
-    return [as_operand(t, first) for t in ts]
+    return promoted(*[as_operand(t, first) for t in ts])   # cat([int, float32]) is float32
 
 
 def _one_dim(op, dim, numpy_names):

@@ -370,6 +370,9 @@ ROWS = [
     Row("interpolate_size", lambda L, x: L.F.interpolate(x, size=(3, 7)), [((1, 2, 5, 4),)],
         second_order=True),
     # -- ops added with the torch namespace and the recurrent / instance-norm layers --
+    Row("remainder", lambda L, a, b: a % b, [((3, 4), (3, 4)), ((2, 3), (3,))],
+        values=(normal, positive), second_order=True),
+    Row("remainder_scalar", lambda L, a: L.lib.remainder(a, 0.7), [((3, 4),), ((5,),)]),
     Row("maximum", lambda L, a, b: L.lib.maximum(a, b), [((3, 4), (3, 4)), ((2, 3), (3,))],
         second_order=True),
     Row("minimum", lambda L, a, b: L.lib.minimum(a, b), [((3, 4), (3, 4)), ((4, 1), (1, 5))]),
@@ -399,15 +402,8 @@ ROWS = [
 #: issue 20). Each runs as ``xfail(strict=True)``: when the fix is merged the case
 #: passes, the xfail turns into a failure, and its line here is deleted. Keys are a
 #: row id, ``row[shapes]`` or ``row[shapes]-dtype`` (the test ids of test_ops.py).
-AWAITING_FIXES_FROM_OTHER_BRANCHES = {
-    "getitem_empty_list": "x[[]] (an empty index list) selects nothing, shape (0, ...)",
-    "sum_empty_dims": "sum(dim=()) reduces over every dim, as PyTorch",
-    "mean_all[0]": "mean of an empty tensor is NaN",
-    "var_all[1]": "var/std of one element is NaN (correction=1)",
-    "std_one_element": "var/std of one element is NaN (correction=1)",
-    "softmax_last[3x0]": "softmax over a size-0 dim",
-    "log_softmax_dim1[3x0]": "log_softmax over a size-0 dim",
-}
+#: cases that fail for a reason another branch is fixing (strict xfails); empty once merged
+AWAITING_FIXES_FROM_OTHER_BRANCHES = {}
 
 
 def case_id(row, spec, dtype):

@@ -26,6 +26,13 @@ def test_primer_steps_summed_gradient_is_n_times_the_mean_and_both_train():
     assert "output error delta3 = p - y" in text and "delta1 = route(delta)" in text
     assert "unchanged" not in text                  # the same-eta mean run does move
     assert f"(steps N = {n} times smaller): {r['after_same_eta']:.4f}" in text
+    # Steps 6-8 from the primer's formulas, with a conv layer after a conv layer (the
+    # recurrence delta1 = delta2 * rot180(W2) ⊙ relu'(z1)), equal backward()'s numbers.
+    checks = r["steps_7_8"]
+    assert any("delta1 = delta2 * rot180(W2)" in k for k in checks)
+    assert sum(k.startswith("step 8") for k in checks) == 6
+    assert max(checks.values()) < 1e-12, checks
+    assert "step 8: dW2 = a1 (padded) correlated with delta2: max |difference|" in text
 
 
 @pytest.fixture(scope="module")

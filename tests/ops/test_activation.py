@@ -144,3 +144,14 @@ def test_plain_backward_calls_the_backward_ops_formula_directly(activation, back
         assert plain.grad_fn is None and isinstance(graphed.grad_fn, backward_op)
         assert plain.dtype == dtype
         np.testing.assert_array_equal(plain.numpy(), graphed.numpy())
+
+
+@pytest.mark.parametrize("shape, dim", [((2, 0), 1), ((0, 3), 1), ((0, 3), 0), ((4, 0, 2), 1)])
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_softmax_over_an_empty_tensor_is_empty_as_torch(shape, dim, name):
+    torch = pytest.importorskip("torch")
+    x = mg.zeros(*shape, requires_grad=True)
+    y = getattr(x, name)(dim)
+    assert y.shape == tuple(getattr(torch.zeros(*shape), name)(dim).shape)
+    y.sum().backward()
+    assert x.grad.shape == shape

@@ -1,4 +1,6 @@
 """Elementwise ops: registry cases, broadcasting (hypothesis), dtype rules, errors."""
+import operator
+
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -235,3 +237,117 @@ def test_masked_fill_under_no_grad_records_nothing():
     with mg.no_grad():
         y = x.masked_fill(np.array([True, False, True]), 0.0).sin()
     assert y.grad_fn is None and y.tolist() == [0.0, np.sin(1.0), 0.0]
+
+
+# -- the operators & | ^ ~ // % and their in-place forms, against PyTorch ----------------
+def away_from_steps(rng, *shape):
+    """Values whose quotient by the divisors below stays away from an integer (where
+    remainder jumps), so central differences see a smooth function."""
+    return rng.integers(-4, 5, shape) * 1.5 + rng.uniform(0.2, 0.8, shape)
+
+
+CASES += [
+    Case("remainder_scalar", lambda a: a % 1.5, lambda r: away_from_steps(r, 3, 4)),
+    Case("remainder_negative_divisor", lambda a: (a % -1.5) * a, lambda r: away_from_steps(r, 5)),
+    Case("remainder_tensors_broadcast", lambda a, b: a % b,
+         lambda r: (away_from_steps(r, 2, 3), np.full((3,), 1.5) + r.uniform(-0.01, 0.01, 3))),
+]
+
+
+def test_remainder_gradients_match_torch():
+    """da = dy and db = -dy floor(a / b), as torch's remainder (floor_divide has none)."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(7)
+    a, b = away_from_steps(rng, 3, 4), rng.uniform(0.7, 2.0, (4,)) * rng.choice([-1, 1], 4)
+    x, y = mg.Tensor(a, requires_grad=True), mg.Tensor(b, requires_grad=True)
+    tx, ty = torch.tensor(a, requires_grad=True), torch.tensor(b, requires_grad=True)
+    out, tout = x % y, tx % ty
+    np.testing.assert_allclose(out.numpy(), tout.detach().numpy(), rtol=1e-12)
+    weights = rng.normal(size=(3, 4))
+    (out * mg.Tensor(weights)).sum().backward()
+    (tout * torch.tensor(weights)).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(y.grad.numpy(), ty.grad.numpy(), rtol=1e-12)
+
+
+def test_floor_divide_is_a_constant():
+    x = mg.tensor([-3.5, 3.5], requires_grad=True)
+    quotient = x // 2
+    assert not quotient.requires_grad and quotient.tolist() == [-2.0, 1.0]
+
+
+OPERATOR_CASES = [   # (left, right) for each binary operator, PyTorch's semantics
+    ([-3.5, 3.5, 0.25], 2), ([-3.5, 3.5, 0.25], -2), ([-3, 3, 7], 2), ([-3, 3, 7], -2),
+    (7, [-3, 3, 2]), ([-3, 3, 7], 2.5), ([-3.0, 3.0, 1.0], [0.0, 0.0, -0.0]),
+    ([True, False, True], [True, True, False]), ([5, 6, 7], True), ([True, False, True], 1),
+]
+OPERATORS = ["floordiv", "mod", "and", "or", "xor"]
+
+
+def as_both(torch, value):
+    if isinstance(value, list):
+        return mg.tensor(value), torch.tensor(value)
+    return value, value
+
+
+@pytest.mark.parametrize("left, right", OPERATOR_CASES)
+@pytest.mark.parametrize("name", OPERATORS)
+def test_operators_match_torch(left, right, name):
+    torch = pytest.importorskip("torch")
+    fn = getattr(operator, name + "_" if name in ("and", "or") else name)
+    a, ta = as_both(torch, left)
+    b, tb = as_both(torch, right)
+    try:
+        expected = fn(ta, tb)
+    except (RuntimeError, TypeError) as error:   # float & float, bool // bool, int // 0
+        kind = RuntimeError if "ZeroDivision" in str(error) else TypeError
+        with pytest.raises(kind):
+            fn(a, b)
+        return
+    result = fn(a, b)
+    assert str(result.dtype) == str(expected.dtype).replace("torch.", "")
+    np.testing.assert_array_equal(result.numpy(), expected.numpy())
+
+
+def test_invert_and_a_mask_of_two_comparisons():
+    torch = pytest.importorskip("torch")
+    x, tx = mg.tensor([-0.5, 0.5, 1.5]), torch.tensor([-0.5, 0.5, 1.5])
+    assert ((x > 0) & (x < 1)).tolist() == ((tx > 0) & (tx < 1)).tolist() == [False, True, False]
+    assert (~(x > 0)).tolist() == (~(tx > 0)).tolist()
+    assert (~mg.tensor([0, 5])).tolist() == (~torch.tensor([0, 5])).tolist()
+    with pytest.raises(TypeError, match="bitwise_not"):
+        ~x
+
+
+def test_augmented_assignment_of_the_new_operators_is_in_place():
+    torch = pytest.importorskip("torch")
+    t, tt = mg.tensor([5.0, -7.0]), torch.tensor([5.0, -7.0])
+    alias, talias = t, tt
+    t //= 2
+    t %= 1.5
+    tt //= 2
+    tt %= 1.5
+    assert alias.tolist() == talias.tolist() and t is alias
+    n, tn = mg.tensor([5, 7]), torch.tensor([5, 7])
+    alias = n
+    for op in ("__iand__", "__ior__", "__ixor__"):
+        n = getattr(n, op)(3)
+        tn = getattr(tn, op)(3)
+    assert n is alias and n.tolist() == tn.tolist()
+
+
+@pytest.mark.parametrize("op", ["__iadd__", "__ifloordiv__", "__imul__"])
+def test_float_result_into_an_int_tensor_in_place_is_a_runtime_error(op):
+    torch = pytest.importorskip("torch")
+    with pytest.raises(RuntimeError):
+        getattr(torch.tensor([1, 2]), op)(2.5)
+    with pytest.raises(RuntimeError, match="cannot be cast"):
+        getattr(mg.tensor([1, 2]), op)(2.5)
+    with pytest.raises(RuntimeError, match="cannot be cast"):
+        mg.tensor([True, False]).__iand__(mg.tensor([1, 1]))
+
+
+def test_floor_divide_in_place_refuses_a_tensor_that_requires_grad():
+    with pytest.raises(RuntimeError, match="floor_divide_"):
+        x = mg.ones(2, requires_grad=True)
+        x //= 2

@@ -355,3 +355,17 @@ def test_nll_loss_with_every_target_ignored_is_nan_with_zero_gradient_as_pytorch
         assert np.isnan(values[0]) and np.isnan(values[1])
         np.testing.assert_array_equal(grads[0], grads[1])
     assert not np.isnan(grads[0]).all() and np.isnan(grads[0][:, 2]).all()
+
+
+@pytest.mark.parametrize("shape", [(0, 3), (2, 0), (0,)])
+@pytest.mark.parametrize("reduction", ["batchmean", "mean", "sum", "none"])
+def test_kl_div_of_empty_inputs_matches_torch(shape, reduction):
+    """Batch 0: 'batchmean' and 'mean' are 0 / 0 = NaN, 'sum' 0, as PyTorch."""
+    torch = pytest.importorskip("torch")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")   # torch warns that 'mean' is not 'batchmean'
+        expected = torch.nn.functional.kl_div(torch.zeros(shape), torch.zeros(shape),
+                                              reduction=reduction)
+    result = F.kl_div(mg.zeros(*shape), mg.zeros(*shape), reduction=reduction)
+    assert result.shape == tuple(expected.shape) and result.dtype == np.float32
+    np.testing.assert_array_equal(result.numpy(), expected.numpy())

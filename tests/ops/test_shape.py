@@ -83,8 +83,6 @@ def test_errors_name_op_and_shapes():
         mg.ones(2, 3, 4).t()
     with pytest.raises(ValueError, match="expand"):
         t.expand(2, 4)
-    with pytest.raises(ValueError, match="squeeze: dim 0"):
-        t.squeeze(0)
     with pytest.raises(ValueError, match="concatenate"):
         mg.concatenate([t, mg.ones(3, 3)], axis=1)
     with pytest.raises(IndexError, match="getitem"):
@@ -185,3 +183,12 @@ def test_flip_copies_and_split_bad_arguments():
         x.split(0)
     with pytest.raises(ValueError, match=r"repeat: give at least one size per dim: 1 size\(s\)"):
         mg.ones(2, 3).repeat(2)
+
+
+def test_squeeze_of_a_dim_that_is_not_1_and_indexing_with_an_empty_list_as_torch():
+    torch = pytest.importorskip("torch")
+    a, ta = mg.ones(2, 1, 3), torch.ones(2, 1, 3)
+    for dim in (0, 1, (0, 1), -1):
+        assert a.squeeze(dim).shape == tuple(ta.squeeze(dim).shape)
+    assert a[[]].shape == tuple(ta[[]].shape) and a[[]].dtype == np.float32
+    assert a[:, []].shape == tuple(ta[:, []].shape)

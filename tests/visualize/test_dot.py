@@ -10,6 +10,7 @@ import minigrad as mg
 import visualize
 from minigrad import nn
 from minigrad.autograd import Function, walk
+from minigrad.ops.elementwise import Add
 from visualize.dot import BAD_FILL, GRAD_BINS, ZERO_FILL
 from visualize.dot import backward_rules, wrap
 from tests.registry import all_cases, ops_in_graph
@@ -125,8 +126,8 @@ def test_every_registered_op_shows_the_rules_of_its_own_docstring():
     assert not missing, f"no tiny graph for {missing}"
     for op, outs in covered.items():
         dot = visualize.to_dot(*outs, show_backward=True)
-        drawn_name = next(node.name for node in walk(outs) if type(node) is op)   # CubeBackward
-        line = line_with(dot, f"<B>{drawn_name}</B>")
+        node = next(n for n in walk(outs) if type(n) is op)   # drawn by its name (a ctx
+        line = line_with(dot, f"<B>{node.name}</B>")           # Function's: its class + Backward)
         assert re.search(r"\(\d*(, \d+)*,?\) float", line), line      # output shape, dtype
         forward, rules = op.formula()
         assert rules, f"{op.__name__}'s docstring states no gradient rule"
@@ -427,9 +428,9 @@ def test_one_number_constants_are_written_on_their_op():
     # Div keeps the constant for backward: its value is shown.
     assert "<B>Div</B> (/ 4)<BR/>" in dot
     assert "<B>input</B>" not in dot                       # no box far from its op
-    # A constant of another dtype says so.
+    # A constant of another dtype says so (an op called directly: `+` would promote it first).
     y = mg.Tensor(np.ones(2), requires_grad=True)
-    dot = visualize.to_dot(y + mg.Tensor(np.array(1.0, dtype=np.float32)), legend=False)
+    dot = visualize.to_dot(Add()(y, mg.Tensor(np.array(1.0, dtype=np.float32))), legend=False)
     assert "<B>Add</B> (+ const () float32)" in dot
 
 

@@ -370,12 +370,60 @@
     return box;
   }
 
+  // -- the primer's views: the loss, a fully connected layer, an activation -------------
+  function figures(items) {
+    return sideBySide(items.filter(function (it) { return it.payload; }));
+  }
+
+  function primerView(v, s) {
+    const box = el("div", {className: "primer-view", "data-kind": v.kind});
+    if (v.kind === "loss") {
+      const y = v.one_hot ? "y" : "q";
+      box.appendChild(el("h3", {text: "Step 6, the output error: δ^L = ∂C/∂" + v.name + " = (p − " + y + ") / N"}));
+      box.appendChild(el("div", {className: "note", text: "p = softmax(" + v.name + ") per sample; " +
+        (v.one_hot ? "y: the labels, one-hot" : "q: the target distribution (class weights or label smoothing in it)") +
+        "; N = " + v.divisor + " (the mean's divisor)" + (v.dy === 1 ? "" : "; times the dy that arrived, " + num(v.dy)) + "."}));
+      if (v.max_diff !== undefined) box.appendChild(check("(p − " + y + ") / N vs the dx the engine sent", v.max_diff));
+      box.appendChild(figures([{payload: v.z, caption: v.name + " (logits, forward)", name: "loss-z"},
+                               {payload: v.p, caption: "p = softmax(" + v.name + ")", name: "loss-p"}]));
+      box.appendChild(figures([{payload: v.y, caption: v.one_hot ? "y (one-hot)" : "q (target)", name: "loss-y"},
+                               {payload: v.delta, caption: "δ^L = (p − " + y + ") / N", name: "loss-delta"}]));
+    } else if (v.kind === "fc") {
+      const l = v.layer, prev = l === "L" ? "(L−1)" : String(Number(l) - 1);
+      box.appendChild(el("h3", {text: "Fully connected layer " + l + ": z^" + l + " = W^" + l + " a^" + prev + " + b^" + l}));
+      const where = Object.keys(v.steps).map(function (op) { return op + " (step " + (v.steps[op] + 1) + ")"; }).join(", ");
+      box.appendChild(el("div", {className: "note", text: "One layer to the primer; the engine runs it as " + where +
+        ". The weight's gradient reaches W through its own Transpose node, which the engine may run much later; " +
+        "here it is computed from this step's δ. Samples are rows, so δ a^T summed over the batch is δᵀa."}));
+      if (v.dW_diff !== undefined) box.appendChild(check("step 8: dW = δ a^T vs the engine's ∂C/∂W^" + l, v.dW_diff));
+      if (v.db_diff !== undefined) box.appendChild(check("step 8: db = Σ δ vs the engine's ∂C/∂b^" + l, v.db_diff));
+      if (v.dx_diff !== undefined) box.appendChild(check("step 7: W^T δ vs the engine's ∂C/∂a^" + prev, v.dx_diff));
+      box.appendChild(figures([{payload: v.a, caption: "a^" + prev + " (input, forward)", name: "fc-a"},
+                               {payload: v.z, caption: "z^" + l + " (forward)", name: "fc-z"}]));
+      box.appendChild(figures([{payload: v.delta, caption: "δ^" + l + " = ∂C/∂z^" + l, name: "fc-delta"},
+                               {payload: v.db, caption: "db = Σ δ^" + l + " (over samples)", name: "fc-db"}]));
+      box.appendChild(figures([{payload: v.dW, caption: "dW = δ^" + l + " (a^" + prev + ")^T", name: "fc-dW"},
+                               {payload: v.dW_engine, caption: "∂C/∂W^" + l + " (engine, step " + ((v.steps.Transpose || 0) + 1) + ")", name: "fc-dW-engine"}]));
+      box.appendChild(figures([{payload: v.dx, caption: "(W^" + l + ")^T δ^" + l + " = ∂C/∂a^" + prev, name: "fc-dx"}]));
+    } else if (v.kind === "activation") {
+      const l = v.name.split("^")[1];
+      box.appendChild(el("h3", {text: "Step 7 through the activation: δ^" + l + " = ∂C/∂a^" + l + " ⊙ σ'(z^" + l + "), σ = " + v.function}));
+      if (v.max_diff !== undefined) box.appendChild(check("dy ⊙ σ'(z^" + l + ") vs the dx the engine sent", v.max_diff));
+      box.appendChild(figures([{payload: v.z, caption: "z^" + l + " (forward)", name: "act-z"},
+                               {payload: v.a, caption: "a^" + l + " = " + v.function + "(z^" + l + ") (forward)", name: "act-a"},
+                               {payload: v.slope, caption: "σ'(z^" + l + ")", name: "act-slope"},
+                               {payload: v.product, caption: "dy ⊙ σ'(z^" + l + ")", name: "act-delta"}]));
+    }
+    return box;
+  }
+
   // -- the panel ------------------------------------------------------------------------
   function showStep(i) {
     const s = steps[i];
     panel.dataset.step = String(i);
     const kids = [el("h2", {text: (i + 1) + ". " + s.title})];
     if (s.module) kids.push(el("div", {className: "module", text: "in module " + s.module}));
+    if (s.primer) kids.push(el("div", {className: "primer", text: "The primer's " + s.primer.what}));
     kids.push(el("div", {className: "formula", text: s.forward}));
     s.rules.forEach(function (r) { kids.push(el("div", {className: "formula rule", text: r})); });
     if (s.settings.length) {
@@ -384,11 +432,13 @@
       }).join("   ")}));
     }
     // The textbook form first: it is what the step teaches.
+    if (s.layer) kids.push(primerView(s.layer, s));
     if (s.teach) kids.push(teachView(s.teach, s));
-    kids.push(el("h3", {text: "Gradient that arrived: dy"}));
+    const names = s.primer || {sent: []};
+    kids.push(el("h3", {text: "Gradient that arrived: dy" + (names.dy ? " = " + names.dy : "")}));
     kids.push(tensorView(s.dy, "dy"));
     s.inputs.forEach(function (inp, k) {
-      kids.push(el("h3", {text: "Sent to input " + k + ": " + inp.label}));
+      kids.push(el("h3", {text: "Sent to input " + k + ": " + inp.label + (names.sent[k] ? ": " + names.sent[k] : "")}));
       kids.push(tensorView(inp.grad, "grad-" + k, "d input " + k));
     });
     panel.replaceChildren.apply(panel, kids);
@@ -432,8 +482,75 @@
     showStep(current);
   }
 
+  // -- zoom, pan and fit for the graph pane --------------------------------------------
+  // The SVG keeps its viewBox; zooming sets its width and height (a multiple of its
+  // natural size), so it stays sharp. Dragging the pane scrolls it.
+  const graph = document.getElementById("graph");
+  const svg = graph.querySelector("svg");
+  let zoom = 1;
+  const natural = svg ? {w: svg.viewBox.baseVal.width * 4 / 3, h: svg.viewBox.baseVal.height * 4 / 3} : null;
+  function setZoom(z, keepCentre) {
+    if (!svg) return;
+    const cx = (graph.scrollLeft + graph.clientWidth / 2) / (natural.w * zoom);
+    const cy = (graph.scrollTop + graph.clientHeight / 2) / (natural.h * zoom);
+    zoom = Math.max(0.1, Math.min(8, z));
+    svg.setAttribute("width", (natural.w * zoom).toFixed(1) + "px");
+    svg.setAttribute("height", (natural.h * zoom).toFixed(1) + "px");
+    graph.dataset.zoom = zoom.toFixed(3);
+    if (keepCentre) {
+      graph.scrollLeft = cx * natural.w * zoom - graph.clientWidth / 2;
+      graph.scrollTop = cy * natural.h * zoom - graph.clientHeight / 2;
+    }
+  }
+  function fit() {
+    const pad = 40;            // the pane's padding and the zoom buttons' row
+    setZoom(Math.min((graph.clientWidth - 16) / natural.w, (graph.clientHeight - pad) / natural.h), false);
+    graph.scrollLeft = 0; graph.scrollTop = 0;
+  }
+  if (svg) {
+    const bar = el("div", {className: "zoom"}, [
+      el("button", {type: "button", id: "zoom-out", title: "zoom out (-)", text: "−"}),
+      el("button", {type: "button", id: "zoom-in", title: "zoom in (+)", text: "+"}),
+      el("button", {type: "button", id: "zoom-fit", title: "fit the graph in the pane (0)", text: "Fit"}),
+      el("button", {type: "button", id: "zoom-one", title: "natural size (1)", text: "1:1"}),
+      el("span", {className: "hint", text: "Ctrl+wheel zooms, drag to pan"})]);
+    graph.insertBefore(bar, graph.firstChild);
+    document.getElementById("zoom-in").addEventListener("click", function () { setZoom(zoom * 1.25, true); });
+    document.getElementById("zoom-out").addEventListener("click", function () { setZoom(zoom / 1.25, true); });
+    document.getElementById("zoom-fit").addEventListener("click", fit);
+    document.getElementById("zoom-one").addEventListener("click", function () { setZoom(1, true); });
+    graph.addEventListener("wheel", function (e) {
+      if (!e.ctrlKey) return;            // a plain wheel scrolls, as everywhere
+      e.preventDefault();
+      setZoom(zoom * (e.deltaY < 0 ? 1.25 : 0.8), true);
+    }, {passive: false});
+    let drag = null;
+    graph.addEventListener("mousedown", function (e) {
+      delete graph.dataset.dragged;
+      if (e.button !== 0 || e.target.closest(".zoom")) return;
+      drag = {x: e.clientX, y: e.clientY, left: graph.scrollLeft, top: graph.scrollTop, moved: false};
+    });
+    window.addEventListener("mousemove", function (e) {
+      if (!drag) return;
+      const dx = e.clientX - drag.x, dy = e.clientY - drag.y;
+      if (Math.abs(dx) + Math.abs(dy) > 3) drag.moved = true;
+      if (drag.moved) {
+        graph.scrollLeft = drag.left - dx; graph.scrollTop = drag.top - dy;
+        graph.classList.add("panning");
+        e.preventDefault();
+      }
+    });
+    window.addEventListener("mouseup", function () {
+      if (drag && drag.moved) graph.dataset.dragged = "1";   // the click that follows is not a node click
+      drag = null;
+      graph.classList.remove("panning");
+    });
+    setZoom(1, false);
+  }
+
   steps.forEach(function (s, i) {
-    jump.appendChild(el("option", {value: String(i), text: (i + 1) + ". " + s.op + (s.module ? " (" + s.module + ")" : "")}));
+    const primer = s.primer ? ", primer step " + s.primer.steps.join("-") : "";
+    jump.appendChild(el("option", {value: String(i), text: (i + 1) + ". " + s.op + (s.module ? " (" + s.module + ")" : "") + primer}));
   });
   jump.addEventListener("change", function () { go(Number(jump.value)); });
   document.getElementById("prev").addEventListener("click", function () { go(current - 1); });
@@ -444,9 +561,14 @@
     if (e.key === "ArrowLeft") { go(current - 1); e.preventDefault(); }
     if (e.key === "Home") { go(0); e.preventDefault(); }
     if (e.key === "End") { go(steps.length - 1); e.preventDefault(); }
+    if (svg && (e.key === "+" || e.key === "=")) setZoom(zoom * 1.25, true);
+    if (svg && e.key === "-") setZoom(zoom / 1.25, true);
+    if (svg && e.key === "0") fit();
+    if (svg && e.key === "1") setZoom(1, true);
   });
   document.querySelectorAll("#graph g.node").forEach(function (g) {
     g.addEventListener("click", function () {
+      if (graph.dataset.dragged) { delete graph.dataset.dragged; return; }
       const own = stepsOf[g.id];
       if (own) go(own.indexOf(current) >= 0 ? own[(own.indexOf(current) + 1) % own.length] : own[0]);
       else showOther(g.id);
