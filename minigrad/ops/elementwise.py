@@ -1,7 +1,7 @@
 """Elementwise arithmetic and math with numpy broadcasting.
 
-Broadcasting in forward is undone in backward: an input that was stretched
-along an axis receives the sum of the gradient over that axis (``sum_to``).
+Broadcasting in forward is undone by the engine: a backward returns each gradient
+in the broadcast shape, and the engine sums it to its input's shape.
 
 (Over 400 lines because it is one family of short ops, each a dozen lines with
 its formula; splitting arithmetic from the math functions would only scatter them.)
@@ -18,12 +18,11 @@ from ..checks import check_number
 from ..promotion import float_result_dtype, is_number, promoted, result_dtype
 from . import buffers
 from .layout import output_like
-from .shape import sum_to
 
 
 class _Binary(Function):
-    """Two broadcast operands; backward sums each gradient back to its input's
-    shape (``reduce_grads``), undoing the broadcast."""
+    """Two broadcast operands; backward returns gradients in the broadcast shape (the
+    engine sums each to its input's shape)."""
 
     def forward(self, a, b):   # Add and Sub: backward reads no operand
         return self.compute_broadcast(a, b)
@@ -47,13 +46,6 @@ class _Binary(Function):
             raise ValueError(f"{op}: {exc} (operands of dtype {a.dtype} and {b.dtype}, shapes "
                              f"{a.shape} and {b.shape})") from None
 
-    def reduce_grads(self, ga, gb):
-        a_shape, b_shape = self.input_shapes
-        if a_shape == b_shape:   # nothing was broadcast
-            return ga, gb
-        return (sum_to(ga, a_shape) if ga is not None else None,
-                sum_to(gb, b_shape) if gb is not None else None)
-
 
 class Add(_Binary):
     """y = a + b.
@@ -62,7 +54,7 @@ class Add(_Binary):
     compute = staticmethod(np.add)
 
     def backward(self, g):
-        return self.reduce_grads(g, g)
+        return g, g
 
 
 class Sub(_Binary):
@@ -72,7 +64,7 @@ class Sub(_Binary):
     compute = staticmethod(np.subtract)
 
     def backward(self, g):
-        return self.reduce_grads(g, -g if self.needs_input_grad[1] else None)
+        return g, -g if self.needs_input_grad[1] else None
 
 
 class Mul(_Binary):
@@ -89,8 +81,8 @@ class Mul(_Binary):
 
     def backward(self, g):
         a, b = self.saved_tensors
-        return self.reduce_grads(g * b if b is not None else None,
-                                 g * a if a is not None else None)
+        return (g * b if b is not None else None,
+                g * a if a is not None else None)
 
 
 class Div(_Binary):
@@ -109,8 +101,8 @@ class Div(_Binary):
     def backward(self, g):
         a, b = self.saved_tensors
         need_a, need_b = self.needs_input_grad
-        return self.reduce_grads(g / b if need_a else None,
-                                 -(g * a) / (b * b) if need_b else None)
+        return (g / b if need_a else None,
+                -(g * a) / (b * b) if need_b else None)
 
 
 class Pow(_Binary):
@@ -129,8 +121,8 @@ class Pow(_Binary):
         # b = 0: y = 1 whatever a is, so da = 0 (also at a = 0, where a^(b-1) is
         # inf): the exponent reads 1 there and the factor b makes it 0.
         # At a = 0, y * log(a) is 0 * -inf; its limit is 0, so log reads 1 there.
-        return self.reduce_grads(g * b * a ** where(b.array == 0, 1.0, b - 1) if need_a else None,
-                                 g * out * where(a.array == 0, 1.0, a).log() if need_b else None)
+        return (g * b * a ** where(b.array == 0, 1.0, b - 1) if need_a else None,
+                g * out * where(a.array == 0, 1.0, a).log() if need_b else None)
 
 
 class Remainder(_Binary):
@@ -154,7 +146,7 @@ class Remainder(_Binary):
         need_a, need_b = self.needs_input_grad
         if need_b:
             quotient, = self.saved_tensors
-        return self.reduce_grads(g if need_a else None, -(g * quotient) if need_b else None)
+        return g if need_a else None, -(g * quotient) if need_b else None
 
 
 def check_integer_divisor(a, b, op):
@@ -400,9 +392,8 @@ class Where(Function):
     def backward(self, g):
         need_a, need_b = self.needs_input_grad
         zero = make_tensor(np.zeros((), dtype=g.dtype), False, None)
-        a_shape, b_shape = self.input_shapes
-        return (sum_to(Where(self.cond)(g, zero), a_shape) if need_a else None,
-                sum_to(Where(self.cond)(zero, g), b_shape) if need_b else None)
+        return (Where(self.cond)(g, zero) if need_a else None,
+                Where(self.cond)(zero, g) if need_b else None)
 
     def settings(self):
         return {}

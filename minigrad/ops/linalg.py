@@ -6,7 +6,6 @@ import numpy as np
 from ..autograd import Function, Input
 from .._tensor import Tensor, as_operand, make_tensor
 from . import buffers
-from .shape import sum_to
 
 
 class MatMul(Function):
@@ -55,7 +54,8 @@ class MatMul(Function):
     def backward(self, g):
         a, b = self.saved_tensors
         a_shape, b_shape = self.input_shapes
-        # As 2-D (or batched) matrices: a 1-D a is a row, a 1-D b a column.
+        # As 2-D (or batched) matrices: a 1-D a is a row, a 1-D b a column. The
+        # engine sums each gradient over the batch axes its operand was broadcast along.
         a_mat = a_shape if len(a_shape) > 1 else (1,) + a_shape
         b_mat = b_shape if len(b_shape) > 1 else b_shape + (1,)
         batch = np.broadcast_shapes(a_mat[:-2], b_mat[:-2])
@@ -67,11 +67,11 @@ class MatMul(Function):
             # same memory order, (b @ dy^T)^T: the same numbers, but the optimizer then
             # updates the weight with contiguous reads instead of a transposing walk.
             ga = (b @ g.mT).mT if self._transposed[0] else g @ b.mT
-            ga = sum_to(ga, a_mat).reshape(a_shape)
+            ga = ga.reshape(ga.shape[:-2] + a_shape) if len(a_shape) == 1 else ga
         if a is not None:
             a = a.reshape(a_mat)
             gb = (g.mT @ a).mT if self._transposed[1] else a.mT @ g
-            gb = sum_to(gb, b_mat).reshape(b_shape)
+            gb = gb.reshape(gb.shape[:-2] + b_shape) if len(b_shape) == 1 else gb
         return ga, gb
 
 

@@ -11,7 +11,6 @@ import numpy as np
 from ..autograd import Function, Input
 from .._tensor import Tensor, make_tensor
 from .elementwise import where
-from .shape import sum_to
 
 
 class Maximum(Function):
@@ -53,9 +52,8 @@ def split_by_comparison(node, g, wins):
     a, b = node.saved_arrays
     share_a = np.where(wins(a, b), 1.0, np.where(a == b, 0.5, 0.0)).astype(g.dtype)
     need_a, need_b = node.needs_input_grad
-    shape_a, shape_b = node.input_shapes
-    return (sum_to(g * share_a, shape_a) if need_a else None,
-            sum_to(g * (1 - share_a), shape_b) if need_b else None)
+    return (g * share_a if need_a else None,   # the engine sums each to its input's shape
+            g * (1 - share_a) if need_b else None)
 
 
 class Step(Function):
