@@ -574,3 +574,117 @@ def test_set_grad_enabled_as_a_call_a_context_and_a_decorator():
         def inside():
             return lib.is_grad_enabled()
         assert lib.is_grad_enabled() and inside() is False and lib.is_grad_enabled()
+
+
+# -- the engine sums each gradient to its input's shape ----------------------------------
+
+class _BroadcastingAdd(mg.autograd.Function):
+    """A PyTorch-style function whose backward returns dy as it is, in the broadcast shape."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return a + b
+
+    @staticmethod
+    def backward(ctx, dy):
+        return dy, dy
+
+
+def test_a_broadcast_shaped_gradient_is_summed_to_its_input_shape_as_pytorch():
+    torch = pytest.importorskip("torch")
+    a_np, b_np = np.arange(6.0).reshape(2, 3), np.array([[0.5], [1.5]])
+    a, b = leaf(a_np), leaf(b_np)
+    dy = np.arange(6.0).reshape(2, 3) + 1
+    _BroadcastingAdd.apply(a, b).backward(mg.tensor(dy))
+
+    class TorchAdd(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            return a + b
+
+        @staticmethod
+        def backward(ctx, dy):
+            return dy, dy
+
+    ta = torch.tensor(a_np, requires_grad=True)
+    tb = torch.tensor(b_np, requires_grad=True)
+    TorchAdd.apply(ta, tb).backward(torch.tensor(dy))
+    assert a.grad.shape == (2, 3) and b.grad.shape == (2, 1)
+    np.testing.assert_array_equal(a.grad.numpy(), ta.grad.numpy())
+    np.testing.assert_array_equal(b.grad.numpy(), tb.grad.numpy())
+
+
+def test_summing_to_the_input_shape_is_recorded_for_second_derivatives():
+    b = leaf([[2.0], [3.0]])
+    x = leaf([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    (gb,) = mg.autograd.grad(((x * b) ** 2).sum(), [b], create_graph=True)
+    assert gb.shape == (2, 1)   # d/db sum (x b)^2 = sum_j 2 x_j^2 b
+    np.testing.assert_allclose(gb.numpy(), [[2 * 14 * 2.0], [2 * 77 * 3.0]])
+    (ggb,) = mg.autograd.grad(gb.sum(), [b])
+    np.testing.assert_allclose(ggb.numpy(), [[28.0], [154.0]])
+
+
+def test_record_backward_shows_the_gradients_summed_to_the_input_shapes():
+    a, b = leaf(np.ones((2, 3))), leaf([10.0, 20.0, 30.0])
+    with mg.tracing.record_backward() as steps:
+        (a * b).sum().backward()
+    mul = next(step for step in steps if step.node.name == "Mul")
+    assert [g.shape for g in mul.input_grads] == [(2, 3), (3,)]
+
+
+def test_a_gradient_of_a_shape_the_input_does_not_broadcast_to_names_the_op():
+    class _WrongShape(Function):   # (a leading underscore keeps it out of the registry)
+        """y = x.
+        dx = dy
+        """
+        def forward(self, a):
+            return a.copy()
+
+        def backward(self, g):
+            return mg.ones(4)
+
+    x = leaf([1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match=r"_WrongShape.backward returned a gradient of shape "
+                                         r"\(4,\) for input 0 of shape \(3,\)"):
+        _WrongShape()(x).sum().backward()
+
+
+# -- one RemovableHandle for every kind of hook ---------------------------------------
+
+def test_a_handle_removes_its_own_registration_only_and_only_once():
+    from minigrad.utils.hooks import RemovableHandle
+    seen = []
+    record = seen.append
+    for make in (lambda: leaf([1.0, 2.0]), lambda: leaf([1.0, 2.0]) * 1.0):
+        x = make()
+        first, second = x.register_hook(record), x.register_hook(record)
+        assert isinstance(first, RemovableHandle) and isinstance(second, RemovableHandle)
+        first.remove()
+        first.remove()   # a second remove takes nothing else off
+        seen.clear()
+        (x * 2).sum().backward()
+        assert len(seen) == 1, "the second registration of the same function stays"
+        second.remove()
+        seen.clear()
+        (x * 2).sum().backward()
+        assert seen == []
+    layer = mg.nn.Linear(2, 2)
+    handle = layer.register_forward_hook(lambda m, i, o: seen.append("hook"))
+    assert type(handle) is RemovableHandle
+    with handle:
+        layer(mg.ones(1, 2))
+    layer(mg.ones(1, 2))
+    assert seen == ["hook"]
+
+
+def test_a_hook_registered_after_retain_grad_still_runs_before_it():
+    x = leaf([1.0, 2.0])
+    y = x * 1.0
+    y.retain_grad()
+    handle = y.register_hook(lambda g: g * 10)
+    (y * 3).sum().backward()
+    np.testing.assert_allclose(y.grad.numpy(), [30.0, 30.0])
+    handle.remove()
+    y.grad = None
+    (y * 3).sum().backward()
+    np.testing.assert_allclose(y.grad.numpy(), [3.0, 3.0])
