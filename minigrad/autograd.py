@@ -215,32 +215,14 @@ class Function:
             return apply_with_ctx(cls, inputs)
         return cls(**kwargs)(*inputs)
 
-    # -- what people reading the graph see -------------------------------------------------
-    name = property(lambda self: tracing.NodeName(type(self).__name__))
-
-    @property
-    def next_functions(self):
-        """As PyTorch: ``(node, 0)`` per input, ``AccumulateGrad`` for a leaf, None if no grad."""
-        return tuple((p if p is None or isinstance(p, Function) else tracing.AccumulateGrad(p), 0)
-                     for p in self.parents)
-
-    @property
-    def saved(self):
-        """The Saved records, named "input i", "output" or "array" (None once freed)."""
-        return None if self._saved is None else tuple(
-            None if s is None else s._replace(what=saved_label(s.what)) for s in self._saved)
-
-    @classmethod
-    def formula(cls):
-        """``(forward, [gradient rules])`` as the docstring states them (docs, drawings)."""
-        return tracing.docstring_formula(cls.__doc__)
-
-    def settings(self) -> dict:
-        """The op's hyper-parameters (public attributes), for printing and drawing."""
-        return {k: v for k, v in vars(self).items() if not k.startswith("_")}
-
-    def __repr__(self):
-        return f"<{self.name}({', '.join(f'{k}={v!r}' for k, v in self.settings().items())})>"
+    # -- what people reading the graph see (tracing.py: none of it changes a number) -------
+    name = property(tracing.node_name)                 # "Mul"; name() works too, as PyTorch's
+    next_functions = property(tracing.next_functions)  # PyTorch's (node, 0) per input
+    saved = property(lambda self: None if self._saved is None else tuple(   # "input i" records
+        None if s is None else s._replace(what=saved_label(s.what)) for s in self._saved))
+    formula = classmethod(tracing.formula)             # (forward, [gradient rules]) of the doc
+    settings = tracing.settings                        # the op's public attributes
+    __repr__ = tracing.node_repr
 
 
 def checked_forward_result(node, out):

@@ -131,6 +131,33 @@ class AccumulateGrad:
         return f"<AccumulateGrad for a leaf of shape {self.variable.shape}>"
 
 
+# -- what a node shows (Function's name, next_functions, formula, settings, repr) --------
+
+def node_name(node):
+    return NodeName(type(node).__name__)
+
+
+def next_functions(node):
+    """PyTorch's view of the node's inputs: ``(node, 0)`` per input, with an
+    ``AccumulateGrad`` for a leaf and None for an input that needs no gradient."""
+    return tuple((None if p is None else p if hasattr(p, "parents") else AccumulateGrad(p), 0)
+                 for p in node.parents)
+
+
+def formula(op_class):
+    """``(forward, [gradient rules])`` as the op's docstring states them (docs, drawings)."""
+    return docstring_formula(op_class.__doc__)
+
+
+def settings(node) -> dict:
+    """The op's hyper-parameters (public attributes), for printing and drawing."""
+    return {k: v for k, v in vars(node).items() if not k.startswith("_")}
+
+
+def node_repr(node):
+    return f"<{node.name}({', '.join(f'{k}={v!r}' for k, v in node.settings().items())})>"
+
+
 # -- what an op's docstring states --------------------------------------------------
 
 def docstring_formula(doc):
