@@ -578,26 +578,10 @@ def test_set_grad_enabled_as_a_call_a_context_and_a_decorator():
 
 # -- the engine sums each gradient to its input's shape ----------------------------------
 
-class _BroadcastingAdd(mg.autograd.Function):
-    """A PyTorch-style function whose backward returns dy as it is, in the broadcast shape."""
-
-    @staticmethod
-    def forward(ctx, a, b):
-        return a + b
-
-    @staticmethod
-    def backward(ctx, dy):
-        return dy, dy
-
-
-def test_a_broadcast_shaped_gradient_is_summed_to_its_input_shape_as_pytorch():
-    torch = pytest.importorskip("torch")
-    a_np, b_np = np.arange(6.0).reshape(2, 3), np.array([[0.5], [1.5]])
-    a, b = leaf(a_np), leaf(b_np)
-    dy = np.arange(6.0).reshape(2, 3) + 1
-    _BroadcastingAdd.apply(a, b).backward(mg.tensor(dy))
-
-    class TorchAdd(torch.autograd.Function):
+def broadcasting_add(lib):
+    """A PyTorch-style function whose backward returns dy as it is, in the broadcast
+    shape: the same code on minigrad and on torch."""
+    class BroadcastingAdd(lib.autograd.Function):
         @staticmethod
         def forward(ctx, a, b):
             return a + b
@@ -605,10 +589,18 @@ def test_a_broadcast_shaped_gradient_is_summed_to_its_input_shape_as_pytorch():
         @staticmethod
         def backward(ctx, dy):
             return dy, dy
+    return BroadcastingAdd
 
+
+def test_a_broadcast_shaped_gradient_is_summed_to_its_input_shape_as_pytorch():
+    torch = pytest.importorskip("torch")
+    a_np, b_np = np.arange(6.0).reshape(2, 3), np.array([[0.5], [1.5]])
+    dy = np.arange(6.0).reshape(2, 3) + 1
+    a, b = leaf(a_np), leaf(b_np)
+    broadcasting_add(mg).apply(a, b).backward(mg.tensor(dy))
     ta = torch.tensor(a_np, requires_grad=True)
     tb = torch.tensor(b_np, requires_grad=True)
-    TorchAdd.apply(ta, tb).backward(torch.tensor(dy))
+    broadcasting_add(torch).apply(ta, tb).backward(torch.tensor(dy))
     assert a.grad.shape == (2, 3) and b.grad.shape == (2, 1)
     np.testing.assert_array_equal(a.grad.numpy(), ta.grad.numpy())
     np.testing.assert_array_equal(b.grad.numpy(), tb.grad.numpy())
