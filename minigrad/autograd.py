@@ -90,11 +90,15 @@ class Function:
         output stay wired into the graph (so a backward made of ops is differentiable)."""
         values = []   # (a loop: a comprehension costs more on so few items)
         for item in self.saved_records():
-            if item is None or item.tensor is not None:
-                values.append(None if item is None else item.tensor)
-            else:   # the output is rebuilt on demand: holding it would be a cycle
-                output = item.what is OUTPUT
-                values.append(make_tensor(item.array, output, self if output else None, item.cell))
+            if item is None:
+                values.append(None)
+                continue
+            what, array, tensor, cell, version = item
+            if cell is not None and cell[0] != version:
+                raise item.modified_in_place(self)
+            if tensor is None:   # rebuilt on demand (holding the output would be a cycle)
+                tensor = make_tensor(array, what is OUTPUT, self if what is OUTPUT else None, cell)
+            values.append(tensor)
         return tuple(values)
 
     @property
@@ -102,18 +106,21 @@ class Function:
         """The same values as numpy arrays, for a backward that computes on arrays."""
         values = []
         for item in self.saved_records():
-            values.append(None if item is None else item.array)
+            if item is None:
+                values.append(None)
+                continue
+            what, array, tensor, cell, version = item
+            if cell is not None and cell[0] != version:
+                raise item.modified_in_place(self)
+            values.append(array)
         return tuple(values)
 
     def saved_records(self):
-        """The Saved records, refused once freed or changed in place since saved."""
+        """The Saved records, refused once backward freed them."""
         if self._saved is None:
             raise RuntimeError(f"{self.name}: trying to backward through the graph a second time;"
                                " its saved values were freed by the first backward. Pass "
                                "retain_graph=True to the first backward() to keep them.")
-        for item in self._saved:
-            if item is not None and item.cell is not None and item.cell[0] != item.version:
-                raise item.modified_in_place(self)
         return self._saved
 
     # -- running the op ------------------------------------------------------------------
