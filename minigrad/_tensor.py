@@ -867,8 +867,9 @@ class Tensor:
         if self.retains_grad:
             retained = next(h for h in self.grad_fn.hooks if type(h) is RetainGrad)
             retained.move(self.grad_fn, result.grad_fn)
-        if self.grad_fn is not None:   # views taken before now have a stale graph
-            self.grad_fn.rewritten_in_place_by = name
+        if self.grad_fn is not None:   # views taken before now have a stale graph,
+            self.grad_fn.rewritten_in_place_by = name   # except those the write itself read
+            self.grad_fn.views_read_by_rewrite = views_read_by(result.grad_fn, self.grad_fn)
         self.grad_fn, self.requires_grad = result.grad_fn, True
         return self
 
@@ -910,6 +911,22 @@ def check_no_overlap(array, op):
                 f"{op}: more than one element of the written-to tensor (shape {array.shape}, "
                 "a view made by expand()) refers to a single memory location; clone() the "
                 "tensor before writing into it")
+
+
+def views_read_by(node, base):
+    """The view nodes of ``base`` (a graph node) that the graph behind ``node`` read
+    (``t[1] = t[1] * 3``: the view ``t[1]`` was read before the write, so its graph is
+    right). The walk stops at ``base``: it covers the write's own computation only."""
+    found, seen, stack = set(), {base}, [node]
+    while stack:
+        current = stack.pop()
+        if current.is_view and current.parents[0] is base:
+            found.add(current)
+        for parent in current.parents:
+            if parent is not None and not isinstance(parent, Tensor) and parent not in seen:
+                seen.add(parent)
+                stack.append(parent)
+    return found
 
 
 class _Memory:

@@ -267,10 +267,11 @@ class Function(tracing.Described):
     def check_viewed_graph(self):
         """For a view op's backward: refuse when the tensor it views was changed by a
         recorded in-place op after the view was taken: the view's values changed with
-        it, but not its graph (PyTorch rewrites the view's graph; minigrad does not)."""
+        it, but not its graph (PyTorch rewrites the view's graph; minigrad does not).
+        A view that the in-place op itself read (``t[1] = t[1] * 3``) is right."""
         base = self.parents[0]
         rewritten = getattr(base, "rewritten_in_place_by", None)
-        if rewritten is not None and self.is_view:
+        if rewritten is not None and self.is_view and self not in base.views_read_by_rewrite:
             raise RuntimeError(
                 f"{self.name}: the tensor this view was taken from was changed in place by "
                 f"{rewritten} (recorded in the graph) after the view was taken; minigrad does "
