@@ -904,9 +904,9 @@ class Tensor:
 
 def check_no_overlap(array, op):
     """PyTorch's rule for in-place writes: no two elements written may share memory
-    (an ``expand()``ed dim has stride 0)."""
+    (an ``expand()``ed dim has stride 0); an empty array has no elements to share."""
     for stride, n in zip(array.strides, array.shape):
-        if stride == 0 and n > 1:
+        if stride == 0 and n > 1 and array.size:
             raise RuntimeError(
                 f"{op}: more than one element of the written-to tensor (shape {array.shape}, "
                 "a view made by expand()) refers to a single memory location; clone() the "
