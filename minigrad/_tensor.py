@@ -666,16 +666,11 @@ class Tensor:
     def apply_in_place(self, fn, name):
         """Write ``fn(self)`` (a one-input computation) into this tensor's memory, as
         ``update_in_place`` does for the binary ops."""
-        recording = autograd.is_grad_enabled() and self.requires_grad
-        if not recording:
-            with autograd.no_grad():
-                result = fn(self)
-        else:
-            self.check_recordable_in_place(name)
-            result = fn(make_tensor(self.array.copy(), True, self.grad_fn))
+        if autograd.is_grad_enabled() and self.requires_grad:
+            return self.record_in_place(fn, name)
+        with autograd.no_grad():
+            result = fn(self)
         self.write_result(result.array, name)
-        if recording:
-            self.grad_fn = result.grad_fn
         return self
 
     # -- autograd --------------------------------------------------------------------------
@@ -761,7 +756,16 @@ class Tensor:
         self.ensure_writeable(op, overlap_ok)
 
     def __setitem__(self, index, value):
+        """``t[index] = value``. Recorded (grad mode on, a float tensor, and it or the
+        value requires grad), as PyTorch: the tensor's memory changes and the tensor
+        becomes the output of the write (``IndexPut``) in the graph."""
         index = index_as_numpy(index)
+        if autograd.is_grad_enabled() and self.array.dtype.kind == "f" and (
+                self.requires_grad or (isinstance(value, Tensor) and value.requires_grad)):
+            # the write's forward copies the value before, and its backward reads nothing
+            self.record_in_place(lambda before: sh.index_put(before, index, value),
+                                 "__setitem__", copy_before=False)
+            return
         # as PyTorch: refused only if the elements written share memory (basic indexing
         # of an expanded dim); integer or mask indexing writes element by element
         basic = not any(isinstance(i, (np.ndarray, list))
@@ -838,22 +842,30 @@ class Tensor:
         check_no_overlap(self.array, name)
         recording = autograd.is_grad_enabled() and (
             self.requires_grad or (isinstance(other, Tensor) and other.requires_grad))
-        if not recording:
-            with autograd.no_grad():
-                result = ew.binary(op, self, other)
-        else:
-            self.check_recordable_in_place(name)
-            # the value before the change, as the recorded op's input (a copy when the
-            # op's backward reads it, since the memory is overwritten below)
-            before = self.array if op in (ew.Add, ew.Sub) else self.array.copy()
-            result = ew.binary(op, make_tensor(before, self.requires_grad, self.grad_fn), other)
+        if recording:   # add and sub read neither operand in backward: no copy needed
+            return self.record_in_place(lambda before: ew.binary(op, before, other), name,
+                                        copy_before=op not in (ew.Add, ew.Sub))
+        with autograd.no_grad():
+            result = ew.binary(op, self, other)
         self.write_result(result.array, name)
-        if recording:
-            if self.retains_grad:
-                self.grad_fn.hooks.pop(RetainGrad.KEY).attach(result.grad_fn)
-            if self.grad_fn is not None:   # views taken before now have a stale graph
-                self.grad_fn.rewritten_in_place_by = name
-            self.grad_fn, self.requires_grad = result.grad_fn, True
+        return self
+
+    def record_in_place(self, compute, name, copy_before=True):
+        """An in-place op in the graph (the one code path of ``+=``, ``clamp_``,
+        ``t[i] = v``...): write ``compute(before)`` into this tensor's memory, where
+        ``before`` is this tensor's value before the change as a graph input (a copy
+        when ``copy_before``: the op's backward may read it, and the memory is
+        overwritten), and make this tensor the output of that computation."""
+        self.check_recordable_in_place(name)
+        before = self.array.copy() if copy_before else self.array
+        result = compute(make_tensor(before, self.requires_grad, self.grad_fn))
+        self.write_result(result.array, name)
+        if self.retains_grad:
+            self.grad_fn.hooks.pop(RetainGrad.KEY).attach(result.grad_fn)
+        if self.grad_fn is not None:   # views taken before now have a stale graph,
+            self.grad_fn.rewritten_in_place_by = name   # except those the write itself read
+            self.grad_fn.views_read_by_rewrite = views_read_by(result.grad_fn, self.grad_fn)
+        self.grad_fn, self.requires_grad = result.grad_fn, True
         return self
 
     def check_recordable_in_place(self, name):
@@ -887,13 +899,29 @@ class Tensor:
 
 def check_no_overlap(array, op):
     """PyTorch's rule for in-place writes: no two elements written may share memory
-    (an ``expand()``ed dim has stride 0)."""
+    (an ``expand()``ed dim has stride 0); an empty array has no elements to share."""
     for stride, n in zip(array.strides, array.shape):
-        if stride == 0 and n > 1:
+        if stride == 0 and n > 1 and array.size:
             raise RuntimeError(
                 f"{op}: more than one element of the written-to tensor (shape {array.shape}, "
                 "a view made by expand()) refers to a single memory location; clone() the "
                 "tensor before writing into it")
+
+
+def views_read_by(node, base):
+    """The view nodes of ``base`` (a graph node) that the graph behind ``node`` read
+    (``t[1] = t[1] * 3``: the view ``t[1]`` was read before the write, so its graph is
+    right). The walk stops at ``base``: it covers the write's own computation only."""
+    found, seen, stack = set(), {base}, [node]
+    while stack:
+        current = stack.pop()
+        if current.is_view and current.parents[0] is base:
+            found.add(current)
+        for parent in current.parents:
+            if parent is not None and not isinstance(parent, Tensor) and parent not in seen:
+                seen.add(parent)
+                stack.append(parent)
+    return found
 
 
 class _Memory:

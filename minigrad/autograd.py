@@ -205,14 +205,18 @@ class Function:
         return new_saved(("array", np.asarray(item), None, None, None))
 
     def check_viewed_graph(self):
-        """For a view op's backward: refuse when a recorded in-place op changed the viewed
-        tensor after the view was taken (PyTorch rewrites the view's graph; minigrad not)."""
-        rewritten = getattr(self.parents[0], "rewritten_in_place_by", None)
-        if rewritten is not None and self.is_view:
-            raise RuntimeError(f"{self.name}: the tensor this view was taken from was changed in "
-                               f"place by {rewritten} (recorded in the graph) after the view was "
-                               "taken; minigrad does not rewrite a view's graph: take the view "
-                               "after the in-place op, or write t = t * x instead of t *= x")
+        """For a view op's backward: refuse when the tensor it views was changed by a
+        recorded in-place op after the view was taken: the view's values changed with
+        it, but not its graph (PyTorch rewrites the view's graph; minigrad does not).
+        A view that the in-place op itself read (``t[1] = t[1] * 3``) is right."""
+        base = self.parents[0]
+        rewritten = getattr(base, "rewritten_in_place_by", None)
+        if rewritten is not None and self.is_view and self not in base.views_read_by_rewrite:
+            raise RuntimeError(
+                f"{self.name}: the tensor this view was taken from was changed in place by "
+                f"{rewritten} (recorded in the graph) after the view was taken; minigrad does "
+                "not rewrite a view's graph: take the view after the in-place op, or write "
+                "t = t * x instead of t *= x")
 
     @classmethod
     def apply(cls, *inputs, **kwargs):

@@ -167,6 +167,36 @@ class ScatterAdd(Function):
         return {"index": _describe_index(self.index), "shape": self.shape}
 
 
+class IndexPut(Function):
+    """y = x with y[index] = v (``t[index] = v`` in the graph; v has x[index]'s shape).
+    dx = dy with zeros at ``index``
+    dv = dy[index]
+    A repeated integer index writes several values to one place: the last one wins,
+    as in numpy (PyTorch leaves which one unspecified), and each of them gets that
+    place's gradient, as PyTorch's.
+    """
+
+    def __init__(self, index):
+        self.index = index
+
+    def forward(self, a, value):
+        out = a.copy()
+        out[self.index] = value
+        return out
+
+    def backward(self, g):
+        dx = dv = None
+        if self.needs_input_grad[0]:
+            zeros = Tensor(np.zeros(self.input_shapes[1], dtype=g.dtype))
+            dx = IndexPut(self.index)(g, zeros)
+        if self.needs_input_grad[1]:
+            dv = GetItem(self.index)(g)
+        return dx, dv
+
+    def settings(self):
+        return {"index": _describe_index(self.index)}
+
+
 def _is_advanced(index):
     items = index if isinstance(index, tuple) else (index,)
     return any(isinstance(i, (np.ndarray, list)) for i in items)
@@ -380,6 +410,38 @@ def pad(a, pad_width, value=0.0):
 
 def getitem(a, index):
     return GetItem(index_as_numpy(index))(a)
+
+
+def index_put(a, index, value):
+    """A copy of ``a`` with ``value`` written at ``index`` (numpy's index, see
+    ``index_as_numpy``), recorded: ``value`` (a tensor or a number) is cast to ``a``'s
+    dtype and broadcast to the selection, as PyTorch's ``a[index] = value``."""
+    try:
+        selected = a.array[index].shape
+    except IndexError as e:
+        raise IndexError(f"__setitem__: {e} (tensor of shape {a.shape}, index "
+                         f"{_describe_index(index)})") from None
+    if not isinstance(value, Tensor):
+        value = Tensor(value, dtype=a.dtype)
+    elif value.dtype != a.dtype:
+        value = value.astype(a.dtype)
+    shape = value.shape
+    while len(shape) > len(selected) and shape[0] == 1:   # numpy drops leading 1s
+        shape = shape[1:]
+    try:
+        np.broadcast_shapes(shape, selected)
+        fits = len(shape) <= len(selected)
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(f"__setitem__: a value of shape {value.shape} cannot be written into "
+                         f"the {selected} elements selected by {_describe_index(index)} of a "
+                         f"tensor of shape {a.shape}")
+    if shape != value.shape:
+        value = value.reshape(shape)
+    if shape != selected:
+        value = BroadcastTo(selected)(value)
+    return IndexPut(index)(a, value)
 
 
 def _tensors(ts, op):

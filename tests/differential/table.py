@@ -137,6 +137,19 @@ def seeded(fn):
 
 # -- shape cases ----------------------------------------------------------------------
 
+def written_rows(L, x, v):
+    """``y[1:] = v`` on a tensor in the graph (v broadcast over the rows)."""
+    y = x * 1
+    y[1:] = v
+    return y
+
+
+def written_mask(L, x, v):
+    y = x * 1
+    y[L.const(pattern_mask(tuple(x.shape)))] = v
+    return y
+
+
 UNARY = [((),), ((1,),), ((0,),), ((3, 4),), ((2, 3, 5),)]
 BINARY = [((3, 4), (3, 4)), ((2, 1, 4), (3, 1)), ((), (2, 3)), ((1,), (0,)), ((4,), (3, 4))]
 DIM1 = [((3, 4),), ((2, 3, 5),), ((1, 1),), ((0, 4),), ((3, 0),)]
@@ -161,6 +174,9 @@ ROWS = [
     Row("getitem_bool_mask", lambda L, x: x[L.const(pattern_mask(tuple(x.shape)))],
         [((4, 3),), ((5,),), ((0, 2),)]),
     Row("getitem_empty_list", lambda L, x: x[[]], [((3, 4),)]),
+    Row("setitem_rows", written_rows, [((3, 4), (4,)), ((3, 2, 2), (2, 1)), ((1, 3), (3,))],
+        second_order=True),
+    Row("setitem_mask", written_mask, [((4, 3), ()), ((5,), (1,)), ((0, 2), ())]),
     Row("pad_constant", lambda L, x: L.F.pad(x, (1, 2)), [((2, 3),), ((2, 3, 4),), ((0, 3),)]),
     Row("pad_constant_value_2d", lambda L, x: L.F.pad(x, (1, 0, 2, 1), value=0.5),
         [((2, 3),), ((1, 2, 3, 3),)]),

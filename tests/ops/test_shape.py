@@ -8,7 +8,41 @@ from tests.registry import Case
 
 IDX = np.array([0, 2, 2, 1, 0])   # repeated indices must accumulate
 
+MASK = np.array([[True, False, True, False], [False, False, True, True], [True, False, False, False]])
+
+
+def written(a, index, value):
+    """``a * 1`` with ``value`` written at ``index`` (``t[index] = value``), squared so
+    that the second derivative is not zero."""
+    y = a * 1
+    y[index] = value
+    return y * y
+
+
+def written_into_constant(value):
+    out = mg.zeros(3, 2, dtype=mg.float64)
+    out[1] = value
+    out[2, ::-1] = value * 2   # a negative step
+    return out * out
+
+
 CASES = [
+    Case("setitem_basic_slice", lambda a, v: written(a, (slice(1, None), slice(None, None, 2)), v),
+         lambda r: (r.normal(size=(3, 4)), r.normal(size=(2, 2)))),
+    Case("setitem_int_array", lambda a, v: written(a, np.array([3, 0]), v),
+         lambda r: (r.normal(size=(4, 3)), r.normal(size=(2, 3)))),
+    Case("setitem_two_int_arrays", lambda a, v: written(a, (np.array([0, 2]), np.array([1, 3])), v),
+         lambda r: (r.normal(size=(3, 4)), r.normal(size=(2,)))),
+    Case("setitem_bool_mask", lambda a, v: written(a, mg.tensor(MASK), v),
+         lambda r: (r.normal(size=(3, 4)), r.normal(size=(int(MASK.sum()),)))),
+    Case("setitem_broadcast_row", lambda a, v: written(a, [0, 2], v),
+         lambda r: (r.normal(size=(3, 4)), r.normal(size=(4,)))),
+    Case("setitem_broadcast_scalar_and_leading_ones",
+         lambda a, v, w: written(written(a, (slice(None), 1), v), 0, w),
+         lambda r: (r.normal(size=(3, 4)), r.normal(size=()), r.normal(size=(1, 1, 4)))),
+    Case("setitem_number_into_graph", lambda a: written(a, (Ellipsis, 0), 0.5),
+         lambda r: r.normal(size=(2, 3))),
+    Case("setitem_into_constant", written_into_constant, lambda r: r.normal(size=(2,))),
     Case("reshape", lambda a: a.reshape(2, 6) * a.reshape(2, 6), lambda r: r.normal(size=(3, 4))),
     Case("reshape_infer", lambda a: a.reshape(-1), lambda r: r.normal(size=(2, 3, 1))),
     Case("permute_3d", lambda a: a.permute(2, 0, 1), lambda r: r.normal(size=(2, 3, 4))),
