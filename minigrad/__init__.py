@@ -13,7 +13,8 @@ from .tracing import detect_anomaly, is_anomaly_enabled
 from .random import manual_seed, get_rng_state, set_rng_state
 from .creation import zeros, ones, full, zeros_like, ones_like, arange, eye, randn, rand
 from .ops.shape import cat, concatenate, stack, flatten
-from .ops.elementwise import where, sin, cos, log1p, expm1, masked_fill
+from .ops.elementwise import where, masked_fill
+from .ops.unary import sin, cos, log1p, expm1
 from .ops.reduce import prod, logsumexp, cumsum, norm
 from .ops.shape import flip, split, chunk
 from .ops.index import gather, sort, argsort, topk

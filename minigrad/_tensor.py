@@ -389,9 +389,7 @@ class Tensor:
     def __matmul__(self, other): return la.matmul(self, other)
     def __rmatmul__(self, other): return la.matmul(other, self)
     def matmul(self, other): return la.matmul(self, other)
-    def __neg__(self): return ew.Neg()(self)
     def __pos__(self): return self
-    def __abs__(self): return ew.Abs()(self)
 
     # comparisons: boolean tensors, no gradient
     def __lt__(self, other): return ew.compare(np.less, self, other)
@@ -412,15 +410,8 @@ class Tensor:
     def __invert__(self): return ew.bitwise_not(self)
 
     # -- elementwise math and activations ------------------------------------------------
-    def exp(self): return ew.exp(self)
-    def log(self): return ew.log(self)
-    def sqrt(self): return ew.sqrt(self)
-    def abs(self): return ew.Abs()(self)
-    def erf(self): return ew.erf(self)
-    def sin(self): return ew.sin(self)
-    def cos(self): return ew.cos(self)
-    def log1p(self): return ew.log1p(self)
-    def expm1(self): return ew.expm1(self)
+    # exp, log, sqrt, sin, cos, log1p, expm1, erf, abs, -t, abs(t): made from the rows of
+    # the table in ops/unary.py (install_methods)
     def masked_fill(self, mask, value): return ew.masked_fill(self, mask, value)
     def clamp(self, min=None, max=None, **numpy_names):  # noqa: A002  (PyTorch's names)
         """``clamp(min, max)``; numpy's ``lo=``/``hi=`` spellings are accepted too."""

@@ -3,19 +3,16 @@
 Broadcasting in forward is undone in backward: an input that was stretched
 along an axis receives the sum of the gradient over that axis (``sum_to``).
 
-(Over 400 lines because it is one family of short ops, each a dozen lines with
-its formula; splitting arithmetic from the math functions would only scatter them.)
+The one-input math ops (exp, log, sin, ...) are rows of a table in ``unary.py``.
 """
 from __future__ import annotations
-
-import math
 
 import numpy as np
 
 from ..autograd import Function, Input, OUTPUT
 from .._tensor import DEFAULT_DTYPE, Tensor, as_operand, make_tensor
 from ..checks import check_number
-from ..promotion import float_result_dtype, is_number, promoted, result_dtype
+from ..promotion import is_number, promoted, result_dtype
 from . import buffers
 from .layout import output_like
 from .shape import sum_to
@@ -194,116 +191,6 @@ class MulScalar(Function):
         return MulScalar(self.c)(g)
 
 
-class Neg(Function):
-    """y = -x.
-    dx = -dy
-    """
-
-    def forward(self, a):
-        return -a
-
-    def backward(self, g):
-        return -g
-
-
-class Exp(Function):
-    """y = exp(x).
-    dx = dy * y
-    """
-
-    def forward(self, a):
-        self.save_for_backward(OUTPUT)
-        return np.exp(a)
-
-    def backward(self, g):
-        out, = self.saved_tensors
-        return g * out
-
-
-class Log(Function):
-    """y = log(x).
-    dx = dy / x
-    """
-
-    def forward(self, a):
-        self.save_for_backward(Input(0))
-        return np.log(a)
-
-    def backward(self, g):
-        a, = self.saved_tensors
-        return g / a
-
-
-class Sqrt(Function):
-    """y = sqrt(x).
-    dx = dy / (2 y)
-    """
-
-    def forward(self, a):
-        self.save_for_backward(OUTPUT)
-        return np.sqrt(a)
-
-    def backward(self, g):
-        out, = self.saved_tensors
-        return g / (out * 2)
-
-
-class Sin(Function):
-    """y = sin(x).
-    dx = dy * cos(x)
-    """
-
-    def forward(self, a):
-        self.save_for_backward(Input(0))
-        return np.sin(a)
-
-    def backward(self, g):
-        a, = self.saved_tensors
-        return g * Cos()(a)
-
-
-class Cos(Function):
-    """y = cos(x).
-    dx = -dy * sin(x)
-    """
-
-    def forward(self, a):
-        self.save_for_backward(Input(0))
-        return np.cos(a)
-
-    def backward(self, g):
-        a, = self.saved_tensors
-        return -(g * Sin()(a))
-
-
-class Log1p(Function):
-    """y = log(1 + x), exact for tiny x.
-    dx = dy / (1 + x)
-    """
-
-    def forward(self, a):
-        self.save_for_backward(Input(0))
-        return np.log1p(a)
-
-    def backward(self, g):
-        a, = self.saved_tensors
-        return g / (a + 1.0)
-
-
-class Expm1(Function):
-    """y = exp(x) - 1, exact for tiny x.
-    dx = dy * (y + 1)
-    """
-
-    def forward(self, a):
-        self.save_for_backward(OUTPUT)
-        return np.expm1(a)
-
-    def backward(self, g):
-        out, = self.saved_tensors
-        return g * (out + 1.0)
-
-
 class MaskedFill(Function):
     """y = value where mask, else x (mask a constant boolean array broadcast to x).
     dx = dy where not mask, else 0 (masked_fill(dy, mask, 0): the op is its own adjoint)
@@ -320,21 +207,6 @@ class MaskedFill(Function):
 
     def settings(self):
         return {"mask": f"<bool array {self.mask.shape}>", "value": self.value}
-
-
-class Abs(Function):
-    """y = |x|.
-    dx = dy * sign(x)  (0 at x = 0, a valid subgradient)
-    """
-
-    def forward(self, a):
-        if self.needs_input_grad[0]:
-            self.save_for_backward(np.sign(a))
-        return np.abs(a)
-
-    def backward(self, g):
-        sign, = self.saved_tensors
-        return g * sign
 
 
 class Clip(Function):
@@ -365,21 +237,6 @@ class Clip(Function):
     def backward(self, g):
         inside, = self.saved_tensors
         return where(inside, g, 0.0)
-
-
-class Erf(Function):
-    """y = erf(x).
-    dx = dy * 2/sqrt(pi) * exp(-x^2)
-    """
-    _erf = np.frompyfunc(math.erf, 1, 1)
-
-    def forward(self, a):
-        self.save_for_backward(Input(0))
-        return np.asarray(self._erf(a)).astype(a.dtype if a.dtype.kind == "f" else np.float64)
-
-    def backward(self, g):
-        a, = self.saved_tensors
-        return g * (-(a * a)).exp() * (2.0 / math.sqrt(math.pi))
 
 
 class Where(Function):
@@ -465,32 +322,6 @@ def masked_fill(a, mask, value):
                              f"a tensor of shape {value.shape}")
         value = value.array.item()
     return MaskedFill(mask_array, check_number(value, "value", "masked_fill"))(a)
-
-
-def float_math(op_class, a, name):
-    """A math function of a tensor; integers and bools become float32 first, as in
-    PyTorch (numpy would give float64)."""
-    if not isinstance(a, Tensor):
-        raise TypeError(f"{name}: input must be a Tensor, got {type(a).__name__} "
-                        "(wrap arrays with minigrad.tensor(...))")
-    if a.array.dtype.kind not in "fc":
-        a = a.astype(float_result_dtype(a))
-    return op_class()(a)
-
-
-def float_function(op_class, name):
-    """The public function ``name(a)`` of a float math op (see ``float_math``)."""
-    def apply(a):
-        return float_math(op_class, a, name)
-    apply.__name__ = apply.__qualname__ = name
-    apply.__doc__ = f"``{name}`` elementwise (an integer or bool tensor gives float32)."
-    return apply
-
-
-exp, log, sqrt = float_function(Exp, "exp"), float_function(Log, "log"), float_function(Sqrt, "sqrt")
-sin, cos = float_function(Sin, "sin"), float_function(Cos, "cos")
-log1p, expm1 = float_function(Log1p, "log1p"), float_function(Expm1, "expm1")
-erf = float_function(Erf, "erf")
 
 
 def clip(a, lo=None, hi=None):
