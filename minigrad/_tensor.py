@@ -301,8 +301,8 @@ class Tensor:
         """``flip(0, 1)``, ``flip((0, 1))`` or ``flip(dims=(0, 1))``."""
         return tm.tensor_flip(self, *dims, **dims_keyword)
     def repeat(self, *sizes): return sh.repeat(self, *sizes)
-    def split(self, split_size, dim=0): return sh.split(self, split_size, dim)
-    def chunk(self, chunks, dim=0): return sh.chunk(self, chunks, dim)
+    def split(self, split_size, dim=0): return jn.split(self, split_size, dim)
+    def chunk(self, chunks, dim=0): return jn.chunk(self, chunks, dim)
 
     # -- indexing along a dim: gather, sort, topk ------------------------------------------
     def gather(self, dim, index): return ix.gather(self, dim, index)
@@ -706,3 +706,4 @@ from . import tensor_methods as tm  # noqa: E402
 from . import autograd, checks, promotion, random  # noqa: E402
 from .ops import activation as act, elementwise as ew, linalg as la  # noqa: E402
 from .ops import index as ix, reduce as rd, shape as sh, piecewise as pw  # noqa: E402
+from .ops import join as jn  # noqa: E402
