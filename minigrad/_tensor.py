@@ -189,9 +189,9 @@ class Tensor:
     def __rpow__(self, other): return ew.binary(ew.Pow, other, self)
     def pow(self, exponent): return ew.binary(ew.Pow, self, exponent)
     def remainder(self, other): return ew.binary(ew.Remainder, self, other)
-    def floor_divide(self, other): return ew.floor_divide(self, other)
-    def __floordiv__(self, other): return ew.floor_divide(self, other)
-    def __rfloordiv__(self, other): return ew.floor_divide(other, self)
+    def floor_divide(self, other): return ng.floor_divide(self, other)
+    def __floordiv__(self, other): return ng.floor_divide(self, other)
+    def __rfloordiv__(self, other): return ng.floor_divide(other, self)
     def __mod__(self, other): return ew.binary(ew.Remainder, self, other)
     def __rmod__(self, other): return ew.binary(ew.Remainder, other, self)
     def __matmul__(self, other): return la.matmul(self, other)
@@ -200,22 +200,22 @@ class Tensor:
     def __pos__(self): return self
 
     # comparisons: boolean tensors, no gradient
-    def __lt__(self, other): return ew.compare(np.less, self, other)
-    def __le__(self, other): return ew.compare(np.less_equal, self, other)
-    def __gt__(self, other): return ew.compare(np.greater, self, other)
-    def __ge__(self, other): return ew.compare(np.greater_equal, self, other)
-    def __eq__(self, other): return ew.compare(np.equal, self, other)
-    def __ne__(self, other): return ew.compare(np.not_equal, self, other)
+    def __lt__(self, other): return ng.compare(np.less, self, other)
+    def __le__(self, other): return ng.compare(np.less_equal, self, other)
+    def __gt__(self, other): return ng.compare(np.greater, self, other)
+    def __ge__(self, other): return ng.compare(np.greater_equal, self, other)
+    def __eq__(self, other): return ng.compare(np.equal, self, other)
+    def __ne__(self, other): return ng.compare(np.not_equal, self, other)
     eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
 
     # bitwise (logical, for bool tensors): bool and integer tensors only, no gradient
-    def __and__(self, other): return ew.bitwise(np.bitwise_and, self, other, "bitwise_and")
-    def __rand__(self, other): return ew.bitwise(np.bitwise_and, other, self, "bitwise_and")
-    def __or__(self, other): return ew.bitwise(np.bitwise_or, self, other, "bitwise_or")
-    def __ror__(self, other): return ew.bitwise(np.bitwise_or, other, self, "bitwise_or")
-    def __xor__(self, other): return ew.bitwise(np.bitwise_xor, self, other, "bitwise_xor")
-    def __rxor__(self, other): return ew.bitwise(np.bitwise_xor, other, self, "bitwise_xor")
-    def __invert__(self): return ew.bitwise_not(self)
+    def __and__(self, other): return ng.bitwise(np.bitwise_and, self, other, "bitwise_and")
+    def __rand__(self, other): return ng.bitwise(np.bitwise_and, other, self, "bitwise_and")
+    def __or__(self, other): return ng.bitwise(np.bitwise_or, self, other, "bitwise_or")
+    def __ror__(self, other): return ng.bitwise(np.bitwise_or, other, self, "bitwise_or")
+    def __xor__(self, other): return ng.bitwise(np.bitwise_xor, self, other, "bitwise_xor")
+    def __rxor__(self, other): return ng.bitwise(np.bitwise_xor, other, self, "bitwise_xor")
+    def __invert__(self): return ng.bitwise_not(self)
 
     # -- elementwise math and activations ------------------------------------------------
     # exp, log, sqrt, sin, cos, log1p, expm1, erf, abs, -t, abs(t): made from the rows of
@@ -581,7 +581,7 @@ class Tensor:
 
     # ``//=`` and the bitwise forms have no gradient: written in place with no graph
     def __ifloordiv__(self, other):
-        return self.write_constant(ew.floor_divide(self, other), "floor_divide_")
+        return self.write_constant(ng.floor_divide(self, other), "floor_divide_")
 
     def __iand__(self, other):
         return self.write_constant(self & other, "bitwise_and_")
@@ -706,4 +706,4 @@ from . import tensor_methods as tm  # noqa: E402
 from . import autograd, checks, promotion, random  # noqa: E402
 from .ops import activation as act, elementwise as ew, linalg as la  # noqa: E402
 from .ops import index as ix, reduce as rd, shape as sh, piecewise as pw  # noqa: E402
-from .ops import join as jn  # noqa: E402
+from .ops import join as jn, nograd as ng  # noqa: E402
