@@ -12,10 +12,13 @@ from .autograd import (Function, Input, OUTPUT, no_grad, enable_grad, set_grad_e
 from .tracing import detect_anomaly, is_anomaly_enabled
 from .random import manual_seed, get_rng_state, set_rng_state
 from .creation import zeros, ones, full, zeros_like, ones_like, arange, eye, randn, rand
-from .ops.shape import cat, concatenate, stack, flatten
-from .ops.elementwise import where, sin, cos, log1p, expm1, masked_fill
+from .ops.shape import flatten
+from .ops.join import cat, concatenate, stack
+from .ops.elementwise import where, masked_fill
+from .ops.unary import sin, cos, log1p, expm1
 from .ops.reduce import prod, logsumexp, cumsum, norm
-from .ops.shape import flip, split, chunk
+from .ops.shape import flip
+from .ops.join import split, chunk
 from .ops.index import gather, sort, argsort, topk
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError, KinkWarning
 from .serialization import save, load

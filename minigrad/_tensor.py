@@ -8,15 +8,18 @@ something is one line that calls an op from :mod:`minigrad.ops`, so the tensor
 itself holds no math. (The module is ``_tensor``, as in PyTorch, because
 ``minigrad.tensor`` is the function that makes one.)
 
-Over 400 lines on purpose: the whole Tensor API in one class, so a reader sees
-every method in one place (each a one-line call into ``minigrad/ops``).
+Conversions from Python data (``to_array``, ``as_operand``) are in
+:mod:`minigrad.conversion`, devices in :mod:`minigrad.devices`, the memory checks of
+in-place writes in :mod:`minigrad.inplace`.
 """
 from __future__ import annotations
 
-import functools
 import weakref
 
 import numpy as np
+
+from . import devices
+from .devices import CPU, device
 
 __all__ = ["Tensor", "tensor", "from_numpy", "device", "make_tensor", "as_operand",
            "check_grad_output", "index_as_numpy"]
@@ -41,148 +44,6 @@ def make_tensor(data, requires_grad=False, grad_fn=None, version=None):
     t._hooks = None
     t.retains_grad = False
     return t
-
-
-def to_array(data, dtype=None, copy=True):
-    """numpy arrays keep their dtype; as in PyTorch, Python floats (and lists with
-    any float) become float32, Python ints int64 and bools bool, unless a dtype is given."""
-    if isinstance(data, Tensor):
-        data = data.array
-    if dtype is not None:
-        return np.array(data, dtype=np.dtype(dtype), copy=copy)
-    if isinstance(data, (np.ndarray, np.generic)):
-        return np.array(data, copy=copy)
-    if isinstance(_first_element(data), Tensor):
-        return _array_of_tensors(data)
-    try:
-        arr = np.asarray(data)
-    except TypeError:   # numpy reads a 0-d tensor in a list as a bad sequence
-        if isinstance(data, (list, tuple)) and _holds_tensor(data):
-            return _array_of_tensors(data)
-        raise
-    except ValueError as exc:   # ragged nesting such as [[1, 2], [3]]
-        raise ValueError(f"tensor: cannot make a tensor from this {type(data).__name__}: the "
-                         f"nested lists must form a rectangular array ({exc})") from None
-    if arr.dtype.kind == "u" or (arr.dtype.kind == "O" or (arr.dtype.kind == "f" and arr.size and
-                                 np.abs(arr).max() >= 2**63)) and _holds_big_int(data):
-        raise ValueError("tensor: a Python int does not fit in int64 (the range is -2**63 to "
-                         "2**63 - 1); PyTorch refuses it too rather than wrapping around")
-    if arr.dtype.kind == "f":
-        arr = arr.astype(DEFAULT_DTYPE)
-    elif arr.dtype.kind in "iu":
-        arr = arr.astype(np.int64)
-    elif arr.dtype.kind not in "bc":
-        raise TypeError(f"tensor: cannot make a tensor from {type(data).__name__} "
-                        f"(numpy dtype {arr.dtype}); expected numbers, nested lists or an ndarray")
-    return arr
-
-
-def _numbers_of_tensors(items):
-    """Nested lists with each one-element tensor replaced by its number, and the dtype
-    ``torch.tensor([t0, t1])`` gives them: every element's (a tensor's own, a number's
-    default) promoted together."""
-    dtypes = []
-
-    def unwrap(item):
-        if isinstance(item, (list, tuple)):
-            return [unwrap(i) for i in item]
-        if isinstance(item, Tensor):
-            if item.array.size != 1:
-                raise ValueError(f"tensor: only one-element tensors can be converted to Python "
-                                 f"scalars, got a tensor of shape {item.shape} in the list")
-            dtypes.append(item.array.dtype)
-            return item.array.item()
-        dtypes.append(promotion.number_dtype(item))
-        return item
-    numbers = unwrap(items)
-    return numbers, functools.reduce(promotion.promote_types, dtypes)
-
-
-def _holds_big_int(data):
-    """Whether (nested lists of) ``data`` hold a Python int outside int64's range."""
-    if isinstance(data, (list, tuple)):
-        return any(_holds_big_int(item) for item in data)
-    return isinstance(data, int) and not -2**63 <= data < 2**63
-
-
-def _first_element(data):
-    while isinstance(data, (list, tuple)) and data:
-        data = data[0]
-    return data
-
-
-def _array_of_tensors(data):
-    numbers, dtype = _numbers_of_tensors(data)
-    return to_array(numbers, dtype)
-
-
-def _holds_tensor(items):
-    """Whether nested lists hold a tensor (numpy reads a 0-d one as a bad sequence)."""
-    return any(_holds_tensor(i) if isinstance(i, (list, tuple)) else isinstance(i, Tensor)
-               for i in items)
-
-
-def as_operand(value, like):
-    """An operand that is not a tensor (a number, list or ndarray) as a constant
-    tensor. A Python or numpy number takes the dtype PyTorch's promotion gives it
-    with ``like`` (a number only raises the category: ``float32_tensor * 2.0`` and
-    ``x / np.sqrt(d)`` stay float32, ``int_tensor + 2.5`` is float32); a list of
-    numbers takes a float tensor's dtype; an ndarray keeps its own, as a tensor."""
-    kind = type(value)
-    if (kind is float or kind is int) and like.array.dtype.kind == "f":   # the common case
-        return make_tensor(np.array(value, dtype=like.array.dtype), False, None)
-    if isinstance(value, Tensor):
-        return value
-    if isinstance(value, np.ndarray):
-        return make_tensor(value, False, None)
-    if promotion.is_number(value):
-        return make_tensor(np.array(value, dtype=promotion.result_dtype(like, value)), False, None)
-    arr = np.asarray(value)
-    if arr.dtype.kind not in "biufc":   # strings, objects, dates: numpy's ufunc error is cryptic
-        raise TypeError(f"cannot combine a tensor with {type(value).__name__} (numpy dtype "
-                        f"{arr.dtype}); expected a number, an array of numbers or a tensor")
-    if arr.dtype.kind in "iuf" and like.array.dtype.kind == "f":
-        arr = arr.astype(like.array.dtype)
-    return make_tensor(arr, False, None)
-
-
-def check_grad_output(t, grad, op):
-    """Check or create the gradient handed to backward for output ``t``."""
-    if grad is None:
-        if t.array.size != 1:
-            raise RuntimeError(
-                f"{op}: grad can be created implicitly only for a scalar output, but the "
-                f"output has shape {t.shape}; pass grad= (a tensor of shape {t.shape}) "
-                "or reduce the output to a scalar first (e.g. .sum())")
-        return make_tensor(np.ones_like(t.array), False, None)
-    if not isinstance(grad, Tensor):
-        array = np.asarray(grad)
-        if array.dtype.kind not in "biuf":
-            raise TypeError(f"{op}: grad must be a tensor or an array of numbers, got "
-                            f"{type(grad).__name__} (numpy dtype {array.dtype})")
-        grad = make_tensor(array.astype(t.array.dtype, copy=False), False, None)
-    if grad.shape != t.shape:
-        raise ValueError(f"{op}: grad has shape {grad.shape} but the output has shape "
-                         f"{t.shape}; they must match")
-    return grad
-
-
-def index_as_numpy(index):
-    """An index as numpy reads it: tensors by their arrays, and lists (at the top or
-    inside a tuple) as arrays, so repeated entries are seen and their gradients add up."""
-    if isinstance(index, tuple):
-        return tuple(_index_item(i) for i in index)
-    return _index_item(index)
-
-
-def _index_item(item):
-    if isinstance(item, Tensor):
-        return item.array
-    if isinstance(item, list):
-        if not item:   # x[[]] selects nothing (numpy would read [] as a float array)
-            return np.zeros(0, dtype=np.int64)
-        return np.asarray([i.array if isinstance(i, Tensor) else i for i in item])
-    return item
 
 
 class Tensor:
@@ -229,15 +90,11 @@ class Tensor:
 
     def __array__(self, dtype=None, copy=None):
         """``np.asarray(t)``: the tensor's array (shared, not copied, unless asked)."""
-        if copy:
-            return np.array(self.array, dtype=dtype, copy=True)
-        return self.array if dtype is None else self.array.astype(dtype, copy=False)
+        return tm.tensor_array(self, dtype, copy)
 
     def size(self, dim=None):
         """The shape, or the length of one dim (``size()`` is PyTorch's ``shape``)."""
-        if dim is None:
-            return self.array.shape
-        return self.array.shape[checks.one_axis(dim, self.array.ndim, "size")]
+        return tm.tensor_size(self, dim)
 
     def numel(self):
         return self.array.size
@@ -246,53 +103,23 @@ class Tensor:
         return self.array.ndim
 
     def requires_grad_(self, requires_grad=True):
-        if requires_grad and self.array.dtype.kind not in "fc":
-            raise TypeError(f"Tensor: only floating-point tensors can require grad; this "
-                            f"one has dtype {self.array.dtype} and shape {self.shape} "
-                            "(convert with .astype('float32') first)")
-        if not requires_grad and self.grad_fn is not None:
-            raise RuntimeError("requires_grad_: a non-leaf tensor always requires grad; "
-                               "use .detach() for a tensor outside the graph")
-        self.requires_grad = bool(requires_grad)
-        return self
+        return tm.tensor_requires_grad(self, requires_grad)
 
     # -- Python protocols --------------------------------------------------------------
-    def __len__(self):
-        if self.array.ndim == 0:
-            raise TypeError("len() of a 0-d tensor")
-        return len(self.array)
+    def __len__(self): return tm.tensor_len(self)
 
     def __iter__(self):
         for i in range(len(self)):
             yield self[i]
 
-    def __repr__(self):
-        body = np.array2string(self.array, separator=", ", prefix="tensor(")
-        extra = ""
-        if self.array.dtype != DEFAULT_DTYPE:
-            extra += f", dtype={self.array.dtype}"
-        if self.grad_fn is not None:
-            extra += f", grad_fn=<{self.grad_fn.name}>"
-        elif self.requires_grad:
-            extra += ", requires_grad=True"
-        return f"tensor({body}{extra})"
+    def __repr__(self): return tm.tensor_repr(self)
 
-    def __bool__(self):
-        if self.array.size != 1:
-            raise ValueError(f"the truth value of a tensor of shape {self.shape} is "
-                             "ambiguous; use .any() or .all()")
-        return bool(self.array)
+    def __bool__(self): return tm.tensor_bool(self)
 
     def __format__(self, spec):
         """As PyTorch: a 0-d tensor formats as its number (``f"{loss:.3f}"``); any other
         tensor only with an empty spec (its str)."""
-        if self.array.ndim == 0:
-            return format(self.array.item(), spec)
-        if spec:
-            raise TypeError(f"unsupported format string {spec!r} passed to Tensor.__format__ "
-                            f"(only a 0-d tensor formats as a number; this one has shape "
-                            f"{self.shape}: use .item())")
-        return str(self)
+        return tm.tensor_format(self, spec)
 
     def __float__(self):
         return float(self.item())
@@ -300,10 +127,7 @@ class Tensor:
     def __int__(self):
         return int(self.item())
 
-    def __index__(self):
-        if self.array.dtype.kind not in "iu" or self.array.size != 1:
-            raise TypeError("only a single-element integer tensor can be used as an index")
-        return int(self.array)
+    def __index__(self): return tm.tensor_index(self)
 
     # -- leaving the graph, converting ---------------------------------------------------
     def detach(self):
@@ -313,26 +137,12 @@ class Tensor:
     def numpy(self):
         return self.array
 
-    def item(self):
-        if self.array.size != 1:
-            raise ValueError(f"item: only a one-element tensor can be converted to a Python "
-                             f"number; this one has shape {self.shape}")
-        return self.array.item()
+    def item(self): return tm.tensor_item(self)
 
     def tolist(self):
         return self.array.tolist()
 
-    def astype(self, dtype):
-        try:
-            dtype = np.dtype(dtype)
-        except TypeError:
-            raise TypeError(f"astype: {dtype!r} is not a dtype (expected e.g. minigrad.float32 "
-                            "or 'float64')") from None
-        if dtype == self.array.dtype:
-            return self
-        if dtype.kind not in "fc":   # integers and booleans carry no gradient
-            return make_tensor(self.array.astype(dtype))
-        return ew.Cast(dtype)(self)
+    def astype(self, dtype): return tm.tensor_astype(self, dtype)
 
     def float(self):
         return self.astype(np.float32)
@@ -352,9 +162,7 @@ class Tensor:
     def to(self, *args, **kwargs):
         """``to(dtype)``, ``to("cpu")``/``to(device)`` (nothing to move: minigrad runs
         on the CPU), ``to(device, dtype)`` or ``to(other_tensor)`` (its dtype)."""
-        dtype = dtype_of_to_args(args, kwargs)
-        result = self if dtype is None else self.astype(dtype)
-        return result.clone() if kwargs.get("copy") and result is self else result
+        return tm.tensor_to(self, *args, **kwargs)
 
     def cpu(self):
         return self
@@ -381,54 +189,41 @@ class Tensor:
     def __rpow__(self, other): return ew.binary(ew.Pow, other, self)
     def pow(self, exponent): return ew.binary(ew.Pow, self, exponent)
     def remainder(self, other): return ew.binary(ew.Remainder, self, other)
-    def floor_divide(self, other): return ew.floor_divide(self, other)
-    def __floordiv__(self, other): return ew.floor_divide(self, other)
-    def __rfloordiv__(self, other): return ew.floor_divide(other, self)
+    def floor_divide(self, other): return ng.floor_divide(self, other)
+    def __floordiv__(self, other): return ng.floor_divide(self, other)
+    def __rfloordiv__(self, other): return ng.floor_divide(other, self)
     def __mod__(self, other): return ew.binary(ew.Remainder, self, other)
     def __rmod__(self, other): return ew.binary(ew.Remainder, other, self)
     def __matmul__(self, other): return la.matmul(self, other)
     def __rmatmul__(self, other): return la.matmul(other, self)
     def matmul(self, other): return la.matmul(self, other)
-    def __neg__(self): return ew.Neg()(self)
     def __pos__(self): return self
-    def __abs__(self): return ew.Abs()(self)
 
     # comparisons: boolean tensors, no gradient
-    def __lt__(self, other): return ew.compare(np.less, self, other)
-    def __le__(self, other): return ew.compare(np.less_equal, self, other)
-    def __gt__(self, other): return ew.compare(np.greater, self, other)
-    def __ge__(self, other): return ew.compare(np.greater_equal, self, other)
-    def __eq__(self, other): return ew.compare(np.equal, self, other)
-    def __ne__(self, other): return ew.compare(np.not_equal, self, other)
+    def __lt__(self, other): return ng.compare(np.less, self, other)
+    def __le__(self, other): return ng.compare(np.less_equal, self, other)
+    def __gt__(self, other): return ng.compare(np.greater, self, other)
+    def __ge__(self, other): return ng.compare(np.greater_equal, self, other)
+    def __eq__(self, other): return ng.compare(np.equal, self, other)
+    def __ne__(self, other): return ng.compare(np.not_equal, self, other)
     eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
 
     # bitwise (logical, for bool tensors): bool and integer tensors only, no gradient
-    def __and__(self, other): return ew.bitwise(np.bitwise_and, self, other, "bitwise_and")
-    def __rand__(self, other): return ew.bitwise(np.bitwise_and, other, self, "bitwise_and")
-    def __or__(self, other): return ew.bitwise(np.bitwise_or, self, other, "bitwise_or")
-    def __ror__(self, other): return ew.bitwise(np.bitwise_or, other, self, "bitwise_or")
-    def __xor__(self, other): return ew.bitwise(np.bitwise_xor, self, other, "bitwise_xor")
-    def __rxor__(self, other): return ew.bitwise(np.bitwise_xor, other, self, "bitwise_xor")
-    def __invert__(self): return ew.bitwise_not(self)
+    def __and__(self, other): return ng.bitwise(np.bitwise_and, self, other, "bitwise_and")
+    def __rand__(self, other): return ng.bitwise(np.bitwise_and, other, self, "bitwise_and")
+    def __or__(self, other): return ng.bitwise(np.bitwise_or, self, other, "bitwise_or")
+    def __ror__(self, other): return ng.bitwise(np.bitwise_or, other, self, "bitwise_or")
+    def __xor__(self, other): return ng.bitwise(np.bitwise_xor, self, other, "bitwise_xor")
+    def __rxor__(self, other): return ng.bitwise(np.bitwise_xor, other, self, "bitwise_xor")
+    def __invert__(self): return ng.bitwise_not(self)
 
     # -- elementwise math and activations ------------------------------------------------
-    def exp(self): return ew.exp(self)
-    def log(self): return ew.log(self)
-    def sqrt(self): return ew.sqrt(self)
-    def abs(self): return ew.Abs()(self)
-    def erf(self): return ew.erf(self)
-    def sin(self): return ew.sin(self)
-    def cos(self): return ew.cos(self)
-    def log1p(self): return ew.log1p(self)
-    def expm1(self): return ew.expm1(self)
+    # exp, log, sqrt, sin, cos, log1p, expm1, erf, abs, -t, abs(t): made from the rows of
+    # the table in ops/unary.py (install_methods)
     def masked_fill(self, mask, value): return ew.masked_fill(self, mask, value)
     def clamp(self, min=None, max=None, **numpy_names):  # noqa: A002  (PyTorch's names)
         """``clamp(min, max)``; numpy's ``lo=``/``hi=`` spellings are accepted too."""
-        lo, hi = checks.bounds_of_clamp(min, max, numpy_names)
-        if isinstance(lo, Tensor) or isinstance(hi, Tensor):   # elementwise bounds
-            out = self if lo is None else pw.maximum(self, lo.to(self.dtype))
-            return out if hi is None else pw.minimum(out, hi.to(self.dtype))
-        return ew.clip(self, lo, hi)
+        return tm.tensor_clamp(self, min, max, **numpy_names)
     clip = clamp
     def relu(self): return act.ReLU()(self)
     def sigmoid(self): return act.sigmoid(self)
@@ -447,14 +242,10 @@ class Tensor:
     def max(self, dim=None, keepdim=False, **numpy_names):
         """No dim: the largest value. With dim: a ``(values, indices)`` pair. With a
         tensor in dim's place: the elementwise ``maximum``, as PyTorch's ``max(a, b)``."""
-        if isinstance(dim, Tensor):
-            return pw.maximum(self, dim)
-        return rd.max(self, dim, keepdim, **numpy_names)
+        return tm.tensor_max(self, dim, keepdim, **numpy_names)
 
     def min(self, dim=None, keepdim=False, **numpy_names):
-        if isinstance(dim, Tensor):
-            return pw.minimum(self, dim)
-        return rd.min(self, dim, keepdim, **numpy_names)
+        return tm.tensor_min(self, dim, keepdim, **numpy_names)
 
     def amax(self, dim=None, keepdim=False, **numpy_names):
         return rd.amax(self, dim, keepdim, **numpy_names)
@@ -508,14 +299,10 @@ class Tensor:
     def __getitem__(self, index): return sh.getitem(self, index)
     def flip(self, *dims, **dims_keyword):
         """``flip(0, 1)``, ``flip((0, 1))`` or ``flip(dims=(0, 1))``."""
-        if dims_keyword:
-            dims = (dims_keyword.pop("dims"),) if "dims" in dims_keyword and not dims else dims
-            if dims_keyword:
-                raise TypeError(f"flip() got an unexpected keyword argument {next(iter(dims_keyword))!r}")
-        return sh.flip(self, dims[0] if len(dims) == 1 else dims)
+        return tm.tensor_flip(self, *dims, **dims_keyword)
     def repeat(self, *sizes): return sh.repeat(self, *sizes)
-    def split(self, split_size, dim=0): return sh.split(self, split_size, dim)
-    def chunk(self, chunks, dim=0): return sh.chunk(self, chunks, dim)
+    def split(self, split_size, dim=0): return jn.split(self, split_size, dim)
+    def chunk(self, chunks, dim=0): return jn.chunk(self, chunks, dim)
 
     # -- indexing along a dim: gather, sort, topk ------------------------------------------
     def gather(self, dim, index): return ix.gather(self, dim, index)
@@ -534,24 +321,7 @@ class Tensor:
     def div(self, other, *, rounding_mode=None):
         """``/``, or with ``rounding_mode='floor'|'trunc'`` the quotient rounded (no gradient
         through the rounding, as PyTorch)."""
-        if rounding_mode is None:
-            return self / other
-        if rounding_mode not in ("floor", "trunc"):
-            raise ValueError(f"div: rounding_mode must be None, 'floor' or 'trunc', got "
-                             f"{rounding_mode!r}")
-        quotient = self / other
-        other_array = other.array if isinstance(other, Tensor) else np.asarray(other)
-        if quotient.array.dtype.kind == "f":   # in the result's dtype, as PyTorch computes it
-            a, b = self.array.astype(quotient.dtype), other_array.astype(quotient.dtype)
-        else:
-            a, b = self.array, other_array
-        rounded = np.floor_divide(a, b) if rounding_mode == "floor" else np.trunc(a / b)
-        if self.array.dtype.kind in "biu" and other_array.dtype.kind in "biu" \
-                and not isinstance(other, float):
-            return make_tensor(rounded.astype(np.int64))   # integers stay integers, as PyTorch
-        # the values are the rounded quotient (Python's floor rule, as PyTorch); the
-        # gradient through the rounding is 0, as PyTorch's
-        return quotient * 0 + make_tensor(rounded.astype(quotient.dtype))
+        return tm.tensor_div(self, other, rounding_mode=rounding_mode)
     divide = true_divide = div
     def neg(self): return -self
     negative = neg
@@ -572,8 +342,7 @@ class Tensor:
     def where(self, condition, other): return ew.where(condition, self, other)
     def fmod(self, other):
         """The remainder with the dividend's sign (C's fmod): a - trunc(a / b) * b."""
-        return self - (self / other).trunc() * other if self.array.dtype.kind in "fc" \
-            else make_tensor(np.fmod(self.array, np.asarray(other)))
+        return tm.tensor_fmod(self, other)
     def isnan(self): return make_tensor(np.isnan(self.array))
     def isinf(self): return make_tensor(np.isinf(self.array))
     def isfinite(self): return make_tensor(np.isfinite(self.array))
@@ -615,9 +384,7 @@ class Tensor:
     def half(self): return self.astype(np.float16)
     def type(self, dtype=None):
         """No argument: PyTorch's type name (``'torch.FloatTensor'``); with one, ``to(dtype)``."""
-        if dtype is None:
-            return TYPE_NAMES.get(self.array.dtype, f"torch.{self.array.dtype}")
-        return self.to(TYPE_NAMES_BACK.get(dtype, dtype))
+        return tm.tensor_type(self, dtype)
     def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
         return Tensor(data, requires_grad, self.array.dtype if dtype is None else dtype)
     def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
@@ -628,11 +395,7 @@ class Tensor:
                              requires_grad=requires_grad)
     new_empty = new_zeros
     def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
-        if device is not None:
-            device_check(device)
-        array = np.full(checks.shape_args((size,), "new_full"), fill_value,
-                        self.array.dtype if dtype is None else np.dtype(dtype))
-        return make_tensor(array).requires_grad_(requires_grad)
+        return tm.tensor_new_full(self, size, fill_value, dtype, device, requires_grad)
     is_cuda = property(lambda self: False)
     def cuda(self, *args, **kwargs):
         raise RuntimeError("cuda: minigrad runs on the CPU only; leave the tensor where it is "
@@ -818,7 +581,7 @@ class Tensor:
 
     # ``//=`` and the bitwise forms have no gradient: written in place with no graph
     def __ifloordiv__(self, other):
-        return self.write_constant(ew.floor_divide(self, other), "floor_divide_")
+        return self.write_constant(ng.floor_divide(self, other), "floor_divide_")
 
     def __iand__(self, other):
         return self.write_constant(self & other, "bitwise_and_")
@@ -897,99 +660,6 @@ class Tensor:
         self.bump_version()
 
 
-def check_no_overlap(array, op):
-    """PyTorch's rule for in-place writes: no two elements written may share memory
-    (an ``expand()``ed dim has stride 0); an empty array has no elements to share."""
-    for stride, n in zip(array.strides, array.shape):
-        if stride == 0 and n > 1 and array.size:
-            raise RuntimeError(
-                f"{op}: more than one element of the written-to tensor (shape {array.shape}, "
-                "a view made by expand()) refers to a single memory location; clone() the "
-                "tensor before writing into it")
-
-
-def views_read_by(node, base):
-    """The view nodes of ``base`` (a graph node) that the graph behind ``node`` read
-    (``t[1] = t[1] * 3``: the view ``t[1]`` was read before the write, so its graph is
-    right). The walk stops at ``base``: it covers the write's own computation only."""
-    found, seen, stack = set(), {base}, [node]
-    while stack:
-        current = stack.pop()
-        if current.is_view and current.parents[0] is base:
-            found.add(current)
-        for parent in current.parents:
-            if parent is not None and not isinstance(parent, Tensor) and parent not in seen:
-                seen.add(parent)
-                stack.append(parent)
-    return found
-
-
-class _Memory:
-    """Lends numpy a writeable view of memory a writeable array ``owner`` holds."""
-
-    def __init__(self, array, owner):
-        self.__array_interface__ = dict(array.__array_interface__,
-                                        data=(array.__array_interface__["data"][0], False))
-        self.owner = owner   # kept alive by the view (its .base is this object)
-
-
-def writeable_alias(array):
-    """The same memory as the read-only view ``array`` (numpy's broadcast views and
-    their slices), writeable; None when no writeable array owns it."""
-    owner = array.base
-    while isinstance(owner, np.ndarray) and not owner.flags.writeable:
-        owner = owner.base
-    if not isinstance(owner, np.ndarray):
-        return None
-    return np.asarray(_Memory(array, owner))
-
-
-def dtype_of_to_args(args, kwargs):
-    """The dtype that ``Tensor.to``/``Module.to`` arguments ask for (None: keep it);
-    a device other than the CPU is an error."""
-    dtype = kwargs.get("dtype")
-    for key in kwargs:
-        if key not in ("dtype", "device", "non_blocking", "copy"):
-            raise TypeError(f"to() got an unexpected keyword argument {key!r}")
-    for target in list(args) + ([kwargs["device"]] if "device" in kwargs else []):
-        if isinstance(target, Tensor):
-            dtype = target.dtype
-        elif isinstance(target, device) or (isinstance(target, str)
-                                            and target.split(":")[0] in DEVICE_TYPES):
-            device(target)   # checks the name: only the CPU exists
-        else:
-            dtype = target
-    return dtype
-
-
-class device:
-    """``minigrad.device("cpu")``: where a tensor lives. minigrad runs on the CPU
-    only; naming any other device is an error that says so."""
-
-    def __init__(self, type="cpu"):   # noqa: A002  (PyTorch's argument name)
-        name = type.type if isinstance(type, device) else type
-        if not isinstance(name, str) or name.split(":")[0] != "cpu":
-            raise RuntimeError(f"device: minigrad runs on the CPU only, got {name!r} "
-                               "(use 'cpu', or leave the device out)")
-        self.type = "cpu"
-
-    def __eq__(self, other):
-        return isinstance(other, (device, str)) and str(other).split(":")[0] == "cpu"
-
-    __hash__ = object.__hash__
-
-    def __str__(self):
-        return self.type
-
-    def __repr__(self):
-        return f"device(type='{self.type}')"
-
-
-CPU = device("cpu")
-#: device names a PyTorch script may pass to .to(); any but "cpu" is refused
-DEVICE_TYPES = ("cpu", "cuda", "mps", "xpu", "hip", "meta")
-
-
 class RetainGrad:
     """The hook ``retain_grad`` puts last on a non-leaf tensor's node: it stores the
     gradient in the tensor's ``.grad`` (a copy, so no other ``.grad`` shares its
@@ -1027,22 +697,12 @@ def from_numpy(array):
 
 # The engine and the ops need Tensor, so they are imported once it exists; the
 # methods above look these names up when they run.
+from .conversion import (TYPE_NAMES, TYPE_NAMES_BACK, as_operand, check_grad_output,  # noqa: E402
+                         dtype_of_to_args, index_as_numpy, tile_sizes, to_array)
+from .inplace import check_no_overlap, views_read_by, writeable_alias  # noqa: E402
+from . import tensor_methods as tm  # noqa: E402
 from . import autograd, checks, promotion, random  # noqa: E402
 from .utils.hooks import RemovableHandle  # noqa: E402
 from .ops import activation as act, elementwise as ew, linalg as la  # noqa: E402
 from .ops import index as ix, reduce as rd, shape as sh, piecewise as pw  # noqa: E402
-
-
-def tile_sizes(ndim, dims):
-    """``tile``'s repeats as ``repeat`` takes them: missing leading counts are 1."""
-    dims = tuple(dims[0]) if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else tuple(dims)
-    return (1,) * (ndim - len(dims)) + dims
-
-
-TYPE_NAMES = {np.dtype(np.float32): "torch.FloatTensor", np.dtype(np.float64): "torch.DoubleTensor",
-              np.dtype(np.float16): "torch.HalfTensor", np.dtype(np.int64): "torch.LongTensor",
-              np.dtype(np.int32): "torch.IntTensor", np.dtype(np.int16): "torch.ShortTensor",
-              np.dtype(np.int8): "torch.CharTensor", np.dtype(np.uint8): "torch.ByteTensor",
-              np.dtype(np.bool_): "torch.BoolTensor"}
-TYPE_NAMES_BACK = {name: dtype for dtype, name in TYPE_NAMES.items()}
-device_check = device
+from .ops import join as jn, nograd as ng  # noqa: E402

@@ -27,8 +27,7 @@ __all__ = [
     "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell",
 ]
 
-# -- issue 23: the layers PyTorch's examples need (padding, pixel shuffle, instance norm,
-# Unflatten, DataParallel)
+# -- padding, pixel shuffle, instance norm, Unflatten, DataParallel
 from .padding import ReflectionPad2d, ReplicationPad2d, ZeroPad2d, ConstantPad2d  # noqa: E402
 from .normalization import InstanceNorm2d  # noqa: E402
 from .layers import PixelShuffle, PixelUnshuffle, Unflatten  # noqa: E402

@@ -1,10 +1,34 @@
-"""The functional interface (``import minigrad.nn.functional as F``)."""
-from ..ops.activation import (relu, sigmoid, tanh, leaky_relu, elu, gelu, softplus,  # noqa: F401
-                              softmax, log_softmax)
-from ..ops.loss import cross_entropy, nll_loss, mse_loss, binary_cross_entropy  # noqa: F401
-from ..ops.dropout import dropout  # noqa: F401
+"""The functional interface (``import minigrad.nn.functional as F``): the ops of
+``minigrad/ops`` under PyTorch's names, plus ``linear`` and ``normalize``. The
+teaching aids ``rot180`` and ``full_convolution_rot180`` give the conv input
+gradient in its textbook form."""
+from ..checks import check_float_tensor, check_number, check_same_dtype, normalize_axis
+from ..ops.activation import (elu, gelu, hardtanh, leaky_relu, log_softmax, relu, sigmoid, silu,
+                              softmax, softplus, tanh)
+from ..ops.conv import conv2d, conv_transpose2d, full_convolution_rot180, rot180
+from ..ops.dropout import dropout, dropout2d
+from ..ops.embedding import embedding
+from ..ops.index import one_hot
 from ..ops.linalg import matmul
-from ..checks import check_float_tensor, check_same_dtype
+from ..ops.loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
+                        huber_loss, kl_div, l1_loss, mse_loss, nll_loss, smooth_l1_loss)
+from ..ops.norm import batch_norm, group_norm, instance_norm, layer_norm
+from ..ops.padding import pad
+from ..ops.pool import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, max_pool2d
+from ..ops.rearrange import pixel_shuffle, pixel_unshuffle
+from ..ops.reduce import norm as p_norm
+from ..ops.resize import interpolate
+
+__all__ = [
+    "adaptive_avg_pool2d", "adaptive_max_pool2d", "avg_pool2d", "batch_norm",
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "conv2d",
+    "conv_transpose2d", "cross_entropy", "dropout", "dropout2d", "elu", "embedding",
+    "full_convolution_rot180", "gelu", "group_norm", "hardtanh", "huber_loss",
+    "instance_norm", "interpolate", "kl_div", "l1_loss", "layer_norm", "leaky_relu",
+    "linear", "log_softmax", "max_pool2d", "mse_loss", "nll_loss", "normalize", "one_hot",
+    "pad", "pixel_shuffle", "pixel_unshuffle", "relu", "rot180", "sigmoid", "silu",
+    "smooth_l1_loss", "softmax", "softplus", "tanh",
+]
 
 
 def linear(x, weight, bias=None):
@@ -25,42 +49,9 @@ def linear(x, weight, bias=None):
     return out + bias if bias is not None else out
 
 
-# -- convolution and pooling (minigrad/ops/conv.py, minigrad/ops/pool.py) -----------------
-from ..ops.conv import conv2d, conv_transpose2d  # noqa: E402,F401
-from ..ops.pool import max_pool2d, avg_pool2d  # noqa: E402,F401
-from ..ops.pool import adaptive_avg_pool2d, adaptive_max_pool2d  # noqa: E402,F401
-from ..ops.resize import interpolate  # noqa: E402,F401
-
-
-# -- teaching aids: the conv input gradient in its textbook form (minigrad/ops/conv.py)
-from ..ops.conv import rot180, full_convolution_rot180  # noqa: E402,F401
-
-
-# -- issue 11: more activations, padding modes, one_hot, normalize -------------------------
-from ..ops.activation import silu, hardtanh  # noqa: E402,F401
-from ..ops.padding import pad  # noqa: E402,F401
-from ..ops.index import one_hot  # noqa: E402,F401
-from ..ops.reduce import norm as _norm  # noqa: E402
-from ..checks import check_number, normalize_axis  # noqa: E402
-
-
 def normalize(x, p=2.0, dim=1, eps=1e-12):
     """x / max(||x||_p over dim, eps): unit p-norm along ``dim`` (composed of
     differentiable ops, so its gradient is PyTorch's)."""
     check_float_tensor(x, "input", "normalize")
     normalize_axis(dim, x.ndim, "normalize")   # the error names normalize, not norm
-    return x / _norm(x, p, dim, keepdim=True).clip(check_number(eps, "eps", "normalize"))
-
-
-# -- losses, normalisation, embedding, channel dropout (ops/loss.py, norm.py, embedding.py,
-# dropout.py)
-from ..ops.loss import (l1_loss, smooth_l1_loss, huber_loss,  # noqa: E402,F401
-                        binary_cross_entropy_with_logits, kl_div)
-from ..ops.norm import batch_norm, layer_norm, group_norm  # noqa: E402,F401
-from ..ops.embedding import embedding  # noqa: E402,F401
-from ..ops.dropout import dropout2d  # noqa: E402,F401
-
-
-# -- issue 23: instance norm, pixel shuffle (ops/norm.py, ops/rearrange.py) ----------------
-from ..ops.norm import instance_norm  # noqa: E402,F401
-from ..ops.rearrange import pixel_shuffle, pixel_unshuffle  # noqa: E402,F401
+    return x / p_norm(x, p, dim, keepdim=True).clip(check_number(eps, "eps", "normalize"))

@@ -19,7 +19,7 @@ from . import init
 from .module import Module, Parameter
 from ..checks import check_bool, check_float_tensor, positive_int
 from ..ops.recurrent import GRUCellStep, LSTMCellStep, RNNCellStep
-from ..ops.shape import cat, stack
+from ..ops.join import cat, stack
 from .._tensor import DEFAULT_DTYPE, make_tensor
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]

@@ -14,7 +14,7 @@ import numbers
 import numpy as np
 
 from ..autograd import no_grad
-from ..ops.shape import concatenate
+from ..ops.join import concatenate
 from .._tensor import Tensor
 
 __all__ = ["zero_grad_", "clip_grad_norm_", "clip_grad_value_", "parameters_to_vector",

@@ -28,3 +28,4 @@ from . import elementwise, shape, reduce, linalg, activation, loss, dropout, con
 from . import norm, embedding  # noqa: F401
 from . import index, padding  # noqa: F401
 from . import recurrent  # noqa: F401
+from . import unary, join, nograd  # noqa: F401

@@ -9,7 +9,8 @@ import numpy as np
 
 from ..autograd import Function, Input, OUTPUT, is_grad_enabled
 from .._tensor import make_tensor
-from .elementwise import Erf, erf, float_math, where
+from .elementwise import where
+from .unary import erf, erf_array, float_math
 from .layout import output_like
 from ..checks import check_float_tensor, check_number, dim_and_keepdim, one_axis
 
@@ -159,7 +160,7 @@ class GELU(Function):
         self.save_for_backward(Input(0))
         if self.approximate == "tanh":
             return 0.5 * a * (1 + np.tanh(_TANH_C * (a + 0.044715 * a ** 3)))
-        return (0.5 * a * (1 + np.asarray(Erf._erf(a / _SQRT2)).astype(a.dtype))).astype(a.dtype)
+        return (0.5 * a * (1 + erf_array(a / _SQRT2))).astype(a.dtype)
 
     def backward(self, g):
         a, = self.saved_tensors

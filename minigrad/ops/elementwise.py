@@ -3,19 +3,17 @@
 Broadcasting in forward is undone by the engine: a backward returns each gradient
 in the broadcast shape, and the engine sums it to its input's shape.
 
-(Over 400 lines because it is one family of short ops, each a dozen lines with
-its formula; splitting arithmetic from the math functions would only scatter them.)
+The one-input math ops (exp, log, sin, ...) are rows of a table in ``unary.py``;
+comparisons, bitwise ops and floor division (no gradient) are in ``nograd.py``.
 """
 from __future__ import annotations
-
-import math
 
 import numpy as np
 
 from ..autograd import Function, Input, OUTPUT
 from .._tensor import DEFAULT_DTYPE, Tensor, as_operand, make_tensor
 from ..checks import check_number
-from ..promotion import float_result_dtype, is_number, promoted, result_dtype
+from ..promotion import is_number, promoted, result_dtype
 from . import buffers
 from .layout import output_like
 
@@ -186,116 +184,6 @@ class MulScalar(Function):
         return MulScalar(self.c)(g)
 
 
-class Neg(Function):
-    """y = -x.
-    dx = -dy
-    """
-
-    def forward(self, a):
-        return -a
-
-    def backward(self, g):
-        return -g
-
-
-class Exp(Function):
-    """y = exp(x).
-    dx = dy * y
-    """
-
-    def forward(self, a):
-        self.save_for_backward(OUTPUT)
-        return np.exp(a)
-
-    def backward(self, g):
-        out, = self.saved_tensors
-        return g * out
-
-
-class Log(Function):
-    """y = log(x).
-    dx = dy / x
-    """
-
-    def forward(self, a):
-        self.save_for_backward(Input(0))
-        return np.log(a)
-
-    def backward(self, g):
-        a, = self.saved_tensors
-        return g / a
-
-
-class Sqrt(Function):
-    """y = sqrt(x).
-    dx = dy / (2 y)
-    """
-
-    def forward(self, a):
-        self.save_for_backward(OUTPUT)
-        return np.sqrt(a)
-
-    def backward(self, g):
-        out, = self.saved_tensors
-        return g / (out * 2)
-
-
-class Sin(Function):
-    """y = sin(x).
-    dx = dy * cos(x)
-    """
-
-    def forward(self, a):
-        self.save_for_backward(Input(0))
-        return np.sin(a)
-
-    def backward(self, g):
-        a, = self.saved_tensors
-        return g * Cos()(a)
-
-
-class Cos(Function):
-    """y = cos(x).
-    dx = -dy * sin(x)
-    """
-
-    def forward(self, a):
-        self.save_for_backward(Input(0))
-        return np.cos(a)
-
-    def backward(self, g):
-        a, = self.saved_tensors
-        return -(g * Sin()(a))
-
-
-class Log1p(Function):
-    """y = log(1 + x), exact for tiny x.
-    dx = dy / (1 + x)
-    """
-
-    def forward(self, a):
-        self.save_for_backward(Input(0))
-        return np.log1p(a)
-
-    def backward(self, g):
-        a, = self.saved_tensors
-        return g / (a + 1.0)
-
-
-class Expm1(Function):
-    """y = exp(x) - 1, exact for tiny x.
-    dx = dy * (y + 1)
-    """
-
-    def forward(self, a):
-        self.save_for_backward(OUTPUT)
-        return np.expm1(a)
-
-    def backward(self, g):
-        out, = self.saved_tensors
-        return g * (out + 1.0)
-
-
 class MaskedFill(Function):
     """y = value where mask, else x (mask a constant boolean array broadcast to x).
     dx = dy where not mask, else 0 (masked_fill(dy, mask, 0): the op is its own adjoint)
@@ -312,21 +200,6 @@ class MaskedFill(Function):
 
     def settings(self):
         return {"mask": f"<bool array {self.mask.shape}>", "value": self.value}
-
-
-class Abs(Function):
-    """y = |x|.
-    dx = dy * sign(x)  (0 at x = 0, a valid subgradient)
-    """
-
-    def forward(self, a):
-        if self.needs_input_grad[0]:
-            self.save_for_backward(np.sign(a))
-        return np.abs(a)
-
-    def backward(self, g):
-        sign, = self.saved_tensors
-        return g * sign
 
 
 class Clip(Function):
@@ -357,21 +230,6 @@ class Clip(Function):
     def backward(self, g):
         inside, = self.saved_tensors
         return where(inside, g, 0.0)
-
-
-class Erf(Function):
-    """y = erf(x).
-    dx = dy * 2/sqrt(pi) * exp(-x^2)
-    """
-    _erf = np.frompyfunc(math.erf, 1, 1)
-
-    def forward(self, a):
-        self.save_for_backward(Input(0))
-        return np.asarray(self._erf(a)).astype(a.dtype if a.dtype.kind == "f" else np.float64)
-
-    def backward(self, g):
-        a, = self.saved_tensors
-        return g * (-(a * a)).exp() * (2.0 / math.sqrt(math.pi))
 
 
 class Where(Function):
@@ -458,32 +316,6 @@ def masked_fill(a, mask, value):
     return MaskedFill(mask_array, check_number(value, "value", "masked_fill"))(a)
 
 
-def float_math(op_class, a, name):
-    """A math function of a tensor; integers and bools become float32 first, as in
-    PyTorch (numpy would give float64)."""
-    if not isinstance(a, Tensor):
-        raise TypeError(f"{name}: input must be a Tensor, got {type(a).__name__} "
-                        "(wrap arrays with minigrad.tensor(...))")
-    if a.array.dtype.kind not in "fc":
-        a = a.astype(float_result_dtype(a))
-    return op_class()(a)
-
-
-def float_function(op_class, name):
-    """The public function ``name(a)`` of a float math op (see ``float_math``)."""
-    def apply(a):
-        return float_math(op_class, a, name)
-    apply.__name__ = apply.__qualname__ = name
-    apply.__doc__ = f"``{name}`` elementwise (an integer or bool tensor gives float32)."
-    return apply
-
-
-exp, log, sqrt = float_function(Exp, "exp"), float_function(Log, "log"), float_function(Sqrt, "sqrt")
-sin, cos = float_function(Sin, "sin"), float_function(Cos, "cos")
-log1p, expm1 = float_function(Log1p, "log1p"), float_function(Expm1, "expm1")
-erf = float_function(Erf, "erf")
-
-
 def clip(a, lo=None, hi=None):
     """``clamp``: a float bound makes an integer tensor float (PyTorch's promotion:
     ``tensor([1, 2, 3]).clamp(1.5)`` is ``[1.5, 2., 3.]``)."""
@@ -519,72 +351,3 @@ def binary(op, a, b):
             return SCALAR_FORMS[op](other)(tensor)
     constant = as_operand(other, tensor)
     return binary(op, constant, tensor) if number_on_left else binary(op, tensor, constant)
-
-
-def compare(ufunc, a, b):
-    """A comparison as a boolean tensor (no gradient), of the operands promoted to
-    one dtype as PyTorch (float32 tensor == 0-d float64 tensor compares in float32)."""
-    other = b.array if isinstance(b, Tensor) else b
-    left = a.array
-    if isinstance(other, np.ndarray) and other.dtype != left.dtype:
-        dtype = result_dtype(a, other)
-        left, other = left.astype(dtype, copy=False), other.astype(dtype, copy=False)
-    try:
-        return make_tensor(np.asarray(ufunc(left, other)))
-    except ValueError:
-        raise ValueError(f"{ufunc.__name__}: shapes {a.shape} and {np.shape(other)} cannot be "
-                         "broadcast together") from None
-
-
-def integer_operands(a, b, op):
-    """``a`` and ``b`` (a tensor and a tensor or number) as arrays of their promoted
-    dtype, which must be bool or integer (bitwise ops have no float form)."""
-    dtype = result_dtype(a, b)
-    if dtype.kind not in "biu":
-        raise TypeError(f"{op}: only integer and bool tensors are supported, got dtype "
-                        f"{dtype} (operands {describe(a)} and {describe(b)})")
-    return tuple(np.asarray(v.array if isinstance(v, Tensor) else v).astype(dtype, copy=False)
-                 for v in (a, b))
-
-
-def describe(value):
-    if isinstance(value, Tensor):
-        return f"a {value.dtype} tensor of shape {value.shape}"
-    return f"{type(value).__name__} {value!r}"
-
-
-def bitwise(ufunc, a, b, op):
-    """``a & b``, ``a | b``, ``a ^ b`` of bool or integer tensors (no gradient)."""
-    left, right = integer_operands(a, b, op)
-    try:
-        return make_tensor(np.asarray(ufunc(left, right)))
-    except ValueError:
-        raise ValueError(f"{op}: shapes {np.shape(left)} and {np.shape(right)} cannot be "
-                         "broadcast together") from None
-
-
-def bitwise_not(a):
-    """``~a``: logical not of a bool tensor, bitwise not of an integer tensor."""
-    if a.array.dtype.kind not in "biu":
-        raise TypeError(f"~ (bitwise_not): only integer and bool tensors are supported, got "
-                        f"dtype {a.dtype} (shape {a.shape}); for a mask use ~(x > 0) or 1 - x")
-    return make_tensor(np.invert(a.array))
-
-
-def floor_divide(a, b):
-    """``a // b``: floor(a / b), rounding toward minus infinity as Python's ``//``. A
-    constant (it requires no grad): its derivative is 0 wherever it exists, and
-    PyTorch's floor_divide has no backward."""
-    tensor = a if isinstance(a, Tensor) else b
-    a, b = (v if isinstance(v, Tensor) else as_operand(v, tensor) for v in (a, b))
-    a, b = promoted(a, b)
-    if a.array.dtype.kind == "b":
-        raise TypeError(f"floor_divide: not supported for bool tensors (shapes {a.shape} and "
-                        f"{b.shape}); convert with .long() first")
-    check_integer_divisor(a.array, b.array, "floor_divide")
-    try:
-        with np.errstate(divide="ignore", invalid="ignore"):   # x // 0.0 is +-inf, as PyTorch
-            return make_tensor(np.asarray(np.floor_divide(a.array, b.array)))
-    except ValueError:
-        raise ValueError(f"floor_divide: shapes {a.shape} and {b.shape} cannot be broadcast "
-                         "together") from None

@@ -21,11 +21,10 @@ class MatMul(Function):
                              f"{a.shape} and {b.shape} (use * for scalars)")
         try:
             if _long_inner_axis(a, b) and _stored_transposed(a) and _stored_transposed(b):
-                # A flattened batch-last activation times Linear's weight.T: numpy hands
-                # BLAS that as a transposed x transposed product, which OpenBLAS ran 1.4x
-                # slower (fc1 of the MNIST Net) than the same sums as (b^T @ a^T)^T. The
-                # small result is copied back to the C order numpy gives, as gradients
-                # follow layouts.
+                # A flattened batch-last activation times Linear's weight.T: computed as
+                # (b^T @ a^T)^T, not as numpy's transposed x transposed product (see
+                # benchmarks/README.md). The small result is copied back to the C order
+                # numpy gives, as gradients follow layouts.
                 out = np.ascontiguousarray(np.matmul(b.T, a.T).T)
             else:
                 out = np.matmul(a, b, out=self.pooled_output(a, b))

@@ -26,7 +26,7 @@ import numpy as np
 
 from ..autograd import Function, Input, OUTPUT, is_grad_enabled
 from .._tensor import make_tensor
-from .shape import cat
+from .join import cat
 
 
 # -- the two namespaces the formulas are written against --------------------------------
