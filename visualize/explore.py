@@ -52,7 +52,9 @@ class _Numbers:
 
     def add(self, array) -> str:
         a = np.asarray(array, dtype=np.float64).ravel()
-        text = np.char.mod(f"%.{DIGITS}g", a)
+        # Wide enough for "null" also where every value is NaN (numpy sizes the strings
+        # to the longest, "nan").
+        text = np.char.mod(f"%.{DIGITS}g", a).astype("<U16")
         text[~np.isfinite(a)] = "null"          # JSON has no NaN or inf
         self.chunks.append("[" + ",".join(text.tolist()) + "]")
         return f"@@NUMBERS{len(self.chunks) - 1}@@"
@@ -392,7 +394,7 @@ class ExplorerPage(str):
 
 
 def explore(*outputs, params=None, path="backprop.html", gradient=None, collapse=None,
-            rankdir="TB", title=None) -> ExplorerPage:
+            rankdir="TB", title=None, history=None) -> ExplorerPage:
     """Run one backward from ``outputs`` and write a page that steps through it.
 
     outputs: tensors (or a list / dict name -> tensor) that require grad and whose
@@ -400,6 +402,8 @@ def explore(*outputs, params=None, path="backprop.html", gradient=None, collapse
     params: names for parameters, as :func:`visualize.to_dot`.
     gradient: dL/d(output) for a non-scalar output (one per output).
     collapse, rankdir, title: the drawing, as :func:`visualize.to_dot`.
+    history: a :class:`visualize.GradientHistory` of earlier training steps, shown
+        as a strip of per-parameter gradient norms over those steps ("Over time").
 
     Leaves' ``.grad`` accumulate as after ``loss.backward()``. Needs Graphviz's
     ``dot`` (:class:`GraphvizMissingError` otherwise). Returns the path written, as an
@@ -422,7 +426,7 @@ def explore(*outputs, params=None, path="backprop.html", gradient=None, collapse
     layers = Layers(order, {node: k["weight"] for node, k in kept.items() if "weight" in k})
     with record_backward() as steps:
         minigrad.autograd.run_backward(tensors, grads)
-    data = page_data(steps, drawing, kept, params, layers)
+    data = page_data(steps, drawing, kept, params, layers, history)
     path = os.fspath(path)
     directory = os.path.dirname(path)
     if directory:
@@ -432,10 +436,11 @@ def explore(*outputs, params=None, path="backprop.html", gradient=None, collapse
     return ExplorerPage(path)
 
 
-def page_data(steps, drawing, kept, params=None, layers=None) -> str:
+def page_data(steps, drawing, kept, params=None, layers=None, history=None) -> str:
     """The JSON text the page reads: one entry per backward step, in the engine's
     order, and the leaves (parameters) with their gradients. ``layers`` (a
-    :class:`Layers`, made before the backward) adds the primer's names and views."""
+    :class:`Layers`, made before the backward) adds the primer's names and views;
+    ``history`` (a :class:`GradientHistory`) the gradient norms over training steps."""
     numbers = _Numbers()
     step_of = {id(step.node): k for k, step in enumerate(steps)}
     where = {}                    # graph node -> drawn node id (its group when collapsed)
@@ -476,8 +481,13 @@ def page_data(steps, drawing, kept, params=None, layers=None) -> str:
         if item.kind == "group":
             leaves[svg_id(item)] = {"name": item.name or type(item.obj).__name__,
                                     "module": module_title(item.obj)}
-    text = json.dumps({"steps": entries, "leaves": leaves, "small": SMALL, "digits": DIGITS},
-                      separators=(",", ":"))
+    blob = {"steps": entries, "leaves": leaves, "small": SMALL, "digits": DIGITS}
+    if history is not None and len(history):
+        blob["history"] = {"loss": numbers.add(np.array(history.loss, dtype=np.float64)),
+                           "rows": [{"name": name, "shape": list(t.shape), "norms": numbers.add(
+                                         np.array(norms, dtype=np.float64))}
+                                    for (name, t), norms in zip(history.rows, history.norms)]}
+    text = json.dumps(blob, separators=(",", ":"))
     return numbers.fill(text)
 
 

@@ -564,6 +564,62 @@
     }
   }
 
+  // -- over time: each parameter's gradient norm over the training steps recorded --------
+  // Colour: log scale between the smallest and the largest non-zero norm of the strip,
+  // so a gradient 1000x smaller than another is still told apart.
+  function showHistory() {
+    const h = data.history, K = h.loss.length;
+    panel.dataset.step = "";
+    const all = [];
+    h.rows.forEach(function (r) { r.norms.forEach(function (v) { if (v !== null && v > 0) all.push(Math.log10(v)); }); });
+    const lo = Math.min.apply(null, all), hi = Math.max.apply(null, all);
+    function shade(v) {
+      if (v === null) return "#e03131";
+      if (v === 0) return "#dee2e6";
+      const t = hi > lo ? (Math.log10(v) - lo) / (hi - lo) : 1;
+      const mix = function (to) { return Math.round(255 - t * (255 - to)); };
+      return "rgb(" + mix(95) + "," + mix(61) + "," + mix(196) + ")";
+    }
+    const table = el("table", {className: "numbers strip", "data-tensor": "history"});
+    table.appendChild(el("tr", {}, [el("th", {text: "training step"})].concat(range(1, K).map(function (k) {
+      return el("th", {text: String(k)});
+    }))));
+    function row(name, values, coloured) {
+      return el("tr", {"data-name": name}, [el("th", {text: name})].concat(values.map(function (v) {
+        const td = el("td", {text: v === null ? "none" : num(v), "data-value": v === null ? "nan" : String(v)});
+        if (coloured) { td.style.background = shade(v); td.style.color = textColour(shade(v)); }
+        return td;
+      })));
+    }
+    table.appendChild(row("loss", h.loss, false));
+    h.rows.forEach(function (r) { table.appendChild(row(r.name, r.norms, true)); });
+    // The first and the last weight (a parameter of 2 or more dimensions): how much
+    // smaller the gradient is at the inputs' end.
+    const weights = h.rows.filter(function (r) { return r.shape.length >= 2; });
+    const kids = [el("h2", {text: "Over time: gradient norms over " + K + " training step" + (K > 1 ? "s" : "")}),
+      el("div", {className: "note", text: "The L2 norm of each parameter's gradient after each backward of the " +
+        "training loop (inputs side first; darker = larger, on a log scale; grey: exactly zero). " +
+        "Saturating activations (sigmoid, tanh) shrink the gradient at every layer it passes back through: " +
+        "the first layers' rows stay pale (vanishing gradients); with ReLU they keep up. " +
+        "The graph and its steps are the backward after the last of these steps."}),
+      el("div", {className: "strip-box"}, [table])];
+    if (weights.length > 1) {
+      const first = weights[0], last = weights[weights.length - 1];
+      if (first.norms[K - 1] && last.norms[K - 1]) {
+        kids.push(el("div", {className: "note", text: "At step " + K + ": |∂C/∂" + first.name + "| / |∂C/∂" +
+          last.name + "| = " + num(first.norms[K - 1] / last.norms[K - 1])}));
+      }
+    }
+    panel.replaceChildren.apply(panel, kids);
+  }
+
+  if (data.history) {
+    const button = el("button", {type: "button", id: "history", title: "gradient norms over the training steps",
+                                 text: "Over time"});
+    document.querySelector("header").insertBefore(button, document.querySelector("header .hint"));
+    button.addEventListener("click", showHistory);
+  }
+
   function highlight(i) {
     document.querySelectorAll("#graph g.node.current, #graph g.node.done").forEach(function (g) {
       g.classList.remove("current", "done");
