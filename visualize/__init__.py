@@ -15,7 +15,9 @@ all-zero gradients; intermediate gradients need :func:`record_grads` before back
 
 ``explore(loss, params=model, path="backprop.html")`` runs one backward and writes a
 self-contained page that steps through it in the engine's order (the backprop
-explorer; ``--html`` on the command line).
+explorer; ``--html`` on the command line); ``history=GradientHistory(...)`` or
+``explore_training(model, x, y, steps=K)`` adds per-parameter gradient norms over
+K training steps.
 
 Command line: ``python -m visualize examples/train_mnist.py --out graph.svg``
 (see ``python -m visualize --help``).
@@ -26,8 +28,9 @@ from . import report  # noqa: F401
 from .api import draw_graph, render, to_dot
 from .explore import explore
 from .grads import GradRecorder, GradStats, record_grads
+from .history import GradientHistory, explore_training
 from .render import GraphvizMissingError
 from .report import grad_rows, grad_table
 
 __all__ = ["to_dot", "draw_graph", "render", "explore", "record_grads", "GradRecorder", "GradStats",
-           "GraphvizMissingError", "grad_rows", "grad_table"]
+           "GraphvizMissingError", "grad_rows", "grad_table", "GradientHistory", "explore_training"]

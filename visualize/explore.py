@@ -23,6 +23,7 @@ import numpy as np
 import minigrad
 from minigrad.autograd import walk
 from minigrad.kernels.reference import avg_unpool as spread_over_windows
+from minigrad.kernels.reference import conv2d as correlate, conv2d_weight, rot180_swap
 from minigrad.kernels.windows import argmax_cells
 from minigrad.nn.functional import full_convolution_rot180, rot180
 from minigrad.ops.conv import Conv2d
@@ -51,7 +52,9 @@ class _Numbers:
 
     def add(self, array) -> str:
         a = np.asarray(array, dtype=np.float64).ravel()
-        text = np.char.mod(f"%.{DIGITS}g", a)
+        # Wide enough for "null" also where every value is NaN (numpy sizes the strings
+        # to the longest, "nan").
+        text = np.char.mod(f"%.{DIGITS}g", a).astype("<U16")
         text[~np.isfinite(a)] = "null"          # JSON has no NaN or inf
         self.chunks.append("[" + ",".join(text.tolist()) + "]")
         return f"@@NUMBERS{len(self.chunks) - 1}@@"
@@ -111,8 +114,38 @@ def _keep_for_rules(node):
     if isinstance(node, MaxPool2d) and node.argmax is not None:
         return {"argmax": node.argmax}
     if isinstance(node, Conv2d) and node.weight is not None:
-        return {"weight": node.weight}
+        kept = {"weight": node.weight}
+        x = _conv_input(node)
+        if x is not None:
+            kept["input"] = x
+        return kept
     return {}
+
+
+def _conv_input(node):
+    """A convolution's input a^{l-1}: a leaf's own values, else the copy forward saved
+    for the weight gradient (None when the weight needs no gradient)."""
+    if isinstance(node.parents[0], minigrad.Tensor):
+        return node.parents[0].array
+    for s in node.saved or ():
+        if s is not None and s.what == "input 0":
+            return s.array
+    return None
+
+
+def padded_dilated(dy, kernel, in_hw, stride, padding, dilation):
+    """The dy the primer correlates with rot180(W): s-1 zeros between neighbouring
+    values, d(k-1) - p zeros around (cut where that is negative), sized so that a
+    stride-1 correlation with the dilated kernel gives back the input's (H, W).
+    Returns it and where dy[..., 0, 0] sits in it (row, column; may be negative)."""
+    offset = [dilation[i] * (kernel[i] - 1) - padding[i] for i in (0, 1)]
+    size = [in_hw[i] + dilation[i] * (kernel[i] - 1) for i in (0, 1)]
+    rows, cols = (offset[i] + stride[i] * np.arange(dy.shape[2 + i]) for i in (0, 1))
+    keep_rows, keep_cols = (rows >= 0) & (rows < size[0]), (cols >= 0) & (cols < size[1])
+    padded = np.zeros(dy.shape[:2] + tuple(size), dtype=dy.dtype)
+    padded[:, :, rows[keep_rows][:, None], cols[keep_cols][None, :]] = \
+        dy[:, :, keep_rows][:, :, :, keep_cols]
+    return padded, offset
 
 
 def _max_abs_diff(a, b):
@@ -133,7 +166,6 @@ def teaching_view(step, kept, numbers):
     node, dy = step.node, step.grad_output.array
     dx = step.input_grads[0].array if step.input_grads and step.input_grads[0] is not None \
         else None
-    in_shape = node.input_shapes[0]
     if isinstance(node, (MaxPool2d, AvgPool2d)) and not _plain_windows(node.settings()):
         return None
     if isinstance(node, MaxPool2d) and "argmax" in kept:
@@ -155,22 +187,42 @@ def teaching_view(step, kept, numbers):
             view["max_diff"] = _max_abs_diff(spread, dx)
         return view
     if isinstance(node, Conv2d) and "weight" in kept:
-        w = kept["weight"]
-        settings = node.settings()
-        full = full_convolution_rot180(dy, w, settings["stride"], settings["padding"],
-                                       settings["dilation"], settings["groups"],
-                                       input_size=in_shape).array
-        co, ci = min(w.shape[0], CAP[1]), min(w.shape[1], CAP[1])
-        view = {"kind": "conv", "groups": settings["groups"],
-                "weight": numbers.add(w[:co, :ci]),
-                # rot180 swaps in/out channels: kernel (o, c) rotated sits at (c, o).
-                "rot180": numbers.add(rot180(w, settings["groups"]).array[:ci, :co]),
-                "kernel_shape": [co, ci] + list(w.shape[2:]), "weight_shape": list(w.shape),
-                "full": tensor_payload(full, numbers)}
-        if dx is not None:
-            view["max_diff"] = _max_abs_diff(full, dx)
-        return view
+        return conv_view(step, kept, numbers, dx)
     return None
+
+
+def conv_view(step, kept, numbers, dx):
+    """A convolution's backward in the primer's form: dx = the padded, stride-dilated
+    dy correlated with rot180(W) (step 7), and dW = a^{l-1} * dy (step 8), with the
+    geometry the page needs to link each number to its sources."""
+    node, dy, w = step.node, step.grad_output.array, kept["weight"]
+    settings = node.settings()
+    stride, padding, dilation, groups = (tuple(settings[k]) if k != "groups" else settings[k]
+                                         for k in ("stride", "padding", "dilation", "groups"))
+    in_shape = node.input_shapes[0]
+    full = full_convolution_rot180(dy, w, stride, padding, dilation, groups,
+                                   input_size=in_shape).array
+    padded, offset = padded_dilated(dy, w.shape[2:], in_shape[2:], stride, padding, dilation)
+    co, ci = min(w.shape[0], CAP[1]), min(w.shape[1], CAP[1])
+    view = {"kind": "conv", "groups": groups,
+            "weight": numbers.add(w[:co, :ci]),
+            # rot180 swaps in/out channels: kernel (o, c) rotated sits at (c, o).
+            "rot180": numbers.add(rot180(w, groups).array[:ci, :co]),
+            "kernel_shape": [co, ci] + list(w.shape[2:]), "weight_shape": list(w.shape),
+            "geometry": [list(w.shape[2:]), list(stride), list(padding), list(dilation)],
+            "full": tensor_payload(full, numbers),
+            "padded": tensor_payload(padded, numbers), "offset": offset,
+            # The literal rule: a stride-1 correlation of the padded dy with rot180(W).
+            "padded_diff": _max_abs_diff(correlate(padded, rot180_swap(w, groups), (1, 1),
+                                                   (0, 0), dilation, groups), full)}
+    if dx is not None:
+        view["max_diff"] = _max_abs_diff(full, dx)
+    x, dw = kept.get("input"), _sent(step, 1)
+    if x is not None and dw is not None:
+        view["x"] = tensor_payload(x, numbers)
+        view["dW_diff"] = _max_abs_diff(
+            conv2d_weight(x, dy, w.shape[2:], stride, padding, dilation, groups), dw)
+    return view
 
 
 # -- the primer's views: the loss, a fully connected layer, an activation ----------------
@@ -342,7 +394,7 @@ class ExplorerPage(str):
 
 
 def explore(*outputs, params=None, path="backprop.html", gradient=None, collapse=None,
-            rankdir="TB", title=None) -> ExplorerPage:
+            rankdir="TB", title=None, history=None) -> ExplorerPage:
     """Run one backward from ``outputs`` and write a page that steps through it.
 
     outputs: tensors (or a list / dict name -> tensor) that require grad and whose
@@ -350,6 +402,8 @@ def explore(*outputs, params=None, path="backprop.html", gradient=None, collapse
     params: names for parameters, as :func:`visualize.to_dot`.
     gradient: dL/d(output) for a non-scalar output (one per output).
     collapse, rankdir, title: the drawing, as :func:`visualize.to_dot`.
+    history: a :class:`visualize.GradientHistory` of earlier training steps, shown
+        as a strip of per-parameter gradient norms over those steps ("Over time").
 
     Leaves' ``.grad`` accumulate as after ``loss.backward()``. Needs Graphviz's
     ``dot`` (:class:`GraphvizMissingError` otherwise). Returns the path written, as an
@@ -372,7 +426,7 @@ def explore(*outputs, params=None, path="backprop.html", gradient=None, collapse
     layers = Layers(order, {node: k["weight"] for node, k in kept.items() if "weight" in k})
     with record_backward() as steps:
         minigrad.autograd.run_backward(tensors, grads)
-    data = page_data(steps, drawing, kept, params, layers)
+    data = page_data(steps, drawing, kept, params, layers, history)
     path = os.fspath(path)
     directory = os.path.dirname(path)
     if directory:
@@ -382,10 +436,11 @@ def explore(*outputs, params=None, path="backprop.html", gradient=None, collapse
     return ExplorerPage(path)
 
 
-def page_data(steps, drawing, kept, params=None, layers=None) -> str:
+def page_data(steps, drawing, kept, params=None, layers=None, history=None) -> str:
     """The JSON text the page reads: one entry per backward step, in the engine's
     order, and the leaves (parameters) with their gradients. ``layers`` (a
-    :class:`Layers`, made before the backward) adds the primer's names and views."""
+    :class:`Layers`, made before the backward) adds the primer's names and views;
+    ``history`` (a :class:`GradientHistory`) the gradient norms over training steps."""
     numbers = _Numbers()
     step_of = {id(step.node): k for k, step in enumerate(steps)}
     where = {}                    # graph node -> drawn node id (its group when collapsed)
@@ -426,8 +481,13 @@ def page_data(steps, drawing, kept, params=None, layers=None) -> str:
         if item.kind == "group":
             leaves[svg_id(item)] = {"name": item.name or type(item.obj).__name__,
                                     "module": module_title(item.obj)}
-    text = json.dumps({"steps": entries, "leaves": leaves, "small": SMALL, "digits": DIGITS},
-                      separators=(",", ":"))
+    blob = {"steps": entries, "leaves": leaves, "small": SMALL, "digits": DIGITS}
+    if history is not None and len(history):
+        blob["history"] = {"loss": numbers.add(np.array(history.loss, dtype=np.float64)),
+                           "rows": [{"name": name, "shape": list(t.shape), "norms": numbers.add(
+                                         np.array(norms, dtype=np.float64))}
+                                    for (name, t), norms in zip(history.rows, history.norms)]}
+    text = json.dumps(blob, separators=(",", ":"))
     return numbers.fill(text)
 
 

@@ -465,11 +465,12 @@ def test_two_small_tables_side_by_side_do_not_overlap(browser, tmp_path):
         "return Array.from(document.querySelectorAll('#panel .figure.fit')).map(f => {"
         "const t = f.querySelector('table').getBoundingClientRect(), r = f.getBoundingClientRect();"
         "return [r.left, r.right, t.left, t.right, t.top];});")
-    assert len(boxes) == 2
+    assert len(boxes) == 4          # dy and the padded dy; the rule's dx and the engine's
     for left, right, table_left, table_right, _ in boxes:
         assert left - 0.5 <= table_left and table_right <= right + 0.5
-    (_, first_right, _, first_table_right, top1), (second_left, *_, top2) = boxes
-    assert first_table_right <= second_left or top1 != top2
+    for first, second in zip(boxes[::2], boxes[1::2]):
+        (_, first_right, _, first_table_right, top1), (second_left, *_, top2) = first, second
+        assert first_table_right <= second_left or top1 != top2
 
 
 def css_rgb(text):
@@ -714,3 +715,187 @@ def test_the_graph_pane_zooms_pans_and_fits(browser, tmp_path):
     browser.find_element(By.ID, third).click()                # a plain click still selects
     assert browser.find_element(By.ID, "panel").get_attribute("data-step") == "3"
     assert console_errors(browser) == []
+
+
+# -- issue 24, hover linking on a convolution --------------------------------------------
+
+def conv_page(tmp_path, seed=8):
+    """x (1, 2, 5, 5) and w (2, 2, 3, 3) at stride 2, padding 1: dy (1, 2, 3, 3), dx and
+    x are tables, the padded dy (1, 2, 7, 7) a heatmap. Returns torch's x, w and dy."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(seed)
+    x_values, w_values = rng.standard_normal((1, 2, 5, 5)), rng.standard_normal((2, 2, 3, 3))
+    x, w = mg.Tensor(x_values, requires_grad=True), mg.Tensor(w_values, requires_grad=True)
+    loss = (F.conv2d(x, w, stride=2, padding=1) ** 2).sum() / 2     # dy = the conv output
+    path = visualize.explore(loss, params={"x": x, "w": w}, path=tmp_path / "conv.html")
+    xt = torch.tensor(x_values, requires_grad=True)
+    wt = torch.tensor(w_values, requires_grad=True)
+    dy = torch.nn.functional.conv2d(xt, wt, stride=2, padding=1).detach().requires_grad_()
+    return path, xt, wt, dy, torch
+
+
+def hover_cell(driver, tensor, index):
+    from selenium.webdriver.common.action_chains import ActionChains
+    td = driver.find_element("css selector",
+                             f'#panel table.numbers[data-tensor="{tensor}"] td[data-index="{index}"]')
+    ActionChains(driver).move_to_element(td).perform()
+
+
+def flat(shape, *index):
+    return int(np.ravel_multi_index(index, shape))
+
+
+def test_hovering_a_conv_dy_cell_lights_the_dx_cells_it_reaches(browser, tmp_path):
+    """Stride 2 and padding 1: the lit dx cells are exactly where d dx / d dy[cell] is
+    non-zero (torch's dx for a one-hot dy), and the dy cell sits in the padded, dilated dy
+    at offset d(k-1) - p + s*(i, j)."""
+    from selenium.webdriver.support.ui import Select
+    path, xt, wt, dy, torch = conv_page(tmp_path)
+    open_page(browser, path)
+    step_to(browser, "Conv2d")
+    # The padded, stride-dilated dy the page draws is dy with zeros between and around.
+    data = next(s for s in page_data(path)["steps"] if s["op"] == "Conv2d")["teach"]
+    padded = np.zeros((1, 2, 7, 7))
+    padded[:, :, 1:6:2, 1:6:2] = dy.detach().numpy()
+    assert data["offset"] == [1, 1] and close(data["padded"]["data"], padded)
+    Select(browser.find_element("css selector", '#panel select[aria-label="channel"]')) \
+        .select_by_value("1")                             # the padded heatmap: channel 1
+    xg = torch.zeros_like(xt, requires_grad=True)
+    out = torch.nn.functional.conv2d(xt + xg, wt, stride=2, padding=1)
+    for cell in [(0, 1, 1, 2), (0, 1, 0, 0), (0, 1, 2, 2)]:
+        one_hot = torch.zeros_like(dy)
+        one_hot[cell] = 1.0                    # dx is linear in dy: d dx / d dy[cell]
+        reach, = torch.autograd.grad(out, xg, one_hot, retain_graph=True)
+        expected = sorted(np.flatnonzero(reach.numpy()).tolist())
+        hover_cell(browser, "conv-dy", flat((1, 2, 3, 3), *cell))
+        for name in ("conv-full", "conv-dx"):
+            assert table_cells(browser, name, "linked") == expected, (cell, name)
+        assert table_cells(browser, "conv-dy", "source") == [flat((1, 2, 3, 3), *cell)]
+        canvas = browser.find_element("css selector", '#panel canvas[data-tensor="conv-padded"]')
+        lit = json.loads(canvas.get_attribute("data-linked"))
+        assert lit == [[1 + 2 * cell[2], 1 + 2 * cell[3]]], cell
+        assert padded[0, 1, lit[0][0], lit[0][1]] == dy[cell].item()
+    assert len(expected) == 2 * 4            # a corner dy reaches 2x2 pixels of both channels
+    # Hovering a dx cell lights the placement of rot180(w) over the padded dy that sums to it.
+    dx_engine = np.asarray(page_data(path)["steps"][[s["op"] for s in page_data(path)["steps"]]
+                                                    .index("Conv2d")]["inputs"][0]["grad"]["values"])
+    rotated = wt.detach().numpy()[:, :, ::-1, ::-1]
+    for c, u, v in [(0, 2, 3), (1, 4, 0)]:
+        hover_cell(browser, "conv-dx", flat((1, 2, 5, 5), 0, c, u, v))
+        canvas = browser.find_element("css selector", '#panel canvas[data-tensor="conv-padded"]')
+        lit = sorted(map(tuple, json.loads(canvas.get_attribute("data-linked"))))
+        assert lit == [(u + a, v + b) for a in range(3) for b in range(3)]
+        window = padded[0, :, u:u + 3, v:v + 3]           # both output channels
+        assert np.isclose(np.sum(window * rotated[:, c]), dx_engine[flat((1, 2, 5, 5), 0, c, u, v)],
+                          rtol=1e-3)
+    assert console_errors(browser) == []
+
+
+def test_hovering_a_dw_entry_lights_its_x_patch_and_dy_values(browser, tmp_path):
+    """dW[o, c, a, b] = sum x * dy: the lit x and dy cells are exactly where the entry's
+    derivative with respect to x and to dy is non-zero (torch's double backward)."""
+    path, xt, wt, dy, torch = conv_page(tmp_path)
+    open_page(browser, path)
+    step_to(browser, "Conv2d")
+    xg = torch.zeros_like(xt, requires_grad=True)
+    wg = torch.zeros_like(wt, requires_grad=True)
+    out = torch.nn.functional.conv2d(xt + xg, wt + wg, stride=2, padding=1)
+    dw, = torch.autograd.grad(out, wg, dy, create_graph=True)
+    assert close(panel_numbers(browser, "conv-dW"), dw.detach().numpy())
+    for cell in [(1, 0, 2, 1), (0, 1, 0, 0), (1, 1, 1, 1)]:
+        gx, gdy = torch.autograd.grad(dw[cell], (xg, dy), retain_graph=True)
+        hover_cell(browser, "conv-dW", flat((2, 2, 3, 3), *cell))
+        assert table_cells(browser, "conv-x", "linked") == \
+            sorted(np.flatnonzero(gx.numpy()).tolist()), cell
+        assert table_cells(browser, "conv-dy", "linked") == \
+            sorted(np.flatnonzero(gdy.numpy()).tolist()), cell
+        assert table_cells(browser, "conv-dW", "source") == [flat((2, 2, 3, 3), *cell)]
+    # A corner tap at padding 1 and stride 2 reads x rows/cols 1 and 3 only: 4 cells.
+    gx, _ = torch.autograd.grad(dw[0, 1, 0, 0], (xg, dy), retain_graph=True)
+    assert np.count_nonzero(gx.numpy()) == 4
+    assert console_errors(browser) == []
+
+
+# -- issue 24, over time: gradient norms over training steps ----------------------------------
+
+def deep_mlp(activation, seed=0):
+    """Six Linear layers, ``activation`` after each but the last."""
+    mg.manual_seed(seed)
+    layers = [mg.nn.Linear(6, 8), activation()]
+    for _ in range(4):
+        layers += [mg.nn.Linear(8, 8), activation()]
+    return mg.nn.Sequential(*layers, mg.nn.Linear(8, 3))
+
+
+def engine_norms(model, x, y, steps, lr):
+    """The loop explore_training runs, written out: each parameter's gradient norm and
+    the loss after every backward."""
+    optimizer = mg.optim.SGD(model.parameters(), lr=lr)
+    norms, losses = {name: [] for name, _ in model.named_parameters()}, []
+    for _ in range(steps):
+        optimizer.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        losses.append(loss.item())
+        for name, p in model.named_parameters():
+            norms[name].append(np.linalg.norm(p.grad.numpy().astype(np.float64)))
+        optimizer.step()
+    return norms, losses
+
+
+def strip_rows(driver):
+    return driver.execute_script(
+        "return Array.from(document.querySelectorAll('#panel table.strip tr[data-name]')).map(tr =>"
+        " [tr.dataset.name, Array.from(tr.querySelectorAll('td')).map(td => Number(td.textContent))]);")
+
+
+def test_over_time_strip_shows_the_engines_gradient_norms(browser, tmp_path):
+    """explore_training's strip against the norms of the same SGD loop run here, for a
+    sigmoid and a ReLU net of the same weights; the sigmoid's first layer falls behind."""
+    rng = np.random.default_rng(9)
+    x = mg.Tensor(rng.standard_normal((5, 6)).astype(np.float32))
+    y = np.array([0, 1, 2, 1, 0])
+    ratio = {}
+    for activation in (mg.nn.Sigmoid, mg.nn.ReLU):
+        norms, losses = engine_norms(deep_mlp(activation), x, y, steps=6, lr=0.5)
+        path = visualize.explore_training(deep_mlp(activation), x, y, steps=6, lr=0.5,
+                                          path=tmp_path / f"{activation.__name__}.html")
+        open_page(browser, path)
+        browser.find_element("id", "history").click()
+        rows = strip_rows(browser)
+        assert [name for name, _ in rows] == ["loss"] + list(norms)     # inputs side first
+        assert close(rows[0][1], losses)
+        for name, shown in rows[1:]:
+            assert close(shown, norms[name]), (activation.__name__, name)
+        ratio[activation.__name__] = norms["0.weight"][-1] / norms["10.weight"][-1]
+        shown = re.search(r"\|∂C/∂0\.weight\| / \|∂C/∂10\.weight\| = (\S+)",
+                          browser.find_element("id", "panel").text).group(1)
+        assert np.isclose(float(shown), ratio[activation.__name__], rtol=1e-3)   # of rounded norms
+        # The explored backward is the step after the strip's last.
+        assert browser.find_element("id", "counter").text.startswith("step 1 /")
+        assert console_errors(browser) == []
+    assert ratio["Sigmoid"] < ratio["ReLU"] / 10                      # vanishing gradients
+
+
+def test_gradient_history_in_the_callers_loop(tmp_path):
+    """A parameter that got no gradient is noted as none (null), not as 0."""
+    model = deep_mlp(mg.nn.ReLU)
+    unused = mg.Tensor(np.ones(2), requires_grad=True)
+    history = visualize.GradientHistory(dict(model.named_parameters(), unused=unused))
+    x = mg.Tensor(np.ones((2, 6), dtype=np.float32))
+    for _ in range(3):
+        model.zero_grad()
+        loss = F.cross_entropy(model(x), np.array([0, 1]))
+        loss.backward()
+        history.record(loss)
+    assert len(history) == 3
+    first = np.linalg.norm(model[0].weight.grad.numpy())        # the same input every step
+    data = page_data(visualize.explore(F.cross_entropy(model(x), np.array([0, 1])), params=model,
+                                       path=tmp_path / "h.html", history=history))
+    rows = {r["name"]: r["norms"] for r in data["history"]["rows"]}
+    assert rows["unused"] == [None] * 3
+    assert close(rows["0.weight"], [first] * 3)
+    with pytest.raises(ValueError, match="steps must be a positive int"):
+        visualize.explore_training(model, x, np.array([0, 1]), steps=0, path=tmp_path / "z.html")
+    with pytest.raises(ValueError, match="no parameters"):
+        visualize.GradientHistory({})

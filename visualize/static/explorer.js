@@ -101,12 +101,13 @@
     return ((i + pad) % stride + stride) % stride === 0;
   }
 
-  // A dy cell (n, c, i, j) of a pooling output reads the input rows
-  // i*stride - pad ... + kernel - 1 (same for columns), clipped to the input.
+  // A dy cell (n, c, i, j) of a pooling or conv output reads the input rows
+  // i*stride - pad + dilation*a for a = 0 .. kernel - 1 (same for columns), clipped
+  // to the input. w: [kernel, stride, padding] and, for a conv, dilation.
   function windowOf(i, j, w, height, width) {
-    const k = w[0], s = w[1], pad = w[2], cells = [];
+    const k = w[0], s = w[1], pad = w[2], d = w[3] || [1, 1], cells = [];
     for (let a = 0; a < k[0]; a++) for (let b = 0; b < k[1]; b++) {
-      const u = i * s[0] - pad[0] + a, v = j * s[1] - pad[1] + b;
+      const u = i * s[0] - pad[0] + d[0] * a, v = j * s[1] - pad[1] + d[1] * b;
       if (u >= 0 && u < height && v >= 0 && v < width) cells.push([u, v]);
     }
     return cells;
@@ -176,18 +177,21 @@
     });
     box.appendChild(row);
     box.appendChild(hover);
-    // Hovering a cell of the item marked `source` outlines, on the items marked
-    // `windows`, the input cells of that output cell's pooling window.
-    let linked = null;
+    // options.link: hovering a cell of an item marked `source` outlines the linked
+    // cells of every item (those in the image and channel shown).
+    const link = options.link;
     function draw() {
       const n = Number(nSel.value || 0), c = Number(cSel.value || 0);
       items.forEach(function (item, i) {
         const own = item.windows ? options : {};
-        drawHeatmap(canvases[i], item.payload, n, c, own, hover, item.caption,
-                    item.windows ? linked : null,
-                    item.source && options.window ? function (cell) { linked = cell; draw(); } : null);
+        const cells = link && link.from ? link.cellsFor(item).filter(function (q) {
+          return q[0] === n && q[1] === c;
+        }).map(function (q) { return [q[2], q[3]]; }) : null;
+        drawHeatmap(canvases[i], item.payload, n, c, own, hover, item.caption, cells,
+                    item.source && link ? function (ij) { link.set(item, [n, c, ij[0], ij[1]]); } : null);
       });
     }
+    if (link) link.redraws.push(draw);
     nSel.addEventListener("change", draw);
     cSel.addEventListener("change", draw);
     draw();
@@ -221,11 +225,10 @@
       for (let i = 0; i < H; i++) for (let j = 0; j < W; j++)
         if (p.mask[base + i * W + j]) ctx.strokeRect(j * cell + 1, i * cell + 1, cell - 2, cell - 2);
     }
-    if (linked && options.window) {      // the hovered dy cell's window
+    if (linked) {                        // the cells linked to the hovered cell
       ctx.strokeStyle = "#f08c00"; ctx.lineWidth = 2;
-      const cells = windowOf(linked[0], linked[1], options.window, p.view[2], p.view[3]);
-      canvas.dataset.linked = JSON.stringify(cells);
-      cells.forEach(function (uv) {
+      canvas.dataset.linked = JSON.stringify(linked);
+      linked.forEach(function (uv) {
         if (uv[0] < H && uv[1] < W) ctx.strokeRect(uv[1] * cell + 1, uv[0] * cell + 1, cell - 2, cell - 2);
       });
     } else {
@@ -252,9 +255,86 @@
     return heatmaps([{payload: p, caption: caption || name}]);
   }
 
+  // -- hover linking -------------------------------------------------------------------
+  // A link joins the figures of one view: hovering a cell [n, c, i, j] of an item
+  // marked `source` lights, on every item `to` of the view, the cells
+  // cellsFor(fromItem, [n, c, i, j], to) returns, each [n, c, u, v] in that item's
+  // (images, channels, rows, columns) layout.
+  function makeLink(cellsFor) {
+    const link = {from: null, cell: null, redraws: []};
+    link.cellsFor = function (to) { return link.from ? cellsFor(link.from, link.cell, to) : []; };
+    link.set = function (from, cell) {
+      if (link.from === from && link.cell.join() === cell.join()) return;
+      link.from = from; link.cell = cell;
+      link.redraws.forEach(function (redraw) { redraw(); });
+    };
+    return link;
+  }
+
+  // An item's (images, channels, rows, columns): all of it, also when its heatmap is capped.
+  function dims(p) { return p.values ? layout4d(p.shape) : p.view; }
+
+  function range(start, count) {
+    return Array.from({length: count}, function (_, i) { return start + i; });
+  }
+
+  // Pooling: a dy cell lights its window on the items marked `windows`.
+  function windowLink(w) {
+    return makeLink(function (from, cell, to) {
+      if (!to.windows) return [];
+      const D = dims(to.payload);
+      return windowOf(cell[2], cell[3], w, D[2], D[3]).map(function (uv) {
+        return [cell[0], cell[1], uv[0], uv[1]];
+      });
+    });
+  }
+
+  // A convolution (t: its teaching view). Items have a role: "dy", "padded" (the
+  // padded, stride-dilated dy), "dx" (the input gradient), "x" (the input), "dW".
+  //  dy[n, o, i, j] reaches dx[n, c, i*s - p + d*a, ...] for every tap (a, b) and every
+  //    input channel c of o's group, and sits at padded[n, o, offset + i*s, ...];
+  //  dx[n, c, u, v] is rot180(w) placed over padded[n, o, u + d*a, v + d*b] for the
+  //    output channels o of c's group;
+  //  dW[o, c, a, b] sums x[n, c', i*s - p + d*a, j*s - p + d*b] * dy[n, o, i, j] over
+  //    n, i, j where that x is not padding (c': input channel c of o's group).
+  function convLink(t, dy) {
+    const k = t.geometry[0], s = t.geometry[1], p = t.geometry[2], d = t.geometry[3];
+    const og = t.weight_shape[0] / t.groups, cg = t.weight_shape[1];
+    return makeLink(function (from, cell, to) {
+      const D = dims(to.payload), n = cell[0], out = [];
+      if (from.role === "dy" && to.role === "dx") {
+        const g = Math.floor(cell[1] / og);
+        const taps = windowOf(cell[2], cell[3], t.geometry, D[2], D[3]);
+        range(g * cg, cg).forEach(function (c) {
+          taps.forEach(function (uv) { out.push([n, c, uv[0], uv[1]]); });
+        });
+      } else if (from.role === "dy" && to.role === "padded") {
+        const u = t.offset[0] + cell[2] * s[0], v = t.offset[1] + cell[3] * s[1];
+        if (u >= 0 && u < D[2] && v >= 0 && v < D[3]) out.push([n, cell[1], u, v]);
+      } else if (from.role === "dx" && to.role === "padded") {
+        const g = Math.floor(cell[1] / cg);
+        range(g * og, og).forEach(function (o) {
+          for (let a = 0; a < k[0]; a++) for (let b = 0; b < k[1]; b++)
+            out.push([n, o, cell[2] + d[0] * a, cell[3] + d[1] * b]);
+        });
+      } else if (from.role === "dW" && (to.role === "x" || to.role === "dy")) {
+        const o = cell[0], c = Math.floor(o / og) * cg + cell[1], a = cell[2], b = cell[3];
+        const X = dims(t.x), Y = dims(dy);
+        range(0, Y[0]).forEach(function (m) {
+          for (let i = 0; i < Y[2]; i++) for (let j = 0; j < Y[3]; j++) {
+            // A tap on the padding multiplies dy by 0: neither side contributes.
+            const u = i * s[0] - p[0] + d[0] * a, v = j * s[1] - p[1] + d[1] * b;
+            if (u >= 0 && u < X[2] && v >= 0 && v < X[3]) out.push(to.role === "dy" ? [m, o, i, j] : [m, c, u, v]);
+          }
+        });
+      }
+      return out;
+    });
+  }
+
   // -- the textbook rules ------------------------------------------------------------
   // items: {payload, caption, name, windows (draw the pooling windows on it),
-  // source (its cells are pooling outputs: hovering one lights up its window)}.
+  // source (hovering its cells lights their sources through options.link), role}.
   function sideBySide(items, options) {
     options = options || {};
     if (items.every(function (it) { return it.payload.slice; })) return heatmaps(items, options);
@@ -264,12 +344,13 @@
         ? el("div", {}, [statsLine(it.payload),
                          valueTable(it.payload, it.name || "teach-" + it.caption,
                                     it.windows ? options : {})])
-        : tensorView(it.payload, it.name || "teach-" + it.caption, it.caption);
+        : heatmaps([it], options);
       tables.push(view.querySelector("table"));
+      // A heatmap captions itself.
       return el("div", {className: "figure" + (it.payload.values ? " fit" : "")},
-                [el("div", {className: "caption", text: it.caption}), view]);
+                [it.payload.values ? el("div", {className: "caption", text: it.caption}) : null, view]);
     }));
-    if (options.window) linkTables(items, tables, options.window);
+    if (options.link) linkTables(items, tables, options.link);
     return row;
   }
 
@@ -281,7 +362,21 @@
     return [lead, s[s.length - 3], s[s.length - 2], s[s.length - 1]];
   }
 
-  function linkTables(items, tables, w) {
+  function linkTables(items, tables, link) {
+    link.redraws.push(function () {
+      items.forEach(function (it, ti) {
+        const table = tables[ti];
+        if (!table) return;
+        table.querySelectorAll("td.source, td.linked").forEach(function (x) { x.classList.remove("source", "linked"); });
+        const D = layout4d(it.payload.shape);
+        function mark(q, cls) {
+          const td = table.querySelector('td[data-index="' + (((q[0] * D[1] + q[1]) * D[2] + q[2]) * D[3] + q[3]) + '"]');
+          if (td) td.classList.add(cls);
+        }
+        link.cellsFor(it).forEach(function (q) { mark(q, "linked"); });
+        if (link.from === it) mark(link.cell, "source");
+      });
+    });
     items.forEach(function (src, si) {
       if (!src.source || !tables[si]) return;
       const S = layout4d(src.payload.shape);
@@ -289,17 +384,8 @@
         const td = e.target.closest("td");
         if (!td) return;
         const k = Number(td.dataset.index);
-        const j = k % S[3], i = Math.floor(k / S[3]) % S[2], nc = Math.floor(k / (S[3] * S[2]));
-        tables.forEach(function (t) { if (t) t.querySelectorAll("td.source, td.linked").forEach(function (x) { x.classList.remove("source", "linked"); }); });
-        td.classList.add("source");
-        items.forEach(function (it, ti) {
-          if (!it.windows || !tables[ti]) return;
-          const D = layout4d(it.payload.shape);
-          windowOf(i, j, w, D[2], D[3]).forEach(function (uv) {
-            const cellTd = tables[ti].querySelector('td[data-index="' + (((nc * D[2]) + uv[0]) * D[3] + uv[1]) + '"]');
-            if (cellTd) cellTd.classList.add("linked");
-          });
-        });
+        link.set(src, [Math.floor(k / (S[1] * S[2] * S[3])), Math.floor(k / (S[2] * S[3])) % S[1],
+                       Math.floor(k / S[3]) % S[2], k % S[3]]);
       });
     });
   }
@@ -323,7 +409,7 @@
           text: "non-zero cells of dx outside the argmax: " + t.nonzero_outside_argmax}));
         box.appendChild(sideBySide([{payload: t.dy, caption: "dy (at the pooled output)", name: "teach-dy", source: true},
                                     {payload: t.dx, caption: "dx (routed)", name: "teach-dx", windows: true}],
-                                   {window: t.window}));
+                                   {window: t.window, link: windowLink(t.window)}));
         box.appendChild(el("div", {className: "note", text: "Hover a dy cell: its window lights up in dx."}));
       }
     } else if (t.kind === "avgpool") {
@@ -332,7 +418,7 @@
                      {payload: t.spread, caption: "dy / " + t.size + " spread", name: "teach-spread", windows: true}];
       if (step.inputs[0].grad) items.push({payload: step.inputs[0].grad, caption: "dx (engine)", name: "teach-dx", windows: true});
       if (t.max_diff !== undefined) box.appendChild(check("dy / " + t.size + " spread vs the dx the engine sent", t.max_diff));
-      box.appendChild(sideBySide(items, {window: t.window}));
+      box.appendChild(sideBySide(items, {window: t.window, link: windowLink(t.window)}));
     } else if (t.kind === "conv") {
       box.appendChild(el("h3", {text: "Convolution: dx = full convolution of dy with the kernel rotated 180 degrees"}));
       if (t.max_diff !== undefined) box.appendChild(check("full_convolution_rot180(dy, w) vs the dx the engine sent", t.max_diff));
@@ -363,9 +449,30 @@
       drawKernels();
       box.appendChild(pick);
       box.appendChild(kernels);
-      const items = [{payload: t.full, caption: "full_convolution_rot180(dy, w)"}];
-      if (step.inputs[0].grad) items.push({payload: step.inputs[0].grad, caption: "dx (engine)"});
-      box.appendChild(sideBySide(items));
+      const link = convLink(t, step.dy);
+      const dyItem = {payload: step.dy, caption: "dy = δ^l", name: "conv-dy", role: "dy", source: true};
+      box.appendChild(el("h3", {text: "The padded, stride-dilated dy that rot180(w) slides over"}));
+      box.appendChild(check("rot180(w) slid over it at stride 1 vs full_convolution_rot180(dy, w)", t.padded_diff));
+      box.appendChild(el("div", {className: "note", text: "dy with stride − 1 zeros between its values and " +
+        "dilation·(kernel − 1) − padding zeros around (cut where negative). Hover a dy cell: it lights in the padded dy, " +
+        "and the dx cells it reaches light up (the placements of rot180(w) that cover it); hover a dx cell: " +
+        "the placement of rot180(w) over the padded dy that sums to it."}));
+      box.appendChild(sideBySide([dyItem, {payload: t.padded, caption: "dy padded and stride-dilated",
+                                           name: "conv-padded", role: "padded"}], {link: link}));
+      const items = [{payload: t.full, caption: "full_convolution_rot180(dy, w)", name: "conv-full", role: "dx", source: true}];
+      if (step.inputs[0].grad) items.push({payload: step.inputs[0].grad, caption: "dx (engine)", name: "conv-dx", role: "dx", source: true});
+      box.appendChild(sideBySide(items, {link: link}));
+      if (t.x && step.inputs[1] && step.inputs[1].grad) {
+        box.appendChild(el("h3", {text: "Step 8: dW = a^(l−1) * δ^l, the input correlated with dy"}));
+        box.appendChild(check("conv2d_weight(x, dy) vs the dW the engine sent", t.dW_diff));
+        box.appendChild(el("div", {className: "note", text: "dW[o, c, a, b] = Σ over n, i, j of " +
+          "x[n, c, i·s − p + d·a, j·s − p + d·b] · dy[n, o, i, j]. Hover a dW cell: the x values it multiplies " +
+          "light up here, and the dy values (all of channel o) in the dy figure above."}));
+        box.appendChild(el("div", {className: "row"}, [
+          sideBySide([{payload: t.x, caption: "x = a^(l−1) (forward)", name: "conv-x", role: "x"}], {link: link}),
+          sideBySide([{payload: step.inputs[1].grad, caption: "dW (engine)", name: "conv-dW", role: "dW", source: true}],
+                     {link: link})]));
+      }
     }
     return box;
   }
@@ -455,6 +562,62 @@
       panel.replaceChildren(el("h2", {text: "No backward step here"}),
         el("div", {className: "note", text: "This node ran no backward (an output, an input without grad, or a module whose ops got no gradient)."}));
     }
+  }
+
+  // -- over time: each parameter's gradient norm over the training steps recorded --------
+  // Colour: log scale between the smallest and the largest non-zero norm of the strip,
+  // so a gradient 1000x smaller than another is still told apart.
+  function showHistory() {
+    const h = data.history, K = h.loss.length;
+    panel.dataset.step = "";
+    const all = [];
+    h.rows.forEach(function (r) { r.norms.forEach(function (v) { if (v !== null && v > 0) all.push(Math.log10(v)); }); });
+    const lo = Math.min.apply(null, all), hi = Math.max.apply(null, all);
+    function shade(v) {
+      if (v === null) return "#e03131";
+      if (v === 0) return "#dee2e6";
+      const t = hi > lo ? (Math.log10(v) - lo) / (hi - lo) : 1;
+      const mix = function (to) { return Math.round(255 - t * (255 - to)); };
+      return "rgb(" + mix(95) + "," + mix(61) + "," + mix(196) + ")";
+    }
+    const table = el("table", {className: "numbers strip", "data-tensor": "history"});
+    table.appendChild(el("tr", {}, [el("th", {text: "training step"})].concat(range(1, K).map(function (k) {
+      return el("th", {text: String(k)});
+    }))));
+    function row(name, values, coloured) {
+      return el("tr", {"data-name": name}, [el("th", {text: name})].concat(values.map(function (v) {
+        const td = el("td", {text: v === null ? "none" : num(v), "data-value": v === null ? "nan" : String(v)});
+        if (coloured) { td.style.background = shade(v); td.style.color = textColour(shade(v)); }
+        return td;
+      })));
+    }
+    table.appendChild(row("loss", h.loss, false));
+    h.rows.forEach(function (r) { table.appendChild(row(r.name, r.norms, true)); });
+    // The first and the last weight (a parameter of 2 or more dimensions): how much
+    // smaller the gradient is at the inputs' end.
+    const weights = h.rows.filter(function (r) { return r.shape.length >= 2; });
+    const kids = [el("h2", {text: "Over time: gradient norms over " + K + " training step" + (K > 1 ? "s" : "")}),
+      el("div", {className: "note", text: "The L2 norm of each parameter's gradient after each backward of the " +
+        "training loop (inputs side first; darker = larger, on a log scale; grey: exactly zero). " +
+        "Saturating activations (sigmoid, tanh) shrink the gradient at every layer it passes back through: " +
+        "the first layers' rows stay pale (vanishing gradients); with ReLU they keep up. " +
+        "The graph and its steps are the backward after the last of these steps."}),
+      el("div", {className: "strip-box"}, [table])];
+    if (weights.length > 1) {
+      const first = weights[0], last = weights[weights.length - 1];
+      if (first.norms[K - 1] && last.norms[K - 1]) {
+        kids.push(el("div", {className: "note", text: "At step " + K + ": |∂C/∂" + first.name + "| / |∂C/∂" +
+          last.name + "| = " + num(first.norms[K - 1] / last.norms[K - 1])}));
+      }
+    }
+    panel.replaceChildren.apply(panel, kids);
+  }
+
+  if (data.history) {
+    const button = el("button", {type: "button", id: "history", title: "gradient norms over the training steps",
+                                 text: "Over time"});
+    document.querySelector("header").insertBefore(button, document.querySelector("header .hint"));
+    button.addEventListener("click", showHistory);
   }
 
   function highlight(i) {
