@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Function
-from .._tensor import index_as_numpy
+from .._tensor import Tensor, index_as_numpy
 from ..checks import dim_and_keepdim, normalize_axis, one_axis, shape_args
 
 
