@@ -13,38 +13,34 @@ from .._tensor import Tensor, make_tensor
 from .elementwise import where
 
 
-class Maximum(Function):
+class _PickOne(Function):
+    """What Maximum and Minimum share: ``compute`` picks one operand per element, and
+    the gradient goes to the one that ``wins`` (half to each on a tie)."""
+
+    def forward(self, a, b):
+        self.save_for_backward(Input(0), Input(1))
+        try:
+            return self.compute(a, b)
+        except ValueError:
+            raise ValueError(f"{self.name.lower()}: shapes {a.shape} and {b.shape} cannot be "
+                             "broadcast together") from None
+
+    def backward(self, g):
+        return split_by_comparison(self, g, self.wins)
+
+
+class Maximum(_PickOne):
     """y = max(a, b) elementwise.
     da = dy where a > b, dy/2 where a = b, else 0,  db = dy where b > a, dy/2 where a = b, else 0
     """
-
-    def forward(self, a, b):
-        self.save_for_backward(Input(0), Input(1))
-        try:
-            return np.maximum(a, b)
-        except ValueError:
-            raise ValueError(f"maximum: shapes {a.shape} and {b.shape} cannot be broadcast "
-                             "together") from None
-
-    def backward(self, g):
-        return split_by_comparison(self, g, np.greater)
+    compute, wins = staticmethod(np.maximum), staticmethod(np.greater)
 
 
-class Minimum(Function):
+class Minimum(_PickOne):
     """y = min(a, b) elementwise.
     da = dy where a < b, dy/2 where a = b, else 0,  db = dy where b < a, dy/2 where a = b, else 0
     """
-
-    def forward(self, a, b):
-        self.save_for_backward(Input(0), Input(1))
-        try:
-            return np.minimum(a, b)
-        except ValueError:
-            raise ValueError(f"minimum: shapes {a.shape} and {b.shape} cannot be broadcast "
-                             "together") from None
-
-    def backward(self, g):
-        return split_by_comparison(self, g, np.less)
+    compute, wins = staticmethod(np.minimum), staticmethod(np.less)
 
 
 def split_by_comparison(node, g, wins):

@@ -23,6 +23,7 @@ import torch
 import minigrad as mg
 import minigrad.nn.functional as mgF
 from minigrad.ops.recurrent import GRUCellStep, LSTMCellStep, RNNCellStep
+from tests.ops.test_custom_function import define_legendre
 import torch.nn.functional as torchF
 
 MINIGRAD = SimpleNamespace(name="minigrad", lib=mg, F=mgF, const=mg.tensor)
@@ -69,19 +70,9 @@ LEGENDRE = {}
 
 def legendre(L):
     """P3(x) = (5x^3 - 3x)/2 as a PyTorch-style ctx Function of library L, the same class
-    body for both libraries."""
+    body for both libraries (tests/ops/test_custom_function.py writes it)."""
     if L.name not in LEGENDRE:
-        class LegendrePolynomial3(L.lib.autograd.Function):
-            @staticmethod
-            def forward(ctx, x):
-                ctx.save_for_backward(x)
-                return 0.5 * (5 * x ** 3 - 3 * x)
-
-            @staticmethod
-            def backward(ctx, g):
-                x, = ctx.saved_tensors
-                return g * 1.5 * (5 * x ** 2 - 1)
-        LEGENDRE[L.name] = LegendrePolynomial3
+        LEGENDRE[L.name] = define_legendre(L.lib.autograd)
     return LEGENDRE[L.name]
 
 
