@@ -226,8 +226,9 @@ class Tensor:
         return tm.tensor_clamp(self, min, max, **numpy_names)
     clip = clamp
     def relu(self): return act.ReLU()(self)
-    def sigmoid(self): return act.sigmoid(self)
-    def tanh(self): return act.tanh(self)
+    # (a float tensor goes straight to the op: act.sigmoid/tanh first make ints float32)
+    def sigmoid(self): return act.Sigmoid()(self) if self.array.dtype.kind == "f" else act.sigmoid(self)
+    def tanh(self): return act.Tanh()(self) if self.array.dtype.kind == "f" else act.tanh(self)
     def softmax(self, dim=None, **numpy_names): return act.softmax(self, dim, **numpy_names)
     def log_softmax(self, dim=None, **numpy_names):
         return act.log_softmax(self, dim, **numpy_names)

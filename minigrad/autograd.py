@@ -104,8 +104,16 @@ class Function:
     @property
     def saved_arrays(self):
         """The same values as numpy arrays, for a backward that computes on arrays."""
+        saved = self._saved if self._saved is not None else self.saved_records()   # (raises)
+        if len(saved) == 1:   # the usual case (Tanh, Sigmoid: the output), without a list
+            item = saved[0]
+            if item is None:
+                return (None,)
+            if item.cell is not None and item.cell[0] != item.version:
+                raise item.modified_in_place(self)
+            return (item.array,)
         values = []
-        for item in self.saved_records():
+        for item in saved:
             if item is None:
                 values.append(None)
                 continue

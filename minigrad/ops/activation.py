@@ -43,7 +43,8 @@ class Sigmoid(Function):
         if is_grad_enabled():   # create_graph: the gradient is a node of its own
             return SigmoidBackward()(g, *self.saved_tensors)
         out, = self.saved_arrays
-        return make_tensor(np.asarray(SigmoidBackward.compute(g.array, out)))   # 0-d: numpy gives a scalar
+        dx = SigmoidBackward.compute(g.array, out)
+        return make_tensor(dx if type(dx) is np.ndarray else np.asarray(dx))   # 0-d: a scalar
 
 
 class SigmoidBackward(Function):
@@ -81,7 +82,8 @@ class Tanh(Function):
         if is_grad_enabled():   # create_graph: the gradient is a node of its own
             return TanhBackward()(g, *self.saved_tensors)
         out, = self.saved_arrays
-        return make_tensor(np.asarray(TanhBackward.compute(g.array, out)))   # 0-d: numpy gives a scalar
+        dx = TanhBackward.compute(g.array, out)
+        return make_tensor(dx if type(dx) is np.ndarray else np.asarray(dx))   # 0-d: a scalar
 
 
 class TanhBackward(Function):
