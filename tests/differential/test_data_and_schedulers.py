@@ -46,9 +46,8 @@ def same_batch(mine, theirs, where="batch"):
         for key in theirs:
             same_batch(mine[key], theirs[key], f"{where}[{key!r}]")
     elif isinstance(theirs, (list, tuple)):
-        # PyTorch collates tuple samples into a list; minigrad keeps the tuple (API.md):
-        # unpacking ``x, y = batch`` is the same in both
-        assert isinstance(mine, (list, tuple)) and len(mine) == len(theirs), \
+        # PyTorch collates tuple samples into a list, and so does minigrad
+        assert type(mine) is type(theirs) and len(mine) == len(theirs), \
             f"{where}: {type(mine).__name__} of {len(mine)}, torch's {type(theirs).__name__}"
         for i, (m, t) in enumerate(zip(mine, theirs)):
             same_batch(m, t, f"{where}[{i}]")
