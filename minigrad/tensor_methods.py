@@ -7,7 +7,8 @@ import numpy as np
 from . import checks, devices
 from ._tensor import DEFAULT_DTYPE, Tensor, make_tensor
 from .conversion import TYPE_NAMES, TYPE_NAMES_BACK, dtype_of_to_args
-from .ops import elementwise as ew, piecewise as pw, reduce as rd, shape as sh
+from . import promotion
+from .ops import elementwise as ew, nograd as ng, piecewise as pw, reduce as rd, shape as sh
 
 
 def tensor_array(self, dtype=None, copy=None):
@@ -135,19 +136,19 @@ def tensor_div(self, other, *, rounding_mode=None):
     if rounding_mode not in ("floor", "trunc"):
         raise ValueError(f"div: rounding_mode must be None, 'floor' or 'trunc', got "
                          f"{rounding_mode!r}")
-    quotient = self / other
-    other_array = other.array if isinstance(other, Tensor) else np.asarray(other)
-    if quotient.array.dtype.kind == "f":   # in the result's dtype, as PyTorch computes it
-        a, b = self.array.astype(quotient.dtype), other_array.astype(quotient.dtype)
+    if rounding_mode == "floor":   # Python's floor rule in the promoted dtype, as PyTorch
+        rounded = ng.floor_divide(self, other)
     else:
-        a, b = self.array, other_array
-    rounded = np.floor_divide(a, b) if rounding_mode == "floor" else np.trunc(a / b)
-    if self.array.dtype.kind in "biu" and other_array.dtype.kind in "biu" \
-            and not isinstance(other, float):
-        return make_tensor(rounded.astype(np.int64))   # integers stay integers, as PyTorch
-    # the values are the rounded quotient (Python's floor rule, as PyTorch); the
-    # gradient through the rounding is 0, as PyTorch's
-    return quotient * 0 + make_tensor(rounded.astype(quotient.dtype))
+        other_array = other.array if isinstance(other, Tensor) else np.asarray(other)
+        ew.check_integer_divisor(self.array, other_array, "div")
+        dtype = promotion.result_dtype(self, other)
+        with np.errstate(divide="ignore", invalid="ignore"):   # (ints divide in float64)
+            quotient = np.true_divide(self.array.astype(dtype) if dtype.kind == "f" else self.array,
+                                      other_array.astype(dtype) if dtype.kind == "f" else other_array)
+        rounded = make_tensor(np.asarray(np.trunc(quotient)).astype(dtype))
+    if rounded.array.dtype.kind != "f" or not (self.requires_grad or getattr(other, "requires_grad", False)):
+        return rounded   # integers stay integers (of the promoted dtype), as PyTorch
+    return (self / other) * 0 + rounded   # the gradient through the rounding is 0, as PyTorch's
 
 
 def tensor_fmod(self, other):

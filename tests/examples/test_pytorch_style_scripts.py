@@ -14,6 +14,20 @@ def copy_weights(ours, theirs):
     theirs.load_state_dict({k: torch.tensor(np.array(v.numpy())) for k, v in ours.state_dict().items()})
 
 
+def twin_models(script, model):
+    """The script on minigrad and on PyTorch, and its ``model`` class built in each
+    (float64) with minigrad's weights copied into PyTorch's."""
+    ours, theirs = load_example(script), load_example_on_torch(script)
+    mg.manual_seed(0)
+    mine, their_model = getattr(ours, model)().double(), getattr(theirs, model)().double()
+    copy_weights(mine, their_model)
+    return ours, theirs, mine, their_model
+
+
+def as_torch(data):
+    return [(torch.tensor(x.numpy()), torch.tensor(y.numpy())) for x, y in data]
+
+
 def batches(rng, framework, count, size, shape, classes=10):
     images = rng.random((count * size,) + shape)
     labels = rng.integers(0, classes, size=count * size)
@@ -39,13 +53,9 @@ def test_polynomial_fit_main_runs_and_trains():
 
 
 def test_cnn_classifier_equals_torch_and_counts_with_max_of_data():
-    ours, theirs = load_example("cnn_classifier"), load_example_on_torch("cnn_classifier")
-    mg.manual_seed(0)
-    net, t_net = ours.Net().double(), theirs.Net().double()
-    copy_weights(net, t_net)
-    rng = np.random.default_rng(0)
-    data = batches(rng, mg, 4, 8, (1, 28, 28))
-    t_data = [(torch.tensor(x.numpy()), torch.tensor(y.numpy())) for x, y in data]
+    ours, theirs, net, t_net = twin_models("cnn_classifier", "Net")
+    data = batches(np.random.default_rng(0), mg, 4, 8, (1, 28, 28))
+    t_data = as_torch(data)
     losses = ours.train_epoch(net, data, mg.nn.CrossEntropyLoss(),
                               mg.optim.SGD(net.parameters(), lr=0.01, momentum=0.9), log=lambda *a: None)
     t_losses = theirs.train_epoch(t_net, t_data, torch.nn.CrossEntropyLoss(),
@@ -64,16 +74,13 @@ def test_cnn_classifier_main_learns_on_shipped_mnist():
 
 
 def test_vae_equals_torch_with_the_same_noise():
-    ours, theirs = load_example("vae"), load_example_on_torch("vae")
-    mg.manual_seed(0)
-    model, t_model = ours.VAE().double(), theirs.VAE().double()
-    copy_weights(model, t_model)
+    ours, theirs, model, t_model = twin_models("vae", "VAE")
     rng = np.random.default_rng(1)
     noise = [rng.standard_normal((8, 20)) for _ in range(3)]
     model.sample_noise = lambda like, it=iter(noise): mg.tensor(next(it))
     t_model.sample_noise = lambda like, it=iter(noise): torch.tensor(next(it))
     data = batches(rng, mg, 3, 8, (1, 28, 28))
-    t_data = [(torch.tensor(x.numpy()), torch.tensor(y.numpy())) for x, y in data]
+    t_data = as_torch(data)
     losses = ours.train(model, mg.optim.Adam(model.parameters(), lr=1e-3), data, 1, log=lambda *a: None)
     t_losses = theirs.train(t_model, torch.optim.Adam(t_model.parameters(), lr=1e-3), t_data, 1,
                             log=lambda *a: None)

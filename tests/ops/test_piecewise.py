@@ -79,3 +79,17 @@ def test_round_with_decimals_and_divide_with_rounding_modes_match_torch():
 def test_maximum_refuses_non_tensors_by_name():
     with pytest.raises(TypeError, match="maximum: both arguments must be Tensors"):
         mg.maximum(mg.ones(2), 3.0)
+
+
+@pytest.mark.parametrize("mode", ["floor", "trunc"])
+@pytest.mark.parametrize("dtype", [np.int32, np.int64])
+def test_integer_division_with_rounding_keeps_the_integer_dtype_and_exact_values(mode, dtype):
+    torch = pytest.importorskip("torch")
+    a = np.array([7, -7, 2 ** 30 + 1, -(2 ** 30) - 1], dtype=dtype)
+    ours, theirs = mg.tensor(a).div(2, rounding_mode=mode), torch.tensor(a).div(2, rounding_mode=mode)
+    assert ours.dtype == theirs.numpy().dtype
+    assert ours.tolist() == theirs.tolist()
+    with pytest.raises(RuntimeError):
+        torch.tensor(a).div(0, rounding_mode=mode)
+    with pytest.raises(RuntimeError):
+        mg.tensor(a).div(0, rounding_mode=mode)
