@@ -3,12 +3,8 @@
 The first write to freshly allocated memory costs a page fault per page, and the
 kernel must zero each page first. malloc hands large arrays straight from the kernel
 (glibc: above its mmap threshold) and gives them back when they die, so each new
-conv or ReLU output faults its pages in again: in inference on a batch of 1,000
-MNIST images the 86-147 MB outputs spent more time faulting than computing (with
-transparent huge pages in ``madvise`` mode, which numpy asks for, a fault can also
-wait on memory compaction), and a training step of the MNIST net took 1,000-1,500
-faults (max-pool backward writing its 9 MB gradient: 5.3 ms in a step, 3.0 ms with
-this pool).
+conv or ReLU output faults its pages in again (with transparent huge pages in
+``madvise`` mode, which numpy asks for, a fault can also wait on memory compaction).
 
 So an op that makes a large output asks :func:`empty` instead of ``np.empty``. It
 keeps the blocks it has handed out and gives one again once no array refers to it

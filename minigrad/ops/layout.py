@@ -57,9 +57,8 @@ def sum_over(a, axes, times=None):
     """sum(a) over ``axes`` (a tuple, or None for all), or sum(a * times) for ``times``
     of a's shape, with keepdims. When the summed axes are a's innermost in memory
     (each channel of a batch-last conv output is one contiguous run) and ``times``
-    lies alike, it is BLAS dots along each run, reading the arrays once: faster
-    than numpy's sum (a conv output's 64 channels of 36,864: 0.44 against 0.72 ms),
-    and ``a * times`` would write and read a third array (0.41 against 1.5 ms).
+    lies alike, it is BLAS dots along each run, reading the arrays once, where
+    ``a * times`` would write and read a third array.
     Otherwise numpy, exactly as ``(a * times).sum(axes, keepdims=True)``."""
     sums = run_sums(a, axes, times)
     if sums is None:

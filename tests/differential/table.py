@@ -405,23 +405,6 @@ ROWS = [
         torch_fn=lambda L, x, h, c, *w: torch.lstm_cell(x, (h, c), *w)[0]),
 ]
 
-#: Cases that fail because of a defect another branch is fixing (see the brief of
-#: issue 20). Each runs as ``xfail(strict=True)``: when the fix is merged the case
-#: passes, the xfail turns into a failure, and its line here is deleted. Keys are a
-#: row id, ``row[shapes]`` or ``row[shapes]-dtype`` (the test ids of test_ops.py).
-#: cases that fail for a reason another branch is fixing (strict xfails); empty once merged
-AWAITING_FIXES_FROM_OTHER_BRANCHES = {}
-
-
 def case_id(row, spec, dtype):
     shapes = ",".join("x".join(map(str, s)) or "0d" for s in spec)
     return f"{row.id}[{shapes}]-{np.dtype(dtype).name}"
-
-
-def awaiting_reason(row, spec, dtype):
-    """Why the case waits for another branch, or None."""
-    full = case_id(row, spec, dtype)
-    for key in (full, full.rsplit("-", 1)[0], row.id):
-        if key in AWAITING_FIXES_FROM_OTHER_BRANCHES:
-            return AWAITING_FIXES_FROM_OTHER_BRANCHES[key]
-    return None

@@ -15,11 +15,6 @@ def leaf(L):
     return L.lib.tensor(X.copy(), requires_grad=True)
 
 
-def awaiting(scenario, reason):
-    return pytest.param(scenario, marks=pytest.mark.xfail(
-        strict=True, reason=f"awaiting another branch: {reason}"))
-
-
 def hook_replaces_gradient(L):
     x = leaf(L)
     y = x * x

@@ -11,11 +11,6 @@ import minigrad as mg
 import minigrad.optim as mg_optim
 
 
-def awaiting(value, reason):
-    return pytest.param(value, marks=pytest.mark.xfail(
-        strict=True, reason=f"awaiting another branch: {reason}"))
-
-
 # -- default collate ----------------------------------------------------------------
 
 def image(i):
@@ -32,7 +27,6 @@ SAMPLES = {
     "lists": [[image(i), i] for i in range(3)],
     "strings": [(image(i), f"name{i}") for i in range(3)],
 }
-AWAITING_COLLATE = set()
 
 
 def same_batch(mine, theirs, where="batch"):
@@ -55,8 +49,7 @@ def same_batch(mine, theirs, where="batch"):
         assert mine == theirs, where
 
 
-@pytest.mark.parametrize("kind", [awaiting(k, "collate of dicts/nested tuples/strings/lists")
-                                  if k in AWAITING_COLLATE else k for k in SAMPLES])
+@pytest.mark.parametrize("kind", list(SAMPLES))
 def test_default_collate_matches_torch(kind):
     samples = SAMPLES[kind]
     theirs = list(torch.utils.data.DataLoader(samples, batch_size=2))

@@ -12,8 +12,7 @@ import torch
 
 import minigrad as mg
 from minigrad.autograd import walk
-from tests.differential.table import (MINIGRAD, ROWS, TORCH, AWAITING_FIXES_FROM_OTHER_BRANCHES,
-                                      awaiting_reason, case_id)
+from tests.differential.table import MINIGRAD, ROWS, TORCH, case_id
 
 DTYPES = (np.float32, np.float64)
 
@@ -123,9 +122,7 @@ def cases():
     for row in ROWS:
         for spec in row.shapes:
             for dtype in DTYPES:
-                reason = awaiting_reason(row, spec, dtype)
-                marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
-                yield pytest.param(row, spec, dtype, id=case_id(row, spec, dtype), marks=marks)
+                yield pytest.param(row, spec, dtype, id=case_id(row, spec, dtype))
 
 
 @pytest.mark.parametrize("row, spec, dtype", cases())
@@ -173,20 +170,6 @@ def ops_reached(row, spec):
 def test_every_registered_op_is_reached_by_a_row():
     reached = set()
     for row in ROWS:
-        working = [s for s in row.shapes if not awaiting_reason(row, s, np.float64)]
-        if working:   # the cases awaiting a fix may raise
-            reached |= ops_reached(row, working[0])
+        reached |= ops_reached(row, row.shapes[0])
     missing = sorted(op.__name__ for op in mg.Function.registry if op not in reached)
     assert not missing, f"registered ops that no row of tests/differential/table.py reaches: {missing}"
-
-
-def test_awaiting_fixes_names_existing_cases():
-    """A stale key (a renamed row) would silently stop marking anything."""
-    known = set()
-    for row in ROWS:
-        known.add(row.id)
-        for spec in row.shapes:
-            for dtype in DTYPES:
-                full = case_id(row, spec, dtype)
-                known |= {full, full.rsplit("-", 1)[0]}
-    assert not set(AWAITING_FIXES_FROM_OTHER_BRANCHES) - known

@@ -169,8 +169,8 @@ def conv2d_weight_array(x, g, kernel, stride, padding, dilation, groups, padded=
     dw = np.zeros((groups, o // groups, cg * kh * kw), dtype=np.result_type(x, g))
     for rows, cols, batch in tiles((ho, wo), n, cg * kh * kw):
         g_tile = g_last[:, rows, cols, batch].reshape(groups, o // groups, -1)
-        # (cols @ g^T)^T rather than g @ cols^T: the same numbers, and OpenBLAS
-        # runs this long-and-thin product faster in this order.
+        # (cols @ g^T)^T rather than g @ cols^T: the same numbers, in the order
+        # OpenBLAS runs best for this long-and-thin product.
         dw += long_product(im2col_tile(win, rows, cols, batch, groups), g_tile).transpose(0, 2, 1)
     return dw.reshape(o, cg, kh, kw)
 
