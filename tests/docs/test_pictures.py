@@ -45,7 +45,17 @@ def test_dead_relu_table_and_plots_are_the_scripts_numbers(regen):
     text = (DOCS / "primer.md").read_text(encoding="utf-8")
     assert regen.doc_table(text) == regen.dead_relu_table(stamped), FIX + "pathologies"
     fresh = regen.pathology_numbers(load_example("pathologies").run(log=lambda *a: None))
-    assert fresh == stamped, FIX + "pathologies"
+    # The runs train a net: another BLAS kernel or numpy rounds differently and moves a
+    # share of dead units by a few units in the last shown digits, never by a percent.
+    assert fresh.keys() == stamped.keys(), FIX + "pathologies"
+    for key, value in stamped.items():
+        if isinstance(value, dict):
+            assert fresh[key].keys() == value.keys(), FIX + "pathologies"
+            for k, v in value.items():
+                assert fresh[key][k] == pytest.approx(v, rel=0.01, abs=0.005), \
+                    f"{key}[{k}]: {fresh[key][k]} today, {v} in docs; " + FIX + "pathologies"
+        else:
+            assert fresh[key] == value, FIX + "pathologies"
 
 
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot is not installed")
