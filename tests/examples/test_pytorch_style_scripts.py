@@ -1,4 +1,4 @@
-"""Scripts written the way PyTorch's examples are (examples/polynomial_fit.py,
+"""Scripts of our own written in PyTorch's style (examples/damped_spring_fit.py,
 cnn_classifier.py, vae.py): each runs on minigrad, and the same source with its imports
 swapped runs on PyTorch with the same numbers from the same weights and data."""
 import numpy as np
@@ -35,21 +35,31 @@ def batches(rng, framework, count, size, shape, classes=10):
             for i in range(0, count * size, size)]
 
 
-def test_polynomial_fits_equal_torch_step_by_step():
-    ours, theirs = load_example("polynomial_fit"), load_example_on_torch("polynomial_fit")
-    for fit in ("fit_cubic", "fit_legendre"):
-        losses, coefficients = getattr(ours, fit)(300, log=lambda *a: None)
-        t_losses, t_coefficients = getattr(theirs, fit)(300, log=lambda *a: None)
-        np.testing.assert_allclose(losses, t_losses, rtol=1e-10)
-        np.testing.assert_allclose(coefficients, t_coefficients, rtol=1e-9, atol=1e-12)
-        assert losses[-1] < 0.3 * losses[0]   # the hand-written step really trains
+def test_spring_fit_equals_torch_step_by_step():
+    ours, theirs = load_example("damped_spring_fit"), load_example_on_torch("damped_spring_fit")
+    mse, spring = ours.fit(300, log=lambda *a: None)
+    t_mse, t_spring = theirs.fit(300, log=lambda *a: None)
+    np.testing.assert_allclose(mse, t_mse, rtol=1e-10)
+    np.testing.assert_allclose(list(spring.values()), list(t_spring.values()), rtol=1e-9, atol=1e-12)
+    assert mse[-1] < 0.05 * mse[0]   # the hand-written step really trains
 
 
-def test_polynomial_fit_main_runs_and_trains():
+def test_spring_fit_main_recovers_the_spring():
     logs = []
-    cubic, legendre = load_example("polynomial_fit").main(["--steps", "400"], log=logs.append)
-    assert cubic[-1] < 0.1 * cubic[0] and legendre[-1] < 0.2 * legendre[0]
-    assert logs[-1].startswith("legendre: y =")
+    script = load_example("damped_spring_fit")
+    mse, spring = script.main(["--steps", "1500"], log=logs.append)
+    assert mse[-1] < 1e-3 < mse[0]   # down to the noise (0.03 ** 2 = 9e-4)
+    for name, true in script.TRUE_SPRING.items():
+        assert abs(spring[name] - true) < 0.03 * true, (name, spring[name])
+    assert logs[-1].startswith("fitted spring:")
+
+
+def test_spring_fit_softplus_backward_is_its_derivative_and_forward_does_not_overflow():
+    softplus = load_example("damped_spring_fit").Softplus.apply
+    x = mg.tensor([-800.0, -3.0, 0.0, 0.7, 800.0], dtype=mg.float64, requires_grad=True)
+    y = softplus(x)
+    np.testing.assert_allclose(y.detach().numpy(), np.logaddexp(0, x.detach().numpy()), rtol=1e-15)
+    assert mg.gradcheck(softplus, mg.tensor([-3.0, 0.0, 0.7, 4.0], dtype=mg.float64, requires_grad=True))
 
 
 def test_cnn_classifier_equals_torch_and_counts_with_max_of_data():
