@@ -23,7 +23,7 @@ import torch
 import minigrad as mg
 import minigrad.nn.functional as mgF
 from minigrad.ops.recurrent import GRUCellStep, LSTMCellStep, RNNCellStep
-from tests.ops.test_custom_function import define_legendre
+from tests.ops.test_custom_function import define_smooth_clamp
 import torch.nn.functional as torchF
 
 MINIGRAD = SimpleNamespace(name="minigrad", lib=mg, F=mgF, const=mg.tensor)
@@ -65,15 +65,15 @@ def off_integers(rng, shape):
     return rng.integers(-3, 3, shape) + rng.choice([0.15, 0.35, 0.65, 0.85], size=shape)
 
 
-LEGENDRE = {}
+SMOOTH_CLAMP = {}
 
 
-def legendre(L):
-    """P3(x) = (5x^3 - 3x)/2 as a PyTorch-style ctx Function of library L, the same class
+def smooth_clamp(L):
+    """x / sqrt(1 + x^2) as a PyTorch-style ctx Function of library L, the same class
     body for both libraries (tests/ops/test_custom_function.py writes it)."""
-    if L.name not in LEGENDRE:
-        LEGENDRE[L.name] = define_legendre(L.lib.autograd)
-    return LEGENDRE[L.name]
+    if L.name not in SMOOTH_CLAMP:
+        SMOOTH_CLAMP[L.name] = define_smooth_clamp(L.lib.autograd)
+    return SMOOTH_CLAMP[L.name]
 
 
 def normal(rng, shape):
@@ -389,7 +389,7 @@ ROWS = [
     Row("einsum_matmul", lambda L, a, b: L.lib.einsum("ij,jk->ik", a, b),
         [((3, 4), (4, 2)), ((1, 3), (3, 1))], second_order=True, tol=SUMS),
     Row("einsum_diagonal_sum", lambda L, a: L.lib.einsum("ii->", a), [((4, 4),)], second_order=True),
-    Row("custom_ctx_function", lambda L, x: legendre(L).apply(x), [((5,),), ((2, 3),)],
+    Row("custom_ctx_function", lambda L, x: smooth_clamp(L).apply(x), [((5,),), ((2, 3),)],
         second_order=True),
     Row("instance_norm", lambda L, x, w, b: L.F.instance_norm(x, weight=w, bias=b),
         [((2, 3, 4, 4), (3,), (3,)), ((1, 2, 5), (2,), (2,))], ties_ok=False, tol=SUMS),
