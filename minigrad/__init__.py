@@ -16,8 +16,9 @@ from .ops.shape import flatten
 from .ops.join import cat, concatenate, stack
 from .ops.elementwise import where, masked_fill
 from .ops.unary import sin, cos, log1p, expm1
-from .ops.reduce import prod, logsumexp, cumsum, norm
-from .ops.shape import flip
+from .ops.reduce import cumsum
+from .ops.prod_logsumexp_norm import prod, logsumexp, norm
+from .ops.pad_flip_repeat import flip
 from .ops.join import split, chunk
 from .ops.index import gather, sort, argsort, topk
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError, KinkWarning

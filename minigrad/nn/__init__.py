@@ -3,9 +3,12 @@ initialisation (``nn.init``) and the functional interface (``nn.functional``).""
 from . import functional  # noqa: F401
 from . import init  # noqa: F401
 from . import utils  # noqa: F401
-from .module import Module, Parameter, StateDictError
-from .layers import Identity, Linear, Conv2d, MaxPool2d, AvgPool2d, Flatten, Dropout
-from .layers import ConvTranspose2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, Upsample
+from .module import Module
+from .parameter import Parameter
+from .state_dict_checks import StateDictError
+from .layers import Identity, Linear, Flatten, Dropout, Upsample
+from .conv_layers import Conv2d, ConvTranspose2d
+from .pool_layers import MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d
 from .activation import (ReLU, Sigmoid, Tanh, LeakyReLU, ELU, GELU, Softplus, Softmax,
                          LogSoftmax, SiLU, Hardtanh)
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm

@@ -16,7 +16,7 @@ from ..ops.norm import batch_norm, group_norm, instance_norm, layer_norm
 from ..ops.padding import pad
 from ..ops.pool import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, max_pool2d
 from ..ops.rearrange import pixel_shuffle, pixel_unshuffle
-from ..ops.reduce import norm as p_norm
+from ..ops.prod_logsumexp_norm import norm as p_norm
 from ..ops.resize import interpolate
 
 __all__ = [

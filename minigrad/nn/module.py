@@ -1,105 +1,28 @@
-"""``Module`` and ``Parameter``: the bookkeeping behind every layer.
+"""``Module``: the bookkeeping behind every layer.
 
-A module registers what is assigned to it: a :class:`Parameter` goes into
-``_parameters``, a sub-module into ``_modules``, a buffer (a tensor that is state
-but not trained, such as BatchNorm's running mean) into ``_buffers``. Everything
-else (``state_dict``, ``parameters``, ``train``/``eval``, the repr) walks those
-three dictionaries, so the names come out as PyTorch's: ``features.0.weight``,
-``fc1.bias``, ``bn.running_mean``.
-
-(Over 400 lines: Module is one class PyTorch users know whole: registration,
-traversal, modes, state dicts and hooks read best together.)
+A module registers what is assigned to it: a :class:`Parameter` (``parameter.py``)
+goes into ``_parameters``, a sub-module into ``_modules``, a buffer (a tensor that is
+state but not trained, such as BatchNorm's running mean) into ``_buffers``.
+Everything else (``state_dict``, ``parameters``, ``train``/``eval``, the repr) walks
+those three dictionaries, so the names come out as PyTorch's: ``features.0.weight``,
+``fc1.bias``, ``bn.running_mean``. ``load_state_dict`` checks a state dict with
+``state_dict_checks.py`` before it writes anything.
 """
 from __future__ import annotations
 
-from collections import OrderedDict, namedtuple
+from collections import OrderedDict
 
 import numpy as np
 
 from ..autograd import is_grad_enabled
 from ..tracing import module_scope
-from .._tensor import DEFAULT_DTYPE, Tensor, device, dtype_of_to_args, to_array
+from .._tensor import Tensor, dtype_of_to_args
 from .hooks import HOOK_KINDS, BackwardWatch, RemovableHandle
+from .parameter import Parameter
+from .state_dict_checks import StateDictError, checked_updates
 from .utils import zero_grad_
 
 __all__ = ["Module", "Parameter", "StateDictError", "RemovableHandle"]
-
-
-class Parameter(Tensor):
-    """A tensor that is a trainable weight: it requires grad, and assigning it to
-    a :class:`Module` attribute registers it. ``Parameter(tensor)`` shares the
-    tensor's array (no copy); a list or an ndarray is copied as ``Tensor`` does."""
-
-    __slots__ = ()
-
-    def __init__(self, data, requires_grad=True):
-        array = data.array if isinstance(data, Tensor) else to_array(data)
-        super().__init__(array, requires_grad=False)
-        self.array = array          # Tensor.__init__ copied it; a Parameter shares
-        if requires_grad:
-            self.requires_grad_(True)
-
-    def __repr__(self):
-        return "Parameter containing:\n" + super().__repr__()
-
-
-def parameter_dtype(device_name, dtype, op):
-    """The numpy dtype of a layer's parameters and buffers from PyTorch's
-    ``device=None, dtype=None`` arguments: any device but the CPU is the clear error
-    of ``minigrad.device``; the dtype must be a floating-point one (default float32)."""
-    if device_name is not None:
-        device(device_name)
-    try:
-        dtype = np.dtype(DEFAULT_DTYPE if dtype is None else dtype)
-    except TypeError:
-        raise TypeError(f"{op}: dtype must be a floating-point dtype, got {dtype!r}") from None
-    if dtype.kind != "f":
-        raise TypeError(f"{op}: dtype must be a floating-point dtype (parameters are trained), "
-                        f"got {dtype}")
-    return dtype
-
-
-class StateDictError(ValueError, RuntimeError):
-    """A state dict that does not fit the module (missing, unexpected or
-    mis-shaped keys). A ValueError as the API's bad arguments are, and a
-    RuntimeError as PyTorch raises for the same problem."""
-
-
-IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
-
-
-def _as_array(value, key):
-    """A state-dict value (Tensor, ndarray, number, or anything ``np.asarray``
-    takes, such as a CPU torch tensor) as an ndarray."""
-    if isinstance(value, Tensor):
-        return value.array
-    try:
-        array = np.asarray(value)
-    except Exception as exc:   # e.g. a torch tensor that requires grad
-        raise TypeError(f"load_state_dict: value for {key!r} ({type(value).__name__}) cannot "
-                        f"be read as an array: {exc}") from None
-    if array.dtype.kind not in "biuf":
-        raise TypeError(f"load_state_dict: value for {key!r} must be numeric, got dtype "
-                        f"{array.dtype}")
-    return array
-
-
-def _cast_problem(key, value, dtype):
-    """Why ``value`` cannot be cast to ``dtype`` without changing a number, or None:
-    a float with a fraction into an integer buffer would be truncated, a finite
-    number beyond float32's range would become inf."""
-    if value.dtype.kind == "b" or value.size == 0:
-        return None
-    if dtype.kind in "iu" and value.dtype.kind == "f":
-        if not (np.isfinite(value).all() and (value == np.round(value)).all()):
-            return (f"value for {key} holds non-integer numbers (dtype {value.dtype}) but the "
-                    f"model's is {dtype}")
-    elif dtype.kind == "f" and value.dtype.itemsize > dtype.itemsize:
-        with np.errstate(over="ignore"):
-            cast = value.astype(dtype)
-        if not np.array_equal(np.isfinite(cast), np.isfinite(value)):
-            return f"value for {key} has numbers beyond the range of the model's {dtype}"
-    return None
 
 
 # registry, what else may be assigned to a name in it, and how to say so
@@ -406,40 +329,17 @@ class Module:
         :class:`StateDictError` naming them, and leave the module untouched.
         Values are cast to each parameter's dtype. Returns
         ``(missing_keys, unexpected_keys)``."""
-        if not hasattr(state_dict, "keys") or not hasattr(state_dict, "__getitem__"):
-            raise TypeError(f"load_state_dict: expected a dict of arrays, got "
-                            f"{type(state_dict).__name__}")
         targets = OrderedDict(self._state_items())
         may_lack = {f"{name}.{buffer}" if name else buffer
                     for name, module in self.named_modules(remove_duplicate=False)
                     for buffer in module.buffers_older_state_dicts_may_lack}
-        missing = [k for k in targets if k not in state_dict and k not in may_lack]
-        unexpected = [k for k in state_dict.keys() if k not in targets]
-        problems = []
-        if strict and missing:
-            problems.append("missing key(s): " + ", ".join(missing))
-        if strict and unexpected:
-            problems.append("unexpected key(s): " + ", ".join(map(str, unexpected)))
-        updates = []
-        for key, target in targets.items():
-            if key not in state_dict:
-                continue
-            value = _as_array(state_dict[key], key)
-            if value.shape != target.array.shape:
-                problems.append(f"size mismatch for {key}: checkpoint has shape "
-                                f"{value.shape}, the model has {target.array.shape}")
-            elif (problem := _cast_problem(key, value, target.array.dtype)) is not None:
-                problems.append(problem)
-            else:
-                updates.append((target, value))
-        if problems:
-            raise StateDictError(f"load_state_dict for {type(self).__name__}: "
-                                 + "; ".join(problems) + " (nothing was loaded)")
+        updates, keys = checked_updates(type(self).__name__, state_dict, targets, may_lack,
+                                        strict)
         for target, value in updates:
             target.ensure_writeable()
             target.array[...] = value
             target.bump_version()
-        return IncompatibleKeys(missing, unexpected)
+        return keys
 
     # -- printing ----------------------------------------------------------------
     def extra_repr(self):

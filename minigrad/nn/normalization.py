@@ -17,7 +17,8 @@ import numpy as np
 
 import warnings
 
-from .module import Module, Parameter, parameter_dtype
+from .module import Module
+from .parameter import Parameter, parameter_dtype
 from ..checks import check_float_tensor, check_number, positive_int
 from .._tensor import make_tensor
 from ..ops.norm import batch_norm, instance_norm, layer_norm, group_norm

@@ -5,7 +5,8 @@ import numpy as np
 
 from . import functional as F
 from . import init
-from .module import Module, Parameter, parameter_dtype
+from .module import Module
+from .parameter import Parameter, parameter_dtype
 from ..checks import positive_int
 
 __all__ = ["Embedding"]

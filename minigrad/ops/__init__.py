@@ -25,6 +25,7 @@ The memory-layout contract of the image ops (the one place it is written down):
 None of this changes a number: shapes, indexing and results are NCHW as in PyTorch.
 """
 from . import elementwise, shape, reduce, linalg, activation, loss, dropout, conv, pool  # noqa: F401
+from . import reduction_axes, extremum, prod_logsumexp_norm, subscript, pad_flip_repeat  # noqa: F401
 from . import norm, embedding  # noqa: F401
 from . import index, padding  # noqa: F401
 from . import recurrent  # noqa: F401

@@ -40,7 +40,7 @@ from ..kernels.reference import rot180_swap
 from ..kernels.windows import output_hw as conv_output_hw
 from .conv_args import (check_bias, check_conv_call, check_groups, check_window_fits,
                         conv_args, full_convolution_args, same_padding, teaching_array)
-from .shape import pad
+from .pad_flip_repeat import pad
 
 __all__ = ["Conv2d", "ConvTranspose2d", "Conv2dWeightGrad", "conv2d", "conv_transpose2d",
            "conv2d_weight", "rot180", "full_convolution_rot180", "same_padding"]

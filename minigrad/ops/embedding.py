@@ -6,7 +6,7 @@ import numpy as np
 from ..autograd import Function
 from .._tensor import Tensor
 from ..checks import check_float_tensor
-from .shape import ScatterAdd
+from .subscript import ScatterAdd
 
 
 class Embedding(Function):

@@ -13,7 +13,7 @@ import numpy as np
 from ..autograd import Function
 from .._tensor import Tensor, make_tensor
 from ..checks import check_bool, one_axis
-from .reduce import ValuesIndices
+from .extremum import ValuesIndices
 
 
 def _along(index, axis):

@@ -13,7 +13,7 @@ from ..autograd import Function
 from .._tensor import Tensor, as_operand
 from ..checks import dim_and_keepdim, one_axis, positive_int, shape_args
 from ..promotion import promoted
-from .shape import GetItem
+from .subscript import GetItem
 
 
 class Concatenate(Function):

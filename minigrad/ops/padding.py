@@ -1,7 +1,7 @@
 """``F.pad`` with PyTorch's ``pad`` tuple (last dim first) and modes 'constant',
 'reflect', 'replicate' and 'circular'.
 
-Constant padding is ``shape.Pad`` (its backward crops). The other three modes copy
+Constant padding is ``pad_flip_repeat.Pad`` (its backward crops). The other three modes copy
 input elements into the padding; along a dim of length n padded by (l, r), output
 place o (counting from -l) reads input place
 
@@ -24,7 +24,8 @@ import numpy as np
 from ..autograd import Function
 from .._tensor import Tensor
 from ..checks import check_number
-from .shape import GetItem, Pad
+from .pad_flip_repeat import Pad
+from .subscript import GetItem
 
 #: F.pad's modes that copy input elements, and numpy's name for each
 COPYING_MODES = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}

@@ -1,17 +1,22 @@
-"""Shape ops: reshape, transpose, broadcast, sum_to, pad, indexing, flip, repeat
-(joining and splitting tensors: ``join.py``).
+"""Shape views: reshape, transpose/permute, broadcast (expand) and its adjoint sum_to,
+squeeze/unsqueeze/flatten (indexing: ``subscript.py``; pad, flip, repeat:
+``pad_flip_repeat.py``; joining and splitting tensors: ``join.py``).
 
 They move numbers around without changing them, so each backward moves the
 gradient back: reshape <-> reshape, transpose <-> inverse transpose,
-broadcast <-> sum_to, getitem <-> scatter-add, pad <-> crop, flip <-> flip, repeat <-> sum of the tiles.
+broadcast <-> sum_to.
+
+The functions of the other shape families are reachable here too, as the Tensor
+methods call them (``sh.getitem``, ``sh.pad``, ``sh.flip``).
 """
 from __future__ import annotations
 
 import numpy as np
 
 from ..autograd import Function
-from .._tensor import Tensor, index_as_numpy
 from ..checks import dim_and_keepdim, normalize_axis, one_axis, shape_args
+from .pad_flip_repeat import flip, pad, repeat  # noqa: F401  (Tensor methods)
+from .subscript import getitem, index_put  # noqa: F401  (Tensor methods)
 
 
 class Reshape(Function):
@@ -107,161 +112,6 @@ def sum_to(g, shape):
     return g if g.array.shape == shape else SumTo(shape)(g)
 
 
-def _is_scatter_index(index):
-    """Integer arrays may repeat an element, so their gradients must be added up."""
-    items = index if isinstance(index, tuple) else (index,)
-    return any(isinstance(i, np.ndarray) and i.dtype.kind in "iu" for i in items)
-
-
-class GetItem(Function):
-    """y = x[index] (basic or integer-array indexing).
-    dx = zeros like x with dy added at ``index`` (repeated indices accumulate)
-    """
-
-    def __init__(self, index):
-        self.index = index
-        self.is_view = not _is_advanced(index)
-
-    def forward(self, a):
-        try:
-            return a[self.index]
-        except IndexError as e:
-            raise IndexError(f"getitem: {e} (tensor of shape {a.shape}, index {self.index!r})") from None
-
-    def backward(self, g):
-        self.check_viewed_graph()
-        return ScatterAdd(self.index, self.input_shapes[0])(g)
-
-    def settings(self):
-        return {"index": _describe_index(self.index)}
-
-
-class ScatterAdd(Function):
-    """y = zeros(shape) with x added at ``index`` (the backward of getitem).
-    dx = dy[index]
-    """
-
-    def __init__(self, index, shape):
-        self.index = index
-        self.shape = tuple(shape)
-
-    def forward(self, a):
-        out = np.zeros(self.shape, dtype=a.dtype)
-        if _is_scatter_index(self.index):
-            np.add.at(out, self.index, a)
-        else:
-            out[self.index] = a
-        return out
-
-    def backward(self, g):
-        return GetItem(self.index)(g)
-
-    def settings(self):
-        return {"index": _describe_index(self.index), "shape": self.shape}
-
-
-class IndexPut(Function):
-    """y = x with y[index] = v (``t[index] = v`` in the graph; v has x[index]'s shape).
-    dx = dy with zeros at ``index``
-    dv = dy[index]
-    A repeated integer index writes several values to one place: the last one wins,
-    as in numpy (PyTorch leaves which one unspecified), and each of them gets that
-    place's gradient, as PyTorch's.
-    """
-
-    def __init__(self, index):
-        self.index = index
-
-    def forward(self, a, value):
-        out = a.copy()
-        out[self.index] = value
-        return out
-
-    def backward(self, g):
-        dx = dv = None
-        if self.needs_input_grad[0]:
-            zeros = Tensor(np.zeros(self.input_shapes[1], dtype=g.dtype))
-            dx = IndexPut(self.index)(g, zeros)
-        if self.needs_input_grad[1]:
-            dv = GetItem(self.index)(g)
-        return dx, dv
-
-    def settings(self):
-        return {"index": _describe_index(self.index)}
-
-
-def _is_advanced(index):
-    items = index if isinstance(index, tuple) else (index,)
-    return any(isinstance(i, (np.ndarray, list)) for i in items)
-
-
-def _describe_index(index):
-    items = index if isinstance(index, tuple) else (index,)
-    return "[" + ", ".join(f"<array {i.shape}>" if isinstance(i, np.ndarray) else
-                           (":" if i == slice(None) else repr(i)) for i in items) + "]"
-
-
-class Pad(Function):
-    """y = x padded with ``value`` (numpy's ``pad_width``).
-    dx = dy cropped back to x
-    """
-
-    def __init__(self, pad_width, value=0.0):
-        self.pad_width = pad_width
-        self.value = value
-
-    def forward(self, a):
-        try:
-            width = np.broadcast_to(np.asarray(self.pad_width, dtype=np.int64), (a.ndim, 2))
-        except ValueError:
-            raise ValueError(f"pad: pad_width {self.pad_width!r} does not fit a tensor of "
-                             f"shape {a.shape} (expected an int, a (before, after) pair, or "
-                             f"one pair per axis)") from None
-        if (width < 0).any():
-            raise ValueError(f"pad: pad_width must be >= 0, got {self.pad_width!r}")
-        return np.pad(a, width, constant_values=self.value)
-
-    def backward(self, g):
-        shape = self.input_shapes[0]
-        width = np.broadcast_to(np.asarray(self.pad_width, dtype=np.int64), (len(shape), 2))
-        return GetItem(tuple(slice(b, b + n) for (b, _), n in zip(width, shape)))(g)
-
-
-class Flip(Function):
-    """y = x reversed along each axis in ``axes``.
-    dx = dy reversed along the same axes
-    """
-
-    def __init__(self, axes):
-        self.axes = tuple(axes)
-
-    def forward(self, a):
-        return np.flip(a, self.axes).copy()   # a copy, as PyTorch's flip (not a view)
-
-    def backward(self, g):
-        return Flip(self.axes)(g)
-
-
-class Repeat(Function):
-    """y = x tiled ``repeats`` times along each axis (PyTorch's repeat, numpy's tile).
-    dx = the sum of the tiles of dy
-    """
-
-    def __init__(self, repeats):
-        self.repeats = tuple(repeats)
-
-    def forward(self, a):
-        return np.tile(a, self.repeats)
-
-    def backward(self, g):
-        # dy viewed as (r_0, n_0, r_1, n_1, ...): summing the r_i axes adds the tiles.
-        shape = self.input_shapes[0]
-        padded = (1,) * (len(self.repeats) - len(shape)) + tuple(shape)
-        interleaved = tuple(n for pair in zip(self.repeats, padded) for n in pair)
-        tiles = tuple(range(0, 2 * len(padded), 2))
-        return g.reshape(interleaved).sum(dim=tiles).reshape(shape)
-
-
 # -- functions and Tensor methods ----------------------------------------------------
 
 def reshape(a, *shape):
@@ -349,60 +199,3 @@ def flatten(a, start_dim=0, end_dim=-1):
                          f"(shape {a.shape})")
     shape = a.shape[:start] + (int(np.prod(a.shape[start:end + 1])),) + a.shape[end + 1:]
     return reshape(a, shape)
-
-
-def pad(a, pad_width, value=0.0):
-    return Pad(pad_width, value)(a)
-
-
-def getitem(a, index):
-    return GetItem(index_as_numpy(index))(a)
-
-
-def index_put(a, index, value):
-    """A copy of ``a`` with ``value`` written at ``index`` (numpy's index, see
-    ``index_as_numpy``), recorded: ``value`` (a tensor or a number) is cast to ``a``'s
-    dtype and broadcast to the selection, as PyTorch's ``a[index] = value``."""
-    try:
-        selected = a.array[index].shape
-    except IndexError as e:
-        raise IndexError(f"__setitem__: {e} (tensor of shape {a.shape}, index "
-                         f"{_describe_index(index)})") from None
-    if not isinstance(value, Tensor):
-        value = Tensor(value, dtype=a.dtype)
-    elif value.dtype != a.dtype:
-        value = value.astype(a.dtype)
-    shape = value.shape
-    while len(shape) > len(selected) and shape[0] == 1:   # numpy drops leading 1s
-        shape = shape[1:]
-    try:
-        np.broadcast_shapes(shape, selected)
-        fits = len(shape) <= len(selected)
-    except ValueError:
-        fits = False
-    if not fits:
-        raise ValueError(f"__setitem__: a value of shape {value.shape} cannot be written into "
-                         f"the {selected} elements selected by {_describe_index(index)} of a "
-                         f"tensor of shape {a.shape}")
-    if shape != value.shape:
-        value = value.reshape(shape)
-    if shape != selected:
-        value = BroadcastTo(selected)(value)
-    return IndexPut(index)(a, value)
-
-
-def flip(a, dims):
-    """Reverse the order of the elements along ``dims`` (an int or a tuple of ints)."""
-    return Flip(normalize_axis(dims, a.ndim, "flip") or ())(a)
-
-
-def repeat(a, *sizes):
-    """PyTorch's ``repeat``: tile ``a`` ``sizes[i]`` times along dim i (numpy's ``tile``);
-    ``sizes`` may have more entries than ``a`` has dims (new leading dims)."""
-    sizes = shape_args(sizes, "repeat")
-    if len(sizes) < a.ndim:
-        raise ValueError(f"repeat: give at least one size per dim: {len(sizes)} size(s) "
-                         f"{sizes} for a tensor of shape {a.shape}")
-    if any(n < 0 for n in sizes):
-        raise ValueError(f"repeat: sizes must be >= 0, got {sizes}")
-    return Repeat(sizes)(a)

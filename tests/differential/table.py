@@ -149,7 +149,7 @@ IMAGES = [((2, 3, 6, 6),), ((1, 2, 7, 5),)]
 INDEX = np.array([0, 2, 2, 1])
 
 ROWS = [
-    # shape ops (minigrad/ops/shape.py)
+    # shape ops (minigrad/ops/shape.py, subscript.py, pad_flip_repeat.py, join.py)
     Row("reshape_flat", lambda L, x: x.reshape(-1), UNARY),
     Row("view_rows", lambda L, x: x.view(x.shape[0], -1), [((3, 4),), ((2, 3, 2),), ((1, 5),)]),
     Row("transpose01", lambda L, x: x.transpose(0, 1), MATRIX, second_order=True),
@@ -219,7 +219,7 @@ ROWS = [
         L.const(pattern_mask(np.broadcast_shapes(tuple(a.shape), tuple(b.shape)))), a, b), BINARY),
     Row("cast_roundtrip", lambda L, x: x.float().double(), UNARY),
     Row("clone", lambda L, x: x.clone(), UNARY),
-    # reductions (minigrad/ops/reduce.py)
+    # reductions (minigrad/ops/reduce.py, extremum.py, prod_logsumexp_norm.py)
     Row("sum_all", lambda L, x: x.sum(), UNARY, tol=SUMS),
     Row("sum_dim1", lambda L, x: x.sum(dim=1), DIM1, tol=SUMS),
     Row("sum_dims_keepdim", lambda L, x: x.sum(dim=(0, 2), keepdim=True),
