@@ -1,4 +1,5 @@
-"""DOT text for a :class:`~visualize.graph.Drawing`: labels, colours, clusters, legend.
+"""DOT text for a :class:`~visualize.drawing.Drawing`: each node's attributes and
+label, the module boxes (clusters), the edges and the legend.
 
 Pure string formatting: needs neither the ``dot`` binary nor the graphviz package.
 Conventions (explained in the drawn legend): rounded boxes are ops, square boxes
@@ -8,162 +9,21 @@ nodes are modules. Arrows point the way data flows forward; backward sends
 gradients against them. With ``show_grad=True`` the fill colour is the gradient
 norm instead (darker blue = larger, near-white = vanishing), all-zero gradients
 are grey and dashed, NaN/inf gradients red, and the border keeps the kind colour.
-
-(Over 400 lines: labels, styles, the legend and the DOT writer are one
-drawing; graph.py builds what it draws.)
+The colours are in :mod:`visualize.colours`, the label texts in :mod:`visualize.labels`.
 """
 from __future__ import annotations
 
-import html
-import inspect
-import numpy as np
-
+from .colours import BAD_FILL, GRAD_BINS, KIND_BORDER, KIND_FILL, KIND_TEXT, NO_GRAD_FILL, \
+    ZERO_FILL, grad_colours
 from .grads import format_norm, leaf_grad, node_grad
-from .graph import has_children
-
-# -- colours -------------------------------------------------------------------------
-
-KIND_FILL = {
-    "op": "#f8f9fa", "param": "#cfe2ff", "leaf": "#d3f9d8", "input": "#e9ecef",
-    "output": "#ffd8a8", "group": "#fff3bf", "more": "#ffffff",
-}
-KIND_BORDER = {
-    "op": "#495057", "param": "#1c7ed6", "leaf": "#2f9e44", "input": "#868e96",
-    "output": "#e8590c", "group": "#495057", "more": "#868e96",
-}
-KIND_TEXT = {
-    "op": "op: name, settings, output shape", "param": "parameter (module path)",
-    "leaf": "leaf tensor that requires grad", "input": "input / constant without grad",
-    "output": "output", "group": "folded module (collapse=)",
-}
-# Gradient-norm bins, largest first: (lower bound, fill, text colour).
-GRAD_BINS = [
-    (10.0, "#08306b", "white"), (1.0, "#08519c", "white"), (1e-1, "#2171b5", "white"),
-    (1e-2, "#4292c6", "white"), (1e-3, "#6baed6", "black"), (1e-4, "#9ecae1", "black"),
-    (1e-5, "#c6dbef", "black"), (0.0, "#f7fbff", "black"),
-]
-ZERO_FILL = "#bdbdbd"
-BAD_FILL = "#e03131"
-NO_GRAD_FILL = "#ffffff"
+from .labels import backward_rules, constants_text, esc, fmt_shape, module_title, op_title, \
+    saved_label, small_text, wrap
 
 NODE_DEFAULTS = {"fontname": "Helvetica", "fontsize": "10", "shape": "box",
                  "margin": "0.08,0.03", "height": "0.3"}
 EDGE_DEFAULTS = {"color": "#6c757d", "arrowsize": "0.6"}
 CLUSTER_STYLE = {"style": "rounded,dashed", "color": "#868e96", "fontsize": "10",
                  "labeljust": "l"}
-
-ABBREVIATIONS = {"padding": "pad", "dilation": "dil", "kernel_size": "kernel",
-                 "negative_slope": "slope", "output_padding": "out_pad"}
-
-
-def grad_colours(stats):
-    """(fill, font colour, extra style) for a node's gradient statistics."""
-    if stats is None:
-        return NO_GRAD_FILL, "black", ""
-    if stats.nonfinite:
-        return BAD_FILL, "white", ""
-    if stats.all_zero:
-        return ZERO_FILL, "black", "dashed"
-    for lower, fill, text in GRAD_BINS:
-        if stats.norm >= lower:
-            return fill, text, ""
-    return GRAD_BINS[-1][1], GRAD_BINS[-1][2], ""
-
-
-# -- text pieces ---------------------------------------------------------------------
-
-def esc(text) -> str:
-    return html.escape(str(text), quote=False)
-
-
-def fmt_shape(shape) -> str:
-    if shape is None:
-        return "shape ?"
-    return "(" + ", ".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
-
-
-def fmt_value(v, limit=28) -> str:
-    if isinstance(v, np.ndarray):
-        return f"array{fmt_shape(v.shape)}"
-    if isinstance(v, (tuple, list)) and v and all(isinstance(x, (int, float, np.number))
-                                                  and not isinstance(x, bool) for x in v):
-        if len(v) == 1 or (len(v) == 2 and v[0] == v[1]):
-            return fmt_value(v[0])
-        text = "(" + ",".join(fmt_value(x) for x in v) + ")"
-    elif isinstance(v, (float, np.floating)):
-        text = f"{float(v):g}"
-    elif isinstance(v, np.dtype) or (isinstance(v, type) and issubclass(v, np.generic)):
-        text = str(np.dtype(v))
-    elif isinstance(v, str):
-        text = v
-    else:
-        text = repr(v)
-    return text if len(text) <= limit else text[:limit - 3] + "..."
-
-
-_DEFAULTS = {}
-
-
-def _defaults(cls) -> dict:
-    """The op's ``__init__`` defaults, so settings left at their default are not shown."""
-    if cls not in _DEFAULTS:
-        try:
-            params = inspect.signature(cls.__init__).parameters.values()
-            _DEFAULTS[cls] = {p.name: p.default for p in params
-                              if p.default is not inspect.Parameter.empty}
-        except (TypeError, ValueError):
-            _DEFAULTS[cls] = {}
-    return _DEFAULTS[cls]
-
-
-def _is_default(value, default) -> bool:
-    if isinstance(value, (tuple, list)) and value and not isinstance(default, (tuple, list)):
-        values = set()
-        for x in value:
-            if isinstance(x, (np.ndarray, list, tuple, dict)):
-                return False
-            values.add(x)
-        return len(values) == 1 and _is_default(value[0], default)
-    try:
-        same = value == default
-        return bool(same) if isinstance(same, (bool, np.bool_)) else False
-    except Exception:       # arrays and other things that do not compare to a bool
-        return False
-
-
-def op_title(node) -> str:
-    """``Conv2d stride=2 pad=1``: the op's name and its non-default settings;
-    ``MulScalar (* 2)``: a number op reads as the expression it computes."""
-    symbol = SCALAR_OPERATORS.get(node.name)
-    if symbol is not None and isinstance(getattr(node, "c", None), (int, float)):
-        return f"{node.name} ({symbol} {fmt_value(node.c)})"
-    try:
-        settings = node.settings()
-    except Exception:       # a user's op whose settings() fails must not break the drawing
-        settings = {}
-    defaults = _defaults(type(node))
-    parts = [f"{ABBREVIATIONS.get(k, k)}={fmt_value(v)}" for k, v in settings.items()
-             if not (k in defaults and _is_default(v, defaults[k]))]
-    return " ".join([node.name] + parts)
-
-
-def module_title(module) -> str:
-    """``Conv2d(1, 6, kernel_size=(5, 5), stride=(1, 1))`` for a layer; just the class
-    name for a container (its repr would list every child) or a long repr."""
-    extra = getattr(module, "extra_repr", None)
-    text = None
-    if callable(extra) and not has_children(module):
-        try:
-            text = f"{type(module).__name__}({extra()})"
-        except Exception:
-            text = None
-    if text is None or "\n" in text or len(text) > 80:
-        return type(module).__name__
-    return text
-
-
-def _small(text, colour="#495057", size=9):
-    return f'<FONT POINT-SIZE="{size}" COLOR="{colour}">{text}</FONT>'
 
 
 def _grad_line(stats, colour, prefix=""):
@@ -181,60 +41,7 @@ def _grad_line(stats, colour, prefix=""):
     text = f"{prefix}|grad| {format_norm(stats.norm)}"
     if flags:
         text += " <B>" + esc(", ".join(flags)) + "</B>"
-    return _small(text, colour, 9)
-
-
-# -- backward rules and constants -------------------------------------------------
-
-NO_RULE = "backward: see the op's code (no formula in its docstring)"
-
-
-def backward_rules(node) -> list:
-    """The op's gradient rules, one per line, as its docstring states them
-    (``Function.formula``: the one source of each formula)."""
-    cls = node if isinstance(node, type) else type(node)
-    formula = getattr(cls, "formula", None)
-    rules = formula()[1] if callable(formula) else []
-    # ``axis`` is reStructuredText for code; the drawing shows the bare name.
-    return [rule.replace("``", "") for rule in rules] or [NO_RULE]
-
-
-def wrap(text, width=60) -> list:
-    """``text`` cut at spaces into lines of about ``width`` characters (a long
-    rule such as Conv2d's would make its node as wide as the page)."""
-    lines, line = [], ""
-    for word in text.split(" "):
-        if line and len(line) + 1 + len(word) > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}" if line else word
-    return lines + [line] if line else lines
-
-
-# An arithmetic op with a one-number constant reads as the expression it computes.
-OPERATORS = {"Add": "+", "Sub": "-", "Mul": "*", "Div": "/", "Pow": "**"}
-# ``t + 0.5`` and ``t * 2`` are one-input ops with the number as a setting.
-SCALAR_OPERATORS = {"AddScalar": "+", "MulScalar": "*"}
-
-
-def constants_text(node, consts) -> str:
-    """``(+ 1e-05)``, ``(1 - x)`` or ``(* const ())``: the op's one-number
-    constants (:class:`~visualize.graph.InputInfo`), their value when the op saved
-    it, else their shape (and dtype when it differs from the output's)."""
-    parts = []
-    for info in consts:
-        value = f"{info.value:g}" if info.value is not None else "const " + fmt_shape(info.shape)
-        if info.value is None and info.dtype != node.out_dtype:
-            value += f" {info.dtype}"
-        symbol = OPERATORS.get(node.name)
-        if symbol is None:
-            parts.append(f"input {info.index} = {value}")
-        elif info.index == 0:
-            parts.append(f"{value} {symbol} x")
-        else:
-            parts.append(f"{symbol} {value}")
-    return "(" + ", ".join(parts) + ")"
+    return small_text(text, colour, 9)
 
 
 # -- one node ------------------------------------------------------------------------
@@ -262,7 +69,7 @@ class NodeStyle:
         if kind == "more":
             return {"shape": "box", "style": "dashed", "color": KIND_BORDER["more"],
                     "label": f"<... {item.count} more node{'s' if item.count != 1 else ''}"
-                             "<BR/>" + _small("(max_nodes reached)") + ">"}
+                             "<BR/>" + small_text("(max_nodes reached)") + ">"}
         stats = self.stats(item) if self.show_grad else None
         if self.show_grad and kind != "input":
             fill, font, extra = grad_colours(stats)
@@ -298,37 +105,37 @@ class NodeStyle:
             if item.consts:
                 title += esc(" " + constants_text(node, item.consts))
             lines = [_bold_name(node.name, title),
-                     _small(f"{fmt_shape(node.out_shape)} {node.out_dtype}", muted)]
+                     small_text(f"{fmt_shape(node.out_shape)} {node.out_dtype}", muted)]
             if self.show_backward:
-                lines.extend(_small("<I>" + esc(part) + "</I>", muted)
+                lines.extend(small_text("<I>" + esc(part) + "</I>", muted)
                              for rule in backward_rules(node) for part in wrap(rule))
             if self.show_saved and node.saved is None:
-                lines.append(_small("saved values freed by backward", muted))
+                lines.append(small_text("saved values freed by backward", muted))
             return lines
         if kind in ("param", "leaf"):
             t = item.obj
             head = esc(item.name) if kind == "param" else "leaf (requires grad)"
-            return [f"<B>{head}</B>", _small(f"{fmt_shape(t.shape)} {t.dtype}", muted)]
+            return [f"<B>{head}</B>", small_text(f"{fmt_shape(t.shape)} {t.dtype}", muted)]
         if kind == "input":
             info = item.obj
-            return ["<B>input</B> (no grad)", _small(esc(f"{fmt_shape(info.shape)} {info.dtype}"),
+            return ["<B>input</B> (no grad)", small_text(esc(f"{fmt_shape(info.shape)} {info.dtype}"),
                                                      muted)]
         if kind == "output":
             t = item.obj
             text = f"{fmt_shape(t.shape)} {t.dtype}"
             if t.array.size == 1 and t.array.dtype.kind in "biuf":
                 text += f" = {float(t.array.reshape(-1)[0]):.5g}"
-            return [f"<B>{esc(item.name)}</B>", _small(esc(text), muted)]
+            return [f"<B>{esc(item.name)}</B>", small_text(esc(text), muted)]
         if kind == "group":
             module = item.obj
             lines = [f"<B>{esc(item.name or type(module).__name__)}</B>: "
                      f"{esc(module_title(module))}"]
             for name, t in item.absorbed:
                 label = name.rpartition(".")[2] if name else "leaf"
-                lines.append(_small(esc(f"{label} {fmt_shape(t.shape)}"), muted))
+                lines.append(small_text(esc(f"{label} {fmt_shape(t.shape)}"), muted))
             exit_node = item.exit
             ops = len(item.members)
-            lines.append(_small(esc(f"{fmt_shape(exit_node.out_shape)} {exit_node.out_dtype}"
+            lines.append(small_text(esc(f"{fmt_shape(exit_node.out_shape)} {exit_node.out_dtype}"
                                     f" · {ops} op{'s' if ops != 1 else ''}"), muted))
             return lines
         raise ValueError(f"visualize: unknown node kind {kind!r}")
@@ -353,27 +160,6 @@ def _group_stats(item):
             return found
     return node_grad(item.exit)
 
-
-# -- saved values --------------------------------------------------------------------
-
-def saved_label(node):
-    """A note listing exactly what the op saved for backward (``node.saved``:
-    what, shape, dtype, bytes), or None when it saved nothing or backward freed
-    it (the op's label says so then)."""
-    entries = [entry for entry in (node.saved or ()) if entry is not None]
-    if not entries:
-        return None
-    total = sum(entry.array.nbytes for entry in entries)
-    parts = [esc(f"{entry.what} {fmt_shape(entry.array.shape)} {entry.array.dtype} "
-                 f"{_bytes(entry.array.nbytes)}") for entry in entries]
-    return "<BR/>".join(["<B>saved</B> " + esc(_bytes(total))] + [_small(p) for p in parts])
-
-
-def _bytes(n):
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
 
 
 # -- legend ---------------------------------------------------------------------------

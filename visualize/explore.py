@@ -6,10 +6,8 @@ the exact order the engine ran them, and for each step the gradient that arrived
 (dy) and the gradient sent to each input, with the op's formula and rules from
 its docstring. The page needs no network (inline SVG, JS, CSS and one JSON blob).
 
-Size is kept in check: a tensor of at most ``SMALL`` elements is embedded whole
-(a table); a larger one as summary statistics over all of it plus a capped slice
-(``CAP``: the first 2 images, first 4 channels, 64 x 64 pixels) for a heatmap.
-Numbers are written with 4 significant digits.
+The steps' tensors go into the page as described in :mod:`visualize.tensor_json`;
+the textbook and primer views of a step come from :mod:`visualize.teaching_views`.
 """
 from __future__ import annotations
 
@@ -22,326 +20,16 @@ import numpy as np
 
 import minigrad
 from minigrad.autograd import walk
-from minigrad.kernels.reference import avg_unpool as spread_over_windows
-from minigrad.kernels.reference import conv2d as correlate, conv2d_weight, rot180_swap
-from minigrad.kernels.windows import argmax_cells
-from minigrad.nn.functional import full_convolution_rot180, rot180
-from minigrad.ops.conv import Conv2d
-from minigrad.ops.pool import AvgPool2d, MaxPool2d
 from minigrad.tracing import record_backward
 
-from .dot import backward_rules, fmt_shape, fmt_value, module_title, op_title, svg_id, \
-    to_dot_source
-from .graph import build, output_list, parameter_names
+from .dot import svg_id, to_dot_source
+from .graph import build, output_list
+from .labels import backward_rules, fmt_shape, fmt_value, module_title, op_title
 from .layers import Layers
+from .naming import parameter_names
 from .render import svg_of
-
-SMALL = 64                     # at most this many elements: the whole tensor, as a table
-CAP = (2, 4, 64, 64)           # else a slice of at most (images, channels, rows, columns)
-DIGITS = 4                     # significant digits of every embedded number
-
-
-# -- tensors as JSON ------------------------------------------------------------------
-
-class _Numbers:
-    """Arrays formatted once, with numpy, and pasted into the JSON text as raw
-    lists (json.dumps of a Python list of floats would print 17 digits)."""
-
-    def __init__(self):
-        self.chunks = []
-
-    def add(self, array) -> str:
-        a = np.asarray(array, dtype=np.float64).ravel()
-        # Wide enough for "null" also where every value is NaN (numpy sizes the strings
-        # to the longest, "nan").
-        text = np.char.mod(f"%.{DIGITS}g", a).astype("<U16")
-        text[~np.isfinite(a)] = "null"          # JSON has no NaN or inf
-        self.chunks.append("[" + ",".join(text.tolist()) + "]")
-        return f"@@NUMBERS{len(self.chunks) - 1}@@"
-
-    def fill(self, text: str) -> str:
-        for i, chunk in enumerate(self.chunks):
-            text = text.replace(f'"@@NUMBERS{i}@@"', chunk, 1)
-        return text
-
-
-def as_4d(shape):
-    """How a tensor is laid out for a heatmap: (images, channels, rows, columns)."""
-    shape = tuple(shape)
-    if len(shape) <= 2:
-        return (1, 1) + (1,) * (2 - len(shape)) + shape
-    if len(shape) == 3:
-        return (1,) + shape
-    return (shape[0], int(np.prod(shape[1:-2], dtype=np.int64))) + shape[-2:]
-
-
-def stats(a) -> dict:
-    a = np.asarray(a, dtype=np.float64)
-    finite = a[np.isfinite(a)]
-    out = {"size": int(a.size), "nonzero": int(np.count_nonzero(a)),
-           "nonfinite": int(a.size - finite.size)}
-    if finite.size:
-        out.update(min=float(finite.min()), max=float(finite.max()),
-                   mean=float(finite.mean()), l2=float(np.sqrt(np.sum(finite * finite))))
-    return out
-
-
-def tensor_payload(array, numbers: _Numbers, mask=None) -> dict:
-    """A tensor for the page: shape, dtype, statistics over all of it, and either
-    every value (``values``, small tensors) or a capped 4-D slice (``slice``)."""
-    a = np.asarray(array)
-    payload = {"shape": list(a.shape), "dtype": str(a.dtype), "stats": stats(a)}
-    if a.size <= SMALL:
-        payload["values"] = numbers.add(a)
-        if mask is not None:
-            payload["mask"] = numbers.add(np.asarray(mask).reshape(a.shape))
-        return payload
-    view = a.reshape(as_4d(a.shape))
-    index = tuple(slice(0, min(n, cap)) for n, cap in zip(view.shape, CAP))
-    payload["view"] = list(view.shape)
-    payload["slice"] = list(view[index].shape)
-    payload["data"] = numbers.add(view[index])
-    if mask is not None:
-        payload["mask"] = numbers.add(np.asarray(mask).reshape(view.shape)[index])
-    return payload
-
-
-# -- the textbook rules, computed from the step's own numbers ------------------------
-
-def _keep_for_rules(node):
-    """What a step's teaching view needs that backward frees: MaxPool2d's argmax,
-    Conv2d's weight (a parameter's data, else what the op saved)."""
-    if isinstance(node, MaxPool2d) and node.argmax is not None:
-        return {"argmax": node.argmax}
-    if isinstance(node, Conv2d) and node.weight is not None:
-        kept = {"weight": node.weight}
-        x = _conv_input(node)
-        if x is not None:
-            kept["input"] = x
-        return kept
-    return {}
-
-
-def _conv_input(node):
-    """A convolution's input a^{l-1}: a leaf's own values, else the copy forward saved
-    for the weight gradient (None when the weight needs no gradient)."""
-    if isinstance(node.parents[0], minigrad.Tensor):
-        return node.parents[0].array
-    for s in node.saved or ():
-        if s is not None and s.what == "input 0":
-            return s.array
-    return None
-
-
-def padded_dilated(dy, kernel, in_hw, stride, padding, dilation):
-    """The dy the primer correlates with rot180(W): s-1 zeros between neighbouring
-    values, d(k-1) - p zeros around (cut where that is negative), sized so that a
-    stride-1 correlation with the dilated kernel gives back the input's (H, W).
-    Returns it and where dy[..., 0, 0] sits in it (row, column; may be negative)."""
-    offset = [dilation[i] * (kernel[i] - 1) - padding[i] for i in (0, 1)]
-    size = [in_hw[i] + dilation[i] * (kernel[i] - 1) for i in (0, 1)]
-    rows, cols = (offset[i] + stride[i] * np.arange(dy.shape[2 + i]) for i in (0, 1))
-    keep_rows, keep_cols = (rows >= 0) & (rows < size[0]), (cols >= 0) & (cols < size[1])
-    padded = np.zeros(dy.shape[:2] + tuple(size), dtype=dy.dtype)
-    padded[:, :, rows[keep_rows][:, None], cols[keep_cols][None, :]] = \
-        dy[:, :, keep_rows][:, :, :, keep_cols]
-    return padded, offset
-
-
-def _max_abs_diff(a, b):
-    return float(np.max(np.abs(np.asarray(a, np.float64) - np.asarray(b, np.float64)))) \
-        if np.size(a) else 0.0
-
-
-def _plain_windows(settings):
-    """Windows the teaching views draw: no dilation, no ceil_mode, every window
-    dividing by its full size (the other options are drawn without a view)."""
-    return (tuple(settings.get("dilation", (1, 1))) == (1, 1)
-            and not settings.get("ceil_mode", False)
-            and settings.get("count_include_pad", True))
-
-
-def teaching_view(step, kept, numbers):
-    """The textbook form of the step's rule, next to what the engine sent."""
-    node, dy = step.node, step.grad_output.array
-    dx = step.input_grads[0].array if step.input_grads and step.input_grads[0] is not None \
-        else None
-    if isinstance(node, (MaxPool2d, AvgPool2d)) and not _plain_windows(node.settings()):
-        return None
-    if isinstance(node, MaxPool2d) and "argmax" in kept:
-        cells = argmax_cells(kept["argmax"], node.window)
-        view = {"kind": "maxpool", "dy": tensor_payload(dy, numbers),
-                "window": [list(node.settings()[k]) for k in ("kernel_size", "stride", "padding")],
-                "argmax_cells": int(cells.sum())}
-        if dx is not None:
-            view["dx"] = tensor_payload(dx, numbers, mask=cells)
-            view["nonzero_outside_argmax"] = int(np.count_nonzero(dx[~cells]))
-        return view
-    if isinstance(node, AvgPool2d):
-        spread = spread_over_windows(dy, node.window)
-        kh, kw = node.settings()["kernel_size"]
-        view = {"kind": "avgpool", "dy": tensor_payload(dy, numbers), "size": kh * kw,
-                "window": [list(node.settings()[k]) for k in ("kernel_size", "stride", "padding")],
-                "spread": tensor_payload(spread, numbers)}
-        if dx is not None:
-            view["max_diff"] = _max_abs_diff(spread, dx)
-        return view
-    if isinstance(node, Conv2d) and "weight" in kept:
-        return conv_view(step, kept, numbers, dx)
-    return None
-
-
-def conv_view(step, kept, numbers, dx):
-    """A convolution's backward in the primer's form: dx = the padded, stride-dilated
-    dy correlated with rot180(W) (step 7), and dW = a^{l-1} * dy (step 8), with the
-    geometry the page needs to link each number to its sources."""
-    node, dy, w = step.node, step.grad_output.array, kept["weight"]
-    settings = node.settings()
-    stride, padding, dilation, groups = (tuple(settings[k]) if k != "groups" else settings[k]
-                                         for k in ("stride", "padding", "dilation", "groups"))
-    in_shape = node.input_shapes[0]
-    full = full_convolution_rot180(dy, w, stride, padding, dilation, groups,
-                                   input_size=in_shape).array
-    padded, offset = padded_dilated(dy, w.shape[2:], in_shape[2:], stride, padding, dilation)
-    co, ci = min(w.shape[0], CAP[1]), min(w.shape[1], CAP[1])
-    view = {"kind": "conv", "groups": groups,
-            "weight": numbers.add(w[:co, :ci]),
-            # rot180 swaps in/out channels: kernel (o, c) rotated sits at (c, o).
-            "rot180": numbers.add(rot180(w, groups).array[:ci, :co]),
-            "kernel_shape": [co, ci] + list(w.shape[2:]), "weight_shape": list(w.shape),
-            "geometry": [list(w.shape[2:]), list(stride), list(padding), list(dilation)],
-            "full": tensor_payload(full, numbers),
-            "padded": tensor_payload(padded, numbers), "offset": offset,
-            # The literal rule: a stride-1 correlation of the padded dy with rot180(W).
-            "padded_diff": _max_abs_diff(correlate(padded, rot180_swap(w, groups), (1, 1),
-                                                   (0, 0), dilation, groups), full)}
-    if dx is not None:
-        view["max_diff"] = _max_abs_diff(full, dx)
-    x, dw = kept.get("input"), _sent(step, 1)
-    if x is not None and dw is not None:
-        view["x"] = tensor_payload(x, numbers)
-        view["dW_diff"] = _max_abs_diff(
-            conv2d_weight(x, dy, w.shape[2:], stride, padding, dilation, groups), dw)
-    return view
-
-
-# -- the primer's views: the loss, a fully connected layer, an activation ----------------
-
-def _sent(step, i):
-    grads = step.input_grads
-    return None if i >= len(grads) or grads[i] is None else grads[i].array
-
-
-def loss_view(step, layers, numbers):
-    """Cross-entropy after softmax: the logits z^L, p = softmax(z^L), the target y
-    and the output error delta^L = (p - y) / N next to the dx the engine sent."""
-    node = step.node
-    z = layers.input_value(node, 0)
-    if z is None or z.ndim != 2 or node.reduction == "none":
-        return None
-    q = np.asarray(node.target_distribution, dtype=np.float64)
-    shifted = np.exp(z - z.max(axis=1, keepdims=True))
-    p = shifted / shifted.sum(axis=1, keepdims=True)
-    dy = float(np.asarray(step.grad_output.array))
-    delta = (p * q.sum(axis=1, keepdims=True) - q) * dy / node.divisor
-    one_hot = bool(np.all((q == 0) | (q == 1)) and np.all(q.sum(axis=1) == 1))
-    view = {"kind": "loss", "z": tensor_payload(z, numbers), "p": tensor_payload(p, numbers),
-            "y": tensor_payload(q, numbers), "one_hot": one_hot, "divisor": float(node.divisor),
-            "dy": dy, "delta": tensor_payload(delta, numbers),
-            "name": layers.name(node.parents[0]) or "z"}
-    dx = _sent(step, 0)
-    if dx is not None:
-        view["max_diff"] = _max_abs_diff(delta, dx)
-    return view
-
-
-def fc_view(l, steps, step_of, layers, numbers):
-    """A fully connected layer l as the primer writes it, from the engine's numbers:
-    delta^l (the gradient at z^l), a^{l-1} (the layer's input), dW = delta a^T
-    (summed over the batch: delta^T a with samples as rows), db = sum of delta,
-    the error sent back W^T delta, each next to what the engine sent."""
-    parts = layers.fc[l]
-    matmul, add = parts["matmul"], parts["add"]
-    first = steps[min(step_of[id(n)] for n in (matmul, add) if n is not None and id(n) in step_of)]
-    a = layers.input_value(matmul, 0)
-    wt = layers.input_value(matmul, 1)           # W^T, as the MatMul read it
-    if a is None or wt is None:
-        return None
-    delta = first.grad_output.array.reshape(-1, wt.shape[1])
-    a = a.reshape(-1, wt.shape[0])
-    dw, db, dx = delta.T @ a, delta.sum(axis=0), delta @ wt.T
-    view = {"kind": "fc", "layer": layers.layer_label(l), "module": type(parts["module"]).__name__,
-            "delta": tensor_payload(delta, numbers), "a": tensor_payload(a, numbers),
-            "z": tensor_payload(layers.values.get(add or matmul, a @ wt), numbers),
-            "dW": tensor_payload(dw, numbers), "dx": tensor_payload(dx, numbers),
-            "steps": {}}
-    if add is not None:
-        view["db"] = tensor_payload(db, numbers)
-    mm_step = steps[step_of[id(matmul)]] if id(matmul) in step_of else None
-    if add is not None and id(add) in step_of:
-        view["steps"]["Add"] = step_of[id(add)]
-        sent_b = _sent(steps[step_of[id(add)]], 1)
-        if sent_b is not None:
-            view["db_diff"] = _max_abs_diff(db, sent_b.reshape(-1, wt.shape[1]).sum(axis=0))
-    if mm_step is not None:
-        view["steps"]["MatMul"] = step_of[id(matmul)]
-        sent_x = _sent(mm_step, 0)
-        if sent_x is not None:
-            view["dx_diff"] = _max_abs_diff(dx, sent_x.reshape(dx.shape))
-    transpose = matmul.parents[1]
-    if id(transpose) in step_of:
-        view["steps"]["Transpose"] = step_of[id(transpose)]
-        sent_w = _sent(steps[step_of[id(transpose)]], 0)
-        if sent_w is not None:
-            view["dW_engine"] = tensor_payload(sent_w, numbers)
-            view["dW_diff"] = _max_abs_diff(dw, sent_w)
-    return view
-
-
-def activation_view(step, layers, numbers):
-    """An activation a^l = sigma(z^l): the error delta^l = dy ⊙ sigma'(z^l)."""
-    node = step.node
-    z, a = layers.input_value(node, 0), layers.values.get(node)
-    if z is None and a is None:
-        return None
-    if node.name == "ReLU":
-        slope = ((a if z is None else z) > 0).astype(np.float64)
-    elif node.name == "Sigmoid" and a is not None:
-        slope = a * (1 - a)
-    elif node.name == "Tanh" and a is not None:
-        slope = 1 - a * a
-    else:
-        return None
-    dy = step.grad_output.array
-    product = dy * slope
-    view = {"kind": "activation", "function": node.name,
-            "name": layers.name(node), "z_name": layers.name(node.parents[0]),
-            "slope": tensor_payload(slope, numbers), "product": tensor_payload(product, numbers)}
-    if z is not None:
-        view["z"] = tensor_payload(z, numbers)
-    if a is not None:
-        view["a"] = tensor_payload(a, numbers)
-    dx = _sent(step, 0)
-    if dx is not None:
-        view["max_diff"] = _max_abs_diff(product, dx)
-    return view
-
-
-def primer_view(step, steps, step_of, layers, numbers):
-    """The step's view in the primer's terms, or None."""
-    node = step.node
-    if node.name == "CrossEntropy":
-        return loss_view(step, layers, numbers)
-    l = layers.layer_of.get(node)
-    if l in layers.fc and node.name != "Transpose":
-        parts = layers.fc[l]
-        first = min(step_of[id(n)] for n in (parts["matmul"], parts["add"])
-                    if n is not None and id(n) in step_of)
-        if steps[first] is step:
-            return fc_view(l, steps, step_of, layers, numbers)
-    if layers.name(node) and layers.name(node).startswith("a"):
-        return activation_view(step, layers, numbers)
-    return None
+from .teaching_views import keep_for_rules, primer_view, teaching_view
+from .tensor_json import DIGITS, SMALL, JsonNumbers, tensor_payload
 
 
 # -- the page's data --------------------------------------------------------------------
@@ -422,7 +110,7 @@ def explore(*outputs, params=None, path="backprop.html", gradient=None, collapse
     # No legend: the page's header explains its own colours (current, done).
     svg = _inline_svg(svg_of(to_dot_source(drawing, rankdir=rankdir, title=title,
                                            legend=False, svg_ids=True)))
-    kept = {node: _keep_for_rules(node) for node in order}
+    kept = {node: keep_for_rules(node) for node in order}
     layers = Layers(order, {node: k["weight"] for node, k in kept.items() if "weight" in k})
     with record_backward() as steps:
         minigrad.autograd.run_backward(tensors, grads)
@@ -441,7 +129,7 @@ def page_data(steps, drawing, kept, params=None, layers=None, history=None) -> s
     order, and the leaves (parameters) with their gradients. ``layers`` (a
     :class:`Layers`, made before the backward) adds the primer's names and views;
     ``history`` (a :class:`GradientHistory`) the gradient norms over training steps."""
-    numbers = _Numbers()
+    numbers = JsonNumbers()
     step_of = {id(step.node): k for k, step in enumerate(steps)}
     where = {}                    # graph node -> drawn node id (its group when collapsed)
     names = parameter_names(params)

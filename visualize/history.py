@@ -23,7 +23,7 @@ import numpy as np
 import minigrad
 import minigrad.optim
 
-from .graph import parameter_names
+from .naming import parameter_names
 
 
 class GradientHistory:
