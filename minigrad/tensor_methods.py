@@ -1,5 +1,6 @@
 """The longer bodies of ``Tensor``'s methods: each ``Tensor`` method stays one line
-in :mod:`minigrad._tensor` (its API in one place) and calls ``tensor_<name>`` here."""
+in its family's class (:mod:`minigrad._tensor` names them) and calls ``tensor_<name>``
+here."""
 from __future__ import annotations
 
 import numpy as np

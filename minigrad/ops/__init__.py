@@ -1,7 +1,7 @@
 """Differentiable ops, one module per family. Each op is a ``Function`` subclass
 with its forward and its hand-written backward side by side, its formula in its
-docstring; ``Tensor``'s methods (``minigrad/_tensor.py``) are one-line calls into
-these modules.
+docstring; ``Tensor``'s methods (``minigrad/_tensor.py`` and its families) are
+one-line calls into these modules.
 
 The memory-layout contract of the image ops (the one place it is written down):
 
