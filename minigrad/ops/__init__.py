@@ -27,5 +27,5 @@ None of this changes a number: shapes, indexing and results are NCHW as in PyTor
 from . import elementwise, shape, reduce, linalg, activation, loss, dropout, conv, pool  # noqa: F401
 from . import norm, embedding  # noqa: F401
 from . import index, padding  # noqa: F401
-from . import recurrent  # noqa: F401
+from . import recurrent, recurrent_sequence  # noqa: F401
 from . import unary, join, nograd  # noqa: F401
