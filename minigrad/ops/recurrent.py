@@ -33,7 +33,9 @@ import numpy as np
 
 from ..autograd import Function, Input, OUTPUT, is_grad_enabled
 from .._tensor import make_tensor
+from . import buffers
 from .join import cat, stack
+from .linalg import MatMul
 
 
 # -- the two namespaces the formulas are written against --------------------------------
@@ -61,7 +63,16 @@ class ArrayMath:
     def cat(parts):
         return np.concatenate(parts, axis=-1)
 
-    stack = staticmethod(np.stack)
+    @staticmethod
+    def stack(parts):
+        """np.stack along a new first axis; a large result in the buffer pool."""
+        shape = (len(parts),) + parts[0].shape
+        return np.stack(parts, out=buffers.empty_if_large(shape, parts[0].dtype))
+
+    @staticmethod
+    def matmul(a, b):
+        """a @ b; a large product in the buffer pool."""
+        return np.matmul(a, b, out=MatMul.pooled_output(a, b))
 
     @staticmethod
     def wrap(a):
@@ -92,11 +103,15 @@ class TensorMath:
         return stack(parts, dim=0)
 
     @staticmethod
+    def matmul(a, b):
+        return a @ b
+
+    @staticmethod
     def wrap(t):
         return t
 
 
-# -- pieces shared by the three cells and by the step and sequence ops ------------------------------------------------------
+# -- pieces shared by the three cells and by the step and sequence ops -------------------
 
 def input_and_hidden_gates(x, h, w_ih, w_hh, b_ih, b_hh, gates_x=None):
     """(x @ W_ih^T + b_ih, h @ W_hh^T + b_hh): the two affine maps every cell starts with."""
@@ -168,12 +183,12 @@ class RNNGates:
         h_new = act(gi + gh)
         return (h_new,), h_new
 
-    def gate_gradients(self, math, dy, h, activations):
+    def local_derivatives(self, math, h, activations):
         h_new, = activations
-        if self.nonlinearity == "tanh":
-            da = dy * (1 - h_new * h_new)
-        else:
-            da = dy * (h_new > 0)
+        return ((1 - h_new * h_new) if self.nonlinearity == "tanh" else (h_new > 0),)
+
+    def gate_gradients(self, math, dy, local):
+        da = dy * local[0]
         return da, da, None
 
     def state_gradient(self, math, dh, direct):
@@ -200,14 +215,19 @@ class LSTMGates:
         tanh_c = math.tanh(c_new)
         return (i, f, g, o, tanh_c), math.cat([o * tanh_c, c_new])
 
-    def gate_gradients(self, math, dy, hc, activations):
+    def local_derivatives(self, math, hc, activations):
         i, f, g, o, tanh_c = activations
-        hidden = tanh_c.shape[-1]
-        c = hc[:, hidden:]
-        dh_new, dc_new = dy[:, :hidden], dy[:, hidden:]
-        dc = dc_new + dh_new * o * (1 - tanh_c * tanh_c)
-        dz = math.cat([dc * g * i * (1 - i), dc * c * f * (1 - f), dc * i * (1 - g * g),
-                       dh_new * tanh_c * o * (1 - o)])
+        c = hc[..., tanh_c.shape[-1]:]
+        return (o * (1 - tanh_c * tanh_c),
+                math.cat([g * i * (1 - i), c * f * (1 - f), i * (1 - g * g), tanh_c * o * (1 - o)]),
+                f)
+
+    def gate_gradients(self, math, dy, local):
+        dc_dh, dz_dcdcdch, f = local
+        hidden = f.shape[-1]
+        dh_new, dc_new = dy[..., :hidden], dy[..., hidden:]
+        dc = dc_new + dh_new * dc_dh
+        dz = math.cat([dc, dc, dc, dh_new]) * dz_dcdcdch
         return dz, dz, dc * f
 
     def state_gradient(self, math, dh, direct):
@@ -230,12 +250,17 @@ class GRUGates:
         n = math.tanh(gi[:, 2 * hidden:] + r * b_n)
         return (r, z, n, b_n), n + z * (h - n)
 
-    def gate_gradients(self, math, dy, h, activations):
+    def local_derivatives(self, math, h, activations):
         r, z, n, b_n = activations
-        dn = dy * (1 - z) * (1 - n * n)
-        dz = dy * (h - n) * z * (1 - z)
-        dr = dn * b_n * r * (1 - r)
-        return math.cat([dr, dz, dn]), math.cat([dr, dz, dn * r]), dy * z
+        dn_dh = (1 - z) * (1 - n * n)
+        dz_dh = (h - n) * z * (1 - z)
+        dr_dh = dn_dh * b_n * r * (1 - r)
+        return math.cat([dr_dh, dz_dh, dn_dh]), math.cat([dr_dh, dz_dh, dn_dh * r]), z
+
+    def gate_gradients(self, math, dy, local):
+        dgi_dh, dgh_dh, z = local
+        dy3 = math.cat([dy, dy, dy])
+        return dy3 * dgi_dh, dy3 * dgh_dh, dy * z
 
     def state_gradient(self, math, dh, direct):
         return dh + direct
@@ -270,7 +295,8 @@ class _CellStep(Function, register=False):
             math, saved = ArrayMath, self.saved_arrays
             saved, activations, dy = saved[:n], saved[n:], dy.array
         x, state, w_ih, w_hh = saved[:4]
-        dgi, dgh, direct = self.gate_gradients(math, dy, state, activations)
+        local = self.local_derivatives(math, state, activations)
+        dgi, dgh, direct = self.gate_gradients(math, dy, local)
         need = self.needs_input_grad
         grads = list(affine_gradients(need, dgi, dgh, x, self.hidden_part(state), w_ih, w_hh,
                                       len(saved) == 6))

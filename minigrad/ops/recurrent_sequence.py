@@ -23,19 +23,21 @@ from .recurrent import (ArrayMath, TensorMath, GRUGates, LSTMGates, RNNGates, af
                         check_step_inputs)
 
 
-def project_inputs(x, w_ih, b_ih):
+def project_inputs(math, x, w_ih, b_ih):
     """x_t @ W_ih^T + b_ih for every t in one matmul: (T, B, I) -> (T, B, G*H)."""
     steps, batch, features = x.shape
-    gates_x = (x.reshape(steps * batch, features) @ w_ih.T).reshape(steps, batch, -1)
-    return gates_x if b_ih is None else gates_x + b_ih
+    gates_x = math.matmul(x.reshape(steps * batch, features), w_ih.T)
+    if b_ih is not None:
+        gates_x += b_ih
+    return gates_x.reshape(steps, batch, -1)
 
 
 def check_sequence_inputs(op, arrays, gates, state_width):
     """x (T, B, I) with T >= 1, then the step's shapes for x[0] (``check_step_inputs``)."""
-    if len(arrays) and (arrays[0].ndim != 3 or arrays[0].shape[0] == 0):
+    if arrays and (arrays[0].ndim != 3 or arrays[0].shape[0] == 0):
         raise ValueError(f"{op}: x must be a (T, B, I) sequence with T >= 1, got shape "
                          f"{arrays[0].shape}")
-    check_step_inputs(op, (arrays[0][0], *arrays[1:]), gates, state_width)
+    check_step_inputs(op, (arrays[0][0], *arrays[1:]) if arrays else arrays, gates, state_width)
 
 
 class _Sequence(Function, register=False):
@@ -46,8 +48,7 @@ class _Sequence(Function, register=False):
         check_sequence_inputs(self.name, arrays, self.gates, self.state_width)
         activations, out = self.run(ArrayMath, *arrays)
         if any(self.needs_input_grad):
-            stacked = [ArrayMath.stack(per_step) for per_step in zip(*activations)]
-            self.save_for_backward(*[Input(i) for i in range(len(arrays))], OUTPUT, *stacked)
+            self.save_for_backward(*[Input(i) for i in range(len(arrays))], OUTPUT, activations)
         return out
 
     def time_steps(self, steps):
@@ -55,56 +56,62 @@ class _Sequence(Function, register=False):
         return range(steps - 1, -1, -1) if self.reverse else range(steps)
 
     def run(self, math, x, state, w_ih, w_hh, b_ih=None, b_hh=None):
-        """Every step's activations (indexed by t) and the (T, B, S) stacked states."""
-        gates_x = project_inputs(x, w_ih, b_ih)
+        """The steps' activations stacked (T, K, B, H) (K of them per step) and their
+        states stacked (T, B, S)."""
+        gates_x = project_inputs(math, x, w_ih, b_ih)
         steps = x.shape[0]
         activations, states = [None] * steps, [None] * steps
         for t in self.time_steps(steps):
             activations[t], state = self.step(math, None, state, w_ih, w_hh, b_ih, b_hh,
                                               gates_x=gates_x[t])
             states[t] = state
-        return activations, math.stack(states)
+        kinds = len(activations[0])
+        stacked = math.stack([a for per_step in activations for a in per_step])
+        return stacked.reshape((steps, kinds) + stacked.shape[1:]), math.stack(states)
 
     def backward(self, dy):
         n = len(self.input_shapes)
         if is_grad_enabled():   # create_graph: recompute the steps with ops
             math, inputs = TensorMath, self.saved_tensors[:n]
             activations, out = self.run(math, *inputs)
-            at = activations.__getitem__
         else:
             math, saved = ArrayMath, self.saved_arrays
-            inputs, out, stacked, dy = saved[:n], saved[n], saved[n + 1:], dy.array
-            at = lambda t: [a[t] for a in stacked]   # noqa: E731
-        return tuple(math.wrap(g) for g in self.through_time(math, dy, inputs, out, at))
+            (*inputs, out, activations), dy = saved, dy.array
+        return tuple(math.wrap(g) for g in self.through_time(math, dy, inputs, out, activations))
 
-    def through_time(self, math, dy, inputs, out, activations_at):
+    def through_time(self, math, dy, inputs, out, activations):
         """Backprop through time: the state's gradient carried from the last step to the
         first, then every weight's gradient summed over all steps in one matmul."""
         x, state0, w_ih, w_hh = inputs[:4]
         need = self.needs_input_grad
-        steps, batch = x.shape[:2]
+        steps, kinds = activations.shape[:2]
         order = self.time_steps(steps)
         first, back = order[0], (1 if self.reverse else -1)
-        previous = [state0 if t == first else out[t + back] for t in range(steps)]
         dgi, dgh = [None] * steps, [None] * steps
         carried = None
         for t in reversed(order):
             d_state = dy[t] if carried is None else dy[t] + carried
-            dgi[t], dgh[t], direct = self.gate_gradients(math, d_state, previous[t],
-                                                         activations_at(t))
+            previous = state0 if t == first else out[t + back]
+            local = self.local_derivatives(math, previous,
+                                           [activations[t, k] for k in range(kinds)])
+            dgi[t], dgh[t], direct = self.gate_gradients(math, d_state, local)
             if t != first or need[1]:
                 carried = self.state_gradient(math, dgh[t] @ w_hh, direct)
         dgh = math.stack(dgh)
         dgi = dgh if dgi[0] is dgh[0] else math.stack(dgi)
 
         def rows(a):
-            return a.reshape(steps * batch, a.shape[-1])
-        h_previous = rows(self.hidden_part(math.stack(previous)))
-        grads = list(affine_gradients((need[0], False) + need[2:], rows(dgi), rows(dgh),
-                                      rows(x), h_previous, w_ih, w_hh, len(inputs) == 6))
+            return a.reshape(-1, a.shape[-1])
+        grads = list(affine_gradients((need[0], False, need[2], False) + need[4:], rows(dgi),
+                                      rows(dgh), rows(x), None, w_ih, w_hh, len(inputs) == 6))
         if need[0]:
             grads[0] = grads[0].reshape(x.shape)
         grads[1] = carried if need[1] else None
+        if need[3]:   # sum_t dgh_t^T h_{t-1}: h_{t-1} is the initial state, then the output
+            later, earlier = (slice(None, -1), slice(1, None)) if self.reverse else \
+                (slice(1, None), slice(None, -1))
+            grads[3] = (dgh[first].T @ self.hidden_part(state0)
+                        + rows(dgh[later]).T @ rows(self.hidden_part(out[earlier])))
         return grads
 
 
