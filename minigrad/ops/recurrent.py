@@ -137,7 +137,10 @@ def affine_gradients(need, dgi, dgh, x, h, w_ih, w_hh, has_bias):
     if not has_bias:
         return dx, dh, dw_ih, dw_hh
     db_ih = dgi.sum(axis=0) if need[4] else None
-    db_hh = dgh.sum(axis=0) if need[5] else None
+    if need[5]:   # (the same sum when dgi is dgh, as a separate array: each bias its own)
+        db_hh = dgh.sum(axis=0) if db_ih is None or dgh is not dgi else 1 * db_ih
+    else:
+        db_hh = None
     return dx, dh, dw_ih, dw_hh, db_ih, db_hh
 
 
@@ -170,6 +173,7 @@ class RNNGates:
     """h' = act(x W_ih^T + b_ih + h W_hh^T + b_hh), act = tanh or relu."""
     gates = 1         # G: gate blocks in the weights
     state_width = 1   # the state is H wide (the LSTM's [h | c] is 2H)
+    bias_hh_only_added = True   # b_hh only adds to x W_ih^T + b_ih (not so in the GRU)
 
     def __init__(self, nonlinearity="tanh"):
         if nonlinearity not in ("tanh", "relu"):
@@ -200,7 +204,7 @@ class RNNGates:
 
 class LSTMGates:
     """[h' | c'] from [h | c]: c' = f c + i g, h' = o tanh(c')."""
-    gates, state_width = 4, 2
+    gates, state_width, bias_hh_only_added = 4, 2, True
 
     def step(self, math, x, hc, w_ih, w_hh, b_ih=None, b_hh=None, gates_x=None):
         hidden = w_hh.shape[1]
@@ -239,7 +243,7 @@ class LSTMGates:
 
 class GRUGates:
     """h' = (1 - z) n + z h, n = tanh(a_n + r b_n) (b_n from h W_hh^T + b_hh)."""
-    gates, state_width = 3, 1
+    gates, state_width, bias_hh_only_added = 3, 1, False
 
     def step(self, math, x, h, w_ih, w_hh, b_ih=None, b_hh=None, gates_x=None):
         hidden = w_hh.shape[1]

@@ -23,12 +23,12 @@ from .recurrent import (ArrayMath, TensorMath, GRUGates, LSTMGates, RNNGates, af
                         check_step_inputs)
 
 
-def project_inputs(math, x, w_ih, b_ih):
-    """x_t @ W_ih^T + b_ih for every t in one matmul: (T, B, I) -> (T, B, G*H)."""
+def project_inputs(math, x, w_ih, biases):
+    """x_t @ W_ih^T + the biases for every t in one matmul: (T, B, I) -> (T, B, G*H)."""
     steps, batch, features = x.shape
     gates_x = math.matmul(x.reshape(steps * batch, features), w_ih.T)
-    if b_ih is not None:
-        gates_x += b_ih
+    for b in biases:
+        gates_x += b   # (in place: the product is a new array)
     return gates_x.reshape(steps, batch, -1)
 
 
@@ -58,7 +58,10 @@ class _Sequence(Function, register=False):
     def run(self, math, x, state, w_ih, w_hh, b_ih=None, b_hh=None):
         """The steps' activations stacked (T, K, B, H) (K of them per step) and their
         states stacked (T, B, S)."""
-        gates_x = project_inputs(math, x, w_ih, b_ih)
+        if b_hh is None or not self.bias_hh_only_added:
+            gates_x = project_inputs(math, x, w_ih, [] if b_ih is None else [b_ih])
+        else:   # b_hh added once for all steps
+            gates_x, b_hh = project_inputs(math, x, w_ih, [b_ih, b_hh]), None
         steps = x.shape[0]
         activations, states = [None] * steps, [None] * steps
         for t in self.time_steps(steps):
