@@ -47,8 +47,9 @@ class _Sequence(Function, register=False):
     def forward(self, *arrays):
         check_sequence_inputs(self.name, arrays, self.gates, self.state_width)
         activations, out = self.run(ArrayMath, *arrays)
-        if any(self.needs_input_grad):
-            self.save_for_backward(*[Input(i) for i in range(len(arrays))], OUTPUT, activations)
+        if any(self.needs_input_grad):   # every step's activations as they are (no copy)
+            self.save_for_backward(*[Input(i) for i in range(len(arrays))], OUTPUT,
+                                   *[a for per_step in activations for a in per_step])
         return out
 
     def time_steps(self, steps):
@@ -56,8 +57,7 @@ class _Sequence(Function, register=False):
         return range(steps - 1, -1, -1) if self.reverse else range(steps)
 
     def run(self, math, x, state, w_ih, w_hh, b_ih=None, b_hh=None):
-        """The steps' activations stacked (T, K, B, H) (K of them per step) and their
-        states stacked (T, B, S)."""
+        """Each step's activations (a list indexed by t) and the states stacked (T, B, S)."""
         if b_hh is None or not self.bias_hh_only_added:
             gates_x = project_inputs(math, x, w_ih, [] if b_ih is None else [b_ih])
         else:   # b_hh added once for all steps
@@ -68,9 +68,7 @@ class _Sequence(Function, register=False):
             activations[t], state = self.step(math, None, state, w_ih, w_hh, b_ih, b_hh,
                                               gates_x=gates_x[t])
             states[t] = state
-        kinds = len(activations[0])
-        stacked = math.stack([a for per_step in activations for a in per_step])
-        return stacked.reshape((steps, kinds) + stacked.shape[1:]), math.stack(states)
+        return activations, math.stack(states)
 
     def backward(self, dy):
         n = len(self.input_shapes)
@@ -79,7 +77,9 @@ class _Sequence(Function, register=False):
             activations, out = self.run(math, *inputs)
         else:
             math, saved = ArrayMath, self.saved_arrays
-            (*inputs, out, activations), dy = saved, dy.array
+            inputs, out, flat, dy = saved[:n], saved[n], saved[n + 1:], dy.array
+            kinds = len(flat) // len(out)
+            activations = [flat[t * kinds:(t + 1) * kinds] for t in range(len(out))]
         return tuple(math.wrap(g) for g in self.through_time(math, dy, inputs, out, activations))
 
     def through_time(self, math, dy, inputs, out, activations):
@@ -87,7 +87,7 @@ class _Sequence(Function, register=False):
         first, then every weight's gradient summed over all steps in one matmul."""
         x, state0, w_ih, w_hh = inputs[:4]
         need = self.needs_input_grad
-        steps, kinds = activations.shape[:2]
+        steps = len(activations)
         order = self.time_steps(steps)
         first, back = order[0], (1 if self.reverse else -1)
         dgi, dgh = [None] * steps, [None] * steps
@@ -95,8 +95,7 @@ class _Sequence(Function, register=False):
         for t in reversed(order):
             d_state = dy[t] if carried is None else dy[t] + carried
             previous = state0 if t == first else out[t + back]
-            local = self.local_derivatives(math, previous,
-                                           [activations[t, k] for k in range(kinds)])
+            local = self.local_derivatives(math, previous, activations[t])
             dgi[t], dgh[t], direct = self.gate_gradients(math, d_state, local)
             if t != first or need[1]:
                 carried = self.state_gradient(math, dgh[t] @ w_hh, direct)
