@@ -2,11 +2,11 @@
 ``LSTMCell``, ``GRUCell``) with PyTorch's arguments, parameter names, shapes,
 initialisation and return values.
 
-Each time step is one op of ``minigrad/ops/recurrent.py`` (its backward is the gate
-derivatives written out); the layer loops over time steps and layers. The input
-projection x @ W_ih^T + b_ih of a whole sequence is one matmul per layer and
-direction, handed to the step ops (``gates_x``), which then only multiply by W_hh.
-The LSTM's step carries h and c side by side, [h | c]; the layer slices h out (a view).
+A layer runs one op per layer and direction over the whole sequence
+(``minigrad/ops/recurrent_sequence.py``: the input projection of all steps in one
+matmul, the loop over time and backprop through time inside the op); a cell runs one
+step op (``minigrad/ops/recurrent.py``). Both ops share each cell's gate math. The
+LSTM's state is h and c side by side, [h | c]; the layer slices h and c out (views).
 """
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from . import init
 from .module import Module, Parameter
 from ..checks import check_bool, check_float_tensor, positive_int
 from ..ops.recurrent import GRUCellStep, LSTMCellStep, RNNCellStep
+from ..ops.recurrent_sequence import GRUSequence, LSTMSequence, RNNSequence
 from ..ops.join import cat, stack
 from .._tensor import DEFAULT_DTYPE, make_tensor
 
@@ -29,12 +30,21 @@ GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
 
 def make_step(mode):
-    """A fresh step op for ``mode`` (one per time step: each is a graph node)."""
+    """A fresh step op for ``mode`` (each call is a graph node)."""
     if mode == "LSTM":
         return LSTMCellStep()
     if mode == "GRU":
         return GRUCellStep()
     return RNNCellStep("tanh" if mode == "RNN_TANH" else "relu")
+
+
+def make_sequence(mode, reverse):
+    """A fresh whole-sequence op for ``mode``, running backwards in time if ``reverse``."""
+    if mode == "LSTM":
+        return LSTMSequence(reverse)
+    if mode == "GRU":
+        return GRUSequence(reverse)
+    return RNNSequence("tanh" if mode == "RNN_TANH" else "relu", reverse)
 
 
 def rnn_mode(nonlinearity, op):
@@ -177,27 +187,19 @@ class RNNBase(Module):
         states = self.initial_states(hx, batch, batched, dtype)
         directions = 2 if self.bidirectional else 1
         hidden, is_lstm = self.hidden_size, self.mode == "LSTM"
-        layer_in = [input[t] for t in range(steps)]
-        layer_in_array = input.array
-        finals = []
+        layer_in, finals = input, []
         for layer in range(self.num_layers):
             outputs = []
             for direction in range(directions):
-                params = self.weights(layer, direction)
-                gates_x = project_inputs(layer_in_array, params)
                 state = states[layer * directions + direction]
-                hs = [None] * steps
-                for t in (reversed(range(steps)) if direction else range(steps)):
-                    state = make_step(self.mode)(layer_in[t], state, *params, gates_x=gates_x[t])
-                    hs[t] = state[:, :hidden] if is_lstm else state
-                finals.append(state)
-                outputs.append(hs)
-            layer_in = outputs[0] if directions == 1 else [cat(pair, dim=1) for pair in zip(*outputs)]
+                every_state = make_sequence(self.mode, direction == 1)(
+                    layer_in, state, *self.weights(layer, direction))
+                finals.append(every_state[0 if direction else steps - 1])
+                outputs.append(every_state[:, :, :hidden] if is_lstm else every_state)
+            layer_in = outputs[0] if directions == 1 else cat(outputs, dim=2)
             if self.dropout and self.training and layer < self.num_layers - 1:
-                layer_in = [F.dropout(h, self.dropout, True) for h in layer_in]
-            if layer < self.num_layers - 1:
-                layer_in_array = np.stack([h.array for h in layer_in])
-        output = stack(layer_in, dim=0)
+                layer_in = F.dropout(layer_in, self.dropout, True)
+        output = layer_in
         h_n = stack([s[:, :hidden] if is_lstm else s for s in finals], dim=0)
         c_n = stack([s[:, hidden:] for s in finals], dim=0) if is_lstm else None
         if not batched:
@@ -218,17 +220,6 @@ class RNNBase(Module):
             if getattr(self, key) != default:
                 text += f", {key}={getattr(self, key)}"
         return text
-
-
-def project_inputs(inputs, params):
-    """x_t @ W_ih^T + b_ih for every time step in one matmul: (T, B, I) -> (T, B, G*H).
-    Arrays only: the step ops take x_t and W_ih as inputs, so gradients still flow."""
-    steps, batch, features = inputs.shape
-    w_ih = params[0].array
-    out = (inputs.reshape(steps * batch, features) @ w_ih.T).reshape(steps, batch, -1)
-    if len(params) == 4:
-        out += params[2].array
-    return out
 
 
 class RNN(RNNBase):

@@ -28,5 +28,5 @@ from . import elementwise, shape, reduce, linalg, activation, loss, dropout, con
 from . import reduction_axes, extremum, prod_logsumexp_norm, subscript, pad_flip_repeat  # noqa: F401
 from . import norm, embedding  # noqa: F401
 from . import index, padding  # noqa: F401
-from . import recurrent  # noqa: F401
+from . import recurrent, recurrent_sequence  # noqa: F401
 from . import unary, join, nograd  # noqa: F401

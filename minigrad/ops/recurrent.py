@@ -1,18 +1,25 @@
-"""Recurrent cell steps: one op per time step of a vanilla RNN, an LSTM and a GRU,
-each with its gate derivatives written out by hand.
+"""Recurrent cells: the gate math of a vanilla RNN, an LSTM and a GRU, with their
+derivatives written out by hand, and one op per time step of each (``RNNCellStep``,
+``LSTMCellStep``, ``GRUCellStep``, what the cells ``nn.RNNCell`` etc. run).
+``minigrad/ops/recurrent_sequence.py`` runs the same gate math over a whole sequence
+in one op (what the layers ``nn.RNN`` etc. run).
 
 Every step op takes ``(x, state, W_ih, W_hh[, b_ih, b_hh])`` with x of shape (B, I)
 and weights in PyTorch's layout: W_ih (G*H, I), W_hh (G*H, H), gates stacked in
 PyTorch's order (LSTM: i, f, g, o; GRU: r, z, n). The LSTM's state is h and c side by
-side, ``hc = [h | c]`` of shape (B, 2H), so that the step is one op with one output
-(the layer splits it with views).
+side, ``hc = [h | c]`` of shape (B, 2H), so that the step is one op with one output.
 
-A layer calls a step with the option ``gates_x``: x @ W_ih^T + b_ih already computed
-for this step, because the layer computes it for all time steps in one matmul. It is
-the same number the op would compute, so the gradients do not change.
+A cell's math is a mixin (``RNNGates``, ``LSTMGates``, ``GRUGates``):
 
-Backward has two paths that share one set of formulas, written against a small
-``math`` namespace (numpy arrays or minigrad tensors):
+* ``step``: one time step from the input projection ``gates_x`` = x @ W_ih^T + b_ih
+  (computed by the caller: once per step, or for all steps in one matmul);
+* ``gate_gradients``: from the new state's gradient, the gradients of the two affine
+  maps' outputs (x @ W_ih^T + b_ih and h @ W_hh^T + b_hh) and the part of the old
+  state's gradient that bypasses W_hh (the LSTM's c, the GRU's z h);
+* ``state_gradient``: the old state's whole gradient from that part and dgh @ W_hh.
+
+Backward has two paths that share these formulas, written against a small ``math``
+namespace (numpy arrays or minigrad tensors):
 
 * grad mode off (a plain ``loss.backward()``): the formulas run on the arrays saved in
   forward (gate activations, inputs), one numpy expression each;
@@ -26,7 +33,9 @@ import numpy as np
 
 from ..autograd import Function, Input, OUTPUT, is_grad_enabled
 from .._tensor import make_tensor
-from .join import cat
+from . import buffers
+from .join import cat, stack
+from .linalg import MatMul
 
 
 # -- the two namespaces the formulas are written against --------------------------------
@@ -36,7 +45,13 @@ class ArrayMath:
 
     @staticmethod
     def sigmoid(a):
-        return np.exp(-np.logaddexp(0, -a))   # no exp overflows, keeps the dtype
+        """1 / (1 + exp(-a)) as (1 + tanh(a / 2)) / 2: no exp overflows, keeps the dtype,
+        one numpy ufunc pass instead of logaddexp's several."""
+        half = np.multiply(a, 0.5, dtype=a.dtype)
+        np.tanh(half, out=half)
+        half *= 0.5
+        half += 0.5
+        return half
 
     tanh = staticmethod(np.tanh)
 
@@ -47,6 +62,17 @@ class ArrayMath:
     @staticmethod
     def cat(parts):
         return np.concatenate(parts, axis=-1)
+
+    @staticmethod
+    def stack(parts):
+        """np.stack along a new first axis; a large result in the buffer pool."""
+        shape = (len(parts),) + parts[0].shape
+        return np.stack(parts, out=buffers.empty_if_large(shape, parts[0].dtype))
+
+    @staticmethod
+    def matmul(a, b):
+        """a @ b; a large product in the buffer pool."""
+        return np.matmul(a, b, out=MatMul.pooled_output(a, b))
 
     @staticmethod
     def wrap(a):
@@ -73,11 +99,19 @@ class TensorMath:
         return cat(parts, dim=-1)
 
     @staticmethod
+    def stack(parts):
+        return stack(parts, dim=0)
+
+    @staticmethod
+    def matmul(a, b):
+        return a @ b
+
+    @staticmethod
     def wrap(t):
         return t
 
 
-# -- pieces shared by the three cells ------------------------------------------------------
+# -- pieces shared by the three cells and by the step and sequence ops -------------------
 
 def input_and_hidden_gates(x, h, w_ih, w_hh, b_ih, b_hh, gates_x=None):
     """(x @ W_ih^T + b_ih, h @ W_hh^T + b_hh): the two affine maps every cell starts with."""
@@ -103,7 +137,10 @@ def affine_gradients(need, dgi, dgh, x, h, w_ih, w_hh, has_bias):
     if not has_bias:
         return dx, dh, dw_ih, dw_hh
     db_ih = dgi.sum(axis=0) if need[4] else None
-    db_hh = dgh.sum(axis=0) if need[5] else None
+    if need[5]:   # (the same sum when dgi is dgh, as a separate array: each bias its own)
+        db_hh = dgh.sum(axis=0) if db_ih is None or dgh is not dgi else 1 * db_ih
+    else:
+        db_hh = None
     return dx, dh, dw_ih, dw_hh, db_ih, db_hh
 
 
@@ -130,10 +167,116 @@ def check_step_inputs(op, arrays, gates, state_width):
         raise TypeError(f"{op}: inputs must share one dtype, got {sorted(map(str, dtypes))}")
 
 
+# -- the gate math of each cell (mixins of the step op and the sequence op) --------------
+
+class RNNGates:
+    """h' = act(x W_ih^T + b_ih + h W_hh^T + b_hh), act = tanh or relu."""
+    gates = 1         # G: gate blocks in the weights
+    state_width = 1   # the state is H wide (the LSTM's [h | c] is 2H)
+    bias_hh_only_added = True   # b_hh only adds to x W_ih^T + b_ih (not so in the GRU)
+
+    def __init__(self, nonlinearity="tanh"):
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"{type(self).__name__}: nonlinearity must be 'tanh' or 'relu', "
+                             f"got {nonlinearity!r}")
+        self.nonlinearity = nonlinearity
+
+    def step(self, math, x, h, w_ih, w_hh, b_ih=None, b_hh=None, gates_x=None):
+        gi, gh = input_and_hidden_gates(x, h, w_ih, w_hh, b_ih, b_hh, gates_x)
+        act = math.tanh if self.nonlinearity == "tanh" else math.relu
+        h_new = act(gi + gh)
+        return (h_new,), h_new
+
+    def local_derivatives(self, math, h, activations):
+        h_new, = activations
+        return ((1 - h_new * h_new) if self.nonlinearity == "tanh" else (h_new > 0),)
+
+    def gate_gradients(self, math, dy, local):
+        da = dy * local[0]
+        return da, da, None
+
+    def state_gradient(self, math, dh, direct):
+        return dh
+
+    def hidden_part(self, state):
+        return state
+
+
+class LSTMGates:
+    """[h' | c'] from [h | c]: c' = f c + i g, h' = o tanh(c')."""
+    gates, state_width, bias_hh_only_added = 4, 2, True
+
+    def step(self, math, x, hc, w_ih, w_hh, b_ih=None, b_hh=None, gates_x=None):
+        hidden = w_hh.shape[1]
+        h, c = hc[:, :hidden], hc[:, hidden:]
+        gi, gh = input_and_hidden_gates(x, h, w_ih, w_hh, b_ih, b_hh, gates_x)
+        z = gi + gh
+        i = math.sigmoid(z[:, :hidden])
+        f = math.sigmoid(z[:, hidden:2 * hidden])
+        g = math.tanh(z[:, 2 * hidden:3 * hidden])
+        o = math.sigmoid(z[:, 3 * hidden:])
+        c_new = f * c + i * g
+        tanh_c = math.tanh(c_new)
+        return (i, f, g, o, tanh_c), math.cat([o * tanh_c, c_new])
+
+    def local_derivatives(self, math, hc, activations):
+        i, f, g, o, tanh_c = activations
+        c = hc[..., tanh_c.shape[-1]:]
+        return (o * (1 - tanh_c * tanh_c),
+                math.cat([g * i * (1 - i), c * f * (1 - f), i * (1 - g * g), tanh_c * o * (1 - o)]),
+                f)
+
+    def gate_gradients(self, math, dy, local):
+        dc_dh, dz_dcdcdch, f = local
+        hidden = f.shape[-1]
+        dh_new, dc_new = dy[..., :hidden], dy[..., hidden:]
+        dc = dc_new + dh_new * dc_dh
+        dz = math.cat([dc, dc, dc, dh_new]) * dz_dcdcdch
+        return dz, dz, dc * f
+
+    def state_gradient(self, math, dh, direct):
+        return math.cat([dh, direct])
+
+    def hidden_part(self, state):
+        return state[..., :state.shape[-1] // 2]
+
+
+class GRUGates:
+    """h' = (1 - z) n + z h, n = tanh(a_n + r b_n) (b_n from h W_hh^T + b_hh)."""
+    gates, state_width, bias_hh_only_added = 3, 1, False
+
+    def step(self, math, x, h, w_ih, w_hh, b_ih=None, b_hh=None, gates_x=None):
+        hidden = w_hh.shape[1]
+        gi, gh = input_and_hidden_gates(x, h, w_ih, w_hh, b_ih, b_hh, gates_x)
+        r = math.sigmoid(gi[:, :hidden] + gh[:, :hidden])
+        z = math.sigmoid(gi[:, hidden:2 * hidden] + gh[:, hidden:2 * hidden])
+        b_n = gh[:, 2 * hidden:]
+        n = math.tanh(gi[:, 2 * hidden:] + r * b_n)
+        return (r, z, n, b_n), n + z * (h - n)
+
+    def local_derivatives(self, math, h, activations):
+        r, z, n, b_n = activations
+        dn_dh = (1 - z) * (1 - n * n)
+        dz_dh = (h - n) * z * (1 - z)
+        dr_dh = dn_dh * b_n * r * (1 - r)
+        return math.cat([dr_dh, dz_dh, dn_dh]), math.cat([dr_dh, dz_dh, dn_dh * r]), z
+
+    def gate_gradients(self, math, dy, local):
+        dgi_dh, dgh_dh, z = local
+        dy3 = math.cat([dy, dy, dy])
+        return dy3 * dgi_dh, dy3 * dgh_dh, dy * z
+
+    def state_gradient(self, math, dh, direct):
+        return dh + direct
+
+    def hidden_part(self, state):
+        return state
+
+
+# -- one op per time step ----------------------------------------------------------------
+
 class _CellStep(Function, register=False):
     """What the three step ops share: input checks, saving, the two backward paths."""
-    gates = 1         # G: gate blocks in the weights
-    state_width = 1   # the state is H (RNN, GRU) or [h | c], 2H (LSTM)
 
     def forward(self, *arrays, gates_x=None):
         check_step_inputs(self.name, arrays, self.gates, self.state_width)
@@ -155,11 +298,18 @@ class _CellStep(Function, register=False):
         else:
             math, saved = ArrayMath, self.saved_arrays
             saved, activations, dy = saved[:n], saved[n:], dy.array
-        grads = self.gradients(math, dy, saved, activations)
+        x, state, w_ih, w_hh = saved[:4]
+        local = self.local_derivatives(math, state, activations)
+        dgi, dgh, direct = self.gate_gradients(math, dy, local)
+        need = self.needs_input_grad
+        grads = list(affine_gradients(need, dgi, dgh, x, self.hidden_part(state), w_ih, w_hh,
+                                      len(saved) == 6))
+        if need[1]:
+            grads[1] = self.state_gradient(math, grads[1], direct)
         return tuple(math.wrap(g) for g in grads)
 
 
-class RNNCellStep(_CellStep):
+class RNNCellStep(RNNGates, _CellStep):
     """y = act(x W_ih^T + b_ih + h W_hh^T + b_hh), act = tanh or relu (inputs x, h, W_ih,
         W_hh, b_ih, b_hh; y is the new h).
     dy_a = dy * (1 - y^2) for tanh, dy * [y > 0] for relu (at the pre-activation a)
@@ -167,33 +317,11 @@ class RNNCellStep(_CellStep):
     db_ih = db_hh = sum over the batch of dy_a
     """
 
-
-    def __init__(self, nonlinearity="tanh"):
-        if nonlinearity not in ("tanh", "relu"):
-            raise ValueError(f"RNNCellStep: nonlinearity must be 'tanh' or 'relu', got "
-                             f"{nonlinearity!r}")
-        self.nonlinearity = nonlinearity
-
-    def step(self, math, x, h, w_ih, w_hh, b_ih=None, b_hh=None, gates_x=None):
-        gi, gh = input_and_hidden_gates(x, h, w_ih, w_hh, b_ih, b_hh, gates_x)
-        act = math.tanh if self.nonlinearity == "tanh" else math.relu
-        h_new = act(gi + gh)
-        return (h_new,), h_new
-
     def kept_activations(self, activations):
         return (OUTPUT,)   # the output itself: an in-place change to it is then caught
 
-    def gradients(self, math, dy, saved, activations):
-        x, h, w_ih, w_hh = saved[:4]
-        h_new, = activations
-        if self.nonlinearity == "tanh":
-            da = dy * (1 - h_new * h_new)
-        else:
-            da = dy * (h_new > 0)
-        return affine_gradients(self.needs_input_grad, da, da, x, h, w_ih, w_hh, len(saved) == 6)
 
-
-class LSTMCellStep(_CellStep):
+class LSTMCellStep(LSTMGates, _CellStep):
     """y = [h' | c'] with c' = f c + i g,  h' = o tanh(c')  (inputs x, [h | c], W_ih, W_hh,
         b_ih, b_hh), where z = x W_ih^T + b_ih + h W_hh^T + b_hh = [z_i z_f z_g z_o],
         i, f, o = sigmoid(z_i, z_f, z_o), g = tanh(z_g); dy = [dy_h | dy_c].
@@ -203,38 +331,9 @@ class LSTMCellStep(_CellStep):
     dhc = [dy_z @ W_hh | dy_ct * f] (the state [h | c]),  dx = dy_z @ W_ih
     dW_ih = dy_z^T x,  dW_hh = dy_z^T h,  db_ih = db_hh = sum over the batch of dy_z
     """
-    gates, state_width = 4, 2
-
-    def step(self, math, x, hc, w_ih, w_hh, b_ih=None, b_hh=None, gates_x=None):
-        hidden = w_hh.shape[1]
-        h, c = hc[:, :hidden], hc[:, hidden:]
-        gi, gh = input_and_hidden_gates(x, h, w_ih, w_hh, b_ih, b_hh, gates_x)
-        z = gi + gh
-        i = math.sigmoid(z[:, :hidden])
-        f = math.sigmoid(z[:, hidden:2 * hidden])
-        g = math.tanh(z[:, 2 * hidden:3 * hidden])
-        o = math.sigmoid(z[:, 3 * hidden:])
-        c_new = f * c + i * g
-        tanh_c = math.tanh(c_new)
-        return (i, f, g, o, tanh_c), math.cat([o * tanh_c, c_new])
-
-    def gradients(self, math, dy, saved, activations):
-        x, hc, w_ih, w_hh = saved[:4]
-        i, f, g, o, tanh_c = activations
-        hidden = w_hh.shape[1]
-        h, c = hc[:, :hidden], hc[:, hidden:]
-        dh_new, dc_new = dy[:, :hidden], dy[:, hidden:]
-        dc = dc_new + dh_new * o * (1 - tanh_c * tanh_c)
-        dz = math.cat([dc * g * i * (1 - i), dc * c * f * (1 - f), dc * i * (1 - g * g),
-                       dh_new * tanh_c * o * (1 - o)])
-        need = self.needs_input_grad
-        grads = list(affine_gradients(need, dz, dz, x, h, w_ih, w_hh, len(saved) == 6))
-        if need[1]:
-            grads[1] = math.cat([grads[1], dc * f])
-        return grads
 
 
-class GRUCellStep(_CellStep):
+class GRUCellStep(GRUGates, _CellStep):
     """y = (1 - z) n + z h  (inputs x, h, W_ih, W_hh, b_ih, b_hh), where
         [a_r a_z a_n] = x W_ih^T + b_ih,  [b_r b_z b_n] = h W_hh^T + b_hh,
         r = sigmoid(a_r + b_r),  z = sigmoid(a_z + b_z),  n = tanh(a_n + r b_n).
@@ -243,27 +342,3 @@ class GRUCellStep(_CellStep):
     dW_ih = [dy_r dy_z dy_n]^T x,  dW_hh = [dy_r dy_z dy_n r]^T h
     db_ih = sum over the batch of [dy_r dy_z dy_n],  db_hh = the same of [dy_r dy_z dy_n r]
     """
-    gates = 3
-
-    def step(self, math, x, h, w_ih, w_hh, b_ih=None, b_hh=None, gates_x=None):
-        hidden = w_hh.shape[1]
-        gi, gh = input_and_hidden_gates(x, h, w_ih, w_hh, b_ih, b_hh, gates_x)
-        r = math.sigmoid(gi[:, :hidden] + gh[:, :hidden])
-        z = math.sigmoid(gi[:, hidden:2 * hidden] + gh[:, hidden:2 * hidden])
-        b_n = gh[:, 2 * hidden:]
-        n = math.tanh(gi[:, 2 * hidden:] + r * b_n)
-        return (r, z, n, b_n), n + z * (h - n)
-
-    def gradients(self, math, dy, saved, activations):
-        x, h, w_ih, w_hh = saved[:4]
-        r, z, n, b_n = activations
-        dn = dy * (1 - z) * (1 - n * n)
-        dz = dy * (h - n) * z * (1 - z)
-        dr = dn * b_n * r * (1 - r)
-        dgi = math.cat([dr, dz, dn])
-        dgh = math.cat([dr, dz, dn * r])
-        grads = list(affine_gradients(self.needs_input_grad, dgi, dgh, x, h, w_ih, w_hh,
-                                      len(saved) == 6))
-        if self.needs_input_grad[1]:
-            grads[1] = grads[1] + dy * z
-        return grads

@@ -23,6 +23,7 @@ import torch
 import minigrad as mg
 import minigrad.nn.functional as mgF
 from minigrad.ops.recurrent import GRUCellStep, LSTMCellStep, RNNCellStep
+from minigrad.ops.recurrent_sequence import GRUSequence, LSTMSequence, RNNSequence
 from tests.ops.test_custom_function import define_smooth_clamp
 import torch.nn.functional as torchF
 
@@ -74,6 +75,23 @@ def smooth_clamp(L):
     if L.name not in SMOOTH_CLAMP:
         SMOOTH_CLAMP[L.name] = define_smooth_clamp(L.lib.autograd)
     return SMOOTH_CLAMP[L.name]
+
+
+def torch_sequence(cell, reverse=False):
+    """PyTorch's ``cell(x_t, state, *weights)`` over every step of x (T, B, I), the
+    states stacked by t: what minigrad's sequence ops compute in one op."""
+    def run(L, x, state, *weights):
+        states = [None] * x.shape[0]
+        for t in (reversed(range(x.shape[0])) if reverse else range(x.shape[0])):
+            state = cell(x[t], state, *weights)
+            states[t] = state
+        return torch.stack(states)
+    return run
+
+
+def torch_lstm_cell_hc(x, hc, *weights):
+    """torch.lstm_cell on the [h | c] state minigrad's LSTM ops carry."""
+    return torch.cat(torch.lstm_cell(x, hc.chunk(2, dim=1), *weights), dim=1)
 
 
 def normal(rng, shape):
@@ -403,7 +421,18 @@ ROWS = [
         LSTMCellStep()(x, mg.cat([h, c], 1), wi, wh, bi, bh)[:, :5],
         [((3, 4), (3, 5), (3, 5), (20, 4), (20, 5), (20,), (20,))], tol=SUMS,
         torch_fn=lambda L, x, h, c, *w: torch.lstm_cell(x, (h, c), *w)[0]),
+    Row("rnn_relu_sequence", lambda L, x, h, wi, wh, bi, bh: RNNSequence("relu")(x, h, wi, wh, bi, bh),
+        [((4, 3, 2), (3, 5), (5, 2), (5, 5), (5,), (5,))], tol=SUMS,
+        torch_fn=torch_sequence(torch.rnn_relu_cell)),
+    Row("gru_sequence", lambda L, x, h, wi, wh, bi, bh: GRUSequence()(x, h, wi, wh, bi, bh),
+        [((4, 3, 2), (3, 5), (15, 2), (15, 5), (15,), (15,))], tol=SUMS,
+        torch_fn=torch_sequence(torch.gru_cell)),
+    Row("lstm_sequence_reverse", lambda L, x, hc, wi, wh, bi, bh:
+        LSTMSequence(reverse=True)(x, hc, wi, wh, bi, bh),
+        [((4, 3, 2), (3, 10), (20, 2), (20, 5), (20,), (20,))], tol=SUMS,
+        torch_fn=torch_sequence(torch_lstm_cell_hc, reverse=True)),
 ]
+
 
 def case_id(row, spec, dtype):
     shapes = ",".join("x".join(map(str, s)) or "0d" for s in spec)

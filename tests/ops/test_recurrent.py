@@ -42,8 +42,9 @@ def unrolled(kind, steps):
     return run
 
 
-def sequence_inputs(kind, steps, batch, features, hidden):
-    single = step_inputs(kind, batch, features, hidden, True)
+def sequence_inputs(kind, steps, batch, features, hidden, bias=True):
+    """A function making (x (T, B, I), state, W_ih, W_hh[, b_ih, b_hh]) for ``kind``."""
+    single = step_inputs(kind, batch, features, hidden, bias)
 
     def make(r):
         x, state, *params = single(r)
