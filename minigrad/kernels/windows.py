@@ -1,5 +1,5 @@
 """Window geometry, the one copy: where every window of a convolution or a pooling
-sits on its input. Conv, pooling (both kernel sets) and ``visualize/explore.py``
+sits on its input. Conv, pooling (both kernel sets) and ``visualize/teaching_views.py``
 read it from here.
 
 Strided windows: a kH x kW window, taps ``dilation`` apart, windows ``stride``

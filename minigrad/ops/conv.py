@@ -112,7 +112,7 @@ class Conv2d(_Conv):
 
     @property
     def weight(self):
-        """The weight's values (an array; what visualize/explore.py shows), or None
+        """The weight's values (an array; what visualize/teaching_views.py shows), or None
         when not at hand: the leaf's own, else the copy forward saved for dx."""
         parents = getattr(self, "parents", ())
         if len(parents) > 1 and isinstance(parents[1], Tensor):
