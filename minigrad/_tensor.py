@@ -18,7 +18,6 @@ import weakref
 
 import numpy as np
 
-from . import devices
 from .devices import CPU, device
 from .inplace import InPlaceMethods
 from .tensor_pytorch import PyTorchMethods
@@ -261,12 +260,12 @@ class Tensor(ReductionMethods, PyTorchMethods, InPlaceMethods):
     def squeeze(self, dim=None, **numpy_names): return sh.squeeze(self, dim, **numpy_names)
     def unsqueeze(self, dim=None, **numpy_names): return sh.unsqueeze(self, dim, **numpy_names)
     def flatten(self, start_dim=0, end_dim=-1): return sh.flatten(self, start_dim, end_dim)
-    def pad(self, pad_width, value=0.0): return sh.pad(self, pad_width, value)
-    def __getitem__(self, index): return sh.getitem(self, index)
+    def pad(self, pad_width, value=0.0): return pfr.pad(self, pad_width, value)
+    def __getitem__(self, index): return subscript.getitem(self, index)
     def flip(self, *dims, **dims_keyword):
         """``flip(0, 1)``, ``flip((0, 1))`` or ``flip(dims=(0, 1))``."""
         return tm.tensor_flip(self, *dims, **dims_keyword)
-    def repeat(self, *sizes): return sh.repeat(self, *sizes)
+    def repeat(self, *sizes): return pfr.repeat(self, *sizes)
     def split(self, split_size, dim=0): return jn.split(self, split_size, dim)
     def chunk(self, chunks, dim=0): return jn.chunk(self, chunks, dim)
 
@@ -362,11 +361,10 @@ def from_numpy(array):
 
 # The engine and the ops need Tensor, so they are imported once it exists; the
 # methods above look these names up when they run.
-from .conversion import (as_operand, check_grad_output, dtype_of_to_args,  # noqa: E402
-                         index_as_numpy, to_array)
+from .conversion import as_operand, check_grad_output, index_as_numpy, to_array  # noqa: E402
 from . import tensor_methods as tm  # noqa: E402
-from . import autograd, promotion  # noqa: E402
+from . import autograd  # noqa: E402
 from .utils.hooks import RemovableHandle  # noqa: E402
 from .ops import activation as act, elementwise as ew, linalg as la  # noqa: E402
-from .ops import index as ix, shape as sh  # noqa: E402
+from .ops import index as ix, shape as sh, subscript, pad_flip_repeat as pfr  # noqa: E402
 from .ops import join as jn, nograd as ng  # noqa: E402

@@ -9,7 +9,7 @@ graph that saved the old value refuses to use it.
 
 ``Tensor`` is made from ``InPlaceMethods`` before the ops can be imported (they need
 ``Tensor``), so a method names the few it uses by their full path
-(``minigrad.ops.shape.index_put``, ``minigrad.Tensor``): every module is loaded by
+(``minigrad.ops.subscript.index_put``, ``minigrad.Tensor``): every module is loaded by
 the time a method runs.
 """
 from __future__ import annotations
@@ -131,7 +131,7 @@ class InPlaceMethods:
         if is_grad_enabled() and self.array.dtype.kind == "f" and (
                 self.requires_grad or (value_is_tensor and value.requires_grad)):
             # the write's forward copies the value before, and its backward reads nothing
-            self.record_in_place(lambda before: minigrad.ops.shape.index_put(before, index, value),
+            self.record_in_place(lambda before: minigrad.ops.subscript.index_put(before, index, value),
                                  "__setitem__", copy_before=False)
             return
         # as PyTorch: refused only if the elements written share memory (basic indexing

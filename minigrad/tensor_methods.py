@@ -9,7 +9,7 @@ from . import checks, devices
 from ._tensor import DEFAULT_DTYPE, Tensor, make_tensor
 from .conversion import TYPE_NAMES, TYPE_NAMES_BACK, dtype_of_to_args
 from . import promotion
-from .ops import elementwise as ew, nograd as ng, piecewise as pw, reduce as rd, shape as sh
+from .ops import elementwise as ew, extremum, nograd as ng, pad_flip_repeat as pfr, piecewise as pw
 
 
 def tensor_array(self, dtype=None, copy=None):
@@ -114,13 +114,13 @@ def tensor_clamp(self, min=None, max=None, **numpy_names):
 def tensor_max(self, dim=None, keepdim=False, **numpy_names):
     if isinstance(dim, Tensor):
         return pw.maximum(self, dim)
-    return rd.max(self, dim, keepdim, **numpy_names)
+    return extremum.max(self, dim, keepdim, **numpy_names)
 
 
 def tensor_min(self, dim=None, keepdim=False, **numpy_names):
     if isinstance(dim, Tensor):
         return pw.minimum(self, dim)
-    return rd.min(self, dim, keepdim, **numpy_names)
+    return extremum.min(self, dim, keepdim, **numpy_names)
 
 
 def tensor_flip(self, *dims, **dims_keyword):
@@ -128,7 +128,7 @@ def tensor_flip(self, *dims, **dims_keyword):
         dims = (dims_keyword.pop("dims"),) if "dims" in dims_keyword and not dims else dims
         if dims_keyword:
             raise TypeError(f"flip() got an unexpected keyword argument {next(iter(dims_keyword))!r}")
-    return sh.flip(self, dims[0] if len(dims) == 1 else dims)
+    return pfr.flip(self, dims[0] if len(dims) == 1 else dims)
 
 
 def tensor_div(self, other, *, rounding_mode=None):

@@ -96,7 +96,7 @@ class PyTorchMethods:
     def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None):  # noqa: A002
         return minigrad.ops.index.unique(self, sorted, return_inverse, return_counts, dim)
     def tile(self, *dims):
-        return minigrad.ops.shape.repeat(self, *minigrad.conversion.tile_sizes(self.ndim, dims))
+        return minigrad.ops.pad_flip_repeat.repeat(self, *minigrad.conversion.tile_sizes(self.ndim, dims))
     def ravel(self): return self.reshape(-1)
 
     # -- memory, dtype and device ---------------------------------------------------------

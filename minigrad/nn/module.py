@@ -16,7 +16,8 @@ import numpy as np
 
 from ..autograd import is_grad_enabled
 from ..tracing import module_scope
-from .._tensor import Tensor, dtype_of_to_args
+from .._tensor import Tensor
+from ..conversion import dtype_of_to_args
 from .hooks import HOOK_KINDS, BackwardWatch, RemovableHandle
 from .parameter import Parameter
 from .state_dict_checks import StateDictError, checked_updates

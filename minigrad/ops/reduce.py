@@ -3,10 +3,8 @@
 Backward of a reduction spreads the output gradient back over the reduced axes
 (``reduction_axes.spread_over_reduced``); a running sum's backward is the running
 sum from the other end.
-
-Every reduction's function is reachable here, as the Tensor methods call them
-(``rd.amax``, ``rd.prod``): the extremum family lives in ``extremum.py``, prod,
-logsumexp and norm in ``prod_logsumexp_norm.py``.
+(The extremum family lives in ``extremum.py``; prod, logsumexp and norm in
+``prod_logsumexp_norm.py``.)
 """
 from __future__ import annotations
 
@@ -18,10 +16,8 @@ import numpy as np
 from ..autograd import Function, OUTPUT
 from ..checks import dim_and_keepdim, normalize_axis, one_axis
 from ..promotion import accumulate_dtype, float_result_dtype
-from .extremum import amax, amin, argmax, argmin, max, min  # noqa: F401  (Tensor methods)
 from .layout import mean_over, sum_over
 from .pad_flip_repeat import Flip
-from .prod_logsumexp_norm import logsumexp, norm, prod  # noqa: F401  (Tensor methods)
 from .reduction_axes import (output_shape, reduce_over_dim, reduced_count, reduction_axes,
                              spread_over_reduced)
 

@@ -5,9 +5,6 @@ squeeze/unsqueeze/flatten (indexing: ``subscript.py``; pad, flip, repeat:
 They move numbers around without changing them, so each backward moves the
 gradient back: reshape <-> reshape, transpose <-> inverse transpose,
 broadcast <-> sum_to.
-
-The functions of the other shape families are reachable here too, as the Tensor
-methods call them (``sh.getitem``, ``sh.pad``, ``sh.flip``).
 """
 from __future__ import annotations
 
@@ -15,8 +12,6 @@ import numpy as np
 
 from ..autograd import Function
 from ..checks import dim_and_keepdim, normalize_axis, one_axis, shape_args
-from .pad_flip_repeat import flip, pad, repeat  # noqa: F401  (Tensor methods)
-from .subscript import getitem, index_put  # noqa: F401  (Tensor methods)
 
 
 class Reshape(Function):
