@@ -1,10 +1,8 @@
 """The autograd engine, top to bottom: :class:`Function`, the op base class, and the
-:class:`Saved` record of what forward keeps for backward; :func:`walk`, the one graph
-traversal; :func:`run_backward`, which runs each node once its uses' gradients are summed,
-sums each gradient to its input's shape (undoing broadcasting for every op), checks what ops
-return and accumulates the leaves' ``.grad``; and :func:`grad`. An output points at its node
-(``grad_fn``) and nothing points back, so dropping it frees the graph. Grad mode, tracing,
-the engine's errors and what ``grad`` asks of a backward are the modules imported below."""
+:class:`Saved` record of what forward keeps; :func:`walk`, the one traversal; :func:`run_backward`,
+which runs each node once its uses' gradients are summed, sums each to its input's shape (undoing
+broadcasting for every op), checks what ops return and fills the leaves' ``.grad``; :func:`grad`.
+An output points at its node and nothing points back: dropping it frees the graph."""
 from __future__ import annotations
 
 from typing import NamedTuple
@@ -32,8 +30,9 @@ OUTPUT = "output"   # ``save_for_backward(OUTPUT)``: keep the op's own output
 
 class Saved(NamedTuple):
     """One value kept for backward: ``what`` (an input's index, OUTPUT or "array"), its
-    array, the input ``tensor`` if it requires grad (else rebuilt when read), and for an
-    input or the output its version ``cell`` and the ``version`` it must still have."""
+    ``array``, the input's ``tensor`` if it requires grad, the version ``cell`` (of an
+    input or the output) and the ``version`` it must still have; made by ``tuple.__new__``
+    (the NamedTuple's own ``__new__`` is slower Python code)."""
     what: object
     array: np.ndarray
     tensor: object = None
@@ -71,31 +70,36 @@ class Function:
     def saved_tensors(self):
         """The saved values as tensors, in declared order; inputs that require grad and the
         output stay wired into the graph (so a backward made of ops is differentiable)."""
+        if self._saved is None:
+            raise errors.freed_graph(self)
         values = ()   # (a loop: a comprehension costs more on so few items)
-        for s in self.checked_records():
-            tensor = None if s is None else s.tensor
-            if s is not None and tensor is None:   # rebuilt when read (holding it: a cycle)
-                is_output = s.what is OUTPUT
-                tensor = make_tensor(s.array, is_output, self if is_output else None, s.cell)
-            values += (tensor,)
+        for item in self._saved:
+            if item is not None:
+                if item.cell is not None and item.cell.item() != item.version:   # cell[0], an int
+                    raise errors.modified_in_place(self, item)
+                if item.tensor is not None:
+                    item = item.tensor
+                else:   # rebuilt when read (holding the output would be a cycle)
+                    is_output = item.what is OUTPUT
+                    item = make_tensor(item.array, is_output, self if is_output else None,
+                                       item.cell)
+            values += (item,)
         return values
 
     @property
     def saved_arrays(self):
-        """The same values as numpy arrays, for a backward that computes on arrays."""
-        values = ()
-        for item in self.checked_records():
-            values += (None if item is None else item.array,)
-        return values
-
-    def checked_records(self):
-        """The Saved records; refused once backward freed them or a saved value changed."""
+        """The same values as numpy arrays, for a backward that computes on arrays. Both
+        refuse once backward freed them, or when a saved value was changed in place since."""
         if self._saved is None:
             raise errors.freed_graph(self)
+        values = ()
         for item in self._saved:
-            if item is not None and item.cell is not None and item.cell[0] != item.version:
-                raise errors.modified_in_place(self, item)
-        return self._saved
+            if item is not None:
+                if item.cell is not None and item.cell.item() != item.version:
+                    raise errors.modified_in_place(self, item)
+                item = item.array
+            values += (item,)
+        return values
 
     def __call__(self, *inputs, **options):
         """Run forward on tensors (``options`` go to forward as they are); with grad mode on
@@ -104,10 +108,11 @@ class Function:
         n = 0 if options else len(inputs)
         if n == 1:   # most ops take one or two inputs: spelled out, as each
             x = inputs[0]   # comprehension below costs more than small arithmetic
-            self.needs_input_grad = (x.requires_grad and grad_state.enabled,)
-            if self.needs_input_grad[0]:
-                self.parents = (x.grad_fn or x,)
+            if x.requires_grad and grad_state.enabled:
+                self.needs_input_grad, self.parents = (True,), (x.grad_fn or x,)
                 self.input_shapes, self.input_dtypes = (x.array.shape,), (x.array.dtype,)
+            else:
+                self.needs_input_grad = (False,)
             out = self.forward(x.array)
         elif n == 2:
             a, b = inputs
@@ -147,27 +152,22 @@ class Function:
         return result
 
     def kept(self, item, inputs, result):
-        """A declared item as the :class:`Saved` record the node keeps (made by
-        ``tuple.__new__``: the NamedTuple's own ``__new__`` is slower Python code)."""
+        """A declared item as the :class:`Saved` record the node keeps."""
         if item is OUTPUT or (type(item) is str and item == OUTPUT):   # a new tensor: version 0
             return tuple.__new__(Saved, (OUTPUT, result.array, None, result.version_cell(), 0))
         if type(item) is Input:
             t = errors.checked_saved_input(self, item, inputs)
-            cell = t.version_cell()
-            return tuple.__new__(Saved, (int(item), t.array, t if t.requires_grad else None, cell,
-                                         cell[0]))
+            cell, keep = t.version_cell(), t if t.requires_grad else None   # (else: rebuilt)
+            return tuple.__new__(Saved, (int(item), t.array, keep, cell, cell.item()))
         if item is None:
             return None
         errors.check_not_a_bare_input(self, item, inputs)
         return tuple.__new__(Saved, ("array", np.asarray(item), None, None, None))
 
     @classmethod
-    def apply(cls, *inputs, **kwargs):
-        """``Op.apply(*inputs)``, as PyTorch (a PyTorch-style subclass runs with a ctx)."""
-        if cls.uses_ctx:
-            from .custom_function import apply_with_ctx
-            return apply_with_ctx(cls, inputs)
-        return cls(**kwargs)(*inputs)
+    def apply(cls, *inputs, **kwargs):   # as PyTorch; custom_function.py builds on this module
+        from .custom_function import apply_with_ctx   # (a PyTorch-style op runs with a ctx)
+        return apply_with_ctx(cls, inputs) if cls.uses_ctx else cls(**kwargs)(*inputs)
 
     name = property(tracing.node_name)                 # "Mul"; name() works too, as PyTorch's
     next_functions = property(tracing.next_functions)  # PyTorch's (node, 0) per input
@@ -200,9 +200,8 @@ def walk(outputs):
 
 
 def run_backward(outputs, grads, retain_graph=False, create_graph=False, capture=None):
-    """Backpropagate ``grads`` (one per tensor in ``outputs``) into the leaves' ``.grad``;
-    or, given ``capture`` (tensors), return their gradients, touching no ``.grad`` and
-    running only the nodes that lead to them (that is :func:`grad`)."""
+    """Backpropagate ``grads`` (one per tensor in ``outputs``) into the leaves' ``.grad``; or
+    return the gradients of ``capture`` (tensors), running only the nodes leading to them."""
     order = walk(outputs)
     node_grads, leaf_grads = {}, {}
     for out, g in zip(outputs, grads):
@@ -216,22 +215,20 @@ def run_backward(outputs, grads, retain_graph=False, create_graph=False, capture
                 continue
             if node.hooks:
                 g = run_hooks(node.hooks, g)
-            if captured is not None:
-                captured.take(node, g)
-                if node not in captured.to_run:
-                    continue
+            if captured is not None and not captured.reached(node, g):
+                continue   # nothing requested lies behind this node
             input_grads = node.backward(g)
             if type(input_grads) is Tensor:   # a one-input op's gradient, returned bare
                 input_grads = (input_grads,)
             if type(input_grads) is not tuple or len(input_grads) != len(node.parents):
-                input_grads = checked_backward_result(node, input_grads)
-            for ig, shape in zip(input_grads, node.input_shapes):
-                if ig is not None and (type(ig) is not Tensor or ig.array.shape != shape):
-                    input_grads = checked_backward_result(node, input_grads)   # e.g. broadcast
-                    break
-            for p, ig in zip(node.parents, input_grads):
-                if p is not None and ig is not None:
-                    add_gradient(node_grads, leaf_grads, p, ig)
+                input_grads = errors.checked_gradients(node, input_grads)   # (raises if wrong)
+            for p, ig, shape in zip(node.parents, input_grads, node.input_shapes):
+                if ig is not None:
+                    if type(ig) is not Tensor or ig.array.shape != shape:   # e.g. broadcast
+                        input_grads = send_rest_summed(node, input_grads, node_grads, leaf_grads)
+                        break
+                    if p is not None:
+                        add_gradient(node_grads, leaf_grads, p, ig)
             if anomaly or steps:
                 tracing.on_backward(node, g, input_grads, anomaly)
             if not retain_graph and node._saved:
@@ -243,7 +240,7 @@ def run_backward(outputs, grads, retain_graph=False, create_graph=False, capture
                 if captured is None:
                     accumulate_leaf(leaf, g, create_graph, handed_out)
                 else:
-                    captured.take(leaf, g)
+                    captured.reached(leaf, g)
     return None if captured is None else captured.grads
 
 
@@ -254,18 +251,24 @@ def add_gradient(node_grads, leaf_grads, to, g):
     store[to] = g if before is None else before + g
 
 
-def checked_backward_result(node, grads):
-    """backward's result as one Tensor or None per input (anything else raises, naming the
-    op), each summed to its input's shape if it has a shape the input broadcasts to."""
-    return tuple([g if g is None or g.array.shape == shape else g.sum_to(shape)
-                  for g, shape in zip(errors.checked_gradients(node, grads), node.input_shapes)])
+def send_rest_summed(node, input_grads, node_grads, leaf_grads):
+    """From the first gradient whose type or shape is off: check all (errors name the op), sum
+    each to its input's shape (as PyTorch's engine does), send those not sent yet; return all."""
+    summed, sent = (), True
+    for p, ig, shape in zip(node.parents, errors.checked_gradients(node, input_grads),
+                            node.input_shapes):
+        sent = sent and (ig is None or ig.array.shape == shape)
+        g = ig if ig is None or ig.array.shape == shape else ig.sum_to(shape)
+        if not sent and g is not None and p is not None:
+            add_gradient(node_grads, leaf_grads, p, g)
+        summed += (g,)
+    return summed
 
 
 def accumulate_leaf(leaf, g, create_graph, handed_out):
-    """Add a leaf's total gradient into ``leaf.grad``, keeping the array only if nothing
-    else can see it (Add hands one gradient to both inputs, a broadcast one is a read-only
-    view). As PyTorch, a later backward adds into ``.grad`` in place (with create_graph: a
-    new, recorded grad + g). ``handed_out``: ids of arrays already a leaf's, or the caller's."""
+    """Add a leaf's total gradient into ``leaf.grad``, keeping the array only if nothing else
+    sees it (``handed_out``: ids of arrays already a leaf's, or the caller's). As PyTorch, a
+    later backward adds into ``.grad`` in place (with create_graph: a new, recorded grad + g)."""
     if g.array.dtype != leaf.array.dtype:
         g = g.astype(leaf.array.dtype)
     data, grad = g.array, leaf.grad
@@ -280,12 +283,9 @@ def accumulate_leaf(leaf, g, create_graph, handed_out):
         return
     owner = data if data.base is None else data.base
     shared = id(data) in handed_out or id(owner) in handed_out
-    if create_graph:
-        leaf.grad = g.clone() if shared else g
-    else:
-        if shared or not data.flags.writeable:
-            data = owner = np.array(data, copy=True)   # order "K": keeps the layout
-        leaf.grad = make_tensor(data, False, None)
+    if not create_graph and (shared or not data.flags.writeable):
+        data = owner = np.array(data, copy=True)   # order "K": keeps the layout
+    leaf.grad = (g.clone() if shared else g) if create_graph else make_tensor(data, False, None)
     handed_out.update((id(leaf.grad.array), id(owner)))
 
 

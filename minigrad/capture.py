@@ -34,10 +34,12 @@ class Capture:
         self.grads = [None] * len(tensors)
         self.to_run = nodes_to_run(order, self.targets)
 
-    def take(self, at, g):
-        """Keep ``g`` if ``at`` (a node or a leaf) is one of the requested tensors."""
+    def reached(self, at, g):
+        """Backward reached ``at`` (a node or a leaf) with ``g``: keep it if ``at`` is a
+        requested tensor. Whether ``at``'s backward leads to one (for a node: run it)."""
         for i in self.targets.get(at, ()):
             self.grads[i] = g
+        return at in self.to_run
 
 
 def nodes_to_run(order, targets):
