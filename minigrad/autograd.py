@@ -126,8 +126,8 @@ class Function:
                 self.needs_input_grad, a, b = (False, False), a.array, b.array
             out = self.forward(a, b)
         else:   # any number of inputs, or options
-            arrays, on = [t.array for t in inputs], grad_state.enabled
-            self.needs_input_grad = tuple([on and t.requires_grad for t in inputs])
+            arrays = [t.array for t in inputs]
+            self.needs_input_grad = tuple([t.requires_grad and grad_state.enabled for t in inputs])
             if True in self.needs_input_grad:
                 self.parents = tuple([(t.grad_fn or t) if t.requires_grad else None
                                       for t in inputs])
@@ -144,25 +144,25 @@ class Function:
             return make_tensor(out, False, None, view_of)
         self.out_shape, self.out_dtype, self.scope = out.shape, out.dtype, state.scope
         result = make_tensor(out, True, self, view_of)
-        saved = self._saved
-        if len(saved) == 1:   # the usual case, without a list
-            self._saved = (self.kept(saved[0], inputs, result),)
-        elif saved:
-            self._saved = tuple([self.kept(item, inputs, result) for item in saved])
+        if self._saved:   # (no comprehension here: it would make every call build closures)
+            self._saved = self.records(self._saved, inputs, result)
         return result
 
-    def kept(self, item, inputs, result):
-        """A declared item as the :class:`Saved` record the node keeps."""
-        if item is OUTPUT or (type(item) is str and item == OUTPUT):   # a new tensor: version 0
-            return tuple.__new__(Saved, (OUTPUT, result.array, None, result.version_cell(), 0))
-        if type(item) is Input:
-            t = errors.checked_saved_input(self, item, inputs)
-            cell, keep = t.version_cell(), t if t.requires_grad else None   # (else: rebuilt)
-            return tuple.__new__(Saved, (int(item), t.array, keep, cell, cell.item()))
-        if item is None:
-            return None
-        errors.check_not_a_bare_input(self, item, inputs)
-        return tuple.__new__(Saved, ("array", np.asarray(item), None, None, None))
+    def records(self, declared, inputs, result):
+        """What forward declared as the :class:`Saved` records the node keeps."""
+        kept = ()
+        for item in declared:
+            if item is OUTPUT or (type(item) is str and item == OUTPUT):   # new tensor: version 0
+                item = tuple.__new__(Saved, (OUTPUT, result.array, None, result.version_cell(), 0))
+            elif type(item) is Input:
+                t = errors.checked_saved_input(self, item, inputs)
+                cell, keep = t.version_cell(), t if t.requires_grad else None   # (else: rebuilt)
+                item = tuple.__new__(Saved, (int(item), t.array, keep, cell, cell.item()))
+            elif item is not None:
+                errors.check_not_a_bare_input(self, item, inputs)
+                item = tuple.__new__(Saved, ("array", np.asarray(item), None, None, None))
+            kept += (item,)
+        return kept
 
     @classmethod
     def apply(cls, *inputs, **kwargs):   # as PyTorch; custom_function.py builds on this module
