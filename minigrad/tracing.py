@@ -25,7 +25,7 @@ from typing import NamedTuple
 import numpy as np
 
 __all__ = ["NodeName", "AccumulateGrad", "module_scope", "current_scope", "detect_anomaly",
-           "is_anomaly_enabled", "record_backward", "BackwardStep", "docstring_formula"]
+           "is_anomaly_enabled", "record_backward", "BackwardStep", "docstring_formula", "saved_label"]
 
 
 class _State(threading.local):
@@ -131,10 +131,15 @@ class AccumulateGrad:
         return f"<AccumulateGrad for a leaf of shape {self.variable.shape}>"
 
 
-# -- what a node shows (Function's name, next_functions, formula, settings, repr) --------
+# -- what a node shows (Function's name, next_functions, saved, formula, settings, repr) -
 
 def node_name(node):
     return NodeName(type(node).__name__)
+
+
+def saved_label(what):
+    """How a saved value is named for people: a node stores an input as its index."""
+    return f"input {what}" if type(what) is int else what
 
 
 def next_functions(node):

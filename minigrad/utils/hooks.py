@@ -1,11 +1,12 @@
 """``RemovableHandle``, what every ``register_*hook`` returns (``torch.utils.hooks``'s
 path): tensors, graph nodes and modules all keep their hooks in a dict keyed by
-registration, so a handle removes its own registration and nothing else."""
+registration, so a handle removes its own registration and nothing else; ``run_hooks``
+runs such a dict's hooks in order."""
 from __future__ import annotations
 
 import itertools
 
-__all__ = ["RemovableHandle"]
+__all__ = ["RemovableHandle", "run_hooks"]
 
 
 class RemovableHandle:
@@ -27,3 +28,12 @@ class RemovableHandle:
     def __exit__(self, *exc):
         self.remove()
         return False
+
+
+def run_hooks(hooks: dict, g):
+    """A dict's hooks in registration order; one may return a new gradient, which the
+    next hooks see."""
+    for hook in list(hooks.values()):
+        new = hook(g)
+        g = g if new is None else new
+    return g
