@@ -1,5 +1,6 @@
-"""to_dot: golden output, labels for every op, clusters, collapse, max_nodes,
-gradient colouring, saved values. None of these needs Graphviz."""
+"""to_dot: golden output, labels for every op, max_nodes, saved values. None of these
+needs Graphviz. Clusters and collapse are in tests/visualize/test_dot_clusters.py,
+gradient colouring in tests/visualize/test_dot_gradients.py."""
 import re
 from pathlib import Path
 
@@ -11,24 +12,11 @@ import visualize
 from minigrad import nn
 from minigrad.autograd import Function, walk
 from minigrad.ops.elementwise import Add
-from visualize.dot import BAD_FILL, GRAD_BINS, ZERO_FILL
 from visualize.dot import backward_rules, wrap
 from tests.registry import all_cases, ops_in_graph
-from tests.visualize.helpers import Affine, small_graph
+from tests.visualize.helpers import line_with, node_lines, small_graph
 
 GOLDEN = Path(__file__).with_name("golden_small.dot")
-
-
-def node_lines(dot):
-    """node id -> its whole statement line."""
-    return {m.group(1): line for line in dot.splitlines()
-            for m in [re.match(r"\s*(n\d+|more) \[", line)] if m}
-
-
-def line_with(dot, text):
-    found = [line for line in node_lines(dot).values() if text in line]
-    assert found, f"no node line contains {text!r}"
-    return found[0]
 
 
 # -- golden and determinism ------------------------------------------------------------
@@ -206,77 +194,6 @@ def test_bad_arguments_say_what_is_wrong():
         visualize.to_dot()
 
 
-# -- modules: clusters and collapse -------------------------------------------------------
-
-def mlp():
-    mg.manual_seed(0)
-    model = nn.Sequential(nn.Sequential(nn.Linear(3, 4), nn.ReLU()), nn.Linear(4, 2))
-    x = mg.Tensor(np.ones((5, 3), dtype=np.float32))
-    return model, model(x).sum()
-
-
-def clusters(dot):
-    return re.findall(r"subgraph (cluster_\d+) \{\n\s*graph \[label=<(.*?)> ", dot)
-
-
-def test_one_cluster_per_module_nested_with_parameters_inside():
-    model, out = mlp()
-    dot = visualize.to_dot(out, params=model)
-    labels = [label for _, label in clusters(dot)]
-    assert labels == ["<B>0</B>: Sequential", "<B>0.0</B>: Linear(in_features=3, "
-                      "out_features=4, bias=True)", "<B>0.1</B>: ReLU()",
-                      "<B>1</B>: Linear(in_features=4, out_features=2, bias=True)"]
-    # 0.0 is nested inside 0; the parameter 0.0.weight is drawn inside 0.0's box.
-    body = dot[dot.index("<B>0.0</B>"):]
-    body = body[:body.index("}")]
-    assert "<B>0.0.weight</B>" in body and "<B>MatMul</B>" in body
-    assert "<B>1.weight</B>" not in body
-    # Without params the names come from the model that recorded the graph.
-    assert visualize.to_dot(out) == dot
-
-
-def test_plain_objects_under_module_scope_are_clusters_too():
-    w = mg.Tensor(np.ones((2, 2)), requires_grad=True)
-    a, b = Affine(w, w), Affine(w, w)
-    dot = visualize.to_dot(b(a(mg.Tensor(np.ones((1, 2))))))
-    assert [label for _, label in clusters(dot)] == ["<B>Affine#1</B>: Affine",
-                                                      "<B>Affine#2</B>: Affine"]
-
-
-def test_collapse_folds_every_layer_into_one_node():
-    model, out = mlp()
-    dot = visualize.to_dot(out, collapse=True)
-    assert "MatMul" not in dot and "Transpose" not in dot
-    group = line_with(dot, "<B>0.0</B>: Linear")
-    assert "weight (4, 3)" in group and "bias (4,)" in group and "(5, 4) float32 · 3 ops" in group
-    assert "<B>0.1</B>: ReLU()" in dot
-    assert [label for _, label in clusters(dot)] == ["<B>0</B>: Sequential"]
-    edges = re.findall(r"(n\d+) -> (n\d+)", dot)
-    assert all(a != b for a, b in edges) and len(edges) == len(set(edges))
-    ids = {i: line for i, line in node_lines(dot).items()}
-    by_name = {name: next(i for i, line in ids.items() if f"<B>{name}</B>:" in line)
-               for name in ("0.0", "0.1", "1")}
-    assert (by_name["0.0"], by_name["0.1"]) in edges and (by_name["0.1"], by_name["1"]) in edges
-
-
-@pytest.mark.parametrize("spec, folded", [
-    (1, ["0", "1"]), ("0", ["0"]), ("Linear", ["0.0", "1"]), (nn.Linear, ["0.0", "1"]),
-    ("0.*", ["0.0", "0.1"]), (["1", "0.1"], ["0.1", "1"]),
-])
-def test_collapse_specs(spec, folded):
-    model, out = mlp()
-    dot = visualize.to_dot(out, params=model, collapse=spec)
-    groups = sorted(re.findall(r'<B>([\d.]+)</B>: [^<]*<BR/>', dot))
-    assert groups == folded, dot
-
-
-def test_collapse_a_module_object():
-    model, out = mlp()
-    dot = visualize.to_dot(out, collapse=model[1])
-    assert "<B>1</B>: Linear" in line_with(dot, "3 ops")
-    assert dot.count("<B>MatMul</B>") == 1
-
-
 # -- size: max_nodes and a 100,000-node chain -------------------------------------------------
 
 def test_max_nodes_truncates_with_a_visible_more_node():
@@ -299,87 +216,6 @@ def test_a_100000_node_chain_does_not_hit_the_recursion_limit():
     assert "... 99951 more nodes" in dot          # 100,000 ops + the leaf - 50 drawn
     full = visualize.to_dot(y, legend=False)
     assert full.count("<B>Neg</B>") == 100_000 and "more [" not in full
-
-
-# -- gradients --------------------------------------------------------------------------
-
-def fill_of(line):
-    return re.search(r'fillcolor="([^"]+)"', line).group(1)
-
-
-def test_show_grad_flags_a_dead_relu_and_a_nan():
-    w = mg.Tensor(np.ones((3, 2)), requires_grad=True)
-    dead_bias = mg.Tensor(np.full(2, -100.0), requires_grad=True)   # relu input < 0 everywhere
-    v = mg.Tensor(np.array([1.0, 2.0]), requires_grad=True)
-    x = mg.Tensor(np.ones((4, 3)))
-    dead = (x @ w + dead_bias).relu().sum()
-    poisoned = (v.exp() * mg.Tensor(np.array([1.0, np.nan]))).sum()
-    loss = dead + poisoned
-    params = {"w": w, "dead_bias": dead_bias, "v": v}
-    recorder = visualize.record_grads(loss)
-    loss.backward()
-    dot = visualize.to_dot(loss, params=params, show_grad=True)
-
-    for name in ("<B>w</B>", "<B>dead_bias</B>", "<B>Add</B>", "<B>MatMul</B>"):
-        line = line_with(dot, name)
-        assert "ALL ZERO" in line and fill_of(line) == ZERO_FILL and "dashed" in line, line
-    relu = line_with(dot, "<B>ReLU</B>")                 # its own output gradient is fine
-    assert "ALL ZERO" not in relu and "|grad| 2.83e+00" in relu
-    for name in ("<B>v</B>", "<B>Exp</B>"):
-        line = line_with(dot, name)
-        assert "NaN x1" in line and fill_of(line) == BAD_FILL, line
-    output = line_with(dot, "<B>output</B>")
-    assert "|grad| 1.00e+00" in output and fill_of(output) == GRAD_BINS[1][1]
-    assert "all zero (dead)" in dot and "NaN / inf" in dot          # the legend explains
-    nodes = recorder.nodes
-    assert len(nodes) == 8 and all(len(node.hooks) == 1 for node in nodes)
-    recorder.remove()
-    assert all(not node.hooks for node in nodes)
-
-
-def test_show_grad_colours_by_magnitude():
-    from visualize.dot import grad_colours
-    from visualize.grads import GradStats
-    fills = [grad_colours(GradStats.of(np.array([v])))[0]
-             for v in (50, 5, 0.5, 0.05, 5e-3, 5e-4, 5e-5, 5e-7)]
-    assert fills == [fill for _, fill, _ in GRAD_BINS]
-    assert grad_colours(GradStats.of(np.array([0.0, 0.0])))[0] == ZERO_FILL
-    assert grad_colours(GradStats.of(np.array([1.0, np.inf])))[0] == BAD_FILL
-    assert grad_colours(None)[0] == "#ffffff"
-
-
-def test_show_grad_without_recording_shows_leaf_gradients_only():
-    loss, params = small_graph()
-    loss.backward()
-    dot = visualize.to_dot(loss, params=params, show_grad=True)
-    assert "|grad|" in line_with(dot, "<B>layer.w</B>")
-    assert "|grad|" not in line_with(dot, "<B>MatMul</B>")
-    assert fill_of(line_with(dot, "<B>MatMul</B>")) == "#ffffff"
-    assert "record_grads before backward" in dot
-    # Backward freed the saved values; the input's shape is on the node regardless.
-    assert "(2, 3) float64" in line_with(dot, "<B>input</B>")
-    loss, params = small_graph()
-    visualize.record_grads(loss)
-    loss.backward()
-    dot = visualize.to_dot(loss, params=params, show_grad=True)
-    assert "(2, 3) float64" in line_with(dot, "<B>input</B>")
-    assert "|grad|" in line_with(dot, "<B>MatMul</B>")
-
-
-def test_collapsed_group_reports_a_dead_layer_inside():
-    mg.manual_seed(0)
-    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 1))
-    with mg.no_grad():
-        model[0].bias.fill_(-100.0)                 # every ReLU input negative: dead
-    out = model(mg.Tensor(np.ones((2, 3), dtype=np.float32))).sum()
-    visualize.record_grads(out)
-    out.backward()
-    dot = visualize.to_dot(out, collapse=True, show_grad=True)
-    group = line_with(dot, "<B>0</B>: Linear")
-    assert "ALL ZERO" in group and fill_of(group) == ZERO_FILL
-    table = visualize.grad_table(out)
-    row = next(line for line in table.splitlines() if line.startswith("0 "))
-    assert "all-zero" in row and "weight 0" in row
 
 
 def saved_note(dot, op_name):
