@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.differential.table import MINIGRAD, TORCH
+from tests.differential.row import MINIGRAD, TORCH
 
 X = np.array([0.5, -1.5, 2.0, 0.25])
 

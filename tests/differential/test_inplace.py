@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from tests.differential.table import MINIGRAD, TORCH
+from tests.differential.row import MINIGRAD, TORCH
 
 X = np.array([[0.5, -1.25, 2.0], [1.5, 0.75, -0.5]])
 
