@@ -23,13 +23,14 @@ ratio = minigrad / torch. Rows (``--rows`` takes these names):
              output, cross_entropy, one SGD-momentum step, batch 64
   memory     peak-RSS growth of 50 cifar steps, each framework in a fresh process
 
+The models (minigrad's and their PyTorch twins) are in benchmarks/model_twins.py, each
+row's work and the loss check in benchmarks/model_rows.py; this script times and prints.
 torch is imported lazily so that the memory row's minigrad child never loads it.
 """
 from __future__ import annotations
 
 import argparse
 import collections
-import importlib.util
 import json
 import os
 import statistics
@@ -40,332 +41,18 @@ import time
 import numpy as np
 
 # _common also puts this tree's root on sys.path, so it comes before minigrad.
-from _common import ROOT, alternate, load_average, machine_info, peak_rss_mb, timed
+from _common import alternate, load_average, machine_info, peak_rss_mb, timed
+from model_rows import LR, MOMENTUM, ROW_BY_KEY, ROWS, check_row, run_chain, scale_step
+from model_twins import CifarNet, copy_weights, random_batch, torch_models
 
 import minigrad as mg  # noqa: E402
 import minigrad.nn.functional as F  # noqa: E402
-from minigrad import nn, optim  # noqa: E402
-
-LR, MOMENTUM = 0.01, 0.9
+from minigrad import optim  # noqa: E402
 
 
 def _torch():
     import torch
     return torch
-
-
-# -- the models, written once per framework -------------------------------------------
-# Both frameworks use the same attribute names, so the state_dict keys match and the
-# weights can be copied by name.
-
-class MnistNet(nn.Module):
-    """PyTorch's examples/mnist ``Net``. ``p1``/``p2`` are the dropout rates (0 for
-    the loss check: the two frameworks draw different dropout masks)."""
-
-    def __init__(self, p1=0.25, p2=0.5):
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, 32, 3, 1)
-        self.conv2 = nn.Conv2d(32, 64, 3, 1)
-        self.dropout1 = nn.Dropout(p1)
-        self.dropout2 = nn.Dropout(p2)
-        self.fc1 = nn.Linear(9216, 128)
-        self.fc2 = nn.Linear(128, 10)
-
-    def forward(self, x):
-        x = F.relu(self.conv1(x))
-        x = F.relu(self.conv2(x))
-        x = F.max_pool2d(x, 2)
-        x = self.dropout1(x)
-        x = x.flatten(1)
-        x = F.relu(self.fc1(x))
-        x = self.dropout2(x)
-        x = self.fc2(x)
-        return F.log_softmax(x, axis=1)   # minigrad's log_softmax takes axis=, not dim= (yet)
-
-
-def _conv_bn_relu(conv, bn, relu, cin, cout):
-    return [conv(cin, cout, 3, padding=1, bias=False), bn(cout), relu()]
-
-
-class CifarNet(nn.Module):
-    def __init__(self):
-        super().__init__()
-        c = _conv_bn_relu
-        self.features = nn.Sequential(*c(nn.Conv2d, nn.BatchNorm2d, nn.ReLU, 3, 32),
-                                      *c(nn.Conv2d, nn.BatchNorm2d, nn.ReLU, 32, 32),
-                                      nn.MaxPool2d(2),
-                                      *c(nn.Conv2d, nn.BatchNorm2d, nn.ReLU, 32, 64),
-                                      *c(nn.Conv2d, nn.BatchNorm2d, nn.ReLU, 64, 64),
-                                      nn.MaxPool2d(2))
-        self.fc = nn.Linear(64, 10)
-
-    def forward(self, x):
-        return self.fc(self.features(x).mean(axis=(2, 3)))   # global average pool
-
-
-class RowLSTM(nn.Module):
-    """An MNIST image read row by row: 28 steps of 28 pixels, the last output classified."""
-
-    def __init__(self, hidden=64):
-        super().__init__()
-        self.lstm = nn.LSTM(28, hidden, batch_first=True)
-        self.head = nn.Linear(hidden, 10)
-
-    def forward(self, x):
-        out, _ = self.lstm(x.reshape(x.shape[0], 28, 28))
-        return self.head(out[:, -1])
-
-
-def _load_lenet():
-    """examples/train_mnist.py as a module (only its definitions run on import)."""
-    spec = importlib.util.spec_from_file_location(
-        "train_mnist", os.path.join(ROOT, "examples", "train_mnist.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def torch_models(torch):
-    """The torch twins of the models above, defined on first use (torch is lazy)."""
-    tnn, tF = torch.nn, torch.nn.functional
-
-    class TorchMnistNet(tnn.Module):
-        def __init__(self, p1=0.25, p2=0.5):
-            super().__init__()
-            self.conv1 = tnn.Conv2d(1, 32, 3, 1)
-            self.conv2 = tnn.Conv2d(32, 64, 3, 1)
-            self.dropout1 = tnn.Dropout(p1)
-            self.dropout2 = tnn.Dropout(p2)
-            self.fc1 = tnn.Linear(9216, 128)
-            self.fc2 = tnn.Linear(128, 10)
-
-        def forward(self, x):
-            x = tF.relu(self.conv1(x))
-            x = tF.relu(self.conv2(x))
-            x = tF.max_pool2d(x, 2)
-            x = self.dropout1(x)
-            x = torch.flatten(x, 1)
-            x = tF.relu(self.fc1(x))
-            x = self.dropout2(x)
-            x = self.fc2(x)
-            return tF.log_softmax(x, dim=1)
-
-    class TorchCifarNet(tnn.Module):
-        def __init__(self):
-            super().__init__()
-            c = _conv_bn_relu
-            self.features = tnn.Sequential(*c(tnn.Conv2d, tnn.BatchNorm2d, tnn.ReLU, 3, 32),
-                                           *c(tnn.Conv2d, tnn.BatchNorm2d, tnn.ReLU, 32, 32),
-                                           tnn.MaxPool2d(2),
-                                           *c(tnn.Conv2d, tnn.BatchNorm2d, tnn.ReLU, 32, 64),
-                                           *c(tnn.Conv2d, tnn.BatchNorm2d, tnn.ReLU, 64, 64),
-                                           tnn.MaxPool2d(2))
-            self.fc = tnn.Linear(64, 10)
-
-        def forward(self, x):
-            return self.fc(self.features(x).mean(dim=(2, 3)))
-
-    class TorchLeNet(tnn.Module):   # the architecture of examples/train_mnist.py's LeNet
-        def __init__(self):
-            super().__init__()
-            self.conv1 = tnn.Conv2d(1, 6, kernel_size=5, padding=2)
-            self.conv2 = tnn.Conv2d(6, 16, kernel_size=5)
-            self.fc1 = tnn.Linear(400, 120)
-            self.fc2 = tnn.Linear(120, 84)
-            self.fc3 = tnn.Linear(84, 10)
-
-        def forward(self, x):
-            x = tF.max_pool2d(tF.relu(self.conv1(x)), 2)
-            x = tF.max_pool2d(tF.relu(self.conv2(x)), 2)
-            x = torch.flatten(x, 1)
-            x = tF.relu(self.fc1(x))
-            x = tF.relu(self.fc2(x))
-            return self.fc3(x)
-
-    class TorchRowLSTM(tnn.Module):
-        def __init__(self, hidden=64):
-            super().__init__()
-            self.lstm = tnn.LSTM(28, hidden, batch_first=True)
-            self.head = tnn.Linear(hidden, 10)
-
-        def forward(self, x):
-            out, _ = self.lstm(x.reshape(x.shape[0], 28, 28))
-            return self.head(out[:, -1])
-
-    return {"mnist": TorchMnistNet, "cifar": TorchCifarNet, "lenet": TorchLeNet,
-            "lstm": TorchRowLSTM}
-
-
-def copy_weights(torch, ours, theirs):
-    """Load minigrad's parameters and buffers into the torch model, by name."""
-    state = {key: torch.from_numpy(np.array(t.numpy(), copy=True))
-             for key, t in ours.state_dict().items()}
-    theirs.load_state_dict(state, strict=True)
-    return theirs
-
-
-def _seed(torch, seed=0):
-    """Seed both frameworks (initial weights, dropout masks), so runs repeat."""
-    mg.manual_seed(seed)
-    torch.manual_seed(seed)
-
-
-def _batch(seed, n, shape, classes=10):
-    rng = np.random.default_rng(seed)
-    return rng.standard_normal((n,) + shape, dtype=np.float32), rng.integers(0, classes, n)
-
-
-# -- rows: each ``make(torch, size)`` returns (ours, theirs), two callables that run the
-# work once and return its loss (or final value) as a float ----------------------------
-
-def _training_pair(torch, ours_model, theirs_model, batch, loss_name, optimizer="sgd"):
-    """One optimiser step per call in each framework: zero_grad, forward, loss,
-    backward, step; returns the loss."""
-    x, y = batch
-    mx, my = mg.Tensor(x), mg.Tensor(y)
-    tx, ty = torch.from_numpy(x.copy()), torch.from_numpy(y.copy())
-    if optimizer == "sgd":
-        mopt = optim.SGD(ours_model.parameters(), lr=LR, momentum=MOMENTUM)
-        topt = torch.optim.SGD(theirs_model.parameters(), lr=LR, momentum=MOMENTUM)
-    else:   # Adam, as examples/train_mnist.py trains
-        mopt = optim.Adam(ours_model.parameters(), lr=2e-3)
-        topt = torch.optim.Adam(theirs_model.parameters(), lr=2e-3)
-    mloss, tloss = getattr(F, loss_name), getattr(torch.nn.functional, loss_name)
-
-    def ours():
-        mopt.zero_grad()
-        loss = mloss(ours_model(mx), my)
-        loss.backward()
-        mopt.step()
-        return loss.item()
-
-    def theirs():
-        topt.zero_grad()
-        loss = tloss(theirs_model(tx), ty)
-        loss.backward()
-        topt.step()
-        return loss.item()
-    return ours, theirs
-
-
-def make_mnist(torch, size=64, check=False):
-    # The check turns dropout off: otherwise the two frameworks' masks differ.
-    _seed(torch)
-    p = (0.0, 0.0) if check else (0.25, 0.5)
-    ours = MnistNet(*p)
-    theirs = copy_weights(torch, ours, torch_models(torch)["mnist"](*p))
-    return _training_pair(torch, ours, theirs, _batch(1, size, (1, 28, 28)), "nll_loss")
-
-
-def make_cifar(torch, size=32, check=False):
-    _seed(torch)
-    ours = CifarNet()
-    theirs = copy_weights(torch, ours, torch_models(torch)["cifar"]())
-    return _training_pair(torch, ours, theirs, _batch(2, size, (3, 32, 32)), "cross_entropy")
-
-
-def make_lenet(torch, size=64, check=False):
-    _seed(torch)
-    ours = _load_lenet().build_model()
-    theirs = copy_weights(torch, ours, torch_models(torch)["lenet"]())
-    return _training_pair(torch, ours, theirs, _batch(3, size, (1, 28, 28)), "cross_entropy",
-                          optimizer="adam")
-
-
-def make_lstm(torch, size=64, check=False):
-    _seed(torch)
-    ours = RowLSTM()
-    theirs = copy_weights(torch, ours, torch_models(torch)["lstm"]())
-    return _training_pair(torch, ours, theirs, _batch(4, size, (1, 28, 28)), "cross_entropy")
-
-
-def make_infer(torch, size=1000, check=False):
-    _seed(torch)
-    ours = MnistNet()
-    theirs = copy_weights(torch, ours, torch_models(torch)["mnist"]())
-    ours.eval()
-    theirs.eval()
-    batches = [_batch(10 + k, size, (1, 28, 28)) for k in range(2)]
-    mbatches = [(mg.Tensor(x), mg.Tensor(y)) for x, y in batches]
-    tbatches = [(torch.from_numpy(x.copy()), torch.from_numpy(y.copy())) for x, y in batches]
-
-    def run(model, data, no_grad, loss):   # returns the summed loss, for the check
-        with no_grad():
-            return sum(loss(model(x), y).item() for x, y in data)
-    return (lambda: run(ours, mbatches, mg.no_grad, F.nll_loss),
-            lambda: run(theirs, tbatches, torch.no_grad, torch.nn.functional.nll_loss))
-
-
-def _chain(lib, step, n, phases=False):
-    """Forward (and backward) of an n-step chain on a 1-element tensor. Returns the
-    final value, or with phases=True the (forward, backward) seconds."""
-    x = lib.tensor([0.5], requires_grad=True)
-    start = time.perf_counter()
-    y = x
-    for _ in range(n):
-        y = step(y)
-    loss = y.sum()
-    middle = time.perf_counter()
-    loss.backward()
-    end = time.perf_counter()
-    return (middle - start, end - middle) if phases else loss.item() + x.grad.item()
-
-
-def _chain_maker(step, default_n):
-    def make(torch, size=default_n, check=False):
-        return (lambda: _chain(mg, step, size), lambda: _chain(torch, step, size))
-    return make
-
-
-def _affine(y):
-    return y * 1.0001 + 0.0001
-
-
-def _tanh(y):
-    return y.tanh()
-
-
-def _scale(y):
-    return y * 1.0000001
-
-
-class Row:
-    def __init__(self, key, work, target, make, samples, burst=1, unit="ms"):
-        self.key, self.work, self.target, self.make = key, work, target, make
-        self.samples, self.burst, self.unit = samples, burst, unit
-
-
-ROWS = [
-    Row("mnist", "MNIST `Net` step (SGD momentum 0.9, log_softmax + nll_loss), batch 64",
-        1.15, make_mnist, 20),
-    Row("cifar", "CIFAR-style net step (4x conv-BN-ReLU, SGD momentum 0.9, cross_entropy), "
-        "batch 32", 1.3, make_cifar, 20),
-    Row("infer", "inference: MNIST `Net` eval + no_grad, 2 batches of 1,000", 1.2, make_infer, 10),
-    Row("lenet", "LeNet-5 step (train_mnist.py's model and Adam), batch 64", 1.1, make_lenet, 30),
-    Row("affine", "1,000 x `y = y * 1.0001 + 0.0001` (2,000 ops), fwd+bwd", 1.2,
-        _chain_maker(_affine, 1000), 30),
-    Row("tanh", "1,000 x `y = tanh(y)`, fwd+bwd", 1.2, _chain_maker(_tanh, 1000), 30),
-    Row("chain100k", "100,000 x `y * 1.0000001`, fwd+bwd", 1.0, _chain_maker(_scale, 100_000), 5),
-    Row("lstm", "MNIST-rows LSTM step (28 steps x 28 inputs, hidden 64, Linear head, SGD "
-        "momentum 0.9, cross_entropy), batch 64", 1.5, make_lstm, 20),
-    Row("memory", "peak RSS growth, 50 CIFAR-style steps, fresh process each (MB)", 1.0,
-        None, 1, unit="MB"),
-]
-ROW_BY_KEY = {row.key: row for row in ROWS}
-TINY = {"mnist": 2, "cifar": 2, "infer": 3, "lenet": 2, "affine": 10, "tanh": 10,
-        "chain100k": 100, "lstm": 2, "memory": None}
-
-
-def check_row(torch, row, size=None):
-    """The two frameworks' losses (or final values), and their relative difference.
-    Training rows take two steps, so the second loss also checks backward and the
-    optimiser's update."""
-    kwargs = {} if size is None else {"size": size}
-    ours, theirs = row.make(torch, check=True, **kwargs)
-    steps = 2 if row.key in ("mnist", "cifar", "lenet", "lstm") else 1
-    pairs = [(ours(), theirs()) for _ in range(steps)]
-    rel = max(abs(a - b) / max(abs(b), 1e-12) for a, b in pairs)
-    return pairs, rel
 
 
 # -- peak memory ----------------------------------------------------------------------
@@ -377,12 +64,12 @@ def memory_child(framework, steps=50):
     if framework == "torch":
         torch = _torch()
         model = copy_weights(torch, CifarNet(), torch_models(torch)["cifar"]())
-        x, y = (torch.from_numpy(a) for a in _batch(2, 32, (3, 32, 32)))
+        x, y = (torch.from_numpy(a) for a in random_batch(2, 32, (3, 32, 32)))
         opt = torch.optim.SGD(model.parameters(), lr=LR, momentum=MOMENTUM)
         loss_fn = torch.nn.functional.cross_entropy
     else:
         model = CifarNet()
-        x, y = (mg.Tensor(a) for a in _batch(2, 32, (3, 32, 32)))
+        x, y = (mg.Tensor(a) for a in random_batch(2, 32, (3, 32, 32)))
         opt = optim.SGD(model.parameters(), lr=LR, momentum=MOMENTUM)
         loss_fn = F.cross_entropy
     base = peak_rss_mb()
@@ -414,8 +101,8 @@ def measure(torch, row, samples):
                         f"(imports included); the row compares the growth during the 50 steps"]
     ours, theirs = row.make(torch)
     if row.key == "chain100k":
-        runs = alternate([lambda: _chain(mg, _scale, 100_000, phases=True),
-                          lambda: _chain(torch, _scale, 100_000, phases=True)],
+        runs = alternate([lambda: run_chain(mg, scale_step, 100_000, phases=True),
+                          lambda: run_chain(torch, scale_step, 100_000, phases=True)],
                          samples, warmup=1)
         fwd = [statistics.median(r[0] for r in rs) * 1e3 for rs in runs]
         both = [statistics.median(r[0] + r[1] for r in rs) * 1e3 for rs in runs]

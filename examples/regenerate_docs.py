@@ -125,11 +125,11 @@ def doc_table(text):
 
 
 def explorer_digest(page_text: str):
-    """What the explorer screenshot shows: the page's code and styles and the graph's
-    labels (not its numbers, which are LeNet's at one seed)."""
-    static = ROOT / "visualize" / "static"
-    parts = [(static / "explorer.js").read_text(), (static / "explorer.css").read_text(),
-             "\n".join(svg_labels(page_text))]
+    """What the explorer screenshot shows: the page's inline script and styles and the
+    graph's labels (not its numbers, which are LeNet's at one seed)."""
+    script = re.search(r"<script>\n(.*?)</script>", page_text, re.S).group(1)
+    styles = re.search(r"<style>\n(.*?)</style>", page_text, re.S).group(1)
+    parts = [script, styles, "\n".join(svg_labels(page_text))]
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
 
 

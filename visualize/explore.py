@@ -197,12 +197,22 @@ def _inline_svg(svg: str) -> str:
     return svg[svg.index("<svg"):]
 
 
+#: The explorer's scripts in visualize/static, in the order the page runs them. They
+#: share one strict-mode function scope: a file uses the helpers of those before it,
+#: and the last wires the controls and shows the first step.
+EXPLORER_SCRIPTS = ("explorer_core.js", "explorer_tables.js", "explorer_heatmaps.js",
+                    "explorer_links.js", "explorer_teaching.js", "explorer_panel.js",
+                    "explorer_stepping.js")
+
+
 def page(svg: str, data: str, title: str) -> str:
-    """The whole HTML page. ``</`` in the JSON is escaped so no string in it can
-    close the script element."""
+    """The whole HTML page, its styles and scripts inline. ``</`` in the JSON is
+    escaped so no string in it can close the script element."""
     static = resources.files("visualize") / "static"
     css = (static / "explorer.css").read_text(encoding="utf-8")
-    js = (static / "explorer.js").read_text(encoding="utf-8")
+    js = ('(function () {\n"use strict";\n'
+          + "\n".join((static / name).read_text(encoding="utf-8") for name in EXPLORER_SCRIPTS)
+          + "})();\n")
     return (
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         f"<title>{html.escape(title)}</title>\n<style>\n{css}</style>\n</head>\n<body>\n"

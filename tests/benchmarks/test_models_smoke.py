@@ -1,5 +1,6 @@
-"""benchmarks/models.py runs: every row's work at a tiny size, untimed, and the two
-frameworks agree on its loss (so the benchmark compares like with like)."""
+"""benchmarks/models.py runs: every row's work (benchmarks/model_rows.py) at a tiny
+size, untimed, and the two frameworks agree on its loss (so the benchmark compares
+like with like)."""
 import math
 
 import pytest
@@ -9,15 +10,16 @@ from tests.benchmarks import load_script
 torch = pytest.importorskip("torch")
 
 models = load_script("models")
+rows = load_script("model_rows")
 
 
-@pytest.mark.parametrize("key", [k for k, size in models.TINY.items() if size is not None])
+@pytest.mark.parametrize("key", [k for k, size in rows.TINY.items() if size is not None])
 def test_row_runs_and_losses_agree(key):
-    row = models.ROW_BY_KEY[key]
-    pairs, rel = models.check_row(torch, row, size=models.TINY[key])
+    row = rows.ROW_BY_KEY[key]
+    pairs, rel = rows.check_row(torch, row, size=rows.TINY[key])
     assert rel <= 1e-4, pairs
     # The timed configuration too (dropout on in the MNIST Net), once each.
-    ours, theirs = row.make(torch, size=models.TINY[key])
+    ours, theirs = row.make(torch, size=rows.TINY[key])
     assert math.isfinite(ours()) and math.isfinite(theirs())
 
 
