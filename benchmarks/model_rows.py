@@ -47,35 +47,32 @@ def _training_pair(torch, ours_model, theirs_model, batch, loss_name, optimizer=
     return ours, theirs
 
 
-def make_mnist(torch, size=64, check=False):
-    # The check turns dropout off: otherwise the two frameworks' masks differ.
-    seed_both(torch)
-    p = (0.0, 0.0) if check else (0.25, 0.5)
-    ours = MnistNet(*p)
-    theirs = copy_weights(torch, ours, torch_models(torch)["mnist"](*p))
-    return _training_pair(torch, ours, theirs, random_batch(1, size, (1, 28, 28)), "nll_loss")
+def training_maker(key, build, batch_seed, image_shape, loss_name, default_n=64,
+                   optimizer="sgd"):
+    """A row's ``make``: ``build(check)`` (the check turns dropout off, or the frameworks'
+    masks would differ) gives minigrad's model and the torch twin's constructor arguments;
+    the twin gets its weights; one training step per call in each framework."""
+    def make(torch, size=default_n, check=False):
+        seed_both(torch)
+        ours, torch_args = build(check)
+        theirs = copy_weights(torch, ours, torch_models(torch)[key](*torch_args))
+        return _training_pair(torch, ours, theirs, random_batch(batch_seed, size, image_shape),
+                              loss_name, optimizer)
+    return make
 
 
-def make_cifar(torch, size=32, check=False):
-    seed_both(torch)
-    ours = CifarNet()
-    theirs = copy_weights(torch, ours, torch_models(torch)["cifar"]())
-    return _training_pair(torch, ours, theirs, random_batch(2, size, (3, 32, 32)), "cross_entropy")
+def mnist_net(check):
+    dropout = (0.0, 0.0) if check else (0.25, 0.5)
+    return MnistNet(*dropout), dropout
 
 
-def make_lenet(torch, size=64, check=False):
-    seed_both(torch)
-    ours = load_lenet().build_model()
-    theirs = copy_weights(torch, ours, torch_models(torch)["lenet"]())
-    return _training_pair(torch, ours, theirs, random_batch(3, size, (1, 28, 28)), "cross_entropy",
-                          optimizer="adam")
-
-
-def make_lstm(torch, size=64, check=False):
-    seed_both(torch)
-    ours = RowLSTM()
-    theirs = copy_weights(torch, ours, torch_models(torch)["lstm"]())
-    return _training_pair(torch, ours, theirs, random_batch(4, size, (1, 28, 28)), "cross_entropy")
+make_mnist = training_maker("mnist", mnist_net, 1, (1, 28, 28), "nll_loss")
+make_cifar = training_maker("cifar", lambda check: (CifarNet(), ()), 2, (3, 32, 32),
+                            "cross_entropy", default_n=32)
+make_lenet = training_maker("lenet", lambda check: (load_lenet().build_model(), ()), 3,
+                            (1, 28, 28), "cross_entropy", optimizer="adam")
+make_lstm = training_maker("lstm", lambda check: (RowLSTM(), ()), 4, (1, 28, 28),
+                           "cross_entropy")
 
 
 def make_infer(torch, size=1000, check=False):
