@@ -12,39 +12,27 @@ from model_twins import (CifarNet, MnistNet, RowLSTM, copy_weights, load_lenet, 
 
 import minigrad as mg  # noqa: E402
 import minigrad.nn.functional as F  # noqa: E402
-from minigrad import optim  # noqa: E402
 
 LR, MOMENTUM = 0.01, 0.9
 
 
-def _training_pair(torch, ours_model, theirs_model, batch, loss_name, optimizer="sgd"):
-    """One optimiser step per call in each framework: zero_grad, forward, loss,
-    backward, step; returns the loss."""
-    x, y = batch
-    mx, my = mg.Tensor(x), mg.Tensor(y)
-    tx, ty = torch.from_numpy(x.copy()), torch.from_numpy(y.copy())
+def training_step(lib, model, batch, loss_name, optimizer="sgd"):
+    """One optimiser step per call in ``lib`` (torch, or minigrad as torch): zero_grad,
+    forward, loss, backward, step; returns the loss."""
+    x, y = (lib.from_numpy(a.copy()) for a in batch)
     if optimizer == "sgd":
-        mopt = optim.SGD(ours_model.parameters(), lr=LR, momentum=MOMENTUM)
-        topt = torch.optim.SGD(theirs_model.parameters(), lr=LR, momentum=MOMENTUM)
+        opt = lib.optim.SGD(model.parameters(), lr=LR, momentum=MOMENTUM)
     else:   # Adam, as examples/train_mnist.py trains
-        mopt = optim.Adam(ours_model.parameters(), lr=2e-3)
-        topt = torch.optim.Adam(theirs_model.parameters(), lr=2e-3)
-    mloss, tloss = getattr(F, loss_name), getattr(torch.nn.functional, loss_name)
+        opt = lib.optim.Adam(model.parameters(), lr=2e-3)
+    loss_fn = getattr(lib.nn.functional, loss_name)
 
-    def ours():
-        mopt.zero_grad()
-        loss = mloss(ours_model(mx), my)
+    def step():
+        opt.zero_grad()
+        loss = loss_fn(model(x), y)
         loss.backward()
-        mopt.step()
+        opt.step()
         return loss.item()
-
-    def theirs():
-        topt.zero_grad()
-        loss = tloss(theirs_model(tx), ty)
-        loss.backward()
-        topt.step()
-        return loss.item()
-    return ours, theirs
+    return step
 
 
 def training_maker(key, build, batch_seed, image_shape, loss_name, default_n=64,
@@ -56,8 +44,9 @@ def training_maker(key, build, batch_seed, image_shape, loss_name, default_n=64,
         seed_both(torch)
         ours, torch_args = build(check)
         theirs = copy_weights(torch, ours, torch_models(torch)[key](*torch_args))
-        return _training_pair(torch, ours, theirs, random_batch(batch_seed, size, image_shape),
-                              loss_name, optimizer)
+        batch = random_batch(batch_seed, size, image_shape)
+        return (training_step(mg, ours, batch, loss_name, optimizer),
+                training_step(torch, theirs, batch, loss_name, optimizer))
     return make
 
 
