@@ -43,6 +43,22 @@ def _conv_repr(module, defaults):
     return text
 
 
+def _add_parameters(module, channel_dims, bias, dtype):
+    """A conv's weight, ``channel_dims + kernel_size``, and its bias (or None), then
+    PyTorch's initialisation."""
+    module.weight = empty_parameter(channel_dims + module.kernel_size, dtype)
+    module.register_parameter("bias", empty_parameter((module.out_channels,), dtype)
+                              if bias else None)
+    module.reset_parameters()
+
+
+def _reset_parameters(module):
+    """PyTorch's default initialisation, whose fan_in is the weight's dim 1 times the kernel
+    area: in_channels // groups for Conv2d, out_channels // groups for ConvTranspose2d."""
+    kh, kw = module.kernel_size
+    pytorch_default_init(module.weight, module.bias, module.weight.shape[1] * kh * kw)
+
+
 class Conv2d(Module):
     """2-D convolution (cross-correlation, as PyTorch) over NCHW input; weight of
     shape (out_channels, in_channels // groups, kH, kW). ``padding``: an int, a
@@ -60,15 +76,10 @@ class Conv2d(Module):
         self.padding = padding if isinstance(padding, str) else as_pair(padding, "padding",
                                                                         "Conv2d", minimum=0)
         self.padding_mode = _check_padding_mode(padding_mode, "Conv2d")
-        self.weight = empty_parameter(
-            (self.out_channels, self.in_channels // self.groups) + self.kernel_size, dtype)
-        self.register_parameter("bias", empty_parameter((self.out_channels,), dtype)
-                                if bias else None)
-        self.reset_parameters()
+        _add_parameters(self, (self.out_channels, self.in_channels // self.groups), bias, dtype)
 
     def reset_parameters(self):
-        fan_in = self.in_channels // self.groups * self.kernel_size[0] * self.kernel_size[1]
-        pytorch_default_init(self.weight, self.bias, fan_in)
+        _reset_parameters(self)
 
     def forward(self, x):
         return F.conv2d(x, self.weight, self.bias, stride=self.stride, padding=self.padding,
@@ -101,16 +112,10 @@ class ConvTranspose2d(Module):
             raise ValueError(f"{name}: output_padding {self.output_padding} must be smaller than "
                              f"stride {self.stride} or dilation {self.dilation} (per axis)")
         self.padding_mode = _check_padding_mode(padding_mode, name)
-        self.weight = empty_parameter(
-            (self.in_channels, self.out_channels // self.groups) + self.kernel_size, dtype)
-        self.register_parameter("bias", empty_parameter((self.out_channels,), dtype)
-                                if bias else None)
-        self.reset_parameters()
+        _add_parameters(self, (self.in_channels, self.out_channels // self.groups), bias, dtype)
 
     def reset_parameters(self):
-        # PyTorch computes fan_in from the weight's dim 1, which here is out_channels // groups.
-        fan_in = self.out_channels // self.groups * self.kernel_size[0] * self.kernel_size[1]
-        pytorch_default_init(self.weight, self.bias, fan_in)
+        _reset_parameters(self)
 
     def forward(self, x, output_size=None):
         output_padding = self.output_padding
